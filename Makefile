@@ -1,0 +1,42 @@
+# SRO Journal — developer commands. Every target bootstraps .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_VAULT ?= demo-vault
+export QT_QPA_FONTDIR := $(CURDIR)/resources/fonts
+
+.PHONY: run test lint typecheck fmt bench faults screenshots dist clean system-libs
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# Shared libraries Qt needs even offscreen (a bare machine may lack them). Installs only when
+# missing and only where apt-get is available and we are root; otherwise it just reports.
+system-libs:
+	@sh packaging/ensure-system-libs.sh
+
+run: $(STAMP) system-libs
+	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT)
+	$(BIN)/srojournal --vault $(DEMO_VAULT) --demo
+
+test: $(STAMP) system-libs
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests
+	$(MAKE) --no-print-directory lint typecheck
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from srojournal.cli import main
+
+raise SystemExit(main())
