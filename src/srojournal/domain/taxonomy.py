@@ -33,8 +33,12 @@ def _t(code: str, label: str, category: str, role: str, group: bool = False) -> 
 
 
 BUILTIN_CONTACT_TYPES: Final[tuple[ContactType, ...]] = (
-    _t("relationship", "Relationship-building contact (hallway, lunch, bus, event)",
-       "relationship", "counselor"),
+    _t(
+        "relationship",
+        "Relationship-building contact (hallway, lunch, bus, event)",
+        "relationship",
+        "counselor",
+    ),
     _t("student_consult", "Student-initiated conversation", "relationship", "counselor"),
     _t("parent_contact", "Parent/guardian contact", "relationship", "counselor"),
     _t("staff_consult", "Staff consultation", "relationship", "counselor"),
@@ -82,7 +86,13 @@ OUTCOMES: Final[tuple[Outcome, ...]] = (
 )
 OUTCOME_BY_CODE: Final = {o.code: o for o in OUTCOMES}
 OUTCOME_GROUPS: Final = (
-    "resolved", "follow_up", "referred", "notified", "agreement", "no_agreement", "enforcement",
+    "resolved",
+    "follow_up",
+    "referred",
+    "notified",
+    "agreement",
+    "no_agreement",
+    "enforcement",
 )
 # A row or column whose contacts all carry one of these groups is suppressed (PRODUCT §6.2).
 SENSITIVE_OUTCOME_GROUPS: Final = frozenset({"enforcement", "referred"})

@@ -1,0 +1,1 @@
+"""The encrypted vault: keys, the SQLCipher store, the schema, queries, backups and import."""

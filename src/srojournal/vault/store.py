@@ -1,0 +1,507 @@
+"""The SQLCipher store: one vault folder, one writer, one connection.
+
+A vault folder holds ``journal.db`` (SQLCipher 4, raw 256-bit key), ``vault.key`` (the key header,
+see ``keys.py``) and ``vault.lock`` (an advisory lock held while the vault is open, released by the
+kernel when the process dies, so a crash never leaves a stale lock behind).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import sqlcipher3
+
+from srojournal.vault import keys
+from srojournal.vault.errors import (
+    NotAVault,
+    StorageError,
+    VaultDamaged,
+    VaultError,
+    VaultLocked,
+)
+from srojournal.vault.fsutil import storage_error
+from srojournal.vault.passphrase import check_passphrase
+from srojournal.vault.schema import CURRENT_VERSION, MIGRATIONS
+
+log = logging.getLogger("srojournal.vault")
+
+DB_NAME: Final = "journal.db"
+LOCK_NAME: Final = "vault.lock"
+VAULT_FILES: Final = (DB_NAME, keys.HEADER_NAME)
+
+Connection = Any  # sqlcipher3 connections are untyped
+
+
+def _key_pragma(key: bytearray) -> str:
+    return "PRAGMA key = \"x'" + bytes(key).hex() + "'\""
+
+
+def _rekey_pragma(key: bytearray) -> str:
+    return "PRAGMA rekey = \"x'" + bytes(key).hex() + "'\""
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a script into complete statements (triggers keep their inner semicolons)."""
+    statements: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlcipher3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+class _FolderLock:
+    """An exclusive advisory lock on ``vault.lock`` (fcntl on POSIX, msvcrt on Windows)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LOCK_NAME
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if isinstance(exc, PermissionError) or exc.errno == 30:  # EROFS
+                raise StorageError(
+                    "The vault folder is read-only. Copy the vault to a writable location "
+                    "to open it."
+                ) from None
+            raise storage_error(exc, "open the vault") from None
+        try:
+            if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise VaultLocked(
+                "This vault is already open in another SRO Journal window or process. "
+                "Close it there first."
+            ) from None
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the lock
+            self.fd = None
+
+
+def _now() -> str:
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+def is_vault_folder(folder: Path) -> bool:
+    return (folder / keys.HEADER_NAME).is_file() and (folder / DB_NAME).is_file()
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise NotAVault(f"There is no vault at {folder}.")
+    if not folder.is_dir():
+        raise NotAVault(f"{folder} is a file, not a vault folder.")
+    has_header = (folder / keys.HEADER_NAME).exists()
+    has_db = (folder / DB_NAME).exists()
+    if not has_header and not has_db:
+        raise NotAVault(f"{folder} is not an SRO Journal vault.")
+    if not has_db:
+        raise VaultDamaged(
+            "The vault's database (journal.db) is missing. Restore the vault from a backup."
+        )
+
+
+def open_connection(path: Path, key: bytearray) -> Connection:
+    """Open a SQLCipher connection with the key and the connection settings of PRODUCT §5.
+
+    Verifies the key at once: a wrong key only fails on the first read.
+    """
+    try:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    except sqlcipher3.Error:
+        raise VaultError("Could not open the vault's database file.") from None
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(_key_pragma(key))
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise VaultError("Could not switch the vault to write-ahead logging.")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA wal_autocheckpoint = 1000")
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        text = str(exc).lower()
+        if "readonly" in text or "read-only" in text:
+            raise StorageError(
+                "The vault is on a read-only location. Copy it to a writable folder to open it."
+            ) from None
+        if "disk is full" in text or "database or disk is full" in text:
+            raise StorageError(
+                "The disk is full. Free some space and open the vault again."
+            ) from None
+        raise VaultDamaged(
+            "The vault's database is damaged or was tampered with (it does not decrypt with its "
+            "own key). Restore the latest good backup."
+        ) from None
+    return conn
+
+
+class Vault:
+    """An unlocked vault. ``close()`` locks it: the connection closes and the key is zeroed."""
+
+    def __init__(self, folder: Path, conn: Connection, key: bytearray, lock: _FolderLock) -> None:
+        self.folder = folder
+        self.conn = conn
+        self._key = key
+        self._lock = lock
+        self.unclean_previous_shutdown = False
+        from srojournal.vault.repo import Journal
+
+        self.journal = Journal(self)
+
+    # -- life cycle ----------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        folder: Path,
+        passphrase: str,
+        *,
+        kdf: keys.KdfParams | None = None,
+        allow_weak_kdf: bool = False,
+        check_strength: bool = True,
+    ) -> tuple[Vault, str]:
+        """Create a vault in a new or empty folder; return it unlocked with the recovery code."""
+        folder = Path(folder)
+        if check_strength:
+            check_passphrase(passphrase)
+        params = kdf or keys.calibrate()
+        if not allow_weak_kdf:
+            params.check_product_floor()
+        params.check_header_bounds()
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise VaultError(f"{folder} already exists and is not empty; choose a new folder.")
+        old_umask = os.umask(0o077)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise storage_error(exc, "create the vault folder") from None
+        finally:
+            os.umask(old_umask)
+        lock = _FolderLock(folder)
+        lock.acquire()
+        data_key = bytearray(secrets.token_bytes(keys.KEY_BYTES))
+        try:
+            header, code = keys.new_header(passphrase, data_key, params)
+            old_umask = os.umask(0o077)
+            try:
+                conn = open_connection(folder / DB_NAME, data_key)
+            finally:
+                os.umask(old_umask)
+            vault = cls(folder, conn, data_key, lock)
+            vault._migrate(backup_first=False)
+            with vault.transaction():
+                vault.set_meta("vault_id", header.vault_id)
+                vault.set_meta("created_at", _now())
+                vault.set_meta("open_state", "open")
+            keys.write_header(folder, header)
+            vault.journal.audit("vault_created", {"schema": CURRENT_VERSION})
+        except BaseException:
+            lock.release()
+            keys.zero(data_key)
+            raise
+        return vault, code
+
+    @classmethod
+    def open(cls, folder: Path, passphrase: str) -> Vault:
+        return cls._open(Path(folder), "passphrase", keys.normalize_secret(passphrase))
+
+    @classmethod
+    def open_with_recovery(cls, folder: Path, code: str) -> Vault:
+        return cls._open(Path(folder), "recovery", keys.normalize_recovery_code(code))
+
+    @classmethod
+    def _open(cls, folder: Path, kind: str, secret: bytes) -> Vault:
+        _check_folder(folder)
+        header = keys.read_header(folder)
+        lock = _FolderLock(folder)
+        lock.acquire()
+        try:
+            master = header.unwrap(kind, secret)
+            try:
+                candidates = header.data_keys(master)
+            finally:
+                keys.zero(master)
+            conn, key, used_next = _open_with_candidates(folder / DB_NAME, candidates)
+            vault = cls(folder, conn, key, lock)
+            if used_next or header.database_next is not None:
+                # Finish (or roll back) a data-key rotation interrupted by a crash.
+                vault._settle_rotation(header, used_next)
+            vault._check_vault_id(header)
+            vault._after_open()
+        except BaseException:
+            lock.release()
+            raise
+        return vault
+
+    def _check_vault_id(self, header: keys.KeyHeader) -> None:
+        try:
+            stored = self.get_meta("vault_id")
+        except sqlcipher3.DatabaseError:
+            stored = None
+        if stored != header.vault_id:
+            self.close()
+            raise VaultDamaged(
+                "The key file and the database belong to different vaults. Restore the vault "
+                "from a backup."
+            )
+
+    def _after_open(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > CURRENT_VERSION:
+            self.close()
+            raise VaultError(
+                "This vault was written by a newer version of SRO Journal. Update the app."
+            )
+        if self.get_meta("open_state") == "open":
+            # The last session did not close cleanly: check before trusting the file.
+            self.unclean_previous_shutdown = True
+            ok = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                self.close()
+                raise VaultDamaged(
+                    "The vault's database is damaged (the last session ended abruptly). "
+                    "Restore the latest good backup."
+                )
+        if version < CURRENT_VERSION:
+            self._migrate(backup_first=True)
+        with self.transaction():
+            self.set_meta("open_state", "open")
+
+    def _migrate(self, *, backup_first: bool) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version >= CURRENT_VERSION:
+            return
+        if backup_first:
+            from srojournal.vault.backup import backup_before_migration
+
+            backup_before_migration(self)
+        for target in range(version + 1, CURRENT_VERSION + 1):
+            with self.transaction():
+                MIGRATIONS[target - 1](_ScriptConnection(self.conn))
+                self.conn.execute(f"PRAGMA user_version = {target}")
+            log.info("vault schema migrated to version %d", target)
+
+    @property
+    def is_open(self) -> bool:
+        return self.conn is not None
+
+    def close(self) -> None:
+        """Lock the vault: checkpoint, close, zero the key, release the folder lock."""
+        if self.conn is not None:
+            try:
+                with contextlib.suppress(sqlcipher3.Error):
+                    if not self.conn.in_transaction:
+                        self.conn.execute(
+                            "INSERT OR REPLACE INTO meta VALUES ('open_state', 'closed')"
+                        )
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self.conn.close()
+                self.conn = None
+        keys.zero(self._key)
+        self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def key_is_zeroed(self) -> bool:
+        return all(b == 0 for b in self._key)
+
+    # -- transactions and meta -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """BEGIN IMMEDIATE … COMMIT; rolls back on any error. Disk-full/IO become StorageError."""
+        conn = self.conn
+        if conn is None:
+            raise VaultError("The vault is locked.")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.OperationalError as exc:
+            raise _db_error(exc, "start a change") from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlcipher3.Error):
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlcipher3.OperationalError):
+                raise _db_error(exc, "save the change") from None
+            raise
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- keys ----------------------------------------------------------------------------------
+    def change_passphrase(
+        self,
+        old_secret: str,
+        new_passphrase: str,
+        *,
+        with_recovery_code: bool = False,
+        check_strength: bool = True,
+    ) -> None:
+        """Re-wrap the master key under a new passphrase: instant and atomic.
+
+        ``old_secret`` is the current passphrase, or the recovery code when
+        ``with_recovery_code`` is set (the recovery code keeps working afterwards).
+        """
+        if check_strength:
+            check_passphrase(new_passphrase)
+        header = keys.read_header(self.folder)
+        if with_recovery_code:
+            master = header.unwrap("recovery", keys.normalize_recovery_code(old_secret))
+        else:
+            master = header.unwrap("passphrase", keys.normalize_secret(old_secret))
+        try:
+            params = header.slot("passphrase").params
+            slot = keys.wrap_slot(
+                "passphrase", keys.normalize_secret(new_passphrase), master, params, header.vault_id
+            )
+        finally:
+            keys.zero(master)
+        keys.write_header(self.folder, header.with_slot(slot))
+        self.journal.audit(
+            "passphrase_changed", {"via": "recovery_code" if with_recovery_code else "passphrase"}
+        )
+
+    def export_key_copy(self) -> bytearray:
+        """A copy of the data key for a backup connection; the caller zeroes it."""
+        return bytearray(self._key)
+
+    def _settle_rotation(self, header: keys.KeyHeader, used_next: bool) -> None:
+        if used_next:
+            new_header = header.replace(database=header.database_next, database_next=None)
+        else:
+            new_header = header.replace(database_next=None)
+        keys.write_header(self.folder, new_header)
+
+    def rotate_data_key(self, passphrase: str) -> None:
+        """Re-encrypt the database under a fresh data key (PRAGMA rekey), crash-safe.
+
+        1. the new key is added to the header as ``database_next`` (atomic write);
+        2. ``PRAGMA rekey`` rewrites every page in one transaction;
+        3. the database is reopened with the new key to confirm;
+        4. the header is settled with only the new key.
+        A crash after 1 opens with the old key, after 2 with the new one.
+        """
+        header = keys.read_header(self.folder)
+        master = header.unwrap("passphrase", keys.normalize_secret(passphrase))
+        new_key = bytearray(secrets.token_bytes(keys.KEY_BYTES))
+        try:
+            pending = header.replace(
+                database_next=keys.wrap_data_key(master, new_key, header.vault_id)
+            )
+            final = header.replace(database=pending.database_next, database_next=None)
+        finally:
+            keys.zero(master)
+        keys.write_header(self.folder, pending)
+        conn = self.conn
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute(_rekey_pragma(new_key))
+            conn.close()
+            self.conn = None
+            conn2 = open_connection(self.folder / DB_NAME, new_key)
+            ok = conn2.execute("PRAGMA cipher_integrity_check").fetchall()
+            if ok:
+                conn2.close()
+                raise VaultDamaged("The vault did not verify after re-encryption.")
+        except sqlcipher3.Error as exc:
+            raise _db_error(exc, "re-encrypt the vault") from None
+        keys.write_header(self.folder, final)
+        keys.zero(self._key)
+        self._key = new_key
+        self.conn = conn2
+        self.journal.audit("data_key_rotated", {})
+
+
+class _ScriptConnection:
+    """Gives migrations an ``executescript`` that stays inside the open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def executescript(self, script: str) -> None:
+        for statement in split_sql(script):
+            self._conn.execute(statement)
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, seq: Any) -> Any:
+        return self._conn.executemany(sql, seq)
+
+
+def _open_with_candidates(
+    path: Path, candidates: list[bytearray]
+) -> tuple[Connection, bytearray, bool]:
+    last: VaultError | None = None
+    for i, key in enumerate(candidates):
+        try:
+            conn = open_connection(path, key)
+        except VaultDamaged as exc:
+            last = exc
+            keys.zero(key)
+            continue
+        for other in candidates[i + 1 :]:
+            keys.zero(other)
+        return conn, key, i > 0
+    assert last is not None
+    raise last
+
+
+def _db_error(exc: sqlcipher3.Error, what: str) -> VaultError:
+    text = str(exc).lower()
+    if "full" in text:
+        return StorageError(
+            f"The disk is full: could not {what}. Nothing was lost; free some space."
+        )
+    if "readonly" in text or "read-only" in text:
+        return StorageError(f"Could not {what}: the vault is on a read-only location.")
+    if "locked" in text or "busy" in text:
+        return VaultLocked(f"Could not {what}: the vault is busy in another process.")
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return VaultDamaged(
+            f"Could not {what}: the vault's database is damaged. Restore the latest good backup."
+        )
+    return StorageError(f"Could not {what}: the storage reported an error.")
