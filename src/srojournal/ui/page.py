@@ -1,0 +1,47 @@
+"""The contract between the main window and each screen in its sidebar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from srojournal.ui.session import Session
+
+
+class Page(QWidget):
+    """A screen of the main window.
+
+    Subclasses set ``title`` (sidebar text) and ``object_name`` (stable, for tests and styles),
+    build their widgets in ``__init__``, load data in ``refresh()`` and drop every piece of vault
+    data in ``clear()`` (called on lock, before the session goes away).
+    """
+
+    title = ""
+    object_name = ""
+
+    # Ask the main window to open quick entry: a ContactInput prefill, or None for a blank form.
+    new_contact_requested = Signal(object)
+    # Ask the main window to open an existing contact for editing.
+    edit_contact_requested = Signal(int)
+    # Ask the main window to show the journal filtered to one student (student id).
+    show_student_requested = Signal(int)
+    # A short message for the status bar (never sensitive content).
+    status_message = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        if self.object_name:
+            self.setObjectName(self.object_name)
+        session.data_changed.connect(self.on_data_changed)
+
+    def refresh(self) -> None:
+        """(Re)load what the page shows from the vault."""
+
+    def clear(self) -> None:
+        """Drop every piece of vault data held by this page (models, caches, text fields)."""
+
+    def on_data_changed(self, what: str) -> None:
+        """Another page changed data; refresh if it concerns this page and it is visible."""
+        if self.isVisible():
+            self.refresh()
