@@ -1,0 +1,8 @@
+"""Anonymized monthly summaries: tables, suppression, audit, leak check, renderers, roll-ups.
+
+Imports no Qt widgets; only the PDF renderer uses QtGui.
+"""
+
+from .errors import AuditFailed, LeakFound, ReportRejected
+
+__all__ = ["AuditFailed", "LeakFound", "ReportRejected"]

@@ -1,0 +1,39 @@
+"""Errors of the reporting layer. Messages never carry journal content (no names, notes, counts)."""
+
+from __future__ import annotations
+
+
+class ReportRejected(Exception):
+    """The summary cannot be produced: invalid month or input, or a leak was found.
+
+    The command line maps this to exit code 5; the message is safe to show as is.
+    """
+
+
+class AuditFailed(ReportRejected):
+    """The disclosure audit did not pass. This is a bug in the suppression code, never the user's."""
+
+    def __init__(self, detail: str = "") -> None:
+        msg = (
+            "internal error: the disclosure audit of this summary failed, nothing was written; "
+            "please report this as a bug"
+        )
+        if detail:
+            msg += f" ({detail})"
+        super().__init__(msg)
+
+
+class LeakFound(ReportRejected):
+    """The output contains something that must never leave the laptop. Says what kind, not what."""
+
+    KINDS = {
+        "name": "a student name or alias",
+        "note": "a six-word run from a note",
+        "date": "a date finer than a month",
+        "label": "a label outside the allowed code lists",
+        "metadata": "identifying document metadata",
+    }
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__(f"export refused: the output contains {self.KINDS.get(kind, kind)}")

@@ -1,0 +1,303 @@
+"""The fixed table catalogue T0–T6 of one month (PRODUCT §6.1), computed from coded facts.
+
+Every cell keeps, besides its count, the set of distinct student ids behind it (for primary
+suppression) and the set of outcome groups of its contacts (for the group-attribute rule). Those
+sets never leave the reporting layer: renderers only ever see a :class:`~.model.Summary`.
+
+Layout rules (documented in the summary format description):
+
+* ``_all`` is the margin value of a dimension and always comes last.
+* T0 has one dimension ``measure`` (contacts, students, hours, follow_ups_due, follow_ups_done);
+  it has no margin. Hours are the month's recorded minutes / 60, rounded half up.
+* T5 has one dimension ``status`` (due, done_on_time, done_late, open); ``due`` is its total.
+* T6 has two dimensions ``contact_type`` × ``measure``; ``measure`` is ``contacts`` (the table's
+  unit) or ``attendees`` (the recorded attendees of those contacts) and has no margin. Custom
+  group-activity types are reported as ``other`` so that no officer-made label leaves the laptop.
+* Two cells with the same *logical key* (unit, scope and coordinates without ``_all``) are the same
+  number wherever they appear, e.g. the category margins of T1 and T2 or T0 ``contacts`` and the
+  grand totals of T1 and T2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from srojournal.domain.facts import ContactFact, MonthFacts
+from srojournal.domain.taxonomy import (
+    BUILTIN_CONTACT_TYPES,
+    CATEGORIES,
+    GRADE_BANDS,
+    NO_OUTCOME_GROUP,
+    OUTCOME_GROUPS,
+    REFERRAL_TARGETS,
+)
+
+from .errors import ReportRejected
+
+ALL = "_all"
+OTHER_TYPE = "other"
+PERIOD_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+T0_MEASURES = ("contacts", "students", "hours", "follow_ups_due", "follow_ups_done")
+T5_STATUSES = ("due", "done_on_time", "done_late", "open")
+T6_MEASURES = ("contacts", "attendees")
+OUTCOME_GROUP_VALUES = (*OUTCOME_GROUPS, NO_OUTCOME_GROUP)
+GROUP_TYPES = tuple(t.code for t in BUILTIN_CONTACT_TYPES if t.group_activity)
+TYPE_CATEGORY = {t.code: t.category for t in BUILTIN_CONTACT_TYPES}
+FOLLOW_UP_FACT_STATUSES = ("done_on_time", "done_late", "open", "cancelled")
+
+TABLE_IDS = ("T0", "T1", "T2", "T3", "T4", "T5", "T6")
+TABLE_UNITS = {
+    "T0": "contacts",
+    "T1": "contacts",
+    "T2": "contacts",
+    "T3": "student_contacts",
+    "T4": "referrals",
+    "T5": "follow_ups",
+    "T6": "contacts",
+}
+TABLE_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "T0": ("measure",),
+    "T1": ("category", "outcome_group"),
+    "T2": ("school", "category"),
+    "T3": ("grade_band", "category"),
+    "T4": ("referral",),
+    "T5": ("follow_up_status",),
+    "T6": ("contact_type", "measure"),
+}
+TABLE_TITLES = {
+    "T0": "Headline figures",
+    "T1": "Contacts by category and outcome group",
+    "T2": "Contacts by school and category",
+    "T3": "Student contacts by grade band and category",
+    "T4": "Referrals by target",
+    "T5": "Follow-ups due in the month",
+    "T6": "Group activities: contacts and attendees by type",
+}
+
+LogicalKey = tuple[str, str, tuple[tuple[str, str], ...]]
+"""(quantity, scope, coordinates without margins): equal keys are equal numbers."""
+
+
+def dimension_values(table_id: str, dimension: str, schools: Sequence[str]) -> tuple[str, ...]:
+    """The ordered values of one dimension of one table (margin ``_all`` last where it exists)."""
+    if table_id == "T0":
+        return T0_MEASURES
+    if table_id == "T5":
+        return T5_STATUSES
+    if table_id == "T6" and dimension == "measure":
+        return T6_MEASURES
+    base: tuple[str, ...] = {
+        "category": CATEGORIES,
+        "outcome_group": OUTCOME_GROUP_VALUES,
+        "school": tuple(schools),
+        "grade_band": GRADE_BANDS,
+        "referral": tuple(REFERRAL_TARGETS),
+        "contact_type": (*GROUP_TYPES, OTHER_TYPE),
+    }[dimension]
+    return (*base, ALL)
+
+
+def has_margin(table_id: str, dimension: str) -> bool:
+    return table_id not in ("T0", "T5") and not (table_id == "T6" and dimension == "measure")
+
+
+def logical_key(table_id: str, coords: Sequence[str]) -> LogicalKey:
+    """The identity of the number in one cell, shared by cells of the same unit and coordinates."""
+    dims = TABLE_DIMENSIONS[table_id]
+    if table_id == "T0":
+        measure = coords[0]
+        quantity = {
+            "contacts": "contacts",
+            "students": "students",
+            "hours": "hours",
+            "follow_ups_due": "follow_ups",
+            "follow_ups_done": "follow_ups_done",
+        }[measure]
+        return (quantity, "month", ())
+    if table_id == "T5":
+        status = coords[0]
+        return ("follow_ups", "month", () if status == "due" else (("follow_up_status", status),))
+    if table_id == "T6":
+        measure = coords[1]
+        ctype = coords[0]
+        return (measure, "group", () if ctype == ALL else (("contact_type", ctype),))
+    pairs = tuple(sorted((d, v) for d, v in zip(dims, coords, strict=True) if v != ALL))
+    return (TABLE_UNITS[table_id], "month", pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class CellData:
+    """One cell with what suppression needs to know about it (never rendered)."""
+
+    table_id: str
+    coords: tuple[str, ...]
+    count: int
+    students: frozenset[int]
+    groups: frozenset[str]
+    student_linked: bool
+
+    @property
+    def key(self) -> LogicalKey:
+        return logical_key(self.table_id, self.coords)
+
+
+@dataclass(frozen=True, slots=True)
+class TableData:
+    id: str
+    unit: str
+    dimensions: tuple[str, ...]
+    cells: tuple[CellData, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MonthTables:
+    period: str
+    schools: tuple[str, ...]
+    tables: tuple[TableData, ...]
+    all_students: frozenset[int]
+
+    def cells(self) -> Iterable[CellData]:
+        for table in self.tables:
+            yield from table.cells
+
+
+class _Acc:
+    __slots__ = ("count", "groups", "linked", "students")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.students: set[int] = set()
+        self.groups: set[str] = set()
+        self.linked = False
+
+    def add(self, amount: int, contact: ContactFact | None, students: Iterable[int] = ()) -> None:
+        self.count += amount
+        ids = set(students)
+        if contact is not None:
+            ids.update(s.student_id for s in contact.students)
+            self.groups.add(contact.outcome_group)
+        if ids:
+            self.linked = True
+            self.students |= ids
+
+
+def validate_facts(facts: MonthFacts) -> None:
+    """Reject facts that would put a label outside the closed code lists into a summary."""
+    if not PERIOD_RE.match(facts.period):
+        raise ReportRejected("invalid month: expected YYYY-MM")
+    if len(set(facts.schools)) != len(facts.schools) or ALL in facts.schools:
+        raise ReportRejected("invalid month data: duplicate or reserved school name")
+    schools = set(facts.schools)
+    for c in facts.contacts:
+        if (
+            c.school not in schools
+            or c.category not in CATEGORIES
+            or c.outcome_group not in OUTCOME_GROUP_VALUES
+            or any(r not in REFERRAL_TARGETS for r in c.referrals)
+            or any(s.grade_band not in GRADE_BANDS for s in c.students)
+            or c.duration_min < 0
+            or c.attendees < 0
+        ):
+            raise ReportRejected("invalid month data: a contact carries an unknown code")
+    for f in facts.follow_ups:
+        if f.status not in FOLLOW_UP_FACT_STATUSES:
+            raise ReportRejected("invalid month data: unknown follow-up status")
+
+
+def _emit(
+    table_id: str, schools: Sequence[str], accs: dict[tuple[str, ...], _Acc]
+) -> TableData:
+    dims = TABLE_DIMENSIONS[table_id]
+    value_lists = [dimension_values(table_id, d, schools) for d in dims]
+    cells: list[CellData] = []
+
+    def walk(prefix: tuple[str, ...], depth: int) -> None:
+        if depth == len(dims):
+            acc = accs.get(prefix) or _Acc()
+            cells.append(
+                CellData(
+                    table_id,
+                    prefix,
+                    acc.count,
+                    frozenset(acc.students),
+                    frozenset(acc.groups),
+                    acc.linked,
+                )
+            )
+            return
+        for v in value_lists[depth]:
+            walk((*prefix, v), depth + 1)
+
+    walk((), 0)
+    return TableData(table_id, TABLE_UNITS[table_id], dims, tuple(cells))
+
+
+def _acc_all(
+    accs: dict[tuple[str, ...], _Acc],
+    coords: tuple[str, ...],
+    margins: tuple[bool, ...],
+    amount: int,
+    contact: ContactFact | None,
+    students: Iterable[int] = (),
+) -> None:
+    """Add to a cell and to every margin cell it rolls up into."""
+    ids = tuple(students)
+    variants: list[tuple[str, ...]] = [()]
+    for value, margin in zip(coords, margins, strict=True):
+        nxt: list[tuple[str, ...]] = []
+        for v in variants:
+            nxt.append((*v, value))
+            if margin:
+                nxt.append((*v, ALL))
+        variants = nxt
+    for v in variants:
+        accs.setdefault(v, _Acc()).add(amount, contact, ids)
+
+
+def build_tables(facts: MonthFacts) -> MonthTables:
+    """Compute T0–T6 (with every margin) for one month of facts."""
+    validate_facts(facts)
+    schools = facts.schools
+    acc: dict[str, dict[tuple[str, ...], _Acc]] = {t: {} for t in TABLE_IDS}
+    m2 = (True, True)
+
+    total_minutes = 0
+    for c in facts.contacts:
+        total_minutes += c.duration_min
+        for measure in ("contacts", "hours"):
+            acc["T0"].setdefault((measure,), _Acc()).add(
+                1 if measure == "contacts" else 0, c
+            )
+        acc["T0"].setdefault(("students",), _Acc()).add(0, c)
+        _acc_all(acc["T1"], (c.category, c.outcome_group), m2, 1, c)
+        _acc_all(acc["T2"], (c.school, c.category), m2, 1, c)
+        for s in c.students:
+            _acc_all(acc["T3"], (s.grade_band, c.category), m2, 1, c, (s.student_id,))
+        for r in c.referrals:
+            _acc_all(acc["T4"], (r,), (True,), 1, c)
+        if c.group_activity:
+            ctype = c.contact_type if c.contact_type in GROUP_TYPES else OTHER_TYPE
+            _acc_all(acc["T6"], (ctype, "contacts"), (True, False), 1, c)
+            _acc_all(acc["T6"], (ctype, "attendees"), (True, False), c.attendees, c)
+
+    t0 = acc["T0"]
+    t0.setdefault(("hours",), _Acc()).count = (total_minutes + 30) // 60
+    students_acc = t0.setdefault(("students",), _Acc())
+    students_acc.count = len(students_acc.students)
+    for f in facts.follow_ups:
+        if f.status == "cancelled":
+            continue
+        acc["T5"].setdefault(("due",), _Acc()).add(1, None, f.student_ids)
+        acc["T5"].setdefault((f.status,), _Acc()).add(1, None, f.student_ids)
+        t0.setdefault(("follow_ups_due",), _Acc()).add(1, None, f.student_ids)
+        if f.status in ("done_on_time", "done_late"):
+            t0.setdefault(("follow_ups_done",), _Acc()).add(1, None, f.student_ids)
+
+    all_students = frozenset(s.student_id for c in facts.contacts for s in c.students) | {
+        i for f in facts.follow_ups if f.status != "cancelled" for i in f.student_ids
+    }
+    tables = tuple(_emit(t, schools, acc[t]) for t in TABLE_IDS)
+    return MonthTables(facts.period, tuple(schools), tables, all_students)
