@@ -27,6 +27,8 @@ class Student:
 class ContactStudent:
     student_id: int
     role: str = "participant"  # participant | party
+    # The student's grade when the contact happened; None takes the student's current grade.
+    grade: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ def storage_error(exc: OSError, what: str) -> StorageError:
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` atomically: temp file (restrictive mode), fsync, rename, fsync dir."""
+    """Write ``data`` to ``path`` atomically: temp file (mode first), fsync, rename, fsync dir."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)

@@ -16,6 +16,7 @@ whole header tells accidental damage apart from a wrong passphrase.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import os
@@ -149,7 +150,7 @@ def new_recovery_code() -> str:
 def normalize_recovery_code(code: str) -> bytes:
     """Accept the code with any spacing, dashes or case; map look-alike letters (Crockford)."""
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    cleaned = cleaned.translate(str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"}))
+    cleaned = cleaned.translate(str.maketrans("ILOU", "110V"))
     return cleaned.encode("ascii", errors="replace")
 
 
@@ -261,14 +262,7 @@ class KeyHeader:
         return keys
 
     def replace(self, **changes: Any) -> KeyHeader:
-        fields = {
-            "vault_id": self.vault_id,
-            "slots": self.slots,
-            "database": self.database,
-            "database_next": self.database_next,
-        }
-        fields.update(changes)
-        return KeyHeader(**fields)
+        return dataclasses.replace(self, **changes)
 
     def slot(self, kind: str) -> Slot:
         for s in self.slots:
@@ -326,7 +320,8 @@ class KeyHeader:
             raise _damaged("version")
         if version > HEADER_VERSION:
             raise VaultError(
-                "This vault was created by a newer version of SRO Journal. Update the app to open it."
+                "This vault was created by a newer version of SRO Journal. "
+                "Update the app to open it."
             )
         if version != HEADER_VERSION:
             raise _damaged("version")

@@ -115,6 +115,10 @@ class Journal:
             with self._vault.transaction() as conn:
                 yield conn
 
+    def invalidate_caches(self) -> None:
+        """Forget cached lookups (after a rolled-back batch or an import)."""
+        self._type_cache = None
+
     # -- settings and drafts (inside the vault, never in QSettings) ------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         return self._vault.get_meta("setting." + key, default)
@@ -371,8 +375,8 @@ class Journal:
         for pos, cs in enumerate(data.students):
             c.execute(
                 "INSERT INTO contact_students (contact_id, student_id, role, grade, position)"
-                " SELECT ?, id, ?, grade, ? FROM students WHERE id = ?",
-                (cid, cs.role, pos, cs.student_id),
+                " SELECT ?, id, ?, coalesce(?, grade), ? FROM students WHERE id = ?",
+                (cid, cs.role, _grade(cs.grade), pos, cs.student_id),
             )
             if c.execute("SELECT changes()").fetchone()[0] != 1:
                 raise InvalidInput("A student in this contact does not exist.")
@@ -397,13 +401,7 @@ class Journal:
 
     def update_contact(self, contact_id: int, data: ContactInput) -> None:
         self._validate_contact(data)
-        old = self.contact(contact_id)
-        old_grades = {
-            r[0]: r[1]
-            for r in self.conn.execute(
-                "SELECT student_id, grade FROM contact_students WHERE contact_id = ?", (contact_id,)
-            )
-        }
+        self.contact(contact_id)  # raises if it was deleted meanwhile
         with self.batch() as c:
             c.execute(
                 "UPDATE contacts SET occurred_at = ?, duration_min = ?, school_id = ?,"
@@ -417,7 +415,7 @@ class Journal:
                     data.initiated_by,
                     data.outcome,
                     data.attendees,
-                    data.notes if not (old.redacted and data.notes == "") else "",
+                    data.notes,
                     _now(),
                     contact_id,
                 ),
@@ -425,12 +423,6 @@ class Journal:
             for table in ("contact_students", "contact_referrals", "contact_tags"):
                 c.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact_id,))
             self._write_links(c, contact_id, data)
-            # Keep the grade the student had at the time of the contact for those kept.
-            for sid, grade in old_grades.items():
-                c.execute(
-                    "UPDATE contact_students SET grade = ? WHERE contact_id = ? AND student_id = ?",
-                    (grade, contact_id, sid),
-                )
 
     def delete_contact(self, contact_id: int) -> Contact:
         """Delete a contact; returns it so the caller can undo with ``restore_contact``."""
@@ -452,9 +444,9 @@ class Journal:
         if row is None:
             raise InvalidInput("That contact does not exist (it may have been deleted).")
         students = tuple(
-            ContactStudent(r[0], r[1])
+            ContactStudent(r[0], r[1], r[2])
             for r in c.execute(
-                "SELECT student_id, role FROM contact_students WHERE contact_id = ?"
+                "SELECT student_id, role, grade FROM contact_students WHERE contact_id = ?"
                 " ORDER BY position",
                 (contact_id,),
             )
@@ -759,6 +751,7 @@ class Journal:
         case = self.conflict_case(case_id)
         if status is not None and status not in taxonomy.CONFLICT_STATUSES:
             raise InvalidInput(f"Unknown case status {status!r}.")
+        check = check_date or case.check_date
         with self.batch() as c:
             c.execute(
                 "UPDATE conflict_cases SET title = ?, terms = ?, check_date = ?, status = ?"
@@ -766,9 +759,7 @@ class Journal:
                 (
                     title if title is not None else case.title,
                     terms if terms is not None else case.terms,
-                    (check_date or case.check_date).isoformat()
-                    if (check_date or case.check_date)
-                    else None,
+                    check.isoformat() if check else None,
                     status or case.status,
                     case_id,
                 ),
@@ -860,7 +851,8 @@ class Journal:
             at = _now()
             digest = _audit_hash(prev, at, action, payload)
             c.execute(
-                "INSERT INTO audit_log (at, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO audit_log (at, action, detail, prev_hash, hash)"
+                " VALUES (?, ?, ?, ?, ?)",
                 (at, action, payload, prev, digest),
             )
 

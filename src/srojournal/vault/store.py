@@ -170,8 +170,17 @@ def open_connection(path: Path, key: bytearray) -> Connection:
 class Vault:
     """An unlocked vault. ``close()`` locks it: the connection closes and the key is zeroed."""
 
-    def __init__(self, folder: Path, conn: Connection, key: bytearray, lock: _FolderLock) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        conn: Connection,
+        key: bytearray,
+        lock: _FolderLock,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self.folder = folder
+        self.read_only = read_only
         self.conn = conn
         self._key = key
         self._lock = lock
@@ -233,15 +242,16 @@ class Vault:
         return vault, code
 
     @classmethod
-    def open(cls, folder: Path, passphrase: str) -> Vault:
-        return cls._open(Path(folder), "passphrase", keys.normalize_secret(passphrase))
+    def open(cls, folder: Path, passphrase: str, *, read_only: bool = False) -> Vault:
+        """Unlock with the passphrase. ``read_only`` (for checks) writes nothing to the vault."""
+        return cls._open(Path(folder), "passphrase", keys.normalize_secret(passphrase), read_only)
 
     @classmethod
     def open_with_recovery(cls, folder: Path, code: str) -> Vault:
-        return cls._open(Path(folder), "recovery", keys.normalize_recovery_code(code))
+        return cls._open(Path(folder), "recovery", keys.normalize_recovery_code(code), False)
 
     @classmethod
-    def _open(cls, folder: Path, kind: str, secret: bytes) -> Vault:
+    def _open(cls, folder: Path, kind: str, secret: bytes, read_only: bool) -> Vault:
         _check_folder(folder)
         header = keys.read_header(folder)
         lock = _FolderLock(folder)
@@ -253,8 +263,8 @@ class Vault:
             finally:
                 keys.zero(master)
             conn, key, used_next = _open_with_candidates(folder / DB_NAME, candidates)
-            vault = cls(folder, conn, key, lock)
-            if used_next or header.database_next is not None:
+            vault = cls(folder, conn, key, lock, read_only=read_only)
+            if not read_only and (used_next or header.database_next is not None):
                 # Finish (or roll back) a data-key rotation interrupted by a crash.
                 vault._settle_rotation(header, used_next)
             vault._check_vault_id(header)
@@ -293,6 +303,11 @@ class Vault:
                     "The vault's database is damaged (the last session ended abruptly). "
                     "Restore the latest good backup."
                 )
+        if self.read_only:
+            if version < CURRENT_VERSION:
+                self.close()
+                raise VaultError("This vault needs an upgrade: open it in the app first.")
+            return
         if version < CURRENT_VERSION:
             self._migrate(backup_first=True)
         with self.transaction():
@@ -320,12 +335,13 @@ class Vault:
         """Lock the vault: checkpoint, close, zero the key, release the folder lock."""
         if self.conn is not None:
             try:
-                with contextlib.suppress(sqlcipher3.Error):
-                    if not self.conn.in_transaction:
+                if not self.read_only and not self.conn.in_transaction:
+                    with contextlib.suppress(sqlcipher3.Error):
+                        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                         self.conn.execute(
                             "INSERT OR REPLACE INTO meta VALUES ('open_state', 'closed')"
                         )
-                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 self.conn.close()
                 self.conn = None
