@@ -1,0 +1,104 @@
+"""Small form pieces used by several pages: school and grade combos, a dialog that keeps input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from srojournal.domain import taxonomy
+from srojournal.domain.models import School
+from srojournal.ui.students.kit import MARGIN, SPACING, named
+from srojournal.vault.errors import VaultError
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setObjectName("errorLabel")
+    label.setStyleSheet("color: #d64545;")  # a small accent, readable on light and dark
+    label.hide()
+    return label
+
+
+def fill_school_combo(combo: QComboBox, schools: list[School], current: int | None = None) -> None:
+    combo.clear()
+    for s in schools:
+        combo.addItem(s.name if s.active else f"{s.name} (inactive)", s.id)
+    if current is not None:
+        idx = combo.findData(current)
+        if idx >= 0:
+            combo.setCurrentIndex(idx)
+
+
+def grade_combo(name: str = "Grade") -> QComboBox:
+    combo = named(QComboBox(), name)
+    combo.addItem("Unknown", None)
+    for g in taxonomy.GRADES:
+        combo.addItem("Kindergarten" if g == "K" else f"Grade {g}", g)
+    return combo
+
+
+def set_combo_data(combo: QComboBox, value: object) -> None:
+    idx = combo.findData(value)
+    combo.setCurrentIndex(max(idx, 0))
+
+
+class FormDialog(QDialog):
+    """A dialog with a form whose OK runs ``on_submit``; an error keeps the dialog and the input.
+
+    Opened with ``open()`` (never ``exec()``); ``submitted`` fires after a successful submit.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        on_submit: Callable[[], None],
+        parent: QWidget | None = None,
+        *,
+        ok_label: str = "Save",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self._on_submit = on_submit
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        outer.setSpacing(SPACING)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setSpacing(SPACING // 2 + 2)
+        outer.addLayout(self.form)
+        self.error = error_label()
+        outer.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(ok_label)
+        named(ok, ok_label)
+        named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        self.finished.connect(self.deleteLater)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def accept(self) -> None:
+        try:
+            self._on_submit()
+        except VaultError as exc:
+            self.show_error(exc.message)
+            return
+        super().accept()

@@ -1,0 +1,247 @@
+"""Layout helpers, non-blocking confirmations and one background-task runner for the record pages.
+
+Shared by the students, follow-ups, conflicts, settings, backups and reports pages (the shell's
+own small widgets live in ``srojournal.ui.widgets``).
+
+Every page uses the same margins, title style and section style so the screens feel like one app.
+Confirmations never block (``open()`` + signals); tests drive the real message box or replace
+``confirm``/``inform`` on this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from srojournal.vault.errors import VaultError
+
+log = logging.getLogger("srojournal.ui.pages")
+
+MARGIN: Final = 16
+SPACING: Final = 12
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, tip: str | None = None) -> W:
+    """Give a control its accessible name (and an optional tooltip); returns it for chaining."""
+    widget.setAccessibleName(name)
+    if tip:
+        widget.setToolTip(tip)
+        widget.setAccessibleDescription(tip)
+    return widget
+
+
+def page_layout(page: QWidget) -> QVBoxLayout:
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+    layout.setSpacing(SPACING)
+    return layout
+
+
+def title_label(text: str) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    font.setBold(True)
+    label.setFont(font)
+    label.setAccessibleName(text)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label
+
+
+def section_label(text: str) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 1.1)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def hint_label(text: str = "") -> QLabel:
+    """Secondary text in the palette's placeholder colour, wrapped, never clipped."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def header_row(title: str, *actions: QWidget) -> tuple[QHBoxLayout, QLabel]:
+    row = QHBoxLayout()
+    row.setSpacing(SPACING)
+    label = title_label(title)
+    row.addWidget(label)
+    row.addStretch(1)
+    for a in actions:
+        row.addWidget(a)
+    return row, label
+
+
+class Card(QFrame):
+    """A framed panel for grouping a section of a page (palette colours, light and dark)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        self.body.setSpacing(SPACING // 2 + 2)
+
+
+def clear_layout_widgets(layout: Any) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        w = item.widget()
+        if w is not None:
+            w.deleteLater()
+
+
+# -- confirmations (non-blocking) ---------------------------------------------------------------
+def confirm(
+    parent: QWidget,
+    title: str,
+    text: str,
+    accept_label: str,
+    on_accept: Callable[[], None],
+    *,
+    informative: str = "",
+    destructive: bool = False,
+) -> QMessageBox:
+    """Ask a yes/no question without blocking; ``on_accept`` runs only when confirmed."""
+    box = QMessageBox(parent)
+    box.setObjectName("confirmBox")
+    box.setIcon(QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    if informative:
+        box.setInformativeText(informative)
+    ok = box.addButton(accept_label, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel if destructive else ok)
+    box.setEscapeButton(cancel)
+    ok.setObjectName("confirmAccept")
+    ok.setAccessibleName(accept_label)
+
+    def done(button: QAbstractButton) -> None:
+        if button is ok:
+            on_accept()
+
+    box.buttonClicked.connect(done)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
+
+
+def inform(parent: QWidget, title: str, text: str, *, error: bool = False) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setObjectName("informBox")
+    box.setIcon(QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
+
+
+# -- background work ------------------------------------------------------------------------------
+class _Relay(QObject):
+    done = Signal(object)
+    failed = Signal(str)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn = fn
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except VaultError as exc:
+            self._relay.failed.emit(exc.message)
+        except Exception as exc:  # a bug: say so without content, log the type only
+            log.error("background task failed: %s", type(exc).__name__)
+            self._relay.failed.emit(
+                "Something went wrong and the operation did not finish. Nothing was lost."
+            )
+        else:
+            self._relay.done.emit(result)
+
+
+class TaskRunner(QObject):
+    """Runs slow work (KDF, backups, purges) off the GUI thread, one task at a time per page.
+
+    Results arrive on the GUI thread. ``cancel_results()`` (on lock) makes late results vanish;
+    ``wait()`` lets the caller finish a task before the vault closes.
+    """
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._generation = 0
+        self._running = 0
+        self._relays: set[_Relay] = set()
+
+    @property
+    def busy(self) -> bool:
+        return self._running > 0
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        generation = self._generation
+        relay = _Relay()
+        self._relays.add(relay)
+
+        def finish() -> None:
+            self._relays.discard(relay)
+            self._running -= 1
+            if self._running == 0:
+                self.busy_changed.emit(False)
+
+        def done(result: Any) -> None:
+            finish()
+            if generation == self._generation:
+                on_done(result)
+
+        def failed(message: str) -> None:
+            finish()
+            if generation == self._generation:
+                on_error(message)
+
+        relay.done.connect(done, Qt.ConnectionType.QueuedConnection)
+        relay.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
+        self._running += 1
+        if self._running == 1:
+            self.busy_changed.emit(True)
+        self._pool.start(_Job(fn, relay))
+
+    def wait(self) -> None:
+        self._pool.waitForDone()
+
+    def cancel_results(self) -> None:
+        self._generation += 1
