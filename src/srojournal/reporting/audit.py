@@ -32,6 +32,7 @@ or unbounded). A failure is a bug in suppression and raises :class:`AuditFailed`
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -151,6 +152,9 @@ def publication_of(summary: Summary) -> Publication:
             key = logical_key(t.id, c.coords)
             value = None if c.status == STATUS_SUPPRESSED else c.count
             if key in pub and pub[key] != value:
+                if value is None or pub[key] is None:
+                    # shown in one table, hidden in another: a reader knows it exactly
+                    raise AuditFailed("a suppressed cell is shown in another table")
                 raise AuditFailed("two cells of the same quantity disagree")
             pub[key] = value
     return pub
@@ -211,8 +215,8 @@ class IntervalSolver:
         for comp_vars, comp_rows in _components(sorted(unknowns), rows):
             sig = tuple(sorted(comp_rows))
             if not comp_rows:
-                for v in comp_vars:
-                    result[v] = Interval(0.0, float("inf"))
+                for var in comp_vars:
+                    result[var] = Interval(0.0, float("inf"))
                 continue
             cached = self._cache.get(sig)
             if cached is None:
@@ -298,9 +302,7 @@ def _substitute(
     return (tuple(sorted(var_terms)), op, rhs)
 
 
-def _components(
-    variables: list[Var], rows: list[_Row]
-) -> list[tuple[list[Var], list[_Row]]]:
+def _components(variables: list[Var], rows: list[_Row]) -> list[tuple[list[Var], list[_Row]]]:
     parent = {v: v for v in variables}
 
     def find(v: Var) -> Var:
@@ -326,7 +328,7 @@ def _components(
 
 def monotone_plausible(pubs: Sequence[Publication]) -> bool:
     """False when published numbers already show a decrease between consecutive releases."""
-    for a, b in zip(pubs, pubs[1:], strict=False):
+    for a, b in itertools.pairwise(pubs):
         for key in set(a) & set(b):
             va, vb = a[key], b[key]
             if va is not None and vb is not None and vb < va:

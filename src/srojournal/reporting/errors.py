@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class ReportRejected(Exception):
     """The summary cannot be produced: invalid month or input, or a leak was found.
@@ -11,7 +13,7 @@ class ReportRejected(Exception):
 
 
 class AuditFailed(ReportRejected):
-    """The disclosure audit did not pass. This is a bug in the suppression code, never the user's."""
+    """The disclosure audit did not pass: a bug in the suppression code, never the user's."""
 
     def __init__(self, detail: str = "") -> None:
         msg = (
@@ -26,7 +28,7 @@ class AuditFailed(ReportRejected):
 class LeakFound(ReportRejected):
     """The output contains something that must never leave the laptop. Says what kind, not what."""
 
-    KINDS = {
+    KINDS: ClassVar[dict[str, str]] = {
         "name": "a student name or alias",
         "note": "a six-word run from a note",
         "date": "a date finer than a month",

@@ -5,9 +5,10 @@ Primary suppression
       students;
     * the group-attribute rule: a row or column whose contacts all carry the same sensitive
       outcome group is hidden in that breakdown, zeros and margin included (otherwise the zeros
-      beside it would say "all of them"). It is applied to every breakdown dimension except
-      ``outcome_group`` itself (where it would be a tautology) and, in T4, except the group
-      ``referred`` (every referral is one);
+      beside it would say "all of them"). Outcome groups are visible only in T1, so the rule
+      applies to the category rows of T1, the ``_all`` row included; the outcome-group columns
+      are exempt (a column "enforcement" trivially holds only enforcement). The hidden margin is
+      hidden wherever the same number appears (T2, T0);
     * a month with at least one and fewer than k distinct students publishes no breakdown: every
       cell of T1–T6 is hidden, and T0 follows the cell rule;
     * stickiness: a cell hidden in an earlier release of the month stays hidden.
@@ -34,8 +35,15 @@ from collections.abc import Sequence
 
 from srojournal.domain.taxonomy import SENSITIVE_OUTCOME_GROUPS
 
-from .audit import MIN_WIDTH, IntervalSolver, Publication, Relation, build_relations
-from .audit import intervals_for, publication_of
+from .audit import (
+    MIN_WIDTH,
+    IntervalSolver,
+    Publication,
+    Relation,
+    build_relations,
+    intervals_for,
+    publication_of,
+)
 from .errors import AuditFailed
 from .model import STATUS_OK, STATUS_SUPPRESSED, Cell, Summary, Table
 from .tables import ALL, CellData, LogicalKey, MonthTables, TableData
@@ -45,14 +53,9 @@ MIN_THRESHOLD = 5
 _MAX_ROUNDS = 500
 
 # Dimensions on which the group-attribute rule is applied, per table, and groups excluded there.
-_GROUP_RULE_DIMS: dict[str, tuple[int, ...]] = {
-    "T1": (0,),
-    "T2": (0, 1),
-    "T3": (0, 1),
-    "T4": (0,),
-    "T6": (0,),
-}
-_GROUP_RULE_EXEMPT: dict[str, frozenset[str]] = {"T4": frozenset({"referred"})}
+# Only T1 shows outcome groups; elsewhere a row says nothing about outcomes.
+_GROUP_RULE_DIMS: dict[str, tuple[int, ...]] = {"T1": (0,)}
+_GROUP_RULE_EXEMPT: dict[str, frozenset[str]] = {}
 
 
 def effective_threshold(k: int) -> int:
@@ -159,6 +162,11 @@ class _Greedy:
                 return k
         if nonzero:
             return nonzero[-1]
+        # Only zeros left: hide the relation's total, which opens it; the total's other
+        # relations then get their own complements.
+        total = [k for k, coef in rel.terms if coef == 1 and k not in self.hidden]
+        if len(total) == 1 and len(rel.terms) > 2:
+            return total[0]
         if len(unknown) == 1 and slack >= MIN_WIDTH and published:
             return min(published, key=lambda k: self.order[k])
         return None
@@ -272,9 +280,7 @@ def _notes(tables: Sequence[Table], reasons: _Reasons, k: int) -> tuple[str, ...
         return ("Nothing was suppressed: every cell covers at least the threshold of students.",)
     lines = [f"{shown} table cells are shown as S (suppressed)."]
     if reasons.no_breakdown:
-        lines.append(
-            f"Fewer than {k} different students this month: no breakdown is published."
-        )
+        lines.append(f"Fewer than {k} different students this month: no breakdown is published.")
     if reasons.small:
         lines.append(f"Some cells count fewer than {k} different students.")
     if reasons.group:

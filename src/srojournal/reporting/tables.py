@@ -207,9 +207,7 @@ def validate_facts(facts: MonthFacts) -> None:
             raise ReportRejected("invalid month data: unknown follow-up status")
 
 
-def _emit(
-    table_id: str, schools: Sequence[str], accs: dict[tuple[str, ...], _Acc]
-) -> TableData:
+def _emit(table_id: str, schools: Sequence[str], accs: dict[tuple[str, ...], _Acc]) -> TableData:
     dims = TABLE_DIMENSIONS[table_id]
     value_lists = [dimension_values(table_id, d, schools) for d in dims]
     cells: list[CellData] = []
@@ -268,9 +266,7 @@ def build_tables(facts: MonthFacts) -> MonthTables:
     for c in facts.contacts:
         total_minutes += c.duration_min
         for measure in ("contacts", "hours"):
-            acc["T0"].setdefault((measure,), _Acc()).add(
-                1 if measure == "contacts" else 0, c
-            )
+            acc["T0"].setdefault((measure,), _Acc()).add(1 if measure == "contacts" else 0, c)
         acc["T0"].setdefault(("students",), _Acc()).add(0, c)
         _acc_all(acc["T1"], (c.category, c.outcome_group), m2, 1, c)
         _acc_all(acc["T2"], (c.school, c.category), m2, 1, c)

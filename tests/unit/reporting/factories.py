@@ -69,8 +69,10 @@ def random_facts(seed: int, n_contacts: int = 120, n_students: int = 40) -> Mont
     for _ in range(n_contacts):
         code = rng.choice(codes)
         t = TYPE_BY_CODE[code]
-        studs = [] if t.group_activity and rng.random() < 0.7 else rng.sample(
-            range(1, n_students + 1), rng.choice((0, 1, 1, 1, 2, 3))
+        studs = (
+            []
+            if t.group_activity and rng.random() < 0.7
+            else rng.sample(range(1, n_students + 1), rng.choice((0, 1, 1, 1, 2, 3)))
         )
         group = rng.choice(groups)
         refs = rng.sample(["counselor", "nurse", "social_worker"], rng.choice((0, 0, 0, 1)))

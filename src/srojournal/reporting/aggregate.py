@@ -1,0 +1,64 @@
+"""Roll-ups made only from released summary files (PRODUCT §6.4).
+
+A roll-up cell is the sum of the published cells of every input. When at least one input has the
+cell suppressed, the sum of the others is only a *lower bound* of the true total: the cell is
+marked ``"status": "lower_bound"`` and carries that known minimum as its ``count``. Inputs are
+validated strictly (format, version, catalogue, integer non-negative counts, bounded size);
+different thresholds are allowed and the roll-up states the highest one and lists them all.
+Schools are the union of the inputs' schools, sorted; an input without a school counts 0 there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .errors import ReportRejected
+from .model import STATUS_LOWER_BOUND, STATUS_OK, STATUS_SUPPRESSED, Aggregate, Cell, Summary, Table
+from .render_json import parse_summary_json
+from .tables import TABLE_DIMENSIONS, TABLE_IDS, TABLE_UNITS, dimension_values
+
+MAX_INPUTS = 1000
+
+
+def aggregate_summaries(summaries: Sequence[Summary]) -> Aggregate:
+    if not summaries:
+        raise ReportRejected("nothing to aggregate: give at least one summary file")
+    if len(summaries) > MAX_INPUTS:
+        raise ReportRejected(f"too many summary files (at most {MAX_INPUTS})")
+    schools = sorted({s for x in summaries for s in x.schools}, key=lambda n: (n.casefold(), n))
+    cells_by_input = [{(t.id, c.coords): c for t in x.tables for c in t.cells} for x in summaries]
+    tables: list[Table] = []
+    for tid in TABLE_IDS:
+        dims = TABLE_DIMENSIONS[tid]
+        coords_list: list[tuple[str, ...]] = [()]
+        for d in dims:
+            coords_list = [(*p, v) for p in coords_list for v in dimension_values(tid, d, schools)]
+        out: list[Cell] = []
+        for coords in coords_list:
+            total, bound = 0, False
+            for cells in cells_by_input:
+                c = cells.get((tid, coords))
+                if c is None:
+                    continue
+                if c.status == STATUS_SUPPRESSED or c.count is None:
+                    bound = True
+                else:
+                    total += c.count
+            out.append(Cell(coords, total, STATUS_LOWER_BOUND if bound else STATUS_OK))
+        tables.append(Table(tid, TABLE_UNITS[tid], dims, tuple(out)))
+    thresholds = tuple(sorted({x.threshold for x in summaries}))
+    periods = tuple(sorted({x.period for x in summaries}))
+    return Aggregate(periods, len(summaries), max(thresholds), thresholds, tuple(tables))
+
+
+def aggregate_contents(contents: Sequence[bytes]) -> Aggregate:
+    """Parse and roll up released summary files; any bad input raises ReportRejected."""
+    if len(contents) != len(set(contents)):
+        raise ReportRejected("the same summary file was given twice")
+    summaries: list[Summary] = []
+    for i, content in enumerate(contents, start=1):
+        try:
+            summaries.append(parse_summary_json(content))
+        except ReportRejected as exc:
+            raise ReportRejected(f"input {i}: {exc}") from None
+    return aggregate_summaries(summaries)

@@ -1,0 +1,227 @@
+"""The last line of defence (PRODUCT §6.5): scan the bytes of an output before it is written.
+
+Four kinds of leak are looked for, and a hit raises :class:`LeakFound` naming the kind only:
+
+* **name** — every alias or name of every student (archived too), as a whole word,
+  case-insensitively. An alias made only of words that every summary contains anyway (a taxonomy
+  code or label such as "High", a field name, a configured school name, a word of the report's
+  fixed text, a number, a lone letter such as the ``S`` marker) is not searched for: its
+  presence in a report says nothing about the student, and searching for it would refuse every
+  export of an officer who has a student nicknamed "High". Every other alias is searched.
+* **note** — every run of six consecutive words *of the output* is looked up in the notes through
+  a callable (the vault answers from its full-text index, so the notes are never decrypted into
+  this process). Words are split like the index does: letters and digits, everything else
+  separates.
+* **date** — anything finer than a month: ``YYYY-MM-DD``, ``DD/MM/YYYY`` and other numeric
+  forms, ``March 3`` / ``3 March``, clock times, ``YYYYMMDD`` and PDF ``D:`` dates with a day.
+* **label** — every word of a text output must come from the allow-lists: taxonomy codes and
+  labels, ``_all``, the configured school names, the fixed field names, and the fixed text of
+  our renderers; numbers are allowed.
+
+PDF files are checked twice: the text the renderer is about to draw, then the final bytes (raw
+and with every deflated stream inflated) for names, dates and identifying metadata.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+
+from srojournal.domain.taxonomy import (
+    BUILTIN_CONTACT_TYPES,
+    CATEGORY_LABELS,
+    GRADE_BANDS,
+    NO_OUTCOME_GROUP,
+    OUTCOME_GROUPS,
+    OUTCOMES,
+    REFERRAL_TARGETS,
+)
+
+from .errors import LeakFound
+from .tables import (
+    ALL,
+    OTHER_TYPE,
+    T0_MEASURES,
+    T5_STATUSES,
+    T6_MEASURES,
+    TABLE_DIMENSIONS,
+    TABLE_IDS,
+    TABLE_TITLES,
+    TABLE_UNITS,
+)
+
+PhraseLookup = Callable[[Sequence[str]], bool]
+
+_WORD = re.compile(r"[^\W_]+")
+_LABEL_TOKEN = re.compile(r"[^\W\d_]+")
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE_PATTERNS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"(?<!\d)\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}(?!\d)",  # 2026-03-05, 2026/3/5
+        r"(?<!\d)\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}(?!\d)",  # 05/03/2026, 3.5.26
+        rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b",  # March 3, Mar. 3rd
+        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\b",  # 3 March, 3rd of March
+        r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)",  # 14:05, 9:30:00
+        r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)",  # 20260305
+        r"D:\d{8}",  # PDF date with a day
+    )
+)
+
+FIELD_NAMES = (
+    "format",
+    "version",
+    "period",
+    "periods",
+    "threshold",
+    "input_thresholds",
+    "sources",
+    "release",
+    "tables",
+    "table",
+    "id",
+    "unit",
+    "dimensions",
+    "cells",
+    "count",
+    "status",
+    "ok",
+    "S",
+    "lower_bound",
+    "null",
+    "srojournal-summary",
+    "srojournal-aggregate",
+    "value",
+)
+
+
+def _codes() -> list[str]:
+    words: list[str] = [ALL, OTHER_TYPE, NO_OUTCOME_GROUP, *FIELD_NAMES]
+    words += list(TABLE_IDS) + list(TABLE_UNITS.values()) + list(TABLE_TITLES.values())
+    for dims in TABLE_DIMENSIONS.values():
+        words += list(dims)
+    words += list(T0_MEASURES) + list(T5_STATUSES) + list(T6_MEASURES)
+    words += list(OUTCOME_GROUPS) + list(GRADE_BANDS)
+    words += list(CATEGORY_LABELS) + list(CATEGORY_LABELS.values())
+    words += list(REFERRAL_TARGETS) + list(REFERRAL_TARGETS.values())
+    for t in BUILTIN_CONTACT_TYPES:
+        words += [t.code, t.label, t.category]
+    for o in OUTCOMES:
+        words += [o.code, o.label]
+    return words
+
+
+def vocabulary(schools: Iterable[str] = (), extra: Iterable[str] = ()) -> frozenset[str]:
+    """Lower-case words allowed in an output."""
+    vocab: set[str] = set()
+    for text in (*_codes(), *schools, *extra):
+        vocab.update(w.lower() for w in _LABEL_TOKEN.findall(text))
+    return frozenset(vocab)
+
+
+def words_of(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+class LeakChecker:
+    """Checks outputs against the journal's names and notes and the allow-lists."""
+
+    def __init__(
+        self,
+        *,
+        names: Iterable[str] = (),
+        phrase_in_notes: PhraseLookup | None = None,
+        schools: Iterable[str] = (),
+        extra_vocabulary: Iterable[str] = (),
+    ) -> None:
+        self.vocab = vocabulary(schools, extra_vocabulary)
+        patterns: list[str] = []
+        for name in {n.strip() for n in names}:
+            tokens = words_of(name)
+            if not tokens:
+                continue
+            if all(t.isdigit() or len(t) == 1 or t in self.vocab for t in tokens):
+                continue
+            patterns.append(re.escape(name))
+        patterns.sort(key=lambda p: (-len(p), p))
+        self._names = (
+            re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
+            if patterns
+            else None
+        )
+        self._phrase = phrase_in_notes
+        self._asked: dict[tuple[str, ...], bool] = {}
+
+    # -- individual checks -------------------------------------------------------------------
+    def check_names(self, text: str) -> None:
+        if self._names is not None and self._names.search(text):
+            raise LeakFound("name")
+
+    def check_dates(self, text: str) -> None:
+        for pattern in _DATE_PATTERNS:
+            if pattern.search(text):
+                raise LeakFound("date")
+
+    def check_labels(self, text: str) -> None:
+        for token in _LABEL_TOKEN.findall(text):
+            if token.lower() not in self.vocab:
+                raise LeakFound("label")
+
+    def check_notes(self, text: str) -> None:
+        if self._phrase is None:
+            return
+        words = words_of(text)
+        for i in range(len(words) - 5):
+            window = tuple(words[i : i + 6])
+            hit = self._asked.get(window)
+            if hit is None:
+                hit = bool(self._phrase(window))
+                self._asked[window] = hit
+            if hit:
+                raise LeakFound("note")
+
+    # -- whole outputs -----------------------------------------------------------------------
+    def check_text(self, text: str) -> None:
+        """Every check, for text outputs (JSON, CSV) and for the text a PDF will draw."""
+        self.check_names(text)
+        self.check_dates(text)
+        self.check_labels(text)
+        self.check_notes(text)
+
+    def check_text_bytes(self, data: bytes) -> None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LeakFound("label") from None
+        self.check_text(text)
+
+    def check_pdf_bytes(self, data: bytes) -> None:
+        """Final PDF bytes: metadata, and names and dates in raw and inflated content."""
+        raw = data.decode("latin-1")
+        for field in ("Title", "Author", "Creator", "Subject", "Keywords"):
+            m = re.search(rf"/{field}\s*\(([^)]*)\)", raw)
+            if m and m.group(1).strip():
+                raise LeakFound("metadata")
+            if re.search(rf"/{field}\s*<[0-9A-Fa-f]+>", raw):
+                raise LeakFound("metadata")
+        for part in (raw, *self._inflated(data)):
+            self.check_names(part)
+            self.check_dates(part)
+
+    @staticmethod
+    def _inflated(data: bytes) -> list[str]:
+        out: list[str] = []
+        for m in re.finditer(rb"stream\r?\n", data):
+            start = m.end()
+            end = data.find(b"endstream", start)
+            if end < 0:
+                break
+            try:
+                out.append(zlib.decompress(data[start:end]).decode("latin-1"))
+            except zlib.error:
+                continue
+        return out
