@@ -68,7 +68,7 @@ def filled(vault: Vault):
 
 
 def test_list_filter_and_search(filled) -> None:
-    vault, ids, (a, b), (s1, s2, s3) = filled
+    vault, ids, (_a, b), (s1, _s2, _s3) = filled
     j = vault.journal
     rows = j.list_contacts()
     assert [r.id for r in rows] == [ids["welfare"], ids["lesson"], ids["mediation"], ids["mentor"]]
@@ -137,7 +137,7 @@ def test_timeline_and_grade_at_time(filled) -> None:
 
 
 def test_follow_ups(filled) -> None:
-    vault, ids, (a, _), (s1, _, _) = filled
+    vault, _ids, (a, _), (s1, _, _) = filled
     j = vault.journal
     today = dt.date(2026, 3, 15)
     overdue = j.add_follow_up(dt.date(2026, 3, 10), "Check grades", [s1])
@@ -166,7 +166,7 @@ def test_follow_ups(filled) -> None:
 
 
 def test_month_facts_carry_no_text(filled) -> None:
-    vault, ids, _, _ = filled
+    vault, _ids, _, _ = filled
     facts = vault.journal.month_facts("2026-04")
     assert len(facts.contacts) == 2
     lesson = next(c for c in facts.contacts if c.contact_type == "classroom")

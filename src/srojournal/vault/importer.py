@@ -125,7 +125,7 @@ def import_csv(
     journal: Journal, text: str, *, dry_run: bool = False, default_school: str | None = None
 ) -> ImportResult:
     """Import contacts from CSV text. Raises ImportRejected listing every bad row."""
-    records = _records(text)
+    records = _records(text.removeprefix("\ufeff"))
     header_rec = next(records, None)
     if header_rec is None:
         raise ImportRejected([RowError(1, "the file is empty (a header row is expected)")], 1)
@@ -235,7 +235,7 @@ def _import_row(
     attendees = _int_field(get("attendees"), "attendees", 0, 100_000)
     school_name = " ".join(get("school").split()) or fallback_school
     if not school_name:
-        raise ValueError("school is required (the vault has more than one school)")
+        raise ValueError("school is required (name the school; the vault has several or none)")
     school_id = look.schools.get(school_name.lower())
     if school_id is None:
         school_id = journal.add_school(school_name)
