@@ -24,7 +24,7 @@ def error_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
     label.setObjectName("errorLabel")
-    label.setStyleSheet("color: #d64545;")  # a small accent, readable on light and dark
+    label.setProperty("role", "error")  # the app theme colours it
     label.hide()
     return label
 

@@ -55,6 +55,7 @@ def page_layout(page: QWidget) -> QVBoxLayout:
 
 def title_label(text: str) -> QLabel:
     label = QLabel(text)
+    label.setProperty("role", "title")  # the app theme styles roles; the font is the fallback
     font = QFont(label.font())
     font.setPointSizeF(font.pointSizeF() * 1.5)
     font.setBold(True)
@@ -66,6 +67,7 @@ def title_label(text: str) -> QLabel:
 
 def section_label(text: str) -> QLabel:
     label = QLabel(text)
+    label.setProperty("role", "section")
     font = QFont(label.font())
     font.setPointSizeF(font.pointSizeF() * 1.1)
     font.setBold(True)
@@ -76,9 +78,21 @@ def section_label(text: str) -> QLabel:
 def hint_label(text: str = "") -> QLabel:
     """Secondary text in the palette's placeholder colour, wrapped, never clipped."""
     label = QLabel(text)
+    label.setProperty("role", "hint")
     label.setWordWrap(True)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
+
+
+def primary(button: W) -> W:
+    """Mark the main action of a screen (the theme draws it in the accent colour)."""
+    button.setProperty("primary", True)
+    return button
+
+
+def roomy(view: QWidget) -> None:
+    """Give item views rows with some air (lists of records read better)."""
+    view.setStyleSheet("QTreeView::item, QListView::item, QTableView::item { padding: 4px 4px; }")
 
 
 def header_row(title: str, *actions: QWidget) -> tuple[QHBoxLayout, QLabel]:
@@ -97,6 +111,7 @@ class Card(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setProperty("role", "card")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)

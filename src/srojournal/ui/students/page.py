@@ -45,6 +45,7 @@ from srojournal.ui.students.kit import (
     Card,
     hint_label,
     named,
+    primary,
     section_label,
     title_label,
 )
@@ -187,8 +188,8 @@ class StudentsPage(Page):
         self.name_label = title_label("")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
         top.addWidget(self.name_label, 1)
-        self.log_button = named(
-            QPushButton("Log contact"), "Log contact with this student", "Open quick entry"
+        self.log_button = primary(
+            named(QPushButton("Log contact"), "Log contact with this student", "Open quick entry")
         )
         self.log_button.clicked.connect(self._request_new_contact)
         self.journal_button = named(

@@ -40,6 +40,25 @@ class _ChosenList(QListWidget):
         super().keyPressEvent(event)
 
 
+class _SearchEdit(QLineEdit):
+    """Enter adds the typed student and stays here (it must not press the dialog's OK)."""
+
+    add_requested = Signal()
+    swallow_return = False  # set when the completer just added a student on this Enter
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            swallow, self.swallow_return = self.swallow_return, False
+            if swallow:
+                event.accept()
+                return
+            if self.text().strip():
+                self.add_requested.emit()
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+
 class StudentPicker(QWidget):
     changed = Signal()
 
@@ -58,7 +77,7 @@ class StudentPicker(QWidget):
         layout.setSpacing(6)
         row = QHBoxLayout()
         self.search = named(
-            QLineEdit(), f"{label}: type an alias", "Type part of an alias and press Enter"
+            _SearchEdit(), f"{label}: type an alias", "Type part of an alias and press Enter"
         )
         self.search.setPlaceholderText("Type an alias, then Enter")
         self._model = QStringListModel(self)
@@ -68,7 +87,7 @@ class StudentPicker(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.search.setCompleter(self.completer)
         self.search.textEdited.connect(self._suggest)
-        self.search.returnPressed.connect(self._add_typed)
+        self.search.add_requested.connect(self._add_typed)
         self.completer.activated.connect(self._add_label)
         self.remove_button = named(QPushButton("Remove"), f"Remove selected from {label}")
         self.remove_button.clicked.connect(self._remove_selected)
@@ -96,6 +115,7 @@ class StudentPicker(QWidget):
         if sid is not None:
             self.add_student(sid)
             self.search.clear()
+            self.search.swallow_return = True
 
     def _add_typed(self) -> None:
         text = self.search.text().strip()

@@ -1,0 +1,424 @@
+"""Follow-ups: what the officer promised, grouped overdue / due today / this week / later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from srojournal.domain import taxonomy
+from srojournal.domain.models import ContactInput, ContactStudent, FollowUp
+from srojournal.ui import session as what
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
+from srojournal.ui.students.forms import FormDialog
+from srojournal.ui.students.kit import (
+    confirm,
+    header_row,
+    hint_label,
+    named,
+    page_layout,
+    primary,
+    roomy,
+)
+from srojournal.ui.students.picker import StudentPicker
+
+FOLLOW_UP_TYPE = "mentoring_followup"
+BUCKETS = (
+    ("overdue", "Overdue"),
+    ("today", "Due today"),
+    ("week", "This week"),
+    ("later", "Later"),
+)
+OVERDUE_ACCENT = QColor("#d64545")
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def qdate(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(d: QDate) -> dt.date:
+    return dt.date(d.year(), d.month(), d.day())
+
+
+def date_edit(name: str, value: dt.date) -> QDateEdit:
+    w = named(QDateEdit(qdate(value)), name)
+    w.setCalendarPopup(True)
+    w.setDisplayFormat("yyyy-MM-dd")
+    return w
+
+
+class FollowUpsPage(Page):
+    title = "Follow-ups"
+    object_name = "followUpsPage"
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._names: dict[int, str] = {}
+        self._overdue = 0
+        layout = page_layout(self)
+        self.add_button = named(QPushButton("Add follow-up…"), "Add follow-up")
+        self.add_button.clicked.connect(self.open_add_dialog)
+        head, _ = header_row("Follow-ups", self.add_button)
+        layout.addLayout(head)
+        self.summary = hint_label()
+        named(self.summary, "Follow-up summary")
+        layout.addWidget(self.summary)
+
+        actions = QHBoxLayout()
+        self.done_button = primary(
+            named(QPushButton("Mark done…"), "Mark follow-up done", "Ctrl+D, or double-click")
+        )
+        self.done_button.clicked.connect(self.open_done_dialog)
+        self.reschedule_button = named(QPushButton("Reschedule…"), "Reschedule follow-up")
+        self.reschedule_button.clicked.connect(self.open_reschedule_dialog)
+        self.cancel_button = named(QPushButton("Cancel follow-up…"), "Cancel follow-up")
+        self.cancel_button.clicked.connect(self.ask_cancel)
+        for b in (self.done_button, self.reschedule_button, self.cancel_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+
+        self.tree = named(QTreeWidget(), "Open follow-ups")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Due", "What", "Students"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        roomy(self.tree)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        h = self.tree.header()
+        h.setStretchLastSection(False)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        h.resizeSection(2, 260)
+        self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.tree.itemActivated.connect(lambda *_: self.open_done_dialog())
+        layout.addWidget(self.tree, 1)
+        self.empty_hint = hint_label(
+            "Nothing open. Follow-ups you add here or in quick entry show up by due date."
+        )
+        layout.addWidget(self.empty_hint)
+
+        done_shortcut = QShortcut(QKeySequence("Ctrl+D"), self)
+        done_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        done_shortcut.activated.connect(self.open_done_dialog)
+        self.setTabOrder(self.add_button, self.done_button)
+        self.setTabOrder(self.done_button, self.reschedule_button)
+        self.setTabOrder(self.reschedule_button, self.cancel_button)
+        self.setTabOrder(self.cancel_button, self.tree)
+        self._update_buttons()
+
+    # -- Page contract ----------------------------------------------------------------------
+    @property
+    def journal(self):
+        return self.session.journal
+
+    def _open(self) -> bool:
+        return self.session.vault.conn is not None
+
+    def overdue_count(self) -> int:
+        """Open follow-ups due before today (the sidebar badge)."""
+        if not self._open():
+            return 0
+        return self.journal.overdue_count(self.session.today())
+
+    def refresh(self) -> None:
+        if not self._open():
+            return
+        keep = self.selected_id()
+        j = self.journal
+        self._names = {s.id: s.alias for s in j.students(include_archived=True)}
+        buckets = j.follow_ups_buckets(self.session.today())
+        self.tree.clear()
+        select: QTreeWidgetItem | None = None
+        for key, label in BUCKETS:
+            items = buckets[key]
+            if not items:
+                continue
+            group = QTreeWidgetItem([f"{label} ({len(items)})"])
+            group.setFirstColumnSpanned(True)
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = QFont(self.tree.font())
+            font.setBold(True)
+            group.setFont(0, font)
+            if key == "overdue":
+                group.setForeground(0, QBrush(OVERDUE_ACCENT))
+            group.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{label}: {len(items)}")
+            self.tree.addTopLevelItem(group)
+            for f in items:
+                row = QTreeWidgetItem([f.due.isoformat(), f.what or "Follow-up", self._aliases(f)])
+                row.setData(0, _ID_ROLE, f.id)
+                if key == "overdue":
+                    row.setForeground(0, QBrush(OVERDUE_ACCENT))
+                row.setToolTip(1, f.what)
+                group.addChild(row)
+                if f.id == keep:
+                    select = row
+        self.tree.expandAll()
+        if select is not None:
+            self.tree.setCurrentItem(select)
+        counts = {k: len(v) for k, v in buckets.items()}
+        self._overdue = counts["overdue"]
+        total = sum(counts.values())
+        self.summary.setText(
+            f"{counts['overdue']} overdue · {counts['today']} due today · "
+            f"{counts['week']} this week · {counts['later']} later"
+        )
+        self.empty_hint.setVisible(total == 0)
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.tree.clear()
+        self._names = {}
+        self._overdue = 0
+        self.summary.clear()
+        self._update_buttons()
+
+    def on_data_changed(self, changed: str) -> None:
+        if changed in (what.FOLLOW_UPS, what.STUDENTS, what.CONTACTS) and self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _aliases(self, f: FollowUp) -> str:
+        return ", ".join(self._names.get(s, "?") for s in f.student_ids)
+
+    def selected_id(self) -> int | None:
+        item = self.tree.currentItem()
+        if item is None or not item.isSelected():
+            return None
+        value = item.data(0, _ID_ROLE)
+        return None if value is None else int(value)
+
+    def select(self, follow_up_id: int) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for k in range(group.childCount()):
+                child = group.child(k)
+                if child.data(0, _ID_ROLE) == follow_up_id:
+                    self.tree.setCurrentItem(child)
+                    return
+
+    def _update_buttons(self) -> None:
+        on = self.selected_id() is not None
+        for b in (self.done_button, self.reschedule_button, self.cancel_button):
+            b.setEnabled(on)
+
+    def _changed(self, message: str, *kinds: str) -> None:
+        self.status_message.emit(message)
+        for k in kinds:
+            self.session.notify(k)
+        self.refresh()
+
+    # -- mark done --------------------------------------------------------------------------
+    def follow_up_contact(self, f: FollowUp) -> ContactInput | None:
+        """The follow-up contact an officer would log: same students, today, same school."""
+        j = self.journal
+        school: int | None = None
+        if f.student_ids:
+            school = j.student(f.student_ids[0]).school_id
+        elif f.source_contact_id is not None:
+            try:
+                school = j.contact(f.source_contact_id).school_id
+            except Exception:
+                school = None
+        if school is None:
+            school = j.last_used()[0]
+        if school is None:
+            schools = j.schools()
+            school = schools[0].id if schools else None
+        if school is None:
+            return None
+        now = dt.datetime.now()
+        minute = now.minute - now.minute % 5
+        occurred = dt.datetime.combine(self.session.today(), dt.time(now.hour, minute))
+        return ContactInput(
+            occurred_at=occurred,
+            school_id=school,
+            type_code=FOLLOW_UP_TYPE,
+            students=tuple(ContactStudent(s) for s in f.student_ids),
+            initiated_by="sro",
+            notes=f.what,
+        )
+
+    def open_done_dialog(self) -> FormDialog | None:
+        fid = self.selected_id()
+        if fid is None:
+            return None
+        f = self.journal.follow_up(fid)
+        prefill = self.follow_up_contact(f)
+        log_box = named(QCheckBox("Log the follow-up contact"), "Log the follow-up contact")
+        log_box.setChecked(prefill is not None)
+        log_box.setEnabled(prefill is not None)
+        duration = named(QSpinBox(), "Duration in minutes")
+        duration.setRange(0, 24 * 60)
+        duration.setSingleStep(5)
+        duration.setValue(15)
+        duration.setSuffix(" min")
+        outcome = named(QComboBox(), "Outcome")
+        outcome.addItem("No outcome", None)
+        for o in taxonomy.OUTCOMES:
+            outcome.addItem(o.label, o.code)
+        outcome.setCurrentIndex(outcome.findData("resolved"))
+        notes = named(QPlainTextEdit(), "Notes of the follow-up contact")
+        notes.setTabChangesFocus(True)
+        notes.setPlainText(f.what)
+        notes.setMaximumHeight(90)
+        for w in (duration, outcome, notes):
+            log_box.toggled.connect(w.setEnabled)
+            w.setEnabled(log_box.isChecked())
+
+        who = self._aliases(f) or "no student"
+        intro = QLabel(
+            f"Mentoring follow-up with {who}, today." if prefill else "No school to log it in yet."
+        )
+        intro.setWordWrap(True)
+
+        def submit() -> None:
+            contact = None
+            if log_box.isChecked() and prefill is not None:
+                contact = ContactInput(
+                    occurred_at=prefill.occurred_at,
+                    school_id=prefill.school_id,
+                    type_code=prefill.type_code,
+                    students=prefill.students,
+                    duration_min=duration.value() or None,
+                    initiated_by=prefill.initiated_by,
+                    outcome=outcome.currentData(),
+                    notes=notes.toPlainText(),
+                )
+            self.journal.complete_follow_up(fid, self.session.today(), log_contact=contact)
+            result.append(contact is not None)
+
+        result: list[bool] = []
+        dlg = FormDialog("Mark follow-up done", submit, self, ok_label="Mark done")
+        dlg.setObjectName("doneFollowUpDialog")
+        dlg.form.addRow(intro)
+        dlg.form.addRow(log_box)
+        dlg.form.addRow("&Duration", duration)
+        dlg.form.addRow("&Outcome", outcome)
+        dlg.form.addRow("&Notes", notes)
+        dlg.log_box = log_box  # type: ignore[attr-defined]
+        dlg.duration = duration  # type: ignore[attr-defined]
+        dlg.outcome = outcome  # type: ignore[attr-defined]
+        dlg.notes = notes  # type: ignore[attr-defined]
+
+        def done() -> None:
+            if result and result[0]:
+                self._changed("Follow-up done; contact logged", what.FOLLOW_UPS, what.CONTACTS)
+            else:
+                self._changed("Follow-up done", what.FOLLOW_UPS)
+
+        dlg.accepted.connect(done)
+        dlg.resize(460, dlg.sizeHint().height())
+        dlg.open()
+        dlg.buttons.setFocus()
+        return dlg
+
+    # -- reschedule / cancel ----------------------------------------------------------------
+    def open_reschedule_dialog(self) -> FormDialog | None:
+        fid = self.selected_id()
+        if fid is None:
+            return None
+        f = self.journal.follow_up(fid)
+        today = self.session.today()
+        due = date_edit("New due date", max(f.due, today) + dt.timedelta(days=7))
+        quick = QHBoxLayout()
+        for text, days in (("Tomorrow", 1), ("In a week", 7), ("In two weeks", 14)):
+            b = named(QPushButton(text), f"Due {text.lower()}")
+            b.setAutoDefault(False)
+            b.clicked.connect(lambda _=False, d=days: due.setDate(qdate(today + dt.timedelta(d))))
+            quick.addWidget(b)
+        quick_row = QWidget()
+        quick_row.setLayout(quick)
+        quick.setContentsMargins(0, 0, 0, 0)
+
+        def submit() -> None:
+            self.journal.reschedule_follow_up(fid, pydate(due.date()))
+
+        dlg = FormDialog("Reschedule follow-up", submit, self, ok_label="Reschedule")
+        dlg.setObjectName("rescheduleDialog")
+        dlg.form.addRow("&Due", due)
+        dlg.form.addRow("", quick_row)
+        dlg.due = due  # type: ignore[attr-defined]
+        dlg.accepted.connect(lambda: self._changed("Follow-up rescheduled", what.FOLLOW_UPS))
+        dlg.open()
+        due.setFocus()
+        return dlg
+
+    def ask_cancel(self) -> None:
+        fid = self.selected_id()
+        if fid is None:
+            return
+
+        def cancel() -> None:
+            self.journal.cancel_follow_up(fid)
+            self._changed("Follow-up cancelled", what.FOLLOW_UPS)
+
+        confirm(
+            self,
+            "Cancel follow-up",
+            "Cancel this follow-up?",
+            "Cancel follow-up",
+            cancel,
+            informative="It leaves the list; monthly summaries count it as cancelled.",
+            destructive=True,
+        )
+
+    # -- add --------------------------------------------------------------------------------
+    def open_add_dialog(self) -> FormDialog:
+        due = date_edit("Due date", self.session.today() + dt.timedelta(days=7))
+        text = named(QLineEdit(), "What to do")
+        text.setPlaceholderText("What you promised (e.g. check in after the test)")
+        picker = StudentPicker(lambda: self.journal if self._open() else None)
+        created: list[int] = []
+
+        def submit() -> None:
+            created.append(
+                self.journal.add_follow_up(
+                    pydate(due.date()), text.text().strip(), picker.student_ids()
+                )
+            )
+
+        dlg = FormDialog("Add follow-up", submit, self, ok_label="Add follow-up")
+        dlg.setObjectName("addFollowUpDialog")
+        dlg.form.addRow("&Due", due)
+        dlg.form.addRow("&What", text)
+        dlg.form.addRow("&Students", picker)
+        dlg.due = due  # type: ignore[attr-defined]
+        dlg.what = text  # type: ignore[attr-defined]
+        dlg.picker = picker  # type: ignore[attr-defined]
+
+        def added() -> None:
+            self._changed("Follow-up added", what.FOLLOW_UPS)
+            self.select(created[-1])
+
+        dlg.accepted.connect(added)
+        dlg.resize(480, dlg.sizeHint().height())
+        dlg.open()
+        text.setFocus()
+        return dlg
