@@ -1,0 +1,88 @@
+"""The GUI face: QApplication bootstrap.
+
+Fonts are bundled (DejaVu) and registered before any widget exists, so rendering never depends on
+what the system has installed; Qt's own messages go to Python logging; the palette follows the
+system's light/dark setting.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from srojournal.ui import theme
+
+log = logging.getLogger("srojournal.app")
+qt_log = logging.getLogger("srojournal.qt")
+
+APP_ID = theme.APP_ID
+APP_NAME = "SRO Journal"
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(msg_type: QtMsgType, context: object, message: str) -> None:
+    category = getattr(context, "category", None) or "qt"
+    qt_log.log(_QT_LEVELS.get(msg_type, logging.WARNING), "[%s] %s", category, message)
+
+
+def install_qt_message_handler() -> None:
+    """Route qDebug/qWarning/… into the ``srojournal.qt`` logger."""
+    qInstallMessageHandler(_qt_message)
+
+
+def prepare_environment() -> None:
+    """Before the QApplication exists: bundled fonts for every platform plugin, high DPI."""
+    current = os.environ.get("QT_QPA_FONTDIR")
+    if not current or not Path(current).is_dir():
+        os.environ["QT_QPA_FONTDIR"] = str(theme.fonts_dir())
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+
+
+def configure_application(app: QApplication, scheme: str | None = None) -> None:
+    """Identity, fonts and theme on an existing application (also used by tests)."""
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("SROJournal")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(theme.app_icon())
+    theme.load_fonts()
+    app.setFont(theme.base_font())
+    theme.apply_theme(app, scheme)
+    if scheme is None:
+        theme.follow_system_scheme(app)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    prepare_environment()
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    install_qt_message_handler()
+    configure_application(app)
+    return app
+
+
+def run_gui(vault_path: Path | None, demo: bool) -> int:
+    """Open the desktop app (``srojournal [--vault DIR] [--demo]``); returns the exit code."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = create_application()
+    from srojournal.ui.main_window import MainWindow
+
+    window = MainWindow(vault_path=Path(vault_path) if vault_path else None, demo=demo)
+    window.show()
+    return int(app.exec())

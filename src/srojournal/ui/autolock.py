@@ -1,0 +1,160 @@
+"""Auto-lock: after the idle time, on demand, and when the system sleeps or the screen locks.
+
+``AutoLock`` watches user input application-wide (an event filter on the QApplication) and emits
+``lock_requested(reason)`` when the configured idle time passes without any. The main window does
+the locking (draft, clear pages, close the vault). On Linux it also listens on D-Bus to
+``org.freedesktop.login1.Manager.PrepareForSleep`` (system bus) and
+``org.freedesktop.ScreenSaver.ActiveChanged`` (session bus); without a bus this is silently absent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger("srojournal.ui.autolock")
+
+SETTING = "autolock_minutes"
+DEFAULT_MINUTES = 5
+MIN_MINUTES = 1
+MAX_MINUTES = 30  # the CJIS maximum
+
+_ACTIVITY = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.TabletPress,
+        QEvent.Type.InputMethod,
+    }
+)
+
+
+def clamp_minutes(value: object) -> int:
+    """The stored setting as whole minutes within 1–30 (5 when missing or unreadable)."""
+    try:
+        minutes = int(str(value))
+    except (TypeError, ValueError):
+        return DEFAULT_MINUTES
+    return max(MIN_MINUTES, min(MAX_MINUTES, minutes))
+
+
+class AutoLock(QObject):
+    lock_requested = Signal(str)  # "idle" | "sleep" | "screensaver"
+
+    def __init__(self, parent: QObject | None = None, *, idle_seconds: float | None = None):
+        super().__init__(parent)
+        self._override_ms = None if idle_seconds is None else max(1, int(idle_seconds * 1000))
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(lambda: self._fire("idle"))
+        self._timer.setInterval(self._override_ms or DEFAULT_MINUTES * 60_000)
+        self.active = False
+        self._installed = False
+        self.dbus_connected: list[str] = []
+
+    # -- configuration -------------------------------------------------------------------------
+    @property
+    def interval_ms(self) -> int:
+        return self._timer.interval()
+
+    def set_minutes(self, minutes: object) -> None:
+        """Apply the vault's setting (ignored when a test gave seconds)."""
+        if self._override_ms is None:
+            self._timer.setInterval(clamp_minutes(minutes) * 60_000)
+        if self.active:
+            self._timer.start()
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self._installed:
+            app.installEventFilter(self)
+            self._installed = True
+        self.active = True
+        self._timer.start()
+
+    def stop(self) -> None:
+        self.active = False
+        self._timer.stop()
+
+    def shutdown(self) -> None:
+        self.stop()
+        app = QApplication.instance()
+        if app is not None and self._installed:
+            app.removeEventFilter(self)
+            self._installed = False
+
+    def poke(self) -> None:
+        """Count as user activity."""
+        if self.active:
+            self._timer.start()
+
+    def remaining_ms(self) -> int:
+        return self._timer.remainingTime() if self.active else -1
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if self.active and event.type() in _ACTIVITY:
+            self._timer.start()
+        return False
+
+    def _fire(self, reason: str) -> None:
+        if self.active:
+            log.info("auto-lock: %s", reason)
+            self.stop()
+            self.lock_requested.emit(reason)
+
+    # -- system signals ------------------------------------------------------------------------
+    @Slot(bool)
+    def on_prepare_for_sleep(self, going_to_sleep: bool) -> None:
+        if going_to_sleep:
+            self._fire("sleep")
+
+    @Slot(bool)
+    def on_screensaver_active(self, active: bool) -> None:
+        if active:
+            self._fire("screensaver")
+
+    def connect_system_signals(self) -> None:
+        """Listen for sleep and screen lock on D-Bus where there is one; otherwise do nothing."""
+        try:
+            from PySide6.QtDBus import QDBusConnection
+        except ImportError:  # a Qt build without D-Bus (Windows, macOS)
+            return
+        subscriptions = (
+            (
+                QDBusConnection.systemBus(),
+                "org.freedesktop.login1",
+                "/org/freedesktop/login1",
+                "org.freedesktop.login1.Manager",
+                "PrepareForSleep",
+                "on_prepare_for_sleep(bool)",
+            ),
+            (
+                QDBusConnection.sessionBus(),
+                "org.freedesktop.ScreenSaver",
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver",
+                "ActiveChanged",
+                "on_screensaver_active(bool)",
+            ),
+        )
+        for bus, service, path, iface, name, slot in subscriptions:
+            if not bus.isConnected():
+                continue
+            try:
+                ok = bus.connect(service, path, iface, name, self, ("1" + slot).encode())
+            except (TypeError, RuntimeError):
+                ok = False
+            if ok:
+                self.dbus_connected.append(name)
+            else:
+                log.debug("could not subscribe to %s", name)

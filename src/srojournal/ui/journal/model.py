@@ -1,0 +1,184 @@
+"""The journal table model: fetches pages of rows on demand, never the whole journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from srojournal.domain import taxonomy
+from srojournal.domain.models import ContactFilter, ContactRow
+from srojournal.vault.repo import Journal
+
+ContactIdRole = Qt.ItemDataRole.UserRole + 1
+ContactRowRole = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS = ("Date", "School", "Type", "Students", "Outcome", "Notes")
+DATE, SCHOOL, TYPE, STUDENTS, OUTCOME, NOTES = range(len(COLUMNS))
+PAGE_SIZE = 200
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def outcome_label(code: str | None) -> str:
+    if code is None:
+        return ""
+    o = taxonomy.OUTCOME_BY_CODE.get(code)
+    return o.label if o else code
+
+
+class JournalModel(QAbstractTableModel):
+    """Rows come from ``journal.list_contacts`` in pages of ``page_size``.
+
+    ``total`` is the number of contacts matching the filter; ``fetched`` how many are loaded.
+    """
+
+    def __init__(
+        self,
+        journal: Journal | None = None,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self._journal = journal
+        self.page_size = page_size
+        self.filter = ContactFilter()
+        self._rows: list[ContactRow] = []
+        self.total = 0
+        self.fetch_calls = 0
+
+    # -- loading -------------------------------------------------------------------------------
+    def set_journal(self, journal: Journal | None) -> None:
+        self._journal = journal
+        self.reload()
+
+    def load(self, journal: Journal, f: ContactFilter) -> None:
+        self._journal = journal
+        self.filter = f
+        self.reload()
+
+    @property
+    def has_journal(self) -> bool:
+        return self._journal is not None
+
+    def set_filter(self, f: ContactFilter) -> None:
+        self.filter = f
+        self.reload()
+
+    def reload(self) -> None:
+        """Start over: count the matches, load the first page only."""
+        self.beginResetModel()
+        self._rows = []
+        self.total = 0 if self._journal is None else self._journal.count_contacts(self.filter)
+        self.endResetModel()
+        if self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+
+    def clear(self) -> None:
+        """Drop every row and the repository (on lock)."""
+        self.beginResetModel()
+        self._journal = None
+        self._rows = []
+        self.total = 0
+        self.filter = ContactFilter()
+        self.endResetModel()
+
+    @property
+    def fetched(self) -> int:
+        return len(self._rows)
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and self._journal is not None and len(self._rows) < self.total
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008, N802
+        if parent.isValid() or self._journal is None:
+            return
+        want = min(self.page_size, self.total - len(self._rows))
+        if want <= 0:
+            return
+        rows = self._journal.list_contacts(self.filter, limit=want, offset=len(self._rows))
+        self.fetch_calls += 1
+        if not rows:
+            # The journal shrank since counting: stop asking for more.
+            self.total = len(self._rows)
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    # -- model API -----------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def row_at(self, row: int) -> ContactRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, contact_id: int) -> int:
+        for i, r in enumerate(self._rows):
+            if r.id == contact_id:
+                return i
+        return -1
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        r = self.row_at(index.row())
+        if r is None or not 0 <= index.column() < len(COLUMNS):
+            return None
+        col = index.column()
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            if col == DATE:
+                return r.occurred_at.strftime("%Y-%m-%d %H:%M")
+            if col == SCHOOL:
+                return r.school
+            if col == TYPE:
+                return r.type_label
+            if col == STUDENTS:
+                return r.students
+            if col == OUTCOME:
+                return outcome_label(r.outcome)
+            if col == NOTES:
+                return r.first_line
+        if role == ContactIdRole:
+            return r.id
+        if role == ContactRowRole:
+            return r
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )

@@ -1,0 +1,547 @@
+"""The journal page: filter bar, lazily fetched table, detail pane, delete with undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import itertools
+import logging
+
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from srojournal.domain import taxonomy
+from srojournal.domain.models import Contact, ContactFilter
+from srojournal.ui import session as what
+from srojournal.ui.journal.model import COLUMNS, ContactIdRole, JournalModel, outcome_label
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
+from srojournal.ui.student_search import StudentSearchEdit
+from srojournal.ui.widgets import button, label
+from srojournal.vault.errors import VaultError
+
+log = logging.getLogger("srojournal.ui.journal")
+
+NO_DATE = QDate(2000, 1, 1)  # the minimum of the date edits, shown as "Any"
+SEARCH_DEBOUNCE_MS = 250
+INITIATOR_LABELS = {"student": "Student", "staff": "Staff", "parent": "Parent", "sro": "SRO"}
+
+
+class DeleteContactCommand(QUndoCommand):
+    """Deletes on ``redo`` and restores the same contact (same id) on ``undo``.
+
+    The first delete happens before the command is pushed (so an error surfaces to the
+    caller); errors on later undo/redo become a status message, never an exception inside Qt.
+    """
+
+    def __init__(self, page: JournalPage, deleted: Contact) -> None:
+        super().__init__("Delete entry")
+        self.page = page
+        self.contact_id = deleted.id
+        self.contact: Contact | None = deleted
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        try:
+            self.contact = self.page.session.journal.delete_contact(self.contact_id)
+        except VaultError as exc:
+            self.page.status_message.emit(exc.message)
+            return
+        self.page.session.notify(what.CONTACTS)
+
+    def undo(self) -> None:
+        if self.contact is None:
+            return
+        try:
+            self.page.session.journal.restore_contact(self.contact)
+        except VaultError as exc:
+            self.page.status_message.emit(exc.message)
+            return
+        self.contact = None
+        self.page.session.notify(what.CONTACTS)
+        self.page.select_contact(self.contact_id)
+        self.page.status_message.emit("Entry restored.")
+
+
+class JournalPage(Page):
+    title = "Journal"
+    object_name = "JournalPage"
+
+    filter_changed = Signal(object)  # ContactFilter
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._stale = True
+        self._updating = False
+        self.undo_stack = QUndoStack(self)
+        self.model = JournalModel(None, self)
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(20, 16, 20, 12)
+        root.setSpacing(10)
+
+        head = QHBoxLayout()
+        head.addWidget(label("Journal", "title"))
+        head.addStretch(1)
+        self.count_label = label("", "hint")
+        self.count_label.setAccessibleName("Number of contacts shown")
+        head.addWidget(self.count_label)
+        self.new_btn = button("New entry", "New entry")
+        self.new_btn.setProperty("primary", True)
+        self.new_btn.setToolTip("New entry (Ctrl+N)")
+        self.new_btn.clicked.connect(lambda: self.new_contact_requested.emit(None))
+        head.addWidget(self.new_btn)
+        root.addLayout(head)
+
+        root.addWidget(self._build_filters())
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.table = QTableView()
+        self.table.setObjectName("JournalTable")
+        self.table.setAccessibleName("Journal entries")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for col, width in enumerate((130, 140, 190, 150, 140)):
+            header.resizeSection(col, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self._build_detail())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([640, 360])
+        root.addWidget(self.splitter, 1)
+
+        for seq, slot in (
+            (Qt.Key.Key_Return, self.edit_selected),
+            (Qt.Key.Key_Enter, self.edit_selected),
+            (QKeySequence.StandardKey.Delete, self.delete_selected),
+        ):
+            sc = QShortcut(QKeySequence(seq), self.table)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+            sc.activated.connect(slot)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+
+        QWidget.setTabOrder(self.search, self.date_from)
+        order = [
+            self.search,
+            self.date_from,
+            self.date_to,
+            self.school_combo,
+            self.type_combo,
+            self.student_edit,
+            self.outcome_combo,
+            self.tag_combo,
+            self.clear_btn,
+            self.table,
+            self.edit_btn,
+            self.delete_btn,
+        ]
+        for a, b in itertools.pairwise(order):
+            QWidget.setTabOrder(a, b)
+
+    # -- building ------------------------------------------------------------------------------
+    def _build_filters(self) -> QWidget:
+        bar = QFrame()
+        bar.setObjectName("FilterBar")
+        grid = QGridLayout(bar)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(6)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("JournalSearch")
+        self.search.setAccessibleName("Search notes")
+        self.search.setPlaceholderText("Search notes (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        grid.addWidget(self.search, 0, 0, 1, 4)
+
+        self.student_edit = StudentSearchEdit("Filter by student")
+        self.student_edit.setPlaceholderText("Student")
+        self.student_edit.setClearButtonEnabled(True)
+        self.student_id: int | None = None
+        self.student_edit.student_chosen.connect(self._on_student_chosen)
+        self.student_edit.textEdited.connect(self._on_student_text)
+        grid.addWidget(self.student_edit, 0, 4, 1, 2)
+
+        self.clear_btn = button("Clear filters", "Clear filters")
+        self.clear_btn.clicked.connect(self.clear_filters)
+        grid.addWidget(self.clear_btn, 0, 6)
+
+        def date_edit(name: str) -> QDateEdit:
+            d = QDateEdit()
+            d.setAccessibleName(name)
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+            d.setMinimumDate(NO_DATE)
+            d.setSpecialValueText("Any date")
+            d.setDate(NO_DATE)
+            d.dateChanged.connect(lambda _d: self.apply_filters())
+            d.setMinimumWidth(120)
+            return d
+
+        self.date_from = date_edit("From date")
+        self.date_to = date_edit("To date")
+        from_lbl = label("From", "hint", buddy=self.date_from)
+        to_lbl = label("to", "hint", buddy=self.date_to)
+        dates = QHBoxLayout()
+        dates.setSpacing(6)
+        dates.addWidget(from_lbl)
+        dates.addWidget(self.date_from)
+        dates.addWidget(to_lbl)
+        dates.addWidget(self.date_to)
+        grid.addLayout(dates, 1, 0, 1, 2)
+
+        def combo(name: str) -> QComboBox:
+            c = QComboBox()
+            c.setAccessibleName(name)
+            c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            c.setMinimumContentsLength(10)
+            c.currentIndexChanged.connect(lambda _i: self.apply_filters())
+            return c
+
+        self.school_combo = combo("Filter by school")
+        self.type_combo = combo("Filter by category or type")
+        self.outcome_combo = combo("Filter by outcome")
+        self.tag_combo = combo("Filter by tag")
+        grid.addWidget(self.school_combo, 1, 2)
+        grid.addWidget(self.type_combo, 1, 3)
+        grid.addWidget(self.outcome_combo, 1, 4)
+        grid.addWidget(self.tag_combo, 1, 5)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
+        grid.setColumnStretch(4, 1)
+        grid.setColumnStretch(5, 1)
+        return bar
+
+    def _build_detail(self) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(10, 0, 0, 0)
+        lay.setSpacing(8)
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("ContactDetail")
+        self.detail.setAccessibleName("Contact details")
+        self.detail.setOpenLinks(False)
+        self.detail.setPlaceholderText("Select an entry to see it in full.")
+        lay.addWidget(self.detail, 1)
+        row = QHBoxLayout()
+        self.edit_btn = button("Edit", "Edit contact")
+        self.edit_btn.setToolTip("Edit the selected entry (Enter)")
+        self.edit_btn.clicked.connect(self.edit_selected)
+        self.delete_btn = button("Delete", "Delete contact")
+        self.delete_btn.setToolTip("Delete the selected entry (Delete); Ctrl+Z undoes")
+        self.delete_btn.clicked.connect(self.delete_selected)
+        row.addWidget(self.edit_btn)
+        row.addWidget(self.delete_btn)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self._set_detail(None)
+        return box
+
+    # -- Page contract -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self._stale = False
+        journal = self.session.journal
+        self._fill_combos()
+        self.student_edit.set_journal(journal)
+        keep = self.current_contact_id()
+        self.model.load(journal, self.current_filter())
+        self._update_count()
+        if keep is not None:
+            self.select_contact(keep, scroll=False)
+        else:
+            self._set_detail(None)
+
+    def clear(self) -> None:
+        self._search_timer.stop()
+        self.undo_stack.clear()
+        self.model.clear()
+        self.student_edit.set_journal(None)
+        self._updating = True
+        try:
+            self.search.clear()
+            self.student_edit.clear()
+            self.student_id = None
+            for c in (self.school_combo, self.type_combo, self.outcome_combo, self.tag_combo):
+                c.clear()
+            self.date_from.setDate(NO_DATE)
+            self.date_to.setDate(NO_DATE)
+        finally:
+            self._updating = False
+        self.detail.clear()
+        self.count_label.clear()
+        self._stale = True
+
+    def on_data_changed(self, what_changed: str) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    # -- filters -------------------------------------------------------------------------------
+    def _fill_combos(self) -> None:
+        journal = self.session.journal
+        self._updating = True
+        try:
+
+            def refill(c: QComboBox, items: list[tuple[str, object]]) -> None:
+                current = c.currentData()
+                c.clear()
+                for text, data in items:
+                    c.addItem(text, data)
+                i = c.findData(current) if current is not None else 0
+                c.setCurrentIndex(max(i, 0))
+
+            refill(
+                self.school_combo,
+                [("All schools", None)]
+                + [(s.name, s.id) for s in journal.schools(include_inactive=True)],
+            )
+            types: list[tuple[str, object]] = [("All categories and types", None)]
+            for cat in taxonomy.CATEGORIES:
+                types.append((taxonomy.CATEGORY_LABELS[cat], ("category", cat)))
+                for t in journal.contact_types():
+                    if t.category == cat:
+                        types.append(("    " + t.label, ("type", t.code)))
+            refill(self.type_combo, types)
+            refill(
+                self.outcome_combo,
+                [("All outcomes", None)] + [(o.label, o.code) for o in taxonomy.OUTCOMES],
+            )
+            refill(self.tag_combo, [("All tags", None)] + [(t, t) for t in journal.tags()])
+        finally:
+            self._updating = False
+
+    def current_filter(self) -> ContactFilter:
+        def date_of(d: QDateEdit) -> dt.date | None:
+            q = d.date()
+            return None if q == NO_DATE else dt.date(q.year(), q.month(), q.day())
+
+        kind = self.type_combo.currentData()
+        return ContactFilter(
+            date_from=date_of(self.date_from),
+            date_to=date_of(self.date_to),
+            school_id=self.school_combo.currentData(),
+            type_codes=(kind[1],) if kind and kind[0] == "type" else (),
+            category=kind[1] if kind and kind[0] == "category" else None,
+            student_id=self.student_id,
+            outcome=self.outcome_combo.currentData(),
+            tag=self.tag_combo.currentData(),
+            text=self.search.text().strip() or None,
+        )
+
+    def apply_filters(self) -> None:
+        if self._updating or not self.model.has_journal:
+            return
+        self._search_timer.stop()
+        f = self.current_filter()
+        self.model.set_filter(f)
+        self._update_count()
+        self._set_detail(None)
+        self.filter_changed.emit(f)
+
+    def clear_filters(self) -> None:
+        self._updating = True
+        try:
+            self.search.clear()
+            self.student_edit.clear()
+            self.student_id = None
+            for c in (self.school_combo, self.type_combo, self.outcome_combo, self.tag_combo):
+                c.setCurrentIndex(0)
+            self.date_from.setDate(NO_DATE)
+            self.date_to.setDate(NO_DATE)
+        finally:
+            self._updating = False
+        self.apply_filters()
+
+    def _on_student_chosen(self, student_id: int) -> None:
+        self.student_id = student_id
+        self.apply_filters()
+
+    def _on_student_text(self, text: str) -> None:
+        if not text.strip() and self.student_id is not None:
+            self.student_id = None
+            self.apply_filters()
+
+    def show_student(self, student_id: int) -> None:
+        """Show only this student's contacts (asked for by other pages)."""
+        if self._stale:
+            self.refresh()
+        s = self.session.journal.student(student_id)
+        self.student_edit.setText(self.student_edit.label_for(s))
+        self.student_id = student_id
+        self.apply_filters()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _update_count(self) -> None:
+        n = self.model.total
+        self.count_label.setText(f"{n:,} contact{'s' if n != 1 else ''}")
+
+    # -- selection and detail ------------------------------------------------------------------
+    def current_contact_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        if not idx.isValid():
+            return None
+        value = self.model.data(idx, ContactIdRole)
+        return int(value) if value is not None else None
+
+    def select_contact(self, contact_id: int, *, scroll: bool = True) -> bool:
+        row = self.model.row_of(contact_id)
+        if row < 0:
+            self._set_detail(None)
+            return False
+        idx = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            idx,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        if scroll:
+            self.table.scrollTo(idx)
+        return True
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        cid = self.model.data(current, ContactIdRole) if current.isValid() else None
+        if cid is None:
+            self._set_detail(None)
+            return
+        try:
+            contact = self.session.journal.contact(int(cid))
+        except VaultError as exc:
+            self.status_message.emit(exc.message)
+            self._set_detail(None)
+            return
+        self._set_detail(contact)
+
+    def _set_detail(self, contact: Contact | None) -> None:
+        self.edit_btn.setEnabled(contact is not None)
+        self.delete_btn.setEnabled(contact is not None)
+        if contact is None:
+            self.detail.clear()
+            return
+        self.detail.setHtml(self.detail_html(contact))
+
+    def detail_html(self, c: Contact) -> str:
+        j = self.session.journal
+        e = html.escape
+        schools = {s.id: s.name for s in j.schools(include_inactive=True)}
+        try:
+            t = j.contact_type(c.type_code)
+            type_text = f"{t.label} · {taxonomy.CATEGORY_LABELS[t.category]}"
+        except VaultError:
+            type_text = c.type_code
+        rows: list[tuple[str, str]] = [
+            ("When", c.occurred_at.strftime("%A %d %B %Y, %H:%M")),
+            ("School", schools.get(c.school_id, "")),
+            ("Type", type_text),
+        ]
+        if c.duration_min is not None:
+            rows.append(("Duration", f"{c.duration_min} min"))
+        if c.initiated_by:
+            rows.append(("Initiated by", INITIATOR_LABELS.get(c.initiated_by, c.initiated_by)))
+        if c.students:
+            names = []
+            for cs in c.students:
+                try:
+                    alias = j.student(cs.student_id).alias
+                except VaultError:
+                    alias = "?"
+                names.append(alias + (" (party)" if cs.role == "party" else ""))
+            rows.append(("Students", ", ".join(names)))
+        if c.attendees is not None:
+            rows.append(("Attendees", str(c.attendees)))
+        rows.append(("Outcome", outcome_label(c.outcome) or "—"))
+        if c.referrals:
+            rows.append(
+                (
+                    "Referrals",
+                    ", ".join(taxonomy.REFERRAL_TARGETS.get(r, r) for r in c.referrals),
+                )
+            )
+        if c.tags:
+            rows.append(("Tags", ", ".join(c.tags)))
+        table = "".join(
+            f"<tr><td style='padding:2px 12px 2px 0'><b>{e(k)}</b></td><td>{e(v)}</td></tr>"
+            for k, v in rows
+        )
+        notes = (
+            "<i>Notes were purged under the retention schedule.</i>"
+            if c.redacted
+            else e(c.notes).replace("\n", "<br>") or "<i>No notes.</i>"
+        )
+        return f"<table>{table}</table><p style='margin-top:12px'>{notes}</p>"
+
+    # -- actions -------------------------------------------------------------------------------
+    def edit_selected(self) -> None:
+        cid = self.current_contact_id()
+        if cid is not None:
+            self.edit_contact_requested.emit(cid)
+
+    def delete_selected(self) -> None:
+        cid = self.current_contact_id()
+        if cid is None:
+            return
+        row = self.table.currentIndex().row()
+        try:
+            deleted = self.session.journal.delete_contact(cid)
+        except VaultError as exc:
+            self.status_message.emit(exc.message)
+            return
+        self.undo_stack.push(DeleteContactCommand(self, deleted))
+        self.session.notify(what.CONTACTS)
+        self.status_message.emit("Entry deleted. Undo with Ctrl+Z.")
+        if self.model.rowCount() > 0:
+            idx = self.model.index(min(row, self.model.rowCount() - 1), 0)
+            self.table.setCurrentIndex(idx)
+        self.table.setFocus()
+
+
+__all__ = ["COLUMNS", "JournalPage"]

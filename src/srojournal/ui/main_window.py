@@ -1,0 +1,561 @@
+"""The main window: the unlock screen while locked; sidebar, pages, menus and status bar after.
+
+Locking (Ctrl+L, idle, sleep, screen lock, closing the window) always runs ``lock()``: the entry
+being typed is stored as an encrypted draft, every page drops its data (``Page.clear``), the pages
+and the session are destroyed, the vault closes (key zeroed), and only the unlock screen remains.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QKeySequence, QPainter
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from srojournal.domain.models import ContactInput
+from srojournal.ui import session as what
+from srojournal.ui import theme
+from srojournal.ui.autolock import SETTING as AUTOLOCK_SETTING
+from srojournal.ui.autolock import AutoLock, clamp_minutes
+from srojournal.ui.entry import QuickEntryDialog
+from srojournal.ui.page import Page
+from srojournal.ui.pages import PAGE_SPECS, PageSpec, available_pages
+from srojournal.ui.qsettings import AppSettings
+from srojournal.ui.session import Session
+from srojournal.ui.unlock import UnlockScreen
+from srojournal.vault.errors import VaultError
+from srojournal.vault.keys import KdfParams
+from srojournal.vault.store import Vault
+
+log = logging.getLogger("srojournal.ui.main_window")
+
+APP_TITLE = "SRO Journal"
+REOPEN_DRAFT = "entry:reopen"
+BadgeRole = Qt.ItemDataRole.UserRole + 10
+KeyRole = Qt.ItemDataRole.UserRole + 11
+
+
+class SidebarDelegate(QStyledItemDelegate):
+    """Draws a small count badge (overdue follow-ups) at the right of a sidebar item."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        count = index.data(BadgeRole)
+        if not count:
+            return
+        text = str(count) if count < 100 else "99+"
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(option.font)
+        font.setBold(True)
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        fm = painter.fontMetrics()
+        h = fm.height() + 2
+        w = max(h, fm.horizontalAdvance(text) + 12)
+        r = option.rect
+        rect = QRect(r.right() - w - 10, r.center().y() - h // 2, w, h)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(theme.colors().badge))
+        painter.drawRoundedRect(rect, h / 2, h / 2)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def sizeHint(  # noqa: N802
+        self,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QSize:
+        s = super().sizeHint(option, index)
+        return QSize(s.width() + 36, max(s.height(), 36))
+
+
+class Workspace(QWidget):
+    """Sidebar + pages for one unlocked session. Destroyed on lock."""
+
+    def __init__(
+        self,
+        session: Session,
+        specs: Sequence[PageSpec] = PAGE_SPECS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("Workspace")
+        self.session = session
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("Sidebar")
+        self.sidebar.setAccessibleName("Sections")
+        self.sidebar.setItemDelegate(SidebarDelegate(self.sidebar))
+        self.sidebar.setFixedWidth(200)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("Pages")
+        lay.addWidget(self.sidebar)
+        lay.addWidget(self.stack, 1)
+        self.pages: dict[str, Page] = {}
+        for spec, cls in available_pages(specs):
+            page = cls(session, self.stack)
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(page.title or spec.key.title())
+            item.setData(KeyRole, spec.key)
+            item.setToolTip(f"{page.title} ({spec.shortcut})")
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self._on_row)
+
+    def _on_row(self, row: int) -> None:
+        if 0 <= row < self.stack.count():
+            self.stack.setCurrentIndex(row)
+
+    def show_page(self, key: str) -> Page | None:
+        for row in range(self.sidebar.count()):
+            if self.sidebar.item(row).data(KeyRole) == key:
+                self.sidebar.setCurrentRow(row)
+                return self.pages[key]
+        return None
+
+    def current_key(self) -> str | None:
+        item = self.sidebar.currentItem()
+        return None if item is None else str(item.data(KeyRole))
+
+    def set_badge(self, key: str, count: int) -> None:
+        for row in range(self.sidebar.count()):
+            item = self.sidebar.item(row)
+            if item.data(KeyRole) == key:
+                item.setData(BadgeRole, count)
+                title = self.pages[key].title
+                item.setData(
+                    Qt.ItemDataRole.AccessibleTextRole,
+                    f"{title}, {count} overdue" if count else title,
+                )
+
+    def clear_pages(self) -> None:
+        for page in self.pages.values():
+            try:
+                page.clear()
+            except Exception:  # one page's bug must not stop the lock
+                log.exception("a page failed to clear on lock")
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(
+        self,
+        settings: AppSettings | None = None,
+        *,
+        vault_path: Path | None = None,
+        demo: bool = False,
+        kdf: KdfParams | None = None,
+        allow_weak_kdf: bool = False,
+        autolock_seconds: float | None = None,
+        connect_system_signals: bool = True,
+        page_specs: Sequence[PageSpec] = PAGE_SPECS,
+    ) -> None:
+        super().__init__()
+        self.page_specs = tuple(page_specs)
+        self.setObjectName("MainWindow")
+        self.settings = settings or AppSettings()
+        self.session: Session | None = None
+        self.workspace: Workspace | None = None
+        self.entry: QuickEntryDialog | None = None
+        self.setWindowTitle(APP_TITLE)
+        self.setWindowIcon(theme.app_icon())
+        self.setMinimumSize(QSize(960, 640))
+
+        self.root = QStackedWidget()
+        self.unlock_screen = UnlockScreen(
+            self.settings, demo=demo, kdf=kdf, allow_weak_kdf=allow_weak_kdf
+        )
+        self.unlock_screen.unlocked.connect(self.on_unlocked)
+        self.root.addWidget(self.unlock_screen)
+        self.setCentralWidget(self.root)
+
+        self.autolock = AutoLock(self, idle_seconds=autolock_seconds)
+        self.autolock.lock_requested.connect(self.lock)
+        if connect_system_signals:
+            self.autolock.connect_system_signals()
+
+        self._build_actions()
+        self._build_menus()
+        self._build_status()
+        self._set_unlocked_ui(False)
+
+        geometry = self.settings.window_geometry
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 780)
+
+        path = vault_path or self.settings.last_vault_path
+        if vault_path is not None:
+            self.unlock_screen.open_path(vault_path)
+        elif path is not None and path.exists():
+            self.unlock_screen.open_path(path)
+
+    # -- actions and menus ---------------------------------------------------------------------
+    def _action(
+        self,
+        text: str,
+        shortcut: str | None,
+        slot: Callable[[], object],
+        *,
+        app_wide: bool = False,
+        tip: str = "",
+    ) -> QAction:  # fmt: skip
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        if app_wide:
+            a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        if tip:
+            a.setStatusTip(tip)
+        a.triggered.connect(lambda _checked=False: slot())
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        self.act_new = self._action(
+            "&New entry…", "Ctrl+N", self.open_quick_entry, app_wide=True, tip="Quick entry"
+        )
+        self.act_lock = self._action(
+            "&Lock", "Ctrl+L", lambda: self.lock("manual"), app_wide=True, tip="Lock the vault"
+        )
+        self.act_quit = self._action("&Quit", "Ctrl+Q", self.close, app_wide=True)
+        self.act_undo = self._action("&Undo delete", "Ctrl+Z", self.undo)
+        self.act_redo = self._action("&Redo delete", "Ctrl+Shift+Z", self.redo)
+        self.act_find = self._action("&Find in journal…", "Ctrl+F", self.focus_search)
+        self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self.act_about = self._action("&About SRO Journal", None, self.show_about)
+        self.go_actions: dict[str, QAction] = {}
+        for spec in PAGE_SPECS:
+            title = spec.key.replace("followups", "follow-ups").capitalize()
+            self.go_actions[spec.key] = self._action(
+                title, spec.shortcut, functools.partial(self.show_page, spec.key)
+            )
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        m.addAction(self.act_new)
+        m.addSeparator()
+        m.addAction(self.act_lock)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = bar.addMenu("&Edit")
+        m.addAction(self.act_undo)
+        m.addAction(self.act_redo)
+        m.addSeparator()
+        m.addAction(self.act_find)
+        self.go_menu = bar.addMenu("&Go")
+        m = bar.addMenu("&Help")
+        m.addAction(self.act_shortcuts)
+        m.addAction(self.act_about)
+
+    def _build_status(self) -> None:
+        sb = self.statusBar()
+        self.lock_label = QLabel()
+        self.lock_label.setAccessibleName("Lock state")
+        self.backup_label = QLabel()
+        self.backup_label.setAccessibleName("Last backup")
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setAccessibleName("Undo delete")
+        self.undo_button.setProperty("flat", True)
+        self.undo_button.setVisible(False)
+        self.undo_button.clicked.connect(self.undo)
+        sb.addPermanentWidget(self.undo_button)
+        sb.addPermanentWidget(self.backup_label)
+        sb.addPermanentWidget(self.lock_label)
+
+    def _set_unlocked_ui(self, on: bool) -> None:
+        for a in (self.act_new, self.act_lock, self.act_find, *self.go_actions.values()):
+            a.setEnabled(on)
+        self._update_undo()
+        self.go_menu.clear()
+        if on and self.workspace is not None:
+            for key in self.workspace.pages:
+                self.go_menu.addAction(self.go_actions[key])
+        self.go_menu.setEnabled(on)
+        if on:
+            minutes = self.autolock.interval_ms / 60_000
+            shown = f"{minutes:g} min" if minutes >= 1 else f"{self.autolock.interval_ms // 1000} s"
+            self.lock_label.setText(f"Unlocked · locks after {shown} idle")
+            self.setWindowTitle(APP_TITLE)
+        else:
+            self.lock_label.setText("Locked")
+            self.backup_label.setText("")
+            self.setWindowTitle(f"{APP_TITLE} — Locked")
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def is_locked(self) -> bool:
+        return self.session is None
+
+    @property
+    def vault(self) -> Vault | None:
+        return None if self.session is None else self.session.vault
+
+    @property
+    def pages(self) -> dict[str, Page]:
+        return {} if self.workspace is None else self.workspace.pages
+
+    def page(self, key: str) -> Page | None:
+        return self.pages.get(key)
+
+    # -- unlock --------------------------------------------------------------------------------
+    def on_unlocked(self, vault: Vault) -> None:
+        session = Session(vault, self)
+        self.session = session
+        session.data_changed.connect(self._on_data_changed)
+        self.workspace = Workspace(session, self.page_specs)
+        for page in self.workspace.pages.values():
+            page.new_contact_requested.connect(lambda data: self.open_quick_entry(prefill=data))
+            page.edit_contact_requested.connect(lambda cid: self.open_quick_entry(contact_id=cid))
+            page.show_student_requested.connect(self.show_student)
+            page.status_message.connect(self.show_message)
+        journal_page = self.journal_page
+        if journal_page is not None:
+            stack = journal_page.undo_stack
+            stack.canUndoChanged.connect(lambda _b: self._update_undo())
+            stack.canRedoChanged.connect(lambda _b: self._update_undo())
+        self.root.addWidget(self.workspace)
+        self.root.setCurrentWidget(self.workspace)
+        self.autolock.set_minutes(session.journal.get_setting(AUTOLOCK_SETTING))
+        self.autolock.start()
+        self._set_unlocked_ui(True)
+        self._refresh_status()
+        self.workspace.sidebar.setCurrentRow(0)
+        self.workspace.sidebar.setFocus()
+        if vault.unclean_previous_shutdown:
+            self.show_message("The last session ended abruptly; the vault was checked and is fine.")
+        self.unlocked.emit()
+        self._reopen_draft()
+
+    def _reopen_draft(self) -> None:
+        assert self.session is not None
+        j = self.session.journal
+        try:
+            marker = j.load_draft(REOPEN_DRAFT)
+            if marker is None:
+                return
+            j.delete_draft(REOPEN_DRAFT)
+            contact_id = json.loads(marker).get("contact_id")
+        except (VaultError, ValueError, AttributeError):
+            return
+        self.open_quick_entry(contact_id=contact_id)
+
+    @property
+    def journal_page(self):
+        page = self.pages.get("journal")
+        return page if page is not None and hasattr(page, "undo_stack") else None
+
+    # -- lock ----------------------------------------------------------------------------------
+    def lock(self, reason: str = "manual") -> None:
+        """Draft, clear, close, zero. Never asks anything."""
+        if self.session is None:
+            return
+        log.info("locking (%s)", reason)
+        self.autolock.stop()
+        session = self.session
+        self._stash_entry(session)
+        if self.workspace is not None:
+            self.workspace.clear_pages()
+            self.root.removeWidget(self.workspace)
+            self.workspace.setParent(None)
+            self.workspace.deleteLater()
+            self.workspace = None
+        self.session = None
+        session.data_changed.disconnect(self._on_data_changed)
+        try:
+            session.vault.close()
+        except VaultError as exc:
+            log.error("closing the vault reported: %s", type(exc).__name__)
+        session.deleteLater()
+        self.undo_button.setVisible(False)
+        self.statusBar().clearMessage()
+        self.root.setCurrentWidget(self.unlock_screen)
+        self.unlock_screen.reset()
+        self.unlock_screen.show_unlock(session.vault.folder)
+        self._set_unlocked_ui(False)
+        self.locked.emit()
+
+    def _stash_entry(self, session: Session) -> None:
+        entry = self.entry
+        self.entry = None
+        if entry is None:
+            return
+        try:
+            kept = entry.close_keeping_draft()
+            if kept:
+                session.journal.save_draft(
+                    REOPEN_DRAFT, json.dumps({"contact_id": entry.contact_id})
+                )
+        except (VaultError, RuntimeError) as exc:
+            log.error("could not keep the open entry as a draft: %s", type(exc).__name__)
+
+    # -- quick entry ---------------------------------------------------------------------------
+    def open_quick_entry(
+        self, prefill: ContactInput | None = None, contact_id: int | None = None
+    ) -> None:
+        if self.session is None:
+            return
+        if self.entry is not None:
+            if self.entry.is_dirty() or (prefill is None and contact_id is None):
+                self.entry.show()
+                self.entry.raise_()
+                self.entry.activateWindow()
+                if prefill is not None or contact_id is not None:
+                    self.show_message("Finish or close the open entry first (its text is kept).")
+                return
+            self.entry.close_keeping_draft()
+            self.entry = None
+        try:
+            dialog = QuickEntryDialog(self.session, self, contact_id=contact_id, prefill=prefill)
+        except VaultError as exc:
+            self.show_message(exc.message)
+            return
+        dialog.saved.connect(self._on_entry_saved)
+        dialog.finished.connect(lambda _r, d=dialog: self._on_entry_closed(d))
+        self.entry = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        dialog.student_search.setFocus() if contact_id is None else dialog.notes.setFocus()
+
+    def _on_entry_closed(self, dialog: QuickEntryDialog) -> None:
+        if self.entry is dialog:
+            self.entry = None
+
+    def _on_entry_saved(self, contact_id: int) -> None:
+        self.show_message("Entry saved.")
+        page = self.journal_page
+        if page is not None and page.isVisible():
+            page.select_contact(contact_id)
+
+    # -- navigation ----------------------------------------------------------------------------
+    def show_page(self, key: str) -> Page | None:
+        if self.workspace is None:
+            return None
+        return self.workspace.show_page(key)
+
+    def show_student(self, student_id: int) -> None:
+        page = self.show_page("journal")
+        if page is not None and hasattr(page, "show_student"):
+            page.show_student(student_id)
+
+    def focus_search(self) -> None:
+        page = self.show_page("journal")
+        if page is not None and hasattr(page, "focus_search"):
+            page.focus_search()
+
+    def undo(self) -> None:
+        page = self.journal_page
+        if page is not None and page.undo_stack.canUndo():
+            page.undo_stack.undo()
+
+    def redo(self) -> None:
+        page = self.journal_page
+        if page is not None and page.undo_stack.canRedo():
+            page.undo_stack.redo()
+
+    def _update_undo(self) -> None:
+        page = self.journal_page if self.session is not None else None
+        can_undo = page is not None and page.undo_stack.canUndo()
+        can_redo = page is not None and page.undo_stack.canRedo()
+        self.act_undo.setEnabled(can_undo)
+        self.act_redo.setEnabled(can_redo)
+        self.undo_button.setVisible(can_undo)
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # -- status --------------------------------------------------------------------------------
+    def _on_data_changed(self, what_changed: str) -> None:
+        if what_changed == what.SETTINGS and self.session is not None:
+            self.autolock.set_minutes(
+                clamp_minutes(self.session.journal.get_setting(AUTOLOCK_SETTING))
+            )
+            self._set_unlocked_ui(True)
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        if self.session is None or self.workspace is None:
+            return
+        j = self.session.journal
+        try:
+            self.workspace.set_badge("followups", j.overdue_count(self.session.today()))
+            self.backup_label.setText(last_backup_text(self.session))
+        except VaultError:
+            return
+
+    # -- help ----------------------------------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        text = (
+            "<table>"
+            "<tr><td><b>Ctrl+N</b></td><td>New entry (from anywhere)</td></tr>"
+            "<tr><td><b>Ctrl+Enter</b></td><td>Save the entry</td></tr>"
+            "<tr><td><b>Esc</b></td><td>Close the entry (what you typed is kept)</td></tr>"
+            "<tr><td><b>Ctrl+F</b></td><td>Search the journal</td></tr>"
+            "<tr><td><b>Ctrl+L</b></td><td>Lock now</td></tr>"
+            "<tr><td><b>Ctrl+Z</b></td><td>Undo delete</td></tr>"
+            "<tr><td><b>Ctrl+1…7</b></td><td>Go to a section</td></tr>"
+            "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"
+        )
+        self._info("Keyboard shortcuts", text)
+
+    def show_about(self) -> None:
+        self._info(
+            "About SRO Journal",
+            "<b>SRO Journal</b><br>An encrypted journal for school resource officers.",
+        )
+
+    def _info(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.open()
+
+    # -- closing -------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Closing keeps any typed text as a draft and locks; it never asks."""
+        self.settings.window_geometry = self.saveGeometry()
+        self.lock("close")
+        pending = self.unlock_screen.pending_vault
+        if isinstance(pending, Vault):
+            pending.close()
+        self.autolock.shutdown()
+        super().closeEvent(event)
+
+
+def last_backup_text(session: Session) -> str:
+    """When the last verified backup was taken, from the audit log (no content, only a time)."""
+    for entry in reversed(session.journal.audit_entries()):
+        if entry.action.startswith("backup"):
+            return "Last backup: " + entry.at.replace("T", " ")[:16]
+    return "No backup yet"

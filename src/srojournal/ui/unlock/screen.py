@@ -1,0 +1,666 @@
+"""Start / unlock screen.
+
+Views (one ``QStackedWidget``): *home* (open the last vault, choose a folder, create a vault),
+*unlock* (passphrase with Caps Lock warning and a growing delay after failures), *recover*
+(recovery code and a new passphrase), *create* (folder, passphrase, confirmation, strength meter)
+and *code* (the recovery code, shown once). Every key derivation runs in a worker thread while a
+busy bar moves; the window never freezes.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from srojournal.ui.qsettings import AppSettings
+from srojournal.ui.tasks import Task, run_in_thread
+from srojournal.ui.widgets import (
+    PassphraseEdit,
+    StrengthMeter,
+    button,
+    card,
+    error_label,
+    label,
+    primary_button,
+    set_error,
+)
+from srojournal.vault import store
+from srojournal.vault.errors import VaultError, WeakPassphrase, WrongPassphrase
+from srojournal.vault.keys import KdfParams
+
+log = logging.getLogger("srojournal.ui.unlock")
+
+DEMO_PASSPHRASE = "demo passphrase for testing only"  # noqa: S105 - synthetic demo vault only
+MAX_DELAY_SECONDS = 30
+
+
+def failure_delay(failures: int) -> int:
+    """Seconds to wait before the next attempt: none after one mistake, then 1, 2, 4 … 30."""
+    if failures < 2:
+        return 0
+    return int(min(MAX_DELAY_SECONDS, 2 ** (failures - 2)))
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, VaultError):
+        return exc.message
+    log.error("unexpected error while opening a vault: %s", type(exc).__name__)
+    return "Something went wrong while opening the vault. Please report this problem."
+
+
+class UnlockScreen(QWidget):
+    """Emits ``unlocked(vault)`` with an open ``Vault``; the receiver owns it from then on."""
+
+    unlocked = Signal(object)
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        *,
+        demo: bool = False,
+        kdf: KdfParams | None = None,
+        allow_weak_kdf: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("UnlockScreen")
+        self.settings = settings
+        self.demo = demo
+        self.kdf = kdf
+        self.allow_weak_kdf = allow_weak_kdf
+        self.vault_path: Path | None = None
+        self.failures = 0
+        self.retry_at = 0.0
+        self.task: Task | None = None
+        self._dialog: QFileDialog | None = None
+        self._pending_vault: object | None = None
+        self._recovery_code = ""
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 24, 24, 24)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.stack = QStackedWidget()
+        self.stack.setFixedWidth(520)
+        row.addWidget(self.stack)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setAccessibleName("Working")
+        self.busy.setVisible(False)
+
+        self._build_home()
+        self._build_unlock()
+        self._build_recover()
+        self._build_create()
+        self._build_code()
+        self._delay_timer = QTimer(self)
+        self._delay_timer.setInterval(250)
+        self._delay_timer.timeout.connect(self._tick_delay)
+        self.show_home()
+
+    # -- building ------------------------------------------------------------------------------
+    def _header(self, lay: QVBoxLayout, title: str, subtitle: str) -> QLabel:
+        t = label(title, "title")
+        lay.addWidget(t)
+        s = label(subtitle, "subtitle")
+        lay.addWidget(s)
+        lay.addSpacing(6)
+        return s
+
+    def _build_home(self) -> None:
+        frame, lay = card()
+        self._header(lay, "SRO Journal", "Your journal is kept in an encrypted vault folder.")
+        self.recent_label = label("", "hint")
+        self.recent_label.setAccessibleName("Last vault")
+        lay.addWidget(self.recent_label)
+        self.open_recent_btn = primary_button("Open last vault", "Open last vault")
+        self.open_recent_btn.clicked.connect(self._open_recent)
+        lay.addWidget(self.open_recent_btn)
+        self.choose_btn = button("Open a vault folder…", "Open a vault folder")
+        self.choose_btn.clicked.connect(self._choose_folder)
+        lay.addWidget(self.choose_btn)
+        self.new_btn = button("Create a new vault…", "Create a new vault")
+        self.new_btn.clicked.connect(lambda: self.show_create())
+        lay.addWidget(self.new_btn)
+        self.home_error = error_label("Problem")
+        lay.addWidget(self.home_error)
+        self.stack.addWidget(frame)
+        self.home_view = frame
+
+    def _build_unlock(self) -> None:
+        frame, lay = card()
+        self.unlock_subtitle = self._header(lay, "Unlock your journal", "")
+        self.unlock_subtitle.setAccessibleName("Vault location")
+        if self.demo:
+            demo = label(
+                "SYNTHETIC DEMO DATA — this vault holds made-up entries only.\n"
+                f"Demo passphrase: {DEMO_PASSPHRASE}",
+                "demo",
+            )
+            demo.setAccessibleName("Demo vault notice")
+            demo.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            lay.addWidget(demo)
+            self.demo_fill_btn = button("Fill in the demo passphrase", "Fill in demo passphrase")
+            self.demo_fill_btn.clicked.connect(self.fill_demo_passphrase)
+            lay.addWidget(self.demo_fill_btn)
+        self.passphrase = PassphraseEdit("Passphrase")
+        self.passphrase.setPlaceholderText("Passphrase")
+        lay.addWidget(label("&Passphrase", "section", buddy=self.passphrase))
+        lay.addWidget(self.passphrase)
+        self.caps_warning = label("Caps Lock is on.", "warning")
+        self.caps_warning.setAccessibleName("Caps Lock warning")
+        self.caps_warning.setVisible(False)
+        self.passphrase.caps_lock_changed.connect(self.caps_warning.setVisible)
+        lay.addWidget(self.caps_warning)
+        self.unlock_error = error_label("Unlock problem")
+        lay.addWidget(self.unlock_error)
+        self.unlock_btn = primary_button("Unlock", "Unlock")
+        self.unlock_btn.clicked.connect(self.unlock)
+        self.passphrase.returnPressed.connect(self.unlock)
+        lay.addWidget(self.unlock_btn)
+        self.unlock_busy_slot = QVBoxLayout()
+        lay.addLayout(self.unlock_busy_slot)
+        links = QHBoxLayout()
+        self.recover_btn = button("Use recovery code", "Use recovery code", flat=True)
+        self.recover_btn.clicked.connect(self.show_recover)
+        self.unlock_back_btn = button("Other vault…", "Choose another vault", flat=True)
+        self.unlock_back_btn.clicked.connect(self.show_home)
+        links.addWidget(self.recover_btn)
+        links.addStretch(1)
+        links.addWidget(self.unlock_back_btn)
+        lay.addLayout(links)
+        self.stack.addWidget(frame)
+        self.unlock_view = frame
+
+    def fill_demo_passphrase(self) -> None:
+        self.passphrase.setText(DEMO_PASSPHRASE)
+        self.passphrase.setFocus()
+
+    def _build_recover(self) -> None:
+        frame, lay = card()
+        self._header(
+            lay,
+            "Use your recovery code",
+            "Enter the recovery code you stored when the vault was created, then choose a new "
+            "passphrase. The recovery code keeps working afterwards.",
+        )
+        self.recovery_code = QLineEdit()
+        self.recovery_code.setAccessibleName("Recovery code")
+        self.recovery_code.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+        lay.addWidget(label("Recovery &code", "section", buddy=self.recovery_code))
+        lay.addWidget(self.recovery_code)
+        self.recover_new = PassphraseEdit("New passphrase")
+        self.recover_confirm = PassphraseEdit("Confirm new passphrase")
+        lay.addWidget(label("&New passphrase", "section", buddy=self.recover_new))
+        lay.addWidget(self.recover_new)
+        self.recover_meter = StrengthMeter()
+        self.recover_new.textChanged.connect(self.recover_meter.update_for)
+        lay.addWidget(self.recover_meter)
+        lay.addWidget(label("Con&firm new passphrase", "section", buddy=self.recover_confirm))
+        lay.addWidget(self.recover_confirm)
+        self.recover_error = error_label("Recovery problem")
+        lay.addWidget(self.recover_error)
+        self.recover_go = primary_button("Unlock and set passphrase", "Unlock and set passphrase")
+        self.recover_go.clicked.connect(self.recover)
+        self.recover_confirm.returnPressed.connect(self.recover)
+        lay.addWidget(self.recover_go)
+        self.recover_busy_slot = QVBoxLayout()
+        lay.addLayout(self.recover_busy_slot)
+        back = button("Back", "Back to unlock", flat=True)
+        back.clicked.connect(lambda: self.show_unlock(self.vault_path))
+        lay.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+        self.stack.addWidget(frame)
+        self.recover_view = frame
+
+    def _build_create(self) -> None:
+        frame, lay = card()
+        self._header(
+            lay,
+            "Create a new vault",
+            "Choose an empty folder for the vault and a passphrase you can remember.",
+        )
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        self.create_folder = QLineEdit()
+        self.create_folder.setAccessibleName("Vault folder")
+        self.create_folder.setPlaceholderText("A new or empty folder")
+        browse = button("Browse…", "Browse for a folder")
+        browse.clicked.connect(self._browse_new_folder)
+        lay.addWidget(label("Vault &folder", "section", buddy=self.create_folder))
+        grid.addWidget(self.create_folder, 0, 0)
+        grid.addWidget(browse, 0, 1)
+        lay.addLayout(grid)
+        self.create_pass = PassphraseEdit("New passphrase")
+        self.create_confirm = PassphraseEdit("Confirm passphrase")
+        lay.addWidget(label("&Passphrase", "section", buddy=self.create_pass))
+        lay.addWidget(self.create_pass)
+        self.create_meter = StrengthMeter()
+        self.create_pass.textChanged.connect(self.create_meter.update_for)
+        lay.addWidget(self.create_meter)
+        lay.addWidget(label("&Confirm passphrase", "section", buddy=self.create_confirm))
+        lay.addWidget(self.create_confirm)
+        self.create_caps = label("Caps Lock is on.", "warning")
+        self.create_caps.setAccessibleName("Caps Lock warning")
+        self.create_caps.setVisible(False)
+        self.create_pass.caps_lock_changed.connect(self.create_caps.setVisible)
+        lay.addWidget(self.create_caps)
+        self.create_error = error_label("Create problem")
+        lay.addWidget(self.create_error)
+        self.create_btn = primary_button("Create vault", "Create vault")
+        self.create_btn.clicked.connect(self.create_vault)
+        self.create_confirm.returnPressed.connect(self.create_vault)
+        lay.addWidget(self.create_btn)
+        self.create_busy_slot = QVBoxLayout()
+        lay.addLayout(self.create_busy_slot)
+        back = button("Back", "Back to start", flat=True)
+        back.clicked.connect(self.show_home)
+        lay.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+        QWidget.setTabOrder(self.create_folder, browse)
+        QWidget.setTabOrder(browse, self.create_pass)
+        QWidget.setTabOrder(self.create_pass, self.create_confirm)
+        QWidget.setTabOrder(self.create_confirm, self.create_btn)
+        self.stack.addWidget(frame)
+        self.create_view = frame
+
+    def _build_code(self) -> None:
+        frame, lay = card()
+        self._header(
+            lay,
+            "Your recovery code",
+            "This code opens the vault if you forget your passphrase. It is shown only now: "
+            "write it down, print it or save it somewhere safe, away from this laptop.",
+        )
+        self.code_label = label("", "code")
+        self.code_label.setAccessibleName("Recovery code")
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_label.setWordWrap(True)
+        lay.addWidget(self.code_label)
+        row = QHBoxLayout()
+        self.save_code_btn = button("Save to file…", "Save recovery code to a file")
+        self.save_code_btn.clicked.connect(self._save_code)
+        self.print_code_btn = button("Print…", "Print recovery code")
+        self.print_code_btn.clicked.connect(self._print_code)
+        row.addWidget(self.save_code_btn)
+        row.addWidget(self.print_code_btn)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.code_status = label("", "hint")
+        self.code_status.setAccessibleName("Recovery code status")
+        lay.addWidget(self.code_status)
+        self.stored_check = QCheckBox("I have stored the recovery code somewhere safe")
+        self.stored_check.setAccessibleName("I have stored the recovery code")
+        lay.addWidget(self.stored_check)
+        self.code_continue = primary_button("Open my journal", "Open my journal")
+        self.code_continue.setEnabled(False)
+        self.stored_check.toggled.connect(self.code_continue.setEnabled)
+        self.code_continue.clicked.connect(self._finish_create)
+        lay.addWidget(self.code_continue)
+        self.stack.addWidget(frame)
+        self.code_view = frame
+
+    # -- navigation ----------------------------------------------------------------------------
+    def show_home(self) -> None:
+        last = self.settings.last_vault_path
+        usable = last is not None and store.is_vault_folder(last)
+        self.open_recent_btn.setVisible(usable)
+        self.recent_label.setText(f"Last vault: {last}" if usable else "No recent vault.")
+        set_error(self.home_error, "")
+        self.stack.setCurrentWidget(self.home_view)
+        (self.open_recent_btn if usable else self.choose_btn).setFocus()
+
+    def show_unlock(self, path: Path | None) -> None:
+        if path is None:
+            self.show_home()
+            return
+        self.vault_path = Path(path)
+        self.unlock_subtitle.setText(f"Vault: {self.vault_path}")
+        set_error(self.unlock_error, "")
+        self.stack.setCurrentWidget(self.unlock_view)
+        self.passphrase.setFocus()
+        self._tick_delay()
+
+    def show_recover(self) -> None:
+        set_error(self.recover_error, "")
+        self.stack.setCurrentWidget(self.recover_view)
+        self.recovery_code.setFocus()
+
+    def show_create(self, folder: Path | None = None) -> None:
+        if folder is not None:
+            self.create_folder.setText(str(folder))
+        set_error(self.create_error, "")
+        self.stack.setCurrentWidget(self.create_view)
+        (self.create_pass if self.create_folder.text() else self.create_folder).setFocus()
+
+    def open_path(self, path: Path) -> None:
+        """Show the right view for a folder: unlock an existing vault, else offer to create one."""
+        path = Path(path)
+        if store.is_vault_folder(path):
+            self.show_unlock(path)
+        elif not path.exists() or (path.is_dir() and not any(path.iterdir())):
+            self.show_create(path)
+        else:
+            self.show_home()
+            set_error(self.home_error, f"{path} is not an SRO Journal vault.")
+
+    def reset(self) -> None:
+        """Forget every typed secret (after unlock, and when the app locks)."""
+        for w in (
+            self.passphrase,
+            self.recover_new,
+            self.recover_confirm,
+            self.create_pass,
+            self.create_confirm,
+        ):
+            w.wipe()
+        self.recovery_code.clear()
+        self.code_label.clear()
+        self._recovery_code = ""
+        self.stored_check.setChecked(False)
+        self.code_status.clear()
+        for err in (self.unlock_error, self.recover_error, self.create_error):
+            set_error(err, "")
+
+    @property
+    def is_busy(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def _set_busy(self, on: bool, slot: QVBoxLayout | None = None) -> None:
+        if on and slot is not None:
+            slot.addWidget(self.busy)
+        self.busy.setVisible(on)
+        for w in (
+            self.unlock_btn,
+            self.recover_go,
+            self.create_btn,
+            self.passphrase,
+            self.recover_btn,
+            self.unlock_back_btn,
+            self.create_pass,
+            self.create_confirm,
+            self.create_folder,
+            self.recovery_code,
+            self.recover_new,
+            self.recover_confirm,
+        ):
+            w.setEnabled(not on)
+        if not on:
+            self._tick_delay()
+        self.busy_changed.emit(on)
+
+    # -- home actions --------------------------------------------------------------------------
+    def _open_recent(self) -> None:
+        last = self.settings.last_vault_path
+        if last is not None:
+            self.open_path(last)
+
+    def _folder_dialog(self, title: str, on_chosen: Callable[[Path], None]) -> None:
+        dialog = QFileDialog(self, title)
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(lambda p: on_chosen(Path(p)))
+        self._dialog = dialog
+        dialog.open()
+
+    def _choose_folder(self) -> None:
+        self._folder_dialog("Open a vault folder", self.open_path)
+
+    def _browse_new_folder(self) -> None:
+        self._folder_dialog(
+            "Choose a folder for the new vault", lambda p: self.create_folder.setText(str(p))
+        )
+
+    # -- unlock --------------------------------------------------------------------------------
+    def seconds_until_retry(self) -> int:
+        return max(0, int(self.retry_at - time.monotonic() + 0.999))
+
+    def _tick_delay(self) -> None:
+        wait = self.seconds_until_retry()
+        if wait > 0:
+            self.unlock_btn.setEnabled(False)
+            self.unlock_btn.setText(f"Try again in {wait} s")
+            if not self._delay_timer.isActive():
+                self._delay_timer.start()
+        else:
+            self._delay_timer.stop()
+            self.unlock_btn.setText("Unlock")
+            self.unlock_btn.setEnabled(not self.is_busy)
+
+    def unlock(self) -> None:
+        if self.is_busy or self.vault_path is None or self.seconds_until_retry() > 0:
+            return
+        secret = self.passphrase.text()
+        if not secret:
+            set_error(self.unlock_error, "Enter your passphrase.")
+            return
+        set_error(self.unlock_error, "")
+        folder = self.vault_path
+        self._set_busy(True, self.unlock_busy_slot)
+        self.task = run_in_thread(
+            lambda: store.Vault.open(folder, secret),
+            self._on_unlocked,
+            self._on_unlock_failed,
+            self,
+        )
+
+    def _on_unlocked(self, vault: object) -> None:
+        self.failures = 0
+        self.retry_at = 0.0
+        self._set_busy(False)
+        self._deliver(vault)
+
+    def _on_unlock_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, WrongPassphrase):
+            self.failures += 1
+            self.retry_at = time.monotonic() + failure_delay(self.failures)
+            msg = "That passphrase is not right. Check Caps Lock and try again."
+            if self.failures >= 3:
+                msg += " If you have forgotten it, use your recovery code."
+            set_error(self.unlock_error, msg)
+            self.passphrase.selectAll()
+        else:
+            set_error(self.unlock_error, _message(exc))
+        self._tick_delay()
+        self.passphrase.setFocus()
+
+    def _deliver(self, vault: object) -> None:
+        assert self.vault_path is not None
+        self.settings.last_vault_path = self.vault_path
+        self.reset()
+        self.unlocked.emit(vault)
+
+    # -- recovery ------------------------------------------------------------------------------
+    def recover(self) -> None:
+        if self.is_busy or self.vault_path is None:
+            return
+        code = self.recovery_code.text().strip()
+        new = self.recover_new.text()
+        if not code:
+            set_error(self.recover_error, "Enter the recovery code.")
+            return
+        strength = self.recover_meter.flush() or self.recover_meter.strength
+        if strength is None or not strength.acceptable:
+            set_error(self.recover_error, "Choose a stronger new passphrase (see above).")
+            return
+        if new != self.recover_confirm.text():
+            set_error(self.recover_error, "The two new passphrases are not the same.")
+            return
+        set_error(self.recover_error, "")
+        folder = self.vault_path
+
+        def work() -> object:
+            vault = store.Vault.open_with_recovery(folder, code)
+            try:
+                vault.change_passphrase(code, new, with_recovery_code=True)
+            except BaseException:
+                vault.close()
+                raise
+            return vault
+
+        self._set_busy(True, self.recover_busy_slot)
+        self.task = run_in_thread(work, self._on_unlocked, self._on_recover_failed, self)
+
+    def _on_recover_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, WrongPassphrase):
+            set_error(
+                self.recover_error,
+                "That recovery code is not right. Check each group of four characters.",
+            )
+        else:
+            set_error(self.recover_error, _message(exc))
+
+    # -- create --------------------------------------------------------------------------------
+    def create_vault(self) -> None:
+        if self.is_busy:
+            return
+        folder_text = self.create_folder.text().strip()
+        if not folder_text:
+            set_error(self.create_error, "Choose a folder for the vault.")
+            self.create_folder.setFocus()
+            return
+        folder = Path(folder_text).expanduser()
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            set_error(self.create_error, "That folder is not empty; choose a new or empty folder.")
+            return
+        strength = self.create_meter.flush() or self.create_meter.strength
+        if strength is None or not strength.acceptable:
+            set_error(self.create_error, "Choose a stronger passphrase (see above).")
+            self.create_pass.setFocus()
+            return
+        if self.create_pass.text() != self.create_confirm.text():
+            set_error(self.create_error, "The two passphrases are not the same.")
+            self.create_confirm.setFocus()
+            return
+        set_error(self.create_error, "")
+        passphrase = self.create_pass.text()
+        kdf, weak = self.kdf, self.allow_weak_kdf
+        self._set_busy(True, self.create_busy_slot)
+        self.task = run_in_thread(
+            lambda: store.Vault.create(folder, passphrase, kdf=kdf, allow_weak_kdf=weak),
+            lambda result: self._on_created(folder, result),
+            self._on_create_failed,
+            self,
+        )
+
+    def _on_created(self, folder: Path, result: tuple[object, str]) -> None:
+        self._set_busy(False)
+        vault, code = result
+        self.vault_path = folder
+        self._pending_vault = vault
+        self._recovery_code = code
+        self.create_pass.wipe()
+        self.create_confirm.wipe()
+        self.code_label.setText(code)
+        self.stored_check.setChecked(False)
+        self.stack.setCurrentWidget(self.code_view)
+        self.save_code_btn.setFocus()
+
+    def _on_create_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, WeakPassphrase):
+            set_error(self.create_error, " ".join([exc.message, *exc.feedback]))
+        else:
+            set_error(self.create_error, _message(exc))
+
+    def _finish_create(self) -> None:
+        if not self.stored_check.isChecked() or self._pending_vault is None:
+            return
+        vault = self._pending_vault
+        self._pending_vault = None
+        self._deliver(vault)
+
+    @property
+    def pending_vault(self) -> object | None:
+        """A vault created but not yet handed over (its recovery code is on screen)."""
+        return self._pending_vault
+
+    def _code_text(self) -> str:
+        return (
+            "SRO Journal — vault recovery code\n\n"
+            f"{self._recovery_code}\n\n"
+            "Keep this code away from the laptop. It opens the vault if the passphrase is lost.\n"
+        )
+
+    def _save_code(self) -> None:
+        dialog = QFileDialog(self, "Save the recovery code")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile("srojournal-recovery-code.txt")
+        dialog.fileSelected.connect(lambda p: self.save_code_to(Path(p)))
+        self._dialog = dialog
+        dialog.open()
+
+    def save_code_to(self, path: Path) -> None:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(self._code_text())
+        except OSError:
+            self.code_status.setText("Could not save the file there. Choose another place.")
+            return
+        self.code_status.setText("Saved. Move that file somewhere safe, away from this laptop.")
+
+    def _print_code(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        dialog = QPrintDialog(printer, self)
+        doc = QTextDocument()
+        doc.setHtml(
+            "<h2>SRO Journal — vault recovery code</h2>"
+            f"<p style='font-family:monospace;font-size:18pt'>{html.escape(self._recovery_code)}"
+            "</p><p>Keep this page away from the laptop.</p>"
+        )
+
+        def do_print() -> None:
+            doc.print_(printer)
+            self.code_status.setText("Sent to the printer.")
+
+        dialog.accepted.connect(do_print)
+        self._print_dialog = (dialog, printer, doc)
+        QDialog.open(dialog)
+
+    # The passphrase text is never stored here; only widgets hold it until reset().
+    def focus_passphrase(self) -> None:
+        if self.stack.currentWidget() is self.unlock_view:
+            self.passphrase.setFocus()
+
+    def current_view(self) -> str:
+        w = self.stack.currentWidget()
+        views: dict[QWidget, str] = {
+            self.home_view: "home",
+            self.unlock_view: "unlock",
+            self.recover_view: "recover",
+            self.create_view: "create",
+            self.code_view: "code",
+        }
+        return views[w] if w is not None else "home"
+
+
+__all__ = ["DEMO_PASSPHRASE", "UnlockScreen", "failure_delay"]

@@ -1,0 +1,185 @@
+"""Small widgets shared by several screens."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from srojournal.vault.passphrase import Strength, assess
+
+
+def label(text: str, role: str | None = None, *, buddy: QWidget | None = None) -> QLabel:
+    w = QLabel(text)
+    if role:
+        w.setProperty("role", role)
+    if buddy is not None:
+        w.setBuddy(buddy)
+    w.setWordWrap(role in ("hint", "error", "warning", "demo", "subtitle"))
+    return w
+
+
+def error_label(name: str) -> QLabel:
+    """A validation message that sits next to its field (hidden while empty)."""
+    w = label("", "error")
+    w.setAccessibleName(name)
+    w.setVisible(False)
+    return w
+
+
+def set_error(w: QLabel, text: str) -> None:
+    w.setText(text)
+    w.setVisible(bool(text))
+
+
+def primary_button(text: str, name: str) -> QPushButton:
+    b = QPushButton(text)
+    b.setProperty("primary", True)
+    b.setAccessibleName(name)
+    b.setDefault(False)
+    b.setAutoDefault(False)
+    return b
+
+
+def button(text: str, name: str, *, flat: bool = False) -> QPushButton:
+    b = QPushButton(text)
+    b.setAccessibleName(name)
+    b.setAutoDefault(False)
+    if flat:
+        b.setProperty("flat", True)
+        b.setCursor(Qt.CursorShape.PointingHandCursor)
+    return b
+
+
+def card() -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setProperty("role", "card")
+    lay = QVBoxLayout(frame)
+    lay.setContentsMargins(28, 24, 28, 24)
+    lay.setSpacing(10)
+    return frame, lay
+
+
+class PassphraseEdit(QLineEdit):
+    """A password field that notices Caps Lock and can reveal what was typed.
+
+    Qt has no portable Caps Lock query, so the state is inferred from typed letters: a capital
+    letter without Shift (or a small one with Shift) means Caps Lock is on.
+    """
+
+    caps_lock_changed = Signal(bool)
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+        self.setAccessibleName(name)
+        self.setClearButtonEnabled(False)
+        self.caps_lock = False
+        self._reveal = QAction("Show", self)
+        self._reveal.setCheckable(True)
+        self._reveal.setToolTip("Show or hide the passphrase")
+        self._reveal.toggled.connect(self._on_reveal)
+        self.addAction(self._reveal, QLineEdit.ActionPosition.TrailingPosition)
+        self._reveal.setText("Show")
+
+    def _on_reveal(self, on: bool) -> None:
+        self.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        text = event.text()
+        if len(text) == 1 and text.isalpha() and text.upper() != text.lower():
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            caps = text.isupper() != shift
+            if caps != self.caps_lock:
+                self.caps_lock = caps
+                self.caps_lock_changed.emit(caps)
+        elif event.key() == Qt.Key.Key_CapsLock:
+            self.caps_lock = not self.caps_lock
+            self.caps_lock_changed.emit(self.caps_lock)
+        super().keyPressEvent(event)
+
+    def wipe(self) -> None:
+        self.clear()
+        self._reveal.setChecked(False)
+
+
+class StrengthMeter(QWidget):
+    """Strength bar (zxcvbn score 0–4) with the estimator's feedback under it."""
+
+    LABELS = ("Very weak", "Weak", "Fair", "Strong", "Very strong")
+    changed = Signal(object)  # Strength | None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.strength: Strength | None = None
+        self._pending = ""
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        row = QHBoxLayout()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 4)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName("Passphrase strength")
+        self.bar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.verdict = label("", "hint")
+        self.verdict.setAccessibleName("Passphrase strength verdict")
+        self.verdict.setMinimumWidth(90)
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.verdict)
+        lay.addLayout(row)
+        self.feedback = label("", "hint")
+        self.feedback.setAccessibleName("Passphrase feedback")
+        lay.addWidget(self.feedback)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(150)
+        self._timer.timeout.connect(self._assess_now)
+        self.update_for("")
+
+    def update_for(self, passphrase: str, *, immediate: bool = False) -> None:
+        self._pending = passphrase
+        if immediate:
+            self._assess_now()
+        else:
+            self._timer.start()
+
+    def _assess_now(self) -> None:
+        self._timer.stop()
+        text = self._pending
+        self._pending = ""
+        if not text:
+            self.strength = None
+            self.bar.setValue(0)
+            self.bar.setProperty("strength", "0")
+            self.verdict.setText("")
+            self.feedback.setText(
+                "At least 12 characters. A few unrelated words are strong and easy to type."
+            )
+        else:
+            s = assess(text)
+            self.strength = s
+            self.bar.setValue(max(s.score, 1))
+            self.bar.setProperty("strength", str(s.score))
+            verdict = self.LABELS[s.score]
+            self.verdict.setText(verdict if s.acceptable else f"{verdict} — not accepted")
+            lines = s.problems + s.suggestions
+            self.feedback.setText(" ".join(lines) if lines else "Good passphrase.")
+        self.bar.style().unpolish(self.bar)
+        self.bar.style().polish(self.bar)
+        self.changed.emit(self.strength)
+
+    def flush(self) -> Strength | None:
+        if self._timer.isActive():
+            self._assess_now()
+        return self.strength

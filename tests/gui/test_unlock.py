@@ -1,0 +1,134 @@
+"""Start screen: create a vault, unlock right and wrong, recovery code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from srojournal.ui.unlock.screen import failure_delay
+from srojournal.vault.store import Vault, is_vault_folder
+
+from .conftest import PASSPHRASE, unlock
+
+
+def test_create_vault_shows_recovery_code_once_then_opens(qtbot, window_factory, tmp_path):
+    w = window_factory()
+    screen = w.unlock_screen
+    assert screen.current_view() == "home"
+    screen.new_btn.click()
+    assert screen.current_view() == "create"
+    folder = tmp_path / "new-vault"
+    screen.create_folder.setText(str(folder))
+    screen.create_pass.setText("password123")
+    screen.create_confirm.setText("password123")
+    screen.create_btn.click()
+    assert screen.create_error.isVisible()  # too weak: refused before any work
+    assert not folder.exists()
+    new = "lantern orchard quietly seventeen"
+    screen.create_pass.setText(new)
+    screen.create_confirm.setText(new + "x")
+    screen.create_btn.click()
+    assert "not the same" in screen.create_error.text()
+    screen.create_confirm.setText(new)
+    screen.create_btn.click()
+    assert screen.busy.isVisible()
+    qtbot.waitUntil(lambda: screen.current_view() == "code", timeout=10_000)
+    code = screen.code_label.text()
+    assert len(code.replace("-", "")) == 32
+    assert not screen.code_continue.isEnabled()
+    screen.stored_check.setChecked(True)
+    with qtbot.waitSignal(w.unlocked):
+        screen.code_continue.click()
+    assert not w.is_locked
+    assert screen.code_label.text() == ""  # shown once
+    assert is_vault_folder(folder)
+    assert w.settings.last_vault_path == folder.resolve()
+    w.lock()
+    # The code really opens the vault.
+    Vault.open_with_recovery(folder, code).close()
+
+
+def test_unlock_wrong_then_right(qtbot, window_factory, vault_dir):
+    w = window_factory(vault_path=vault_dir)
+    screen = w.unlock_screen
+    assert screen.current_view() == "unlock"
+    screen.passphrase.setText("not the passphrase at all")
+    screen.unlock_btn.click()
+    qtbot.waitUntil(lambda: screen.unlock_error.isVisible(), timeout=10_000)
+    assert "not right" in screen.unlock_error.text()
+    assert w.is_locked
+    assert screen.failures == 1
+    assert screen.seconds_until_retry() == 0  # no delay after one mistake
+    unlock(qtbot, w)
+    assert not w.is_locked
+    assert w.windowTitle() == "SRO Journal"
+
+
+def test_repeated_failures_grow_the_delay(qtbot, window_factory, vault_dir):
+    assert [failure_delay(n) for n in range(1, 8)] == [0, 1, 2, 4, 8, 16, 30]
+    w = window_factory(vault_path=vault_dir)
+    screen = w.unlock_screen
+    for n in (1, 2):
+        screen.passphrase.setText(f"wrong guess number {n}")
+        screen.unlock_btn.click()
+        qtbot.waitUntil(lambda n=n: screen.failures == n and not screen.is_busy, timeout=10_000)
+    assert screen.seconds_until_retry() >= 1
+    assert not screen.unlock_btn.isEnabled()
+    assert "Try again" in screen.unlock_btn.text()
+    screen.passphrase.setText(PASSPHRASE)
+    screen.unlock()  # ignored while the delay runs
+    assert w.is_locked
+    qtbot.waitUntil(lambda: screen.unlock_btn.isEnabled(), timeout=5_000)
+    unlock(qtbot, w)
+
+
+def test_caps_lock_warning(qtbot, window_factory, vault_dir):
+    from PySide6.QtCore import Qt
+
+    w = window_factory(vault_path=vault_dir)
+    screen = w.unlock_screen
+    qtbot.keyClicks(screen.passphrase, "A")  # a capital without Shift: Caps Lock is on
+    assert screen.caps_warning.isVisibleTo(screen)
+    qtbot.keyClick(screen.passphrase, "b")
+    assert not screen.caps_warning.isVisibleTo(screen)
+    qtbot.keyClick(screen.passphrase, "C", Qt.KeyboardModifier.ShiftModifier)
+    assert not screen.caps_warning.isVisibleTo(screen)
+
+
+def test_recovery_code_sets_a_new_passphrase(qtbot, window_factory, tmp_path):
+    folder = tmp_path / "v"
+    from .conftest import CHEAP_KDF
+
+    vault, code = Vault.create(folder, PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
+    vault.close()
+    w = window_factory(vault_path=folder)
+    screen = w.unlock_screen
+    screen.recover_btn.click()
+    assert screen.current_view() == "recover"
+    new = "meadow copper violin harbor"
+    screen.recovery_code.setText("AAAA-" + code[5:])
+    screen.recover_new.setText(new)
+    screen.recover_confirm.setText(new)
+    screen.recover_go.click()
+    qtbot.waitUntil(lambda: screen.recover_error.isVisible(), timeout=10_000)
+    screen.recovery_code.setText(code.lower())
+    with qtbot.waitSignal(w.unlocked, timeout=10_000):
+        screen.recover_go.click()
+    w.lock()
+    Vault.open(folder, new).close()
+
+
+def test_demo_mode_shows_the_demo_passphrase(window_factory, vault_dir):
+    w = window_factory(vault_path=vault_dir, demo=True)
+    screen = w.unlock_screen
+    screen.demo_fill_btn.click()
+    assert screen.passphrase.text() == "demo passphrase for testing only"
+
+
+def test_not_a_vault_is_a_clear_message(window_factory, tmp_path: Path):
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "a.jpg").write_bytes(b"x")
+    w = window_factory()
+    w.unlock_screen.open_path(other)
+    assert w.unlock_screen.current_view() == "home"
+    assert "not an SRO Journal vault" in w.unlock_screen.home_error.text()
