@@ -22,8 +22,9 @@ Model (see the summary format description for the reader's side):
   programs, reports unboundedness and infeasibility cleanly, and solves these small problems in
   well under a millisecond. We solve the LP relaxation first and only fall back to the integer
   program when the LP optimum is fractional (an integral LP optimum is also the integer optimum).
-  Minima are skipped when two integral solutions already found are 3 or more apart in that
-  unknown, which proves the width without another solve. Independent components are solved
+  A solve is skipped when two integral solutions already found are 3 or more apart in that
+  unknown, which proves the width without another solve (the interval then reported is the
+  proven part, inside the exact one). Independent components are solved
   separately, and component results are cached across the greedy suppression iterations.
 
 The audit passes only if every unknown's interval is at least ``MIN_WIDTH`` wide (max − min ≥ 3,
@@ -72,8 +73,8 @@ class Relation:
 
 @dataclass(frozen=True, slots=True)
 class Interval:
-    low: float  # exact minimum, or an upper estimate of it when ``proven`` by witnesses
-    high: float  # exact maximum (inf when unbounded)
+    low: float  # exact minimum, or a value above it when the width was proven by witnesses
+    high: float  # exact maximum (inf when unbounded), or a value below it (proven by witnesses)
 
     @property
     def width(self) -> float:
@@ -268,6 +269,12 @@ class IntervalSolver:
             return float(round(res.fun * sign))
 
         for i, v in enumerate(variables):
+            if len(witnesses) >= 2:
+                seen = [w[i] for w in witnesses]
+                if max(seen) - min(seen) >= MIN_WIDTH - _EPS:
+                    # two integral feasible points already differ by >= MIN_WIDTH: proven
+                    out[v] = Interval(float(min(seen)), float(max(seen)))
+                    continue
             high = optimum(i, -1.0)
             if high is None:
                 return None

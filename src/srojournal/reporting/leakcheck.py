@@ -4,10 +4,12 @@ Four kinds of leak are looked for, and a hit raises :class:`LeakFound` naming th
 
 * **name** — every alias or name of every student (archived too), as a whole word,
   case-insensitively. An alias made only of words that every summary contains anyway (a taxonomy
-  code or label such as "High", a field name, a configured school name, a word of the report's
-  fixed text, a number, a lone letter such as the ``S`` marker) is not searched for: its
-  presence in a report says nothing about the student, and searching for it would refuse every
-  export of an officer who has a student nicknamed "High". Every other alias is searched.
+  code or label such as "High", a field name, a word of the report's fixed text, a number, a
+  lone letter such as the ``S`` marker) is not searched for: its presence in a report says
+  nothing about the student, and searching for it would refuse every export of an officer who
+  has a student nicknamed "High". School names do *not* exempt an alias: a student called
+  "Lincoln" at "Lincoln High" refuses the export until the alias is made distinct (the school
+  name is officer-typed text, the one place where a name could slip into a summary).
 * **note** — every run of six consecutive words *of the output* is looked up in the notes through
   a callable (the vault answers from its full-text index, so the notes are never decrypted into
   this process). Words are split like the index does: letters and digits, everything else
@@ -69,6 +71,17 @@ _DATE_PATTERNS = tuple(
         r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)",  # 14:05, 9:30:00
         r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)",  # 20260305
         r"D:\d{8}",  # PDF date with a day
+    )
+)
+
+# In PDF bytes (content streams are full of numbers) only unambiguous date forms are looked for:
+# ISO dates (XMP), PDF ``D:`` dates with a day, and ISO times.
+_PDF_DATE_PATTERNS = tuple(
+    re.compile(p)
+    for p in (
+        r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)",
+        r"D:\d{8}",
+        r"T\d{2}:\d{2}(?::\d{2})?",
     )
 )
 
@@ -138,13 +151,15 @@ class LeakChecker:
         schools: Iterable[str] = (),
         extra_vocabulary: Iterable[str] = (),
     ) -> None:
-        self.vocab = vocabulary(schools, extra_vocabulary)
+        extra = tuple(extra_vocabulary)
+        self.vocab = vocabulary(schools, extra)
+        fixed = vocabulary((), extra)  # school names do not exempt an alias
         patterns: list[str] = []
         for name in {n.strip() for n in names}:
             tokens = words_of(name)
             if not tokens:
                 continue
-            if all(t.isdigit() or len(t) == 1 or t in self.vocab for t in tokens):
+            if all(t.isdigit() or len(t) == 1 or t in fixed for t in tokens):
                 continue
             patterns.append(re.escape(name))
         patterns.sort(key=lambda p: (-len(p), p))
@@ -210,7 +225,9 @@ class LeakChecker:
                 raise LeakFound("metadata")
         for part in (raw, *self._inflated(data)):
             self.check_names(part)
-            self.check_dates(part)
+            for pattern in _PDF_DATE_PATTERNS:
+                if pattern.search(part):
+                    raise LeakFound("date")
 
     @staticmethod
     def _inflated(data: bytes) -> list[str]:

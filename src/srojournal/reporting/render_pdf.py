@@ -95,7 +95,7 @@ FIXED_TEXT: tuple[str, ...] = (
     LOWER_BOUND_EXPLAINED,
     METHOD_TITLE,
     *methodology(10),
-    "Period Release Threshold Periods Sources Summaries Total Count Contacts by category",
+    "Period Release Threshold k Periods Sources Summaries Total Count Contacts by category",
     "Contacts by outcome group page of inputs used the highest",
     *MEASURE_LABELS.values(),
     *STATUS_LABELS.values(),

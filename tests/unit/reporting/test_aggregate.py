@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from srojournal.reporting.errors import ReportRejected
+from srojournal.reporting.render_json import render_summary_json
+from srojournal.reporting.service import aggregate_files
+from srojournal.reporting.suppression import suppress
+from srojournal.reporting.tables import build_tables
+
+from .conftest import busy_month
+
+
+def _write(tmp_path: Path, name: str, content: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(content)
+    return p
+
+
+@pytest.fixture
+def two_months(tmp_path: Path) -> list[Path]:
+    a = suppress(build_tables(busy_month("2026-03").build()), 10, 1)
+    b = suppress(build_tables(busy_month("2026-04").build()), 12, 1)
+    return [
+        _write(tmp_path, "a.json", render_summary_json(a)),
+        _write(tmp_path, "b.json", render_summary_json(b)),
+    ]
+
+
+def test_sums_and_lower_bounds(two_months: list[Path]) -> None:
+    out = json.loads(aggregate_files(two_months, "json"))
+    assert out["format"] == "srojournal-aggregate"
+    assert out["periods"] == ["2026-03", "2026-04"]
+    assert out["threshold"] == 12 and out["input_thresholds"] == [10, 12]
+    inputs = [json.loads(p.read_bytes()) for p in two_months]
+    for ti, table in enumerate(out["tables"]):
+        for ci, cell in enumerate(table["cells"]):
+            parts = [x["tables"][ti]["cells"][ci] for x in inputs]
+            known = sum(p["count"] or 0 for p in parts)
+            assert cell["count"] == known
+            hidden = any(p["status"] == "S" for p in parts)
+            assert cell["status"] == ("lower_bound" if hidden else "ok")
+
+
+def test_csv_and_pdf(two_months: list[Path], qapp) -> None:
+    csv = aggregate_files(two_months, "csv").decode()
+    assert csv.splitlines()[0].startswith("periods,sources,threshold,table")
+    assert "lower_bound" in csv
+    assert aggregate_files(two_months, "pdf").startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json",
+        b"[" * 100000 + b"]" * 100000,
+        b'{"format": "srojournal-summary", "version": 2}',
+        b"\xff\xfe",
+        b'{"a": 1}',
+    ],
+)
+def test_hostile_input_gives_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    p = _write(tmp_path, "bad.json", content)
+    with pytest.raises(ReportRejected) as err:
+        aggregate_files([p], "json")
+    assert "Traceback" not in str(err.value)
+
+
+def test_negative_or_fractional_counts(two_months: list[Path], tmp_path: Path) -> None:
+    data = json.loads(two_months[0].read_bytes())
+    for bad in (-1, 1.5, True, "3"):
+        data["tables"][0]["cells"][0].update(count=bad, status="ok")
+        p = _write(tmp_path, "bad.json", json.dumps(data).encode())
+        with pytest.raises(ReportRejected):
+            aggregate_files([p], "json")
+
+
+def test_missing_file_same_file_twice_and_too_large(two_months: list[Path], tmp_path) -> None:
+    with pytest.raises(ReportRejected):
+        aggregate_files([tmp_path / "missing.json"], "json")
+    with pytest.raises(ReportRejected):
+        aggregate_files([two_months[0], two_months[0]], "json")
+    big = _write(tmp_path, "big.json", b" " * (5 * 1024 * 1024))
+    with pytest.raises(ReportRejected):
+        aggregate_files([big], "json")
+    with pytest.raises(ReportRejected):
+        aggregate_files([], "json")

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+
+from srojournal.reporting.errors import LeakFound
+from srojournal.reporting.leakcheck import LeakChecker
+
+
+def _kind(checker: LeakChecker, text: str) -> str | None:
+    try:
+        checker.check_text(text)
+    except LeakFound as exc:
+        assert text not in str(exc)
+        return exc.kind
+    return None
+
+
+def test_names_whole_word_case_insensitive() -> None:
+    lc = LeakChecker(names=["Jamie Rivera", "Tay"], schools=["Lincoln High"])
+    assert _kind(lc, "mentoring JAMIE rivera 3") == "name"
+    assert _kind(lc, "mentoring tay") == "name"
+    assert _kind(lc, "mentoring tayl") == "label"  # not a whole-word hit, but not allowed either
+    assert _kind(lc, "mentoring 12 Lincoln High") is None
+
+
+def test_aliases_that_are_report_words_are_not_searched() -> None:
+    lc = LeakChecker(names=["High", "S", "12", "Safety"], schools=["Lincoln High"])
+    assert _kind(lc, "grade_band high count 12 status S Lincoln High safety") is None
+
+
+def test_school_names_do_not_exempt_an_alias() -> None:
+    lc = LeakChecker(names=["Lincoln"], schools=["Lincoln High"])
+    assert _kind(lc, "school Lincoln High") == "name"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-03-05",
+        "05/03/2026",
+        "3.5.26",
+        "March 3",
+        "mar 3rd",
+        "3 March",
+        "at 14:05",
+        "20260305",
+        "D:20260305",
+        "2026-03-05T10:00:00",
+    ],
+)
+def test_dates_finer_than_a_month(text: str) -> None:
+    lc = LeakChecker()
+    with pytest.raises(LeakFound) as err:
+        lc.check_dates(text)
+    assert err.value.kind == "date"
+    assert "date" in str(err.value)
+
+
+def test_month_is_not_a_date_leak() -> None:
+    lc = LeakChecker()
+    lc.check_dates('"period": "2026-03", "count": 12, "release": 3')
+    lc.check_dates("2026-03,1,10,T1,contacts,,mentoring,resolved,,,,,,12,ok")
+
+
+def test_labels_outside_the_allow_list() -> None:
+    lc = LeakChecker(schools=["Lincoln High"])
+    assert _kind(lc, '"school": "Lincoln High", "category": "mentoring"') is None
+    assert _kind(lc, '"school": "Roosevelt Elementary"') == "label"
+
+
+def test_six_word_runs_of_notes() -> None:
+    notes = ["the fight near the gym after lunch"]
+
+    def lookup(words):
+        return " ".join(words) in " ".join(notes)
+
+    asked = []
+
+    def spy(words):
+        asked.append(tuple(words))
+        return lookup(words)
+
+    lc = LeakChecker(phrase_in_notes=spy, extra_vocabulary=notes)
+    lc.check_text("the fight near the gym")  # five words only
+    assert asked == []
+    with pytest.raises(LeakFound) as err:
+        lc.check_text("count: the FIGHT near the gym after, 12")
+    assert err.value.kind == "note"
+    assert all(len(w) == 6 for w in asked)
+
+
+def test_pdf_metadata_is_checked() -> None:
+    lc = LeakChecker()
+    with pytest.raises(LeakFound) as err:
+        lc.check_pdf_bytes(b"%PDF-1.4\n1 0 obj\n<< /Author (Officer Smith) >>\nendobj\n")
+    assert err.value.kind == "metadata"
+    with pytest.raises(LeakFound):
+        lc.check_pdf_bytes(b"%PDF-1.4\n<< /CreationDate (D:20260305101010Z) >>\n")
+    lc.check_pdf_bytes(b"%PDF-1.4\n<< /Title () /CreationDate (D:202603) >>\n")
