@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import TODAY
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
+from conftest import TODAY
 from srojournal.domain.models import ContactFilter
 from srojournal.ui.followups.page import FollowUpsPage
 from srojournal.ui.students.forms import FormDialog

@@ -40,6 +40,7 @@ from srojournal.ui.students.kit import (
     roomy,
 )
 from srojournal.ui.students.picker import StudentPicker
+from srojournal.vault.repo import Journal
 
 FOLLOW_UP_TYPE = "mentoring_followup"
 BUCKETS = (
@@ -131,7 +132,7 @@ class FollowUpsPage(Page):
 
     # -- Page contract ----------------------------------------------------------------------
     @property
-    def journal(self):
+    def journal(self) -> Journal:
         return self.session.journal
 
     def _open(self) -> bool:
@@ -217,9 +218,9 @@ class FollowUpsPage(Page):
     def select(self, follow_up_id: int) -> None:
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
-            for k in range(group.childCount()):
-                child = group.child(k)
-                if child.data(0, _ID_ROLE) == follow_up_id:
+            for k in range(group.childCount() if group else 0):
+                child = group.child(k) if group else None
+                if child is not None and child.data(0, _ID_ROLE) == follow_up_id:
                     self.tree.setCurrentItem(child)
                     return
 

@@ -50,6 +50,7 @@ from srojournal.ui.students.kit import (
     title_label,
 )
 from srojournal.vault.errors import VaultError
+from srojournal.vault.repo import Journal
 
 Index = QModelIndex | QPersistentModelIndex
 STUDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -306,7 +307,7 @@ class StudentsPage(Page):
 
     # -- Page contract ----------------------------------------------------------------------
     @property
-    def journal(self):
+    def journal(self) -> Journal:
         return self.session.journal
 
     def refresh(self) -> None:

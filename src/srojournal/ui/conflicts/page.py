@@ -1,0 +1,485 @@
+"""Conflict cases: a mediation or restorative process spanning contacts (parties, terms, checks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from srojournal.domain import taxonomy
+from srojournal.domain.models import ConflictCase, ContactInput, ContactRow, ContactStudent
+from srojournal.ui import session as what
+from srojournal.ui.followups.page import date_edit, pydate, qdate
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
+from srojournal.ui.students.contact_table import ContactTable
+from srojournal.ui.students.forms import FormDialog, error_label
+from srojournal.ui.students.kit import (
+    MARGIN,
+    SPACING,
+    Card,
+    hint_label,
+    named,
+    primary,
+    section_label,
+    title_label,
+)
+from srojournal.ui.students.picker import StudentPicker
+from srojournal.vault.errors import InvalidInput, VaultError
+from srojournal.vault.repo import Journal
+
+STATUS_LABELS = {"open": "Open", "held": "Agreement held", "broken": "Agreement broken",
+                 "closed": "Closed"}  # fmt: skip
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ConflictsPage(Page):
+    title = "Conflict cases"
+    object_name = "conflictsPage"
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._current: ConflictCase | None = None
+        self._names: dict[int, str] = {}
+        self._loading = False
+        self._dirty = False
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        outer.addWidget(splitter)
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(MARGIN, MARGIN, SPACING // 2, MARGIN)
+        lv.setSpacing(SPACING)
+        head = QHBoxLayout()
+        head.addWidget(title_label("Conflict cases"))
+        head.addStretch(1)
+        self.new_button = named(QPushButton("New case…"), "New conflict case")
+        self.new_button.clicked.connect(self.open_new_dialog)
+        head.addWidget(self.new_button)
+        lv.addLayout(head)
+        self.status_filter = named(QComboBox(), "Show cases with status")
+        self.status_filter.addItem("All cases", None)
+        for code in taxonomy.CONFLICT_STATUSES:
+            self.status_filter.addItem(STATUS_LABELS[code], code)
+        self.status_filter.currentIndexChanged.connect(self.refresh)
+        lv.addWidget(self.status_filter)
+        self.list = named(QTableWidget(0, 3), "Conflict case list")
+        self.list.setHorizontalHeaderLabels(["Case", "Status", "Check"])
+        self.list.verticalHeader().setVisible(False)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setShowGrid(False)
+        self.list.setTabKeyNavigation(False)
+        h = self.list.horizontalHeader()
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.list.currentCellChanged.connect(self._on_row_changed)
+        lv.addWidget(self.list, 1)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(SPACING // 2, MARGIN, MARGIN, MARGIN)
+        rv.setSpacing(SPACING)
+        self.empty_hint = hint_label("Choose a case on the left, or open a new one.")
+        rv.addWidget(self.empty_hint)
+        self.body = QWidget()
+        bv = QVBoxLayout(self.body)
+        bv.setContentsMargins(0, 0, 0, 0)
+        bv.setSpacing(SPACING)
+        top = QHBoxLayout()
+        self.case_title = title_label("")
+        self.case_title.setTextFormat(Qt.TextFormat.PlainText)
+        top.addWidget(self.case_title, 1)
+        self.log_button = primary(
+            named(QPushButton("Log contact"), "Log a contact for this case", "Open quick entry")
+        )
+        self.log_button.clicked.connect(self._request_new_contact)
+        top.addWidget(self.log_button)
+        bv.addLayout(top)
+        self.parties_label = hint_label()
+        self.parties_label.setTextFormat(Qt.TextFormat.PlainText)
+        named(self.parties_label, "Parties")
+        bv.addWidget(self.parties_label)
+
+        card = Card()
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.title_edit = named(QLineEdit(), "Case title", "A short neutral title")
+        self.status_combo = named(QComboBox(), "Case status")
+        for code in taxonomy.CONFLICT_STATUSES:
+            self.status_combo.addItem(STATUS_LABELS[code], code)
+        self.terms_edit = named(QPlainTextEdit(), "Agreement terms")
+        self.terms_edit.setTabChangesFocus(True)
+        self.terms_edit.setPlaceholderText("What the parties agreed to")
+        self.terms_edit.setMaximumHeight(110)
+        check_row = QHBoxLayout()
+        self.check_edit = date_edit("Check date", dt.date.today())
+        self.check_none = named(QCheckBox("No check date"), "No check date")
+        self.check_none.toggled.connect(lambda on: self.check_edit.setEnabled(not on))
+        check_row.addWidget(self.check_edit)
+        check_row.addWidget(self.check_none)
+        check_row.addStretch(1)
+        self.opened_label = QLabel()
+        form.addRow("&Title", self.title_edit)
+        form.addRow("&Status", self.status_combo)
+        form.addRow("T&erms", self.terms_edit)
+        form.addRow("Check on", check_row)
+        form.addRow("Opened", self.opened_label)
+        card.body.addLayout(form)
+        self.error = error_label()
+        card.body.addWidget(self.error)
+        brow = QHBoxLayout()
+        brow.addStretch(1)
+        self.revert_button = named(QPushButton("Revert"), "Revert case changes")
+        self.revert_button.clicked.connect(self._show_current)
+        self.save_button = named(QPushButton("Save"), "Save case")
+        self.save_button.clicked.connect(self.save_case)
+        brow.addWidget(self.revert_button)
+        brow.addWidget(self.save_button)
+        card.body.addLayout(brow)
+        bv.addWidget(card)
+        self.title_edit.textEdited.connect(self._mark_dirty)
+        self.status_combo.activated.connect(self._mark_dirty)
+        self.terms_edit.textChanged.connect(self._mark_dirty)
+        self.check_edit.dateChanged.connect(self._mark_dirty)
+        self.check_none.toggled.connect(self._mark_dirty)
+
+        lrow = QHBoxLayout()
+        lrow.addWidget(section_label("Linked contacts"))
+        lrow.addStretch(1)
+        self.link_button = named(QPushButton("Link contact…"), "Link a contact to this case")
+        self.link_button.clicked.connect(self.open_link_dialog)
+        lrow.addWidget(self.link_button)
+        bv.addLayout(lrow)
+        self.contacts = named(ContactTable(), "Contacts linked to this case")
+        self.contacts.open_contact.connect(self.edit_contact_requested)
+        bv.addWidget(self.contacts, 1)
+        rv.addWidget(self.body, 1)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        splitter.setSizes([360, 740])
+        self.body.hide()
+        self._update_buttons()
+
+    # -- Page contract ----------------------------------------------------------------------
+    @property
+    def journal(self) -> Journal:
+        return self.session.journal
+
+    def _open(self) -> bool:
+        return self.session.vault.conn is not None
+
+    def refresh(self) -> None:
+        if not self._open():
+            return
+        j = self.journal
+        self._names = {s.id: s.alias for s in j.students(include_archived=True)}
+        wanted = self.status_filter.currentData()
+        cases = [c for c in j.conflict_cases() if wanted is None or c.status == wanted]
+        keep = self._current.id if self._current else None
+        self._loading = True
+        self.list.setRowCount(0)
+        self.list.setRowCount(len(cases))
+        for i, c in enumerate(cases):
+            title = QTableWidgetItem(c.title or "Untitled case")
+            title.setData(_ID_ROLE, c.id)
+            title.setToolTip(self._parties(c))
+            self.list.setItem(i, 0, title)
+            self.list.setItem(i, 1, QTableWidgetItem(STATUS_LABELS.get(c.status, c.status)))
+            check = c.check_date.isoformat() if c.check_date else ""
+            self.list.setItem(i, 2, QTableWidgetItem(check))
+            if c.id == keep:
+                self.list.selectRow(i)
+        self._loading = False
+        if keep is not None and not self._dirty:
+            self._current = j.conflict_case(keep)
+            self._show_current()
+
+    def clear(self) -> None:
+        if self._dirty:
+            self.save_case(notify=False)
+        self._loading = True
+        self._current = None
+        self._dirty = False
+        self._names = {}
+        self.list.setRowCount(0)
+        self.title_edit.clear()
+        self.terms_edit.clear()
+        self.case_title.clear()
+        self.parties_label.clear()
+        self.opened_label.clear()
+        self.contacts.clear_rows()
+        self.error.hide()
+        self._loading = False
+        self.body.hide()
+        self.empty_hint.show()
+
+    def on_data_changed(self, changed: str) -> None:
+        if changed in (what.CASES, what.CONTACTS, what.STUDENTS) and self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    # -- list / selection -------------------------------------------------------------------
+    def _parties(self, c: ConflictCase) -> str:
+        return ", ".join(self._names.get(p, "?") for p in c.party_ids)
+
+    def _on_row_changed(self, row: int, *_: int) -> None:
+        if self._loading or row < 0:
+            return
+        item = self.list.item(row, 0)
+        if item is not None:
+            self.show_case(int(item.data(_ID_ROLE)))
+
+    def show_case(self, case_id: int) -> None:
+        if self._dirty and self._current is not None and self._current.id != case_id:
+            self.save_case()
+        self._current = self.journal.conflict_case(case_id)
+        for i in range(self.list.rowCount()):
+            item = self.list.item(i, 0)
+            if item is not None and item.data(_ID_ROLE) == case_id:
+                self._loading = True
+                self.list.selectRow(i)
+                self._loading = False
+        self._show_current()
+
+    def _show_current(self) -> None:
+        c = self._current
+        if c is None:
+            return
+        c = self._current = self.journal.conflict_case(c.id)
+        self._loading = True
+        self.case_title.setText(c.title or "Untitled case")
+        parties = self._parties(c) or "no parties recorded"
+        self.parties_label.setText(f"Parties: {parties}")
+        if self.title_edit.text() != c.title:
+            self.title_edit.setText(c.title)
+        self.status_combo.setCurrentIndex(max(self.status_combo.findData(c.status), 0))
+        if self.terms_edit.toPlainText() != c.terms:
+            self.terms_edit.setPlainText(c.terms)
+        self.check_none.setChecked(c.check_date is None)
+        self.check_edit.setDate(qdate(c.check_date or self.session.today()))
+        self.opened_label.setText(c.opened_on.isoformat())
+        self.contacts.set_rows(self._rows(c.contact_ids))
+        self.error.hide()
+        self._loading = False
+        self._dirty = False
+        self._update_buttons()
+        self.empty_hint.hide()
+        self.body.show()
+
+    def _rows(self, contact_ids: tuple[int, ...]) -> list[ContactRow]:
+        j = self.journal
+        schools = {s.id: s.name for s in j.schools(include_inactive=True)}
+        rows = []
+        for cid in contact_ids:
+            try:
+                c = j.contact(cid)
+            except VaultError:
+                continue
+            rows.append(
+                ContactRow(
+                    id=c.id,
+                    occurred_at=c.occurred_at,
+                    school=schools.get(c.school_id, ""),
+                    type_code=c.type_code,
+                    type_label=j.contact_type(c.type_code).label,
+                    students=", ".join(self._names.get(s.student_id, "?") for s in c.students),
+                    outcome=c.outcome,
+                    first_line=c.notes.strip().split("\n", 1)[0][:160],
+                    tags=", ".join(c.tags),
+                )
+            )
+        rows.sort(key=lambda r: r.occurred_at, reverse=True)
+        return rows
+
+    def _mark_dirty(self, *_: object) -> None:
+        if not self._loading and self._current is not None:
+            self._dirty = True
+            self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.save_button.setEnabled(self._dirty)
+        self.revert_button.setEnabled(self._dirty)
+
+    def save_case(self, *, notify: bool = True) -> bool:
+        c = self._current
+        if c is None or not self._dirty:
+            return True
+        title = " ".join(self.title_edit.text().split())
+        if not title:
+            self.error.setText("A case needs a title.")
+            self.error.show()
+            return False
+        try:
+            self.journal.update_conflict_case(
+                c.id,
+                title=title,
+                terms=self.terms_edit.toPlainText(),
+                check_date=None if self.check_none.isChecked() else pydate(self.check_edit.date()),
+                status=self.status_combo.currentData(),
+            )
+        except VaultError as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            return False
+        self._dirty = False
+        self._update_buttons()
+        if notify:
+            self.status_message.emit("Case saved")
+            self.session.notify(what.CASES)
+            if not self.isVisible():
+                self.refresh()
+        return True
+
+    def _request_new_contact(self) -> None:
+        c = self._current
+        if c is None:
+            return
+        j = self.journal
+        school = j.student(c.party_ids[0]).school_id if c.party_ids else j.last_used()[0]
+        if school is None:
+            schools = j.schools()
+            if not schools:
+                self.status_message.emit("Add a school in Settings first")
+                return
+            school = schools[0].id
+        self.new_contact_requested.emit(
+            ContactInput(
+                occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
+                school_id=school,
+                type_code="mediation",
+                students=tuple(ContactStudent(p, "party") for p in c.party_ids),
+            )
+        )
+
+    # -- dialogs ----------------------------------------------------------------------------
+    def open_new_dialog(self) -> FormDialog:
+        title = named(QLineEdit(), "Case title")
+        title.setPlaceholderText("e.g. Lunch table dispute")
+        parties = StudentPicker(lambda: self.journal if self._open() else None, "Parties")
+        terms = named(QPlainTextEdit(), "Agreement terms")
+        terms.setTabChangesFocus(True)
+        terms.setMaximumHeight(90)
+        today = self.session.today()
+        opened = date_edit("Opened on", today)
+        check = date_edit("Check date", today + dt.timedelta(days=7))
+        created: list[int] = []
+
+        def submit() -> None:
+            text = " ".join(title.text().split())
+            if not text:
+                raise InvalidInput("A case needs a title.")
+            if len(parties.student_ids()) < 2:
+                raise InvalidInput("A conflict case needs at least two parties.")
+            created.append(
+                self.journal.add_conflict_case(
+                    text,
+                    parties.student_ids(),
+                    terms=terms.toPlainText(),
+                    opened_on=pydate(opened.date()),
+                    check_date=pydate(check.date()),
+                )
+            )
+
+        dlg = FormDialog("New conflict case", submit, self, ok_label="Open case")
+        dlg.setObjectName("newCaseDialog")
+        dlg.form.addRow("&Title", title)
+        dlg.form.addRow("&Parties", parties)
+        dlg.form.addRow("T&erms", terms)
+        dlg.form.addRow("&Opened", opened)
+        dlg.form.addRow("&Check on", check)
+        dlg.title = title  # type: ignore[attr-defined]
+        dlg.parties = parties  # type: ignore[attr-defined]
+        dlg.terms = terms  # type: ignore[attr-defined]
+        dlg.check = check  # type: ignore[attr-defined]
+
+        def added() -> None:
+            self.session.notify(what.CASES)
+            self.status_message.emit("Case opened")
+            self.status_filter.setCurrentIndex(0)
+            self.refresh()
+            self.show_case(created[-1])
+
+        dlg.accepted.connect(added)
+        dlg.resize(500, dlg.sizeHint().height())
+        dlg.open()
+        title.setFocus()
+        return dlg
+
+    def candidate_contacts(self) -> list[ContactRow]:
+        """Recent contacts of the case's parties that are not linked yet (newest first)."""
+        c = self._current
+        if c is None:
+            return []
+        seen: dict[int, ContactRow] = {}
+        for p in c.party_ids:
+            for r in self.journal.timeline(p, limit=100):
+                if r.id not in c.contact_ids:
+                    seen[r.id] = r
+        return sorted(seen.values(), key=lambda r: r.occurred_at, reverse=True)[:100]
+
+    def open_link_dialog(self) -> FormDialog | None:
+        c = self._current
+        if c is None:
+            return None
+        table = named(ContactTable(), "Contacts of the parties")
+        table.set_rows(self.candidate_contacts())
+        table.setMinimumSize(640, 260)
+        if table.rowCount():
+            table.selectRow(0)
+
+        def submit() -> None:
+            cid = table.selected_contact_id()
+            if cid is None:
+                raise InvalidInput("Choose a contact to link.")
+            self.journal.link_contact_to_case(c.id, cid)
+
+        dlg = FormDialog("Link a contact", submit, self, ok_label="Link contact")
+        dlg.setObjectName("linkContactDialog")
+        note = hint_label(
+            "Contacts of the parties, newest first."
+            if table.rowCount()
+            else "No unlinked contacts of these parties yet."
+        )
+        dlg.form.addRow(note)
+        dlg.form.addRow(table)
+        dlg.table = table  # type: ignore[attr-defined]
+        table.open_contact.connect(lambda _cid: dlg.accept())
+
+        def linked() -> None:
+            self.session.notify(what.CASES)
+            self.status_message.emit("Contact linked")
+            self._show_current()
+
+        dlg.accepted.connect(linked)
+        dlg.open()
+        table.setFocus()
+        return dlg
