@@ -88,7 +88,9 @@ class StudentSearchEdit(QLineEdit):
     def _on_return(self) -> None:
         popup = self._completer.popup()
         if popup is not None and popup.isVisible():
-            return
+            if popup.currentIndex().isValid():
+                return  # the completer takes the highlighted suggestion
+            popup.hide()
         text = self.text().strip()
         if not text:
             return

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -346,16 +346,17 @@ class QuickEntryDialog(QDialog):
         buttons.addWidget(self.save_btn)
         root.addLayout(buttons)
 
-        for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            sc = QShortcut(QKeySequence(seq), self)
-            sc.setContext(Qt.ShortcutContext.WindowShortcut)
-            sc.activated.connect(lambda: self.save())
-        for seq in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
-            sc = QShortcut(QKeySequence(seq), self)
-            sc.setContext(Qt.ShortcutContext.WindowShortcut)
-            sc.activated.connect(lambda: self.save(keep_open=self.contact_id is None))
-
         self._fix_tab_order()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Ctrl+Enter saves from any field, even one that would take Enter itself (notes)."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            if ctrl and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self.save(keep_open=shift and self.contact_id is None)
+                return True
+        return False
 
     def _fix_tab_order(self) -> None:
         order: list[QWidget] = [
@@ -387,6 +388,10 @@ class QuickEntryDialog(QDialog):
         ]
         for a, b in itertools.pairwise(order):
             QWidget.setTabOrder(a, b)
+        for w in self.findChildren(QWidget):
+            if w.focusPolicy() != Qt.FocusPolicy.NoFocus and not w.property("_keys"):
+                w.setProperty("_keys", True)
+                w.installEventFilter(self)
 
     # -- choices and defaults ------------------------------------------------------------------
     def _load_choices(self) -> None:

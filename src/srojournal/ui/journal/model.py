@@ -76,10 +76,14 @@ class JournalModel(QAbstractTableModel):
         """Start over: count the matches, load the first page only."""
         self.beginResetModel()
         self._rows = []
-        self.total = 0 if self._journal is None else self._journal.count_contacts(self.filter)
+        self.total = 0
+        if self._journal is not None:
+            self.total = self._journal.count_contacts(self.filter)
+            if self.total:
+                self._rows = self._journal.list_contacts(self.filter, limit=self.page_size)
+                self.fetch_calls += 1
+                self.total = max(self.total, len(self._rows))
         self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
-            self.fetchMore(QModelIndex())
 
     def clear(self) -> None:
         """Drop every row and the repository (on lock)."""

@@ -344,10 +344,10 @@ class JournalPage(Page):
             )
             types: list[tuple[str, object]] = [("All categories and types", None)]
             for cat in taxonomy.CATEGORIES:
-                types.append((taxonomy.CATEGORY_LABELS[cat], ("category", cat)))
+                types.append((taxonomy.CATEGORY_LABELS[cat], "category:" + cat))
                 for t in journal.contact_types():
                     if t.category == cat:
-                        types.append(("    " + t.label, ("type", t.code)))
+                        types.append(("    " + t.label, "type:" + t.code))
             refill(self.type_combo, types)
             refill(
                 self.outcome_combo,
@@ -362,13 +362,13 @@ class JournalPage(Page):
             q = d.date()
             return None if q == NO_DATE else dt.date(q.year(), q.month(), q.day())
 
-        kind = self.type_combo.currentData()
+        kind = str(self.type_combo.currentData() or "").partition(":")[::2]
         return ContactFilter(
             date_from=date_of(self.date_from),
             date_to=date_of(self.date_to),
             school_id=self.school_combo.currentData(),
-            type_codes=(kind[1],) if kind and kind[0] == "type" else (),
-            category=kind[1] if kind and kind[0] == "category" else None,
+            type_codes=(kind[1],) if kind[0] == "type" else (),
+            category=kind[1] if kind[0] == "category" else None,
             student_id=self.student_id,
             outcome=self.outcome_combo.currentData(),
             tag=self.tag_combo.currentData(),
