@@ -38,5 +38,12 @@ fmt: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
+# One-folder desktop build (PyInstaller), then a smoke test of the frozen binary.
+dist: $(STAMP) system-libs
+	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10'
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/srojournal.spec
+	sh packaging/smoke_test.sh dist/srojournal/srojournal
+	@du -sh dist/srojournal | awk '{print "bundle size: " $$1}'
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -98,7 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="srojournal",
         description="SRO Journal: an encrypted journal for school resource officers.",
     )
-    p.add_argument("--version", action="version", version=_version_text())
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    p.add_argument(
+        "--self-test", action="store_true", help="check this build (SQLCipher, FTS5, Argon2id)"
+    )
     p.add_argument("--vault", type=Path, metavar="DIR", help="open this vault in the app")
     p.add_argument("--demo", action="store_true", help="show the demo passphrase on unlock")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -168,7 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version_text() -> str:
-    return f"srojournal {__version__}"
+    from srojournal.selftest import run_self_test
+
+    r = run_self_test()
+    return f"srojournal {__version__} (SQLCipher {r.cipher_version or 'missing'})"
 
 
 def _out(text: str) -> None:
@@ -356,6 +362,18 @@ def _run_gui(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("SROJOURNAL_LOG", "WARNING").upper())
     args = build_parser().parse_args(argv)
+    if args.version:
+        _out(_version_text())
+        return 0
+    if args.self_test:
+        from srojournal.selftest import run_self_test
+
+        result = run_self_test()
+        for problem in result.problems:
+            sys.stderr.write(f"srojournal: self-test: {problem}\n")
+        if result.ok:
+            _out(f"self-test ok: SQLCipher {result.cipher_version}, FTS5, Argon2id, AES-GCM")
+        return 0 if result.ok else EXIT_INTERNAL
     try:
         if args.command is None:
             return _run_gui(args)
