@@ -47,3 +47,6 @@ dist: $(STAMP) system-libs
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py

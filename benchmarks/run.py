@@ -1,0 +1,874 @@
+"""SRO Journal benchmarks at 100,000 contacts, each figure next to its floor (raw SQL, same file).
+
+Usage: ``python benchmarks/run.py [--only NAME,...] [--quick]``
+
+The 100,000-contact vault is generated once with ``srojournal.demo.populate`` and cached under
+``benchmarks/cache/`` (keyed by the generator's source, so a changed generator rebuilds it).
+Every run works on a fresh copy of it, so writes never drift the cache. Raw SQL is allowed here,
+and only here: it measures the floor the app is compared with.
+
+Output: one line per figure, ``NAME: VALUE UNIT | floor: VALUE UNIT | ratio: R | target: T |
+PASS|FAIL`` (or ``SKIP``/``INFO``), then ``bench: X of Y targets met``; the same results are
+written to ``benchmarks/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import sqlcipher3
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from srojournal import demo  # noqa: E402
+from srojournal.demo import DEMO_PASSPHRASE, populate  # noqa: E402
+from srojournal.domain.models import ContactFilter, ContactInput, ContactStudent  # noqa: E402
+from srojournal.vault import keys  # noqa: E402
+from srojournal.vault.repo import fts_query  # noqa: E402
+from srojournal.vault.store import DB_NAME, Vault  # noqa: E402
+
+CACHE = HERE / "cache"
+RESULTS = HERE / "results"
+SCALE: dict[str, Any] = {
+    "seed": 7,
+    "contacts": 100_000,
+    "students": 3_000,
+    "schools": 12,
+    "years": 5.0,
+    "today": dt.date(2026, 6, 12),
+}
+# The cached vault only holds synthetic data: cheap KDF settings keep opening it fast. The KDF
+# itself is measured separately with the product defaults.
+CACHE_KDF = keys.KdfParams(8192, 1, 1)
+COMMON_WORD = "class"
+RARE_WORD = "ukulele"
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float | None
+    unit: str
+    floor: float | None = None
+    floor_unit: str = ""
+    target: str = ""
+    status: str = "INFO"  # PASS | FAIL | SKIP | INFO
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.floor:
+            return None
+        return self.value / self.floor
+
+    def line(self) -> str:
+        if self.status == "SKIP":
+            return f"{self.name}: SKIP ({self.note})"
+
+        def fmt(v: float | None, unit: str) -> str:
+            if v is None:
+                return "-"
+            return f"{v:.1f} {unit}" if v >= 10 else f"{v:.2f} {unit}"
+
+        ratio = "-" if self.ratio is None else f"{self.ratio:.2f}"
+        text = (
+            f"{self.name}: {fmt(self.value, self.unit)} | floor: {fmt(self.floor, self.floor_unit)}"
+            f" | ratio: {ratio} | target: {self.target or '-'} | {self.status}"
+        )
+        return text + (f"  ({self.note})" if self.note else "")
+
+
+def p95(samples: list[float]) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, max(0, round(0.95 * len(s)) - 1))]
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def interleaved(
+    app: Callable[[int], object], floor: Callable[[int], object], n: int
+) -> tuple[list[float], list[float]]:
+    """Alternate app and floor runs so a noisy neighbour hits both alike."""
+    a: list[float] = []
+    f: list[float] = []
+    for i in range(n):
+        a.append(timed(lambda i=i: app(i)))
+        f.append(timed(lambda i=i: floor(i)))
+    return a, f
+
+
+def judge(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+# -- the cached vault ---------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    from srojournal.vault.schema import CURRENT_VERSION
+
+    h = hashlib.sha256(Path(demo.__file__).read_bytes())
+    h.update(repr(sorted(SCALE.items())).encode())
+    h.update(str(CURRENT_VERSION).encode())
+    return CACHE / f"bench-{h.hexdigest()[:12]}"
+
+
+def ensure_cached_vault() -> tuple[Path, float | None]:
+    """The 100k vault, generated when missing; returns it and the generation time (or None)."""
+    base = cache_dir()
+    folder = base / "vault"
+    if (base / "ready").exists():
+        return folder, None
+    if base.exists():
+        shutil.rmtree(base)
+    base.mkdir(parents=True)
+    print(f"generating the benchmark vault ({SCALE['contacts']:,} contacts)…", flush=True)
+    t = time.perf_counter()
+    vault, _code = Vault.create(
+        folder, DEMO_PASSPHRASE, kdf=CACHE_KDF, allow_weak_kdf=True, check_strength=False
+    )
+    try:
+        stats = populate(vault.journal, **SCALE)
+    finally:
+        vault.close()
+    took = time.perf_counter() - t
+    (base / "stats.json").write_text(json.dumps(asdict(stats) | {"seconds": took}))
+    (base / "ready").write_text("ok\n")
+    for old in CACHE.glob("bench-*"):
+        if old != base:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder, took
+
+
+@contextlib.contextmanager
+def work_copy(cached: Path) -> Iterator[Path]:
+    tmp = Path(tempfile.mkdtemp(prefix="work-", dir=CACHE))
+    try:
+        dest = tmp / "vault"
+        shutil.copytree(cached, dest)
+        (dest / "vault.lock").unlink(missing_ok=True)
+        yield dest
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class KeyOpener:
+    """Opens a vault with its key: the KDF runs once here, never inside a timed region."""
+
+    def __init__(self, folder: Path) -> None:
+        header = keys.read_header(folder)
+        self.master = header.unwrap("passphrase", keys.normalize_secret(DEMO_PASSPHRASE))
+        self.data_key = bytes(header.data_keys(bytearray(self.master))[0])
+
+    def open(self, folder: Path) -> Vault:
+        master = self.master
+        with mock.patch.object(
+            keys.KeyHeader, "unwrap", lambda _self, _kind, _secret: bytearray(master)
+        ):
+            return Vault.open(folder, DEMO_PASSPHRASE)
+
+    def raw(self, path: Path) -> sqlcipher3.Connection:
+        conn = sqlcipher3.connect(str(path), isolation_level=None)
+        conn.execute("PRAGMA key = \"x'" + self.data_key.hex() + "'\"")
+        return conn
+
+
+def first_page(journal: Any, f: ContactFilter) -> None:
+    """What the journal list does on (re)load: count the matches, fetch the first 200 rows."""
+    journal.count_contacts(f)
+    journal.list_contacts(f, limit=200)
+
+
+RAW_PAGE = (
+    "SELECT c.id, c.occurred_at, s.name, c.type_code, c.outcome, c.notes"
+    " FROM contacts c JOIN schools s ON s.id = c.school_id {where}"
+    " ORDER BY c.occurred_at DESC, c.id DESC LIMIT 200"
+)
+
+
+def raw_first_page(conn: Any, where: str, args: tuple[Any, ...]) -> None:
+    conn.execute(f"SELECT count(*) FROM contacts c {where}", args).fetchone()
+    conn.execute(RAW_PAGE.format(where=where), args).fetchall()
+
+
+# -- figures ------------------------------------------------------------------------------------
+
+
+def bench_unlock(folder: Path, opener: KeyOpener, quick: bool) -> Figure:
+    n = 3 if quick else 7
+    app: list[float] = []
+    floor: list[float] = []
+    for _ in range(n):
+        t = time.perf_counter()
+        v = opener.open(folder)
+        first_page(v.journal, ContactFilter())
+        app.append(time.perf_counter() - t)
+        v.close()
+        t = time.perf_counter()
+        conn = opener.raw(folder / DB_NAME)
+        raw_first_page(conn, "", ())
+        floor.append(time.perf_counter() - t)
+        conn.close()
+    value = ms(statistics.median(app))
+    return Figure(
+        "unlock_to_first_page",
+        value,
+        "ms",
+        ms(statistics.median(floor)),
+        "ms",
+        "≤ 150 ms (KDF excluded)",
+        judge(value <= 150),
+        extra={"samples_ms": [round(ms(x), 2) for x in app]},
+    )
+
+
+def _sample_inputs(v: Vault, n: int) -> list[ContactInput]:
+    rng = random.Random(11)
+    conn = v.conn
+    max_id = conn.execute("SELECT max(id) FROM contacts").fetchone()[0]
+    notes = [
+        conn.execute(
+            "SELECT notes FROM contacts WHERE id = ?", (rng.randint(1, max_id),)
+        ).fetchone()[0]
+        for _ in range(n)
+    ]
+    students = [r[0] for r in conn.execute("SELECT id, school_id FROM students").fetchall()]
+    school_of = dict(conn.execute("SELECT id, school_id FROM students").fetchall())
+    out = []
+    for i in range(n):
+        sid = rng.choice(students)
+        out.append(
+            ContactInput(
+                occurred_at=dt.datetime(2026, 6, 12, 8, 0) + dt.timedelta(minutes=i),
+                school_id=school_of[sid],
+                type_code="student_consult",
+                students=(ContactStudent(sid),),
+                duration_min=15,
+                initiated_by="student",
+                outcome="resolved",
+                referrals=("counselor",) if i % 5 == 0 else (),
+                tags=("lunch",) if i % 2 else (),
+                notes=notes[i],
+            )
+        )
+    return out
+
+
+def bench_save(v: Vault, quick: bool) -> Figure:
+    n = 60 if quick else 200
+    inputs = _sample_inputs(v, n)
+    conn = v.conn
+
+    def app(i: int) -> None:
+        v.journal.add_contact(inputs[i])
+
+    def floor(i: int) -> None:
+        d = inputs[i]
+        with v.transaction() as c:
+            cid = c.execute(
+                "INSERT INTO contacts (occurred_at, duration_min, school_id, type_code,"
+                " initiated_by, outcome, notes, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    d.occurred_at.strftime("%Y-%m-%dT%H:%M"),
+                    d.duration_min,
+                    d.school_id,
+                    d.type_code,
+                    d.initiated_by,
+                    d.outcome,
+                    d.notes,
+                    "2026-06-12T08:00:00",
+                    "2026-06-12T08:00:00",
+                ),
+            ).lastrowid
+            c.execute(
+                "INSERT INTO contact_students (contact_id, student_id, role) VALUES (?, ?, ?)",
+                (cid, d.students[0].student_id, "participant"),
+            )
+
+    a, f = interleaved(app, floor, n)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    value = ms(p95(a))
+    return Figure(
+        "save_entry_p95",
+        value,
+        "ms",
+        ms(p95(f)),
+        "ms",
+        "≤ 20 ms",
+        judge(value <= 20),
+        note=f"median {ms(statistics.median(a)):.2f} ms vs floor {ms(statistics.median(f)):.2f} ms",
+    )
+
+
+def bench_search(v: Vault, word: str, label: str, quick: bool) -> Figure:
+    n = 10 if quick else 30
+    q = fts_query(word)
+    conn = v.conn
+    hits = conn.execute("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH ?", (q,)).fetchone()
+
+    def floor(_i: int) -> None:
+        conn.execute("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH ?", (q,)).fetchone()
+        conn.execute(
+            "SELECT c.id, c.occurred_at, c.notes FROM notes_fts f JOIN contacts c"
+            " ON c.id = f.rowid WHERE notes_fts MATCH ? ORDER BY c.occurred_at DESC LIMIT 200",
+            (q,),
+        ).fetchall()
+
+    a, f = interleaved(
+        lambda _i: first_page(v.journal, ContactFilter(text=word)),
+        floor,
+        n,
+    )
+    value, fl = ms(p95(a)), ms(p95(f))
+    ratio = value / fl if fl else float("inf")
+    return Figure(
+        f"search_{label}_p95",
+        value,
+        "ms",
+        fl,
+        "ms",
+        "≤ 30 ms and ratio ≤ 1.5",
+        judge(value <= 30 and ratio <= 1.5),
+        note=f"'{word}' matches {hits[0]:,} notes",
+    )
+
+
+def bench_filters(v: Vault, quick: bool) -> list[Figure]:
+    n = 10 if quick else 30
+    conn = v.conn
+    school_id = conn.execute(
+        "SELECT school_id FROM contacts GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    student_id = conn.execute(
+        "SELECT student_id FROM contact_students GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    month = (dt.date(2025, 10, 1), dt.date(2025, 10, 31))
+    cases = [
+        (
+            "filter_month_first_page",
+            ContactFilter(date_from=month[0], date_to=month[1]),
+            "WHERE c.occurred_at >= ? AND c.occurred_at < ?",
+            ("2025-10-01", "2025-11-01"),
+        ),
+        (
+            "filter_school_first_page",
+            ContactFilter(school_id=school_id),
+            "WHERE c.school_id = ?",
+            (school_id,),
+        ),
+        (
+            "filter_student_first_page",
+            ContactFilter(student_id=student_id),
+            "WHERE c.id IN (SELECT contact_id FROM contact_students WHERE student_id = ?)",
+            (student_id,),
+        ),
+    ]
+    out = []
+    for name, f, where, args in cases:
+        a, fl = interleaved(
+            lambda _i, f=f: first_page(v.journal, f),
+            lambda _i, where=where, args=args: raw_first_page(conn, where, args),
+            n,
+        )
+        value = ms(statistics.median(a))
+        out.append(
+            Figure(
+                name,
+                value,
+                "ms",
+                ms(statistics.median(fl)),
+                "ms",
+                "≤ 50 ms",
+                judge(value <= 50),
+                note=f"p95 {ms(p95(a)):.1f} ms",
+            )
+        )
+    return out
+
+
+def bench_summary(v: Vault, quick: bool) -> list[Figure]:
+    try:
+        from srojournal.reporting.service import export_month
+        from srojournal.reporting.tables import build_tables
+    except ImportError as exc:
+        why = f"reporting service not available yet ({type(exc).__name__})"
+        return [
+            Figure("summary_month", None, "ms", status="SKIP", note=why),
+            Figure("summary_aggregation", None, "ms", status="SKIP", note=why),
+        ]
+    periods = ["2025-09", "2025-10", "2025-11", "2026-01", "2026-02"]
+    if quick:
+        periods = periods[:2]
+    conn = v.conn
+
+    def raw_group_by(period: str) -> None:
+        start, end = f"{period}-01", f"{period}-32"
+        conn.execute(
+            "SELECT t.category, c.outcome, count(*) FROM contacts c"
+            " JOIN contact_types t ON t.code = c.type_code"
+            " WHERE c.occurred_at >= ? AND c.occurred_at < ? GROUP BY 1, 2",
+            (start, end),
+        ).fetchall()
+
+    agg, floor = interleaved(
+        lambda i: build_tables(v.journal.month_facts(periods[i % len(periods)])),
+        lambda i: raw_group_by(periods[i % len(periods)]),
+        len(periods) * 2,
+    )
+    export: list[float] = []
+    errors: list[str] = []
+    for p in periods:
+        try:
+            export.append(timed(lambda p=p: export_month(v.journal, p, "json")))
+        except Exception as exc:  # a failed audit is a bug report for the reporting owner
+            errors.append(f"{p}: {type(exc).__name__}: {exc}"[:200])
+    fl = ms(statistics.median(floor))
+    out = []
+    if export:
+        value = ms(statistics.median(export))
+        out.append(
+            Figure(
+                "summary_month",
+                value,
+                "ms",
+                fl,
+                "ms",
+                "≤ 500 ms",
+                judge(value <= 500),
+                note=f"export_month json, median of {len(export)} months"
+                + (f"; errors: {errors}" if errors else ""),
+            )
+        )
+    else:
+        out.append(
+            Figure("summary_month", None, "ms", status="FAIL", note=f"export failed: {errors}")
+        )
+    value = ms(statistics.median(agg))
+    out.append(
+        Figure(
+            "summary_aggregation",
+            value,
+            "ms",
+            fl,
+            "ms",
+            "ratio ≤ 2 vs one GROUP BY",
+            judge(fl > 0 and value / fl <= 2),
+            note="month_facts + build_tables",
+        )
+    )
+    return out
+
+
+def _csv_from(conn: Any) -> tuple[str, int]:
+    """Every contact of the cached vault as an import CSV (PRODUCT §7 columns)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        [
+            "date",
+            "time",
+            "duration_min",
+            "school",
+            "type",
+            "students",
+            "grades",
+            "initiated_by",
+            "outcome",
+            "referrals",
+            "notes",
+            "tags",
+            "attendees",
+        ]
+    )
+    rows = conn.execute(
+        "SELECT c.occurred_at, c.duration_min, s.name, c.type_code,"
+        " (SELECT group_concat(st.alias, ';') FROM contact_students cs JOIN students st"
+        "   ON st.id = cs.student_id WHERE cs.contact_id = c.id),"
+        " (SELECT group_concat(coalesce(cs.grade, ''), ';') FROM contact_students cs"
+        "   WHERE cs.contact_id = c.id),"
+        " c.initiated_by, c.outcome,"
+        " (SELECT group_concat(target, ';') FROM contact_referrals r WHERE r.contact_id = c.id),"
+        " c.notes,"
+        " (SELECT group_concat(t.name, ';') FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
+        "   WHERE ct.contact_id = c.id),"
+        " c.attendees FROM contacts c JOIN schools s ON s.id = c.school_id ORDER BY c.id"
+    ).fetchall()
+    for r in rows:
+        w.writerow(
+            [
+                *(r[0][:10], r[0][11:16], r[1] or "", r[2], r[3], r[4] or "", r[5] or ""),
+                *(r[6] or "", r[7] or "", r[8] or "", r[9], r[10] or ""),
+                "" if r[11] is None else r[11],
+            ]
+        )
+    return buf.getvalue(), len(rows)
+
+
+def bench_import(cached: Path, opener: KeyOpener, scratch: Path) -> Figure:
+    try:
+        from srojournal.vault.importer import import_csv
+    except ImportError as exc:
+        return Figure(
+            "import_100k", None, "s", status="SKIP", note=f"importer missing ({exc.__class__})"
+        )
+    conn = opener.raw(cached / DB_NAME)
+    text, n = _csv_from(conn)
+    conn.close()
+
+    def fresh(name: str) -> Vault:
+        v, _ = Vault.create(
+            scratch / name,
+            DEMO_PASSPHRASE,
+            kdf=CACHE_KDF,
+            allow_weak_kdf=True,
+            check_strength=False,
+        )
+        return v
+
+    v = fresh("import-app")
+    try:
+        t = time.perf_counter()
+        import_csv(v.journal, text)
+        app = time.perf_counter() - t
+        imported = v.journal.counts().contacts
+    finally:
+        v.close()
+    # Floor: the same rows with raw executemany into the same schema (one transaction).
+    v = fresh("import-raw")
+    try:
+        reader = csv.reader(io.StringIO(text))
+        next(reader)
+        records = list(reader)
+        t = time.perf_counter()
+        with v.transaction() as c:
+            schools: dict[str, int] = {}
+            students: dict[tuple[int, str], int] = {}
+            for rec in records:
+                if rec[3] not in schools:
+                    schools[rec[3]] = len(schools) + 1
+            c.executemany(
+                "INSERT INTO schools (id, name) VALUES (?, ?)",
+                [(i, name) for name, i in schools.items()],
+            )
+            contacts, links = [], []
+            for cid, rec in enumerate(records, start=1):
+                sch = schools[rec[3]]
+                contacts.append(
+                    (
+                        cid,
+                        f"{rec[0]}T{rec[1]}",
+                        rec[2] or None,
+                        sch,
+                        rec[4],
+                        rec[7] or None,
+                        rec[8] or None,
+                        rec[12] or None,
+                        rec[10],
+                    )
+                )
+                grades = rec[6].split(";") if rec[6] else []
+                for pos, alias in enumerate(rec[5].split(";") if rec[5] else []):
+                    key = (sch, alias)
+                    if key not in students:
+                        students[key] = len(students) + 1
+                    grade = grades[pos] if pos < len(grades) and grades[pos] else None
+                    links.append((cid, students[key], "participant", grade, pos))
+            c.executemany(
+                "INSERT INTO students (id, alias, school_id) VALUES (?, ?, ?)",
+                [(i, alias, sch) for (sch, alias), i in students.items()],
+            )
+            c.executemany(
+                "INSERT INTO contacts (id, occurred_at, duration_min, school_id, type_code,"
+                " initiated_by, outcome, attendees, notes, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'x', 'x')",
+                contacts,
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO contact_students (contact_id, student_id, role, grade,"
+                " position) VALUES (?, ?, ?, ?, ?)",
+                links,
+            )
+            c.executemany(
+                "INSERT INTO contact_referrals (contact_id, target) VALUES (?, ?)",
+                [
+                    (cid, target)
+                    for cid, rec in enumerate(records, start=1)
+                    for target in (rec[9].split(";") if rec[9] else [])
+                ],
+            )
+        floor = time.perf_counter() - t
+    finally:
+        v.close()
+    ratio = app / floor if floor else float("inf")
+    return Figure(
+        "import_100k",
+        app,
+        "s",
+        floor,
+        "s",
+        "≤ 15 s and ratio ≤ 3",
+        judge(app <= 15 and ratio <= 3 and imported == n),
+        note=f"{imported:,} of {n:,} rows imported; floor skips tags",
+    )
+
+
+def bench_size(folder: Path, opener: KeyOpener, scratch: Path) -> Figure:
+    db = folder / DB_NAME
+    conn = opener.raw(db)
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    plain = scratch / "plain.db"
+    conn.execute(f"ATTACH DATABASE '{plain}' AS plain KEY ''")
+    conn.execute("SELECT sqlcipher_export('plain')")
+    conn.execute("DETACH DATABASE plain")
+    conn.close()
+    size = db.stat().st_size + sum(
+        p.stat().st_size for p in folder.glob(DB_NAME + "-*") if p.is_file()
+    )
+    plain_size = plain.stat().st_size
+    value, fl = size / 2**20, plain_size / 2**20
+    return Figure(
+        "vault_size",
+        value,
+        "MiB",
+        fl,
+        "MiB",
+        "ratio ≤ 1.15",
+        judge(value / fl <= 1.15),
+        note=f"{free:,} of {pages:,} pages free in the vault",
+    )
+
+
+def bench_kdf(quick: bool) -> Figure:
+    params = keys.KdfParams.product_default()
+    n = 1 if quick else 3
+    samples = [timed(lambda: keys.zero(keys.derive(b"bench", b"0" * 16, params))) for _ in range(n)]
+    value = statistics.median(samples)
+    return Figure(
+        "kdf_default",
+        value * 1000,
+        "ms",
+        target="reported (calibration: ~1 s)",
+        status="INFO",
+        note=f"Argon2id {params.memory_kib // 1024} MiB, t={params.iterations}, p={params.lanes}",
+    )
+
+
+def _probe_env(scratch: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    home = scratch / "home"
+    home.mkdir(exist_ok=True)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_RUNTIME_DIR=str(home / "run"),
+        PYTHONPATH=str(ROOT / "src"),
+    )
+    (home / "run").mkdir(mode=0o700, exist_ok=True)
+    return env
+
+
+def _probe(args: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    started = time.time()
+    out = subprocess.run(
+        [sys.executable, str(HERE / "probes.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError((out.stderr.strip().splitlines() or ["no output"])[-1][:200])
+    data = json.loads(lines[-1])
+    return (data.get("shown_at", started) - started), data
+
+
+def bench_coldstart(folder: Path, scratch: Path, quick: bool) -> Figure:
+    env = _probe_env(scratch)
+    n = 3 if quick else 7
+    app: list[float] = []
+    bare: list[float] = []
+    mode = "app"
+    try:
+        _probe(["coldstart-bare"], env)  # warm the OS file cache for both
+        _probe(["coldstart-app", str(folder)], env)
+        for _ in range(n):
+            t, data = _probe(["coldstart-app", str(folder)], env)
+            app.append(t)
+            mode = data.get("mode", mode)
+            t, _ = _probe(["coldstart-bare"], env)
+            bare.append(t)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return Figure("cold_start", None, "ms", status="FAIL", note=f"probe failed: {exc}")
+    value, fl = ms(statistics.median(app)), ms(statistics.median(bare))
+    note = "srojournal.app.create_application + MainWindow(vault) shown (run_gui's steps)"
+    if mode != "app":
+        note = "full entry not importable yet: measured import srojournal.app + a plain window"
+    return Figure(
+        "cold_start_unlock_window",
+        value,
+        "ms",
+        fl,
+        "ms",
+        "ratio ≤ 1.5 vs bare PySide6 window",
+        judge(value / fl <= 1.5),
+        note=note,
+    )
+
+
+def bench_memory(folder: Path, scratch: Path) -> Figure:
+    env = _probe_env(scratch)
+    try:
+        _t, app = _probe(["memory-app", str(folder)], env)
+        _t, bare = _probe(["memory-bare"], env)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return Figure("memory_journal_open", None, "MiB", status="FAIL", note=f"probe: {exc}")
+    value = float(app["rss_mib"])
+    return Figure(
+        "memory_journal_open",
+        value,
+        "MiB",
+        float(bare["rss_mib"]),
+        "MiB",
+        "≤ 300 MiB",
+        judge(value <= 300),
+        note=f"VmRSS, vault open + journal model ({app.get('rows')} rows) in a table view;"
+        " floor = bare PySide6 window",
+    )
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+ALL = (
+    "cold_start",
+    "unlock",
+    "save",
+    "search",
+    "filters",
+    "summary",
+    "import",
+    "memory",
+    "size",
+    "kdf",
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--only", help="comma-separated subset of: " + ", ".join(ALL))
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    args = ap.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else set(ALL)
+    unknown = only - set(ALL)
+    if unknown:
+        ap.error("unknown figure(s): " + ", ".join(sorted(unknown)))
+    started = time.perf_counter()
+    CACHE.mkdir(exist_ok=True)
+    RESULTS.mkdir(exist_ok=True)
+    cached, generated = ensure_cached_vault()
+    if generated is not None:
+        print(f"benchmark vault generated in {generated:.1f} s", flush=True)
+    opener = KeyOpener(cached)
+    figures: list[Figure] = []
+
+    def emit(fig: Figure | list[Figure]) -> None:
+        for f in fig if isinstance(fig, list) else [fig]:
+            figures.append(f)
+            print(f.line(), flush=True)
+
+    scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir=CACHE))
+    try:
+        with work_copy(cached) as folder:
+            if "cold_start" in only:
+                emit(bench_coldstart(folder, scratch, args.quick))
+            if "unlock" in only:
+                emit(bench_unlock(folder, opener, args.quick))
+            if only & {"save", "search", "filters", "summary"}:
+                v = opener.open(folder)
+                try:
+                    if "search" in only:
+                        emit(bench_search(v, COMMON_WORD, "common", args.quick))
+                        emit(bench_search(v, RARE_WORD, "rare", args.quick))
+                    if "filters" in only:
+                        emit(bench_filters(v, args.quick))
+                    if "save" in only:
+                        emit(bench_save(v, args.quick))
+                    if "summary" in only:
+                        emit(bench_summary(v, args.quick))
+                finally:
+                    v.close()
+            if "memory" in only:
+                emit(bench_memory(folder, scratch))
+        if "size" in only:
+            emit(bench_size(cached, opener, scratch))
+        if "import" in only:
+            emit(bench_import(cached, opener, scratch))
+        if "kdf" in only:
+            emit(bench_kdf(args.quick))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    judged = [f for f in figures if f.status in ("PASS", "FAIL")]
+    met = sum(f.status == "PASS" for f in judged)
+    total = time.perf_counter() - started
+    print(f"bench: {met} of {len(judged)} targets met", flush=True)
+    result = {
+        "generated_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "scale": {k: str(v) for k, v in SCALE.items()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "sqlcipher": sqlcipher3.sqlite_version,
+        },
+        "seconds": round(total, 1),
+        "met": met,
+        "judged": len(judged),
+        "figures": [
+            asdict(f) | {"ratio": None if f.ratio is None else round(f.ratio, 3)} for f in figures
+        ],
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
