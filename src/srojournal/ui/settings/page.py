@@ -130,6 +130,7 @@ class SettingsPage(Page):
         card.body.addWidget(section_label("Safety"))
         form = QFormLayout()
         self.autolock = named(QSpinBox(), "Auto-lock after minutes idle")
+        self.autolock.setMaximumWidth(140)
         self.autolock.setRange(1, 30)
         self.autolock.setSuffix(" min")
         self.autolock.valueChanged.connect(
@@ -146,6 +147,7 @@ class SettingsPage(Page):
         card.body.addWidget(section_label("Monthly summary"))
         form = QFormLayout()
         self.threshold = named(QSpinBox(), "Report threshold k")
+        self.threshold.setMaximumWidth(140)
         self.threshold.setRange(THRESHOLD_MIN, 1000)
         self.threshold.valueChanged.connect(
             lambda v: self._save_setting(THRESHOLD, v, "Report threshold saved")
@@ -184,7 +186,7 @@ class SettingsPage(Page):
         row.addWidget(self.backup_path, 1)
         row.addWidget(choose)
         row.addWidget(reset)
-        form.addRow("&Backups", row)
+        form.addRow("Backups", row)
         card.body.addLayout(form)
         card.body.addWidget(
             hint_label(
@@ -512,6 +514,7 @@ class SettingsPage(Page):
         card.body.addLayout(form)
         self.t_error = error_label()
         card.body.addWidget(self.t_error)
+        card.body.addStretch(1)
         brow = QHBoxLayout()
         self.t_delete = named(QPushButton("Delete…"), "Delete template")
         self.t_delete.clicked.connect(self.delete_template)
@@ -674,6 +677,7 @@ class SettingsPage(Page):
         card.body.addWidget(section_label("Retention: purge old notes"))
         form = QFormLayout()
         self.purge_years = named(QSpinBox(), "Purge notes older than years")
+        self.purge_years.setMaximumWidth(140)
         self.purge_years.setRange(1, 50)
         self.purge_years.setValue(7)
         self.purge_years.setSuffix(" years")
@@ -796,6 +800,8 @@ class SettingsPage(Page):
         self._load_template_types()
         self._load_templates()
         self._update_purge_text()
+        if not self.new_pass.text():
+            self.meter.update_for("", immediate=True)
 
     def clear(self) -> None:
         self.tasks.wait()

@@ -1,0 +1,53 @@
+"""The backups page on a real vault: back up now, list, restore into a new folder."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from conftest import PASSPHRASE
+from srojournal.ui.backups.page import BackupsPage
+from srojournal.vault.store import Vault
+
+
+def test_back_up_now_lists_verified_backup(qtbot, session, vault, data, show):
+    data.contact(vault, data.ana)
+    page = show(BackupsPage(session))
+    assert page.table.rowCount() == 0
+    qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
+    assert not page.backup_button.isEnabled()  # one backup at a time
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=20000)
+    assert page.backup_button.isEnabled()
+    assert page.table.item(0, 1).text() == "Manual"
+    assert page.table.item(0, 2).text() == "1"
+    assert page.table.item(0, 3).text() == "3"
+    assert "verified" in page.message.text()
+    assert any(e.action == "backup_created" for e in vault.journal.audit_entries())
+
+
+def test_restore_into_new_folder_and_offer_to_open(qtbot, session, vault, data, tmp_path, show):
+    page = show(BackupsPage(session))
+    page.back_up_now()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=20000)
+    page.table.selectRow(0)
+    assert page.restore_button.isEnabled()
+    target_parent = tmp_path / "restore-here"
+    target_parent.mkdir()
+    (target_parent / "something").write_text("x")  # not empty: a new folder goes inside
+    page.restore(page.selected_backup(), target_parent)
+    qtbot.waitUntil(lambda: page.findChild(QMessageBox, "confirmBox") is not None, timeout=20000)
+    box = page.findChild(QMessageBox, "confirmBox")
+    with qtbot.waitSignal(page.open_vault_requested) as sig:
+        qtbot.mouseClick(box.findChild(QPushButton, "confirmAccept"), Qt.MouseButton.LeftButton)
+    restored = sig.args[0]
+    assert restored.startswith(str(target_parent))
+    vault.close()
+    with Vault.open(restored, PASSPHRASE) as v:
+        assert v.journal.counts().students == 3
+
+
+def test_clear_drops_the_list(qtbot, session, vault, show):
+    page = show(BackupsPage(session))
+    page.back_up_now()
+    page.clear()
+    assert page.table.rowCount() == 0 and page.folder_label.text() == ""
