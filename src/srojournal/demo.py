@@ -201,12 +201,20 @@ _GENERAL: Final = (
     "Talked about getting along with a younger sibling and sharing chores at home.",
     "No concerns raised; student mostly wanted to talk about the weekend game.",
 )
+# Unusual details: each appears in only a few notes (the "rare word" of the search benchmark).
 _RARE: Final = (
     "Student brought a model rocket from the science fair to show the front office.",
     "Talked about a favourite graphic novel series and the next volume coming out.",
     "Student described learning to play the ukulele over the long weekend.",
     "Student is building a birdhouse in shop class and asked about cedar versus pine.",
     "Student showed a sketchbook full of origami designs and asked for feedback.",
+    "Student is training a rescue greyhound and brought photos to share.",
+    "Talked about a beekeeping workshop the student attended with a grandparent.",
+    "Student is learning calligraphy and wrote a bookmark for the librarian.",
+    "Student asked about volunteering at the aquarium over the summer.",
+    "Student described a family trip to see a glacier and showed a postcard.",
+    "Student is practicing juggling for the talent show and demonstrated with oranges.",
+    "Talked about a telescope borrowed from the library and a meteor shower.",
 )
 _BY_THEME: Final[dict[str, tuple[str, ...]]] = {
     "relationship": (
@@ -677,7 +685,7 @@ class _Generator:
         parts: list[str] = []
         while words < target:
             r = rng.random()
-            if r < 0.03:
+            if r < 0.004:
                 sentence = rng.choice(_RARE)
             elif r < 0.5 and theme:
                 sentence = rng.choice(theme)
