@@ -211,6 +211,11 @@ QProgressBar[strength="0"]::chunk, QProgressBar[strength="1"]::chunk {{ backgrou
 QProgressBar[strength="2"]::chunk {{ background: #d08a00; }}
 QProgressBar[strength="3"]::chunk, QProgressBar[strength="4"]::chunk {{
     background: {c.success}; }}
+QCheckBox::indicator, QListWidget::indicator {{ width: 14px; height: 14px;
+    border: 1px solid {c.muted}; border-radius: 3px; background: {c.base}; }}
+QCheckBox::indicator:checked, QListWidget::indicator:checked {{
+    background: {c.accent}; border-color: {c.accent}; }}
+QCheckBox::indicator:disabled {{ background: {c.alt_base}; border-color: {c.border}; }}
 QSplitter::handle {{ background: {c.border}; }}
 QMenuBar {{ background: {c.window}; color: {c.text}; }}
 QMenuBar::item:selected {{ background: {c.highlight}; }}

@@ -331,6 +331,7 @@ class QuickEntryDialog(QDialog):
         buttons.addWidget(self.clear_btn)
         buttons.addStretch(1)
         hint = label("Ctrl+Enter saves · Esc keeps a draft", "hint")
+        hint.setWordWrap(False)
         buttons.addWidget(hint)
         self.cancel_btn = button("Close", "Close and keep a draft")
         self.cancel_btn.clicked.connect(self.reject)

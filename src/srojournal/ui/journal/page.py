@@ -133,7 +133,7 @@ class JournalPage(Page):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        for col, width in enumerate((130, 140, 190, 150, 140)):
+        for col, width in enumerate((125, 125, 175, 90, 125)):
             header.resizeSection(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
@@ -141,7 +141,7 @@ class JournalPage(Page):
         self.splitter.addWidget(self._build_detail())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([640, 360])
+        self.splitter.setSizes([760, 300])
         root.addWidget(self.splitter, 1)
 
         for seq, slot in (
@@ -342,7 +342,7 @@ class JournalPage(Page):
                 [("All schools", None)]
                 + [(s.name, s.id) for s in journal.schools(include_inactive=True)],
             )
-            types: list[tuple[str, object]] = [("All categories and types", None)]
+            types: list[tuple[str, object]] = [("All types", None)]
             for cat in taxonomy.CATEGORIES:
                 types.append((taxonomy.CATEGORY_LABELS[cat], "category:" + cat))
                 for t in journal.contact_types():

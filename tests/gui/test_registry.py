@@ -1,0 +1,47 @@
+"""The page registry leaves out only pages whose module does not exist."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from srojournal.ui.journal.page import JournalPage
+from srojournal.ui.pages import PageSpec, available_pages
+
+
+def test_missing_page_module_is_left_out():
+    specs = (
+        PageSpec("journal", "srojournal.ui.journal.page", "JournalPage", "Ctrl+1"),
+        PageSpec("nowhere", "srojournal.ui.nowhere.page", "NowherePage", "Ctrl+9"),
+    )
+    assert available_pages(specs) == [(specs[0], JournalPage)]
+
+
+def test_other_import_errors_are_not_hidden(monkeypatch, tmp_path):
+    broken = types.ModuleType("srojournal.ui.brokenpage")
+    monkeypatch.setitem(sys.modules, "srojournal.ui.brokenpage", broken)
+    spec = PageSpec("broken", "srojournal.ui.brokenpage", "Missing", "Ctrl+9")
+    with pytest.raises(AttributeError):
+        available_pages((spec,))
+    # A page that exists but needs a missing dependency is a bug, not a missing page.
+    (tmp_path / "depfail_page_mod.py").write_text("import a_dependency_that_is_not_installed\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    dep = PageSpec("dep", "depfail_page_mod", "X", "Ctrl+9")
+    with pytest.raises(ModuleNotFoundError):
+        available_pages((dep,))
+
+
+def test_full_window_builds_every_available_page(qtbot, window_factory, vault_dir):
+    from srojournal.ui.pages import PAGE_SPECS
+
+    from .conftest import unlock
+
+    w = window_factory(vault_path=vault_dir, page_specs=PAGE_SPECS)
+    unlock(qtbot, w)
+    assert "journal" in w.pages
+    for key in w.pages:
+        assert w.show_page(key) is w.pages[key]
+    w.lock()
+    assert w.pages == {}
