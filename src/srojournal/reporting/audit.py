@@ -27,8 +27,9 @@ Model (see the summary format description for the reader's side):
   An unknown for which two integral feasible points ``MIN_WIDTH`` apart are found has passed
   (exactly: the integer interval contains both); only the others get their own exact
   maximisation and minimisation. The interval reported for a proven unknown is the part that was
-  proven, inside the exact one; for the others it is the exact integer interval. Independent components are solved
-  separately, and component results are cached across the greedy suppression iterations.
+  proven, inside the exact one; for the others it is the exact integer interval. Independent
+  components are solved separately, and component results are cached across the greedy
+  suppression iterations.
 
 The audit passes only if every unknown's interval is at least ``MIN_WIDTH`` wide (max − min ≥ 3,
 or unbounded). A failure is a bug in suppression and raises :class:`AuditFailed`.
