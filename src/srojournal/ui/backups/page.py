@@ -183,6 +183,8 @@ class BackupsPage(Page):
             return info
 
         def done(info: BackupInfo) -> None:
+            if not self._open():
+                return
             self.message.setText(
                 f"Backup verified: {info.contacts} contacts, {info.students} students."
             )
