@@ -88,6 +88,9 @@ def test_list_filter_and_search(filled) -> None:
     assert j.count_contacts(ContactFilter(text="saFETY")) == 1
     page = j.list_contacts(limit=2, offset=2)
     assert [r.id for r in page] == [ids["mediation"], ids["mentor"]]
+    first = j.list_contacts(limit=2)
+    assert j.list_contacts(limit=2, after=first[-1]) == page  # keyset paging
+    assert j.list_contacts(ContactFilter(school_id=b), after=rows[0]) == [rows[1]]
 
 
 def test_search_follows_edits_and_deletes(filled) -> None:

@@ -555,7 +555,5 @@ class MainWindow(QMainWindow):
 
 def last_backup_text(session: Session) -> str:
     """When the last verified backup was taken, from the audit log (no content, only a time)."""
-    for entry in reversed(session.journal.audit_entries()):
-        if entry.action.startswith("backup"):
-            return "Last backup: " + entry.at.replace("T", " ")[:16]
-    return "No backup yet"
+    at = session.journal.last_backup_at()
+    return "No backup yet" if at is None else "Last backup: " + at.strftime("%Y-%m-%d %H:%M")

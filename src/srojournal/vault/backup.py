@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from srojournal.vault.store import DB_NAME, open_connection
 
 if TYPE_CHECKING:
     from srojournal.vault.store import Vault
+
+log = logging.getLogger("srojournal.vault.backup")
 
 PREFIX: Final = "srojournal-backup-"
 MANIFEST: Final = "manifest.json"
@@ -219,6 +222,19 @@ def daily_backup_if_due(vault: Vault) -> BackupInfo | None:
     vault.journal.set_setting("last_daily_backup", today)
     rotate_backups(info.path.parent)
     return info
+
+
+def open_with_daily_backup(folder: Path, passphrase: str) -> Vault:
+    """Unlock, then take the day's first backup. A failed backup never blocks the unlock:
+    it is logged (without content) and the status bar keeps showing the last good one."""
+    from srojournal.vault.store import Vault
+
+    vault = Vault.open(folder, passphrase)
+    try:
+        daily_backup_if_due(vault)
+    except VaultError as exc:
+        log.warning("daily backup failed: %s", type(exc).__name__)
+    return vault
 
 
 def backup_before_migration(vault: Vault) -> BackupInfo:

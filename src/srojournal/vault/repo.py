@@ -524,10 +524,22 @@ class Journal:
         return int(self.conn.execute(f"SELECT count(*) FROM contacts c{where}", args).fetchone()[0])
 
     def list_contacts(
-        self, f: ContactFilter | None = None, *, limit: int = 200, offset: int = 0
+        self,
+        f: ContactFilter | None = None,
+        *,
+        limit: int = 200,
+        offset: int = 0,
+        after: ContactRow | None = None,
     ) -> list[ContactRow]:
-        """One page of the journal, newest first."""
+        """One page of the journal, newest first.
+
+        ``after`` continues below a row already shown (keyset paging: as fast on page 500 as on
+        page 1); ``offset`` is for small jumps only.
+        """
         where, args = self._where(f or ContactFilter())
+        if after is not None:
+            where += (" AND " if where else " WHERE ") + "(c.occurred_at, c.id) < (?, ?)"
+            args = [*args, _ts(after.occurred_at), after.id]
         rows = self.conn.execute(
             "SELECT c.id, c.occurred_at, s.name, c.type_code, c.outcome, c.notes,"
             " (SELECT group_concat(alias, ', ') FROM (SELECT st.alias FROM contact_students cs"
@@ -855,6 +867,13 @@ class Journal:
                 " VALUES (?, ?, ?, ?, ?)",
                 (at, action, payload, prev, digest),
             )
+
+    def last_backup_at(self) -> dt.datetime | None:
+        """When the last verified backup was taken (from the audit log)."""
+        row = self.conn.execute(
+            "SELECT at FROM audit_log WHERE action = 'backup_created' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else dt.datetime.fromisoformat(row[0])
 
     def audit_entries(self) -> list[AuditEntry]:
         return [

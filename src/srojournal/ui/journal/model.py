@@ -107,7 +107,7 @@ class JournalModel(QAbstractTableModel):
         want = min(self.page_size, self.total - len(self._rows))
         if want <= 0:
             return
-        rows = self._journal.list_contacts(self.filter, limit=want, offset=len(self._rows))
+        rows = self._journal.list_contacts(self.filter, limit=want, after=self._rows[-1])
         self.fetch_calls += 1
         if not rows:
             # The journal shrank since counting: stop asking for more.

@@ -45,6 +45,7 @@ from srojournal.ui.widgets import (
     set_error,
 )
 from srojournal.vault import store
+from srojournal.vault.backup import open_with_daily_backup
 from srojournal.vault.errors import VaultError, WeakPassphrase, WrongPassphrase
 from srojournal.vault.keys import KdfParams
 
@@ -462,7 +463,7 @@ class UnlockScreen(QWidget):
         folder = self.vault_path
         self._set_busy(True, self.unlock_busy_slot)
         self.task = run_in_thread(
-            lambda: store.Vault.open(folder, secret),
+            lambda: open_with_daily_backup(folder, secret),
             self._on_unlocked,
             self._on_unlock_failed,
             self,
