@@ -20,7 +20,7 @@ system-libs:
 	@sh packaging/ensure-system-libs.sh
 
 run: $(STAMP) system-libs
-	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT)
+	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT) --today $$(date +%F)
 	$(BIN)/srojournal --vault $(DEMO_VAULT) --demo
 
 test: $(STAMP) system-libs
@@ -39,6 +39,11 @@ typecheck: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff format $(LINT_PATHS)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
+
+# Each main screen of the demo vault, light and dark, as PNG (docs/screenshots/).
+screenshots: $(STAMP) system-libs
+	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m srojournal.ui.screenshots $(DEMO_VAULT) docs/screenshots
 
 # One-folder desktop build (PyInstaller), then a smoke test of the frozen binary.
 dist: $(STAMP) system-libs

@@ -76,13 +76,38 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(vault_path: Path | None, demo: bool) -> int:
-    """Open the desktop app (``srojournal [--vault DIR] [--demo]``); returns the exit code."""
+def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = False) -> int:
+    """Open the desktop app (``srojournal [--vault DIR] [--demo]``); returns the exit code.
+
+    ``quit_when_ready`` shows the first screen and quits (the packaged build's smoke test).
+    """
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = create_application()
+    from srojournal.selftest import run_self_test
+
+    check = run_self_test()
+    if not check.ok:
+        # A broken build: say so clearly instead of crashing later.
+        from PySide6.QtWidgets import QMessageBox
+
+        log.error("self-test failed: %s", "; ".join(check.problems))
+        if not quit_when_ready:
+            QMessageBox.critical(
+                None,
+                "SRO Journal cannot start",
+                "This installation of SRO Journal is incomplete:\n\n"
+                + "\n".join(check.problems)
+                + "\n\nReinstall the app. Your vaults were not touched.",
+            )
+        return 1
+    log.info("SQLCipher %s", check.cipher_version)
     from srojournal.ui.main_window import MainWindow
 
     window = MainWindow(vault_path=Path(vault_path) if vault_path else None, demo=demo)
     window.show()
+    if quit_when_ready:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     return int(app.exec())

@@ -9,6 +9,7 @@ Passphrases come from the terminal, or one per line from standard input with
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import logging
 import os
@@ -93,6 +94,13 @@ def _kdf_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return params
 
 
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="srojournal",
@@ -104,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--vault", type=Path, metavar="DIR", help="open this vault in the app")
     p.add_argument("--demo", action="store_true", help="show the demo passphrase on unlock")
+    p.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -166,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("demo", "create a vault filled with synthetic demo data")
     sp.add_argument("vault", type=Path)
     sp.add_argument("--seed", type=int, default=7)
+    sp.add_argument(
+        "--today",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="last day of the synthetic journal (default: a fixed date, for repeatable demos)",
+    )
     _kdf_args(sp)
     return p
 
@@ -331,7 +346,7 @@ def cmd_demo(args: argparse.Namespace, reader: SecretReader) -> int:
 
     vault, _code = Vault.create(args.vault, DEMO_PASSPHRASE, kdf=_kdf_from(args))
     try:
-        stats = populate(vault.journal, seed=args.seed)
+        stats = populate(vault.journal, seed=args.seed, today=args.today)
     finally:
         vault.close()
     _out(f"demo vault created at {args.vault} (synthetic data: {stats.contacts} contacts)")
@@ -356,7 +371,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, SecretReader], int]] = {
 def _run_gui(args: argparse.Namespace) -> int:
     from srojournal.app import run_gui
 
-    return int(run_gui(args.vault, demo=args.demo))
+    return int(run_gui(args.vault, demo=args.demo, quit_when_ready=args.quit_when_ready))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -531,10 +531,7 @@ class MainWindow(QMainWindow):
         self._info("Keyboard shortcuts", text)
 
     def show_about(self) -> None:
-        self._info(
-            "About SRO Journal",
-            "<b>SRO Journal</b><br>An encrypted journal for school resource officers.",
-        )
+        self._info("About SRO Journal", about_text())
 
     def _info(self, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
@@ -551,6 +548,21 @@ class MainWindow(QMainWindow):
             pending.close()
         self.autolock.shutdown()
         super().closeEvent(event)
+
+
+def about_text() -> str:
+    """Version of the app, SQLCipher and Qt (the first things a bug report needs)."""
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from srojournal import __version__
+    from srojournal.selftest import run_self_test
+
+    cipher = run_self_test().cipher_version or "missing"
+    return (
+        f"<b>SRO Journal {__version__}</b><br>An encrypted journal for school resource officers."
+        f"<br><br>SQLCipher {cipher}<br>Qt {qVersion()} (PySide6 {PySide6.__version__})"
+    )
 
 
 def last_backup_text(session: Session) -> str:

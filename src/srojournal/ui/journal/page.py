@@ -133,7 +133,7 @@ class JournalPage(Page):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        for col, width in enumerate((125, 125, 175, 90, 125)):
+        for col, width in enumerate((138, 116, 146, 100, 108)):
             header.resizeSection(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
@@ -141,7 +141,7 @@ class JournalPage(Page):
         self.splitter.addWidget(self._build_detail())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 300])
+        self.splitter.setSizes([800, 260])
         root.addWidget(self.splitter, 1)
 
         for seq, slot in (

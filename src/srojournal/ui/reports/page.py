@@ -271,7 +271,7 @@ class ReportsPage(Page):
                 f"{suppressed} cells are shown as S: they involve fewer than {s.threshold} "
                 "different students, or could be worked out from other cells."
             )
-        if not suppressed:
+        if not suppressed and not lines:
             lines.append("Nothing is suppressed.")
         self.explain.setText(" ".join(lines))
         t0 = s.table("T0")

@@ -1,0 +1,96 @@
+"""Render the main screens of a demo vault to PNG, light and dark (``make screenshots``).
+
+    python -m srojournal.ui.screenshots DEMO_VAULT OUT_DIR
+
+Runs offscreen with the bundled fonts, so the pictures look the same on every machine. The demo
+vault holds synthetic data only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from srojournal.app import create_application
+from srojournal.demo import DEFAULT_TODAY, DEMO_PASSPHRASE
+from srojournal.ui import theme
+from srojournal.ui.qsettings import AppSettings
+from srojournal.vault.store import Vault
+
+PAGES = ("journal", "students", "followups", "conflicts", "reports", "settings", "backups")
+SIZE = (1280, 800)
+
+
+def _settle(ms: int = 150) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _save(widget: QWidget, path: Path) -> None:
+    _settle()
+    widget.grab().save(str(path))
+    print(path)
+
+
+def render(vault_path: Path, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    # Never touch the real profile: QSettings go to a throwaway folder.
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="sroj-")
+    )
+    app = create_application()
+    from srojournal.ui.main_window import MainWindow
+
+    written: list[Path] = []
+    for scheme in ("light", "dark"):
+        theme.apply_theme(app, scheme)
+        window = MainWindow(
+            AppSettings(), vault_path=vault_path, demo=True, connect_system_signals=False
+        )
+        window.resize(*SIZE)
+        window.show()
+        written.append(out / f"unlock-{scheme}.png")
+        _save(window, written[-1])
+        window.on_unlocked(Vault.open(vault_path, DEMO_PASSPHRASE))
+        assert window.session is not None
+        window.session.today = lambda: DEFAULT_TODAY  # type: ignore[method-assign]
+        for key in PAGES:
+            if window.show_page(key) is None:
+                continue
+            written.append(out / f"{key}-{scheme}.png")
+            _save(window, written[-1])
+        window.show_page("journal")
+        window.open_quick_entry()
+        if window.entry is not None:
+            written.append(out / f"quick-entry-{scheme}.png")
+            _save(window.entry, written[-1])
+            window.entry.close_keeping_draft()
+            window.entry = None
+        window.lock("screenshots")
+        window.close()
+        window.deleteLater()
+        _settle(50)
+    QApplication.processEvents()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        sys.stderr.write("usage: python -m srojournal.ui.screenshots DEMO_VAULT OUT_DIR\n")
+        return 2
+    render(Path(args[0]), Path(args[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
