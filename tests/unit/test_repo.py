@@ -220,6 +220,15 @@ def test_settings_drafts_templates_conflicts(vault: Vault) -> None:
         assert v.journal.templates()[0].tags == ("lunch",)
         k = v.journal.conflict_case(case)
         assert k.status == "held" and k.party_ids == (s1, s2) and k.terms == "Swap lockers"
+        v.journal.set_conflict_parties(case, [s2])
+        v.journal.clear_case_check_date(case)
+        school2 = v.journal.add_school("Y")
+        cid = v.journal.add_contact(_contact(school2, dt.datetime(2026, 2, 2, 9), "mediation"))
+        v.journal.link_contact_to_case(case, cid)
+        assert v.journal.conflict_case(case).contact_ids == (cid,)
+        v.journal.unlink_contact_from_case(case, cid)
+        k = v.journal.conflict_case(case)
+        assert k.party_ids == (s2,) and k.check_date is None and k.contact_ids == ()
 
 
 def test_purge_redacts_notes_keeps_facts(filled) -> None:

@@ -340,6 +340,9 @@ class MainWindow(QMainWindow):
             page.edit_contact_requested.connect(lambda cid: self.open_quick_entry(contact_id=cid))
             page.show_student_requested.connect(self.show_student)
             page.status_message.connect(self.show_message)
+            open_request = getattr(page, "open_vault_requested", None)
+            if open_request is not None:  # the Backups page after a restore
+                open_request.connect(self.open_other_vault)
         journal_page = self.journal_page
         if journal_page is not None:
             stack = journal_page.undo_stack
@@ -375,6 +378,11 @@ class MainWindow(QMainWindow):
     def journal_page(self):
         page = self.pages.get("journal")
         return page if page is not None and hasattr(page, "undo_stack") else None
+
+    def open_other_vault(self, path: str) -> None:
+        """Lock this vault (keeping any typed entry as a draft) and offer to unlock another."""
+        self.lock("open another vault")
+        self.unlock_screen.open_path(Path(path))
 
     # -- lock ----------------------------------------------------------------------------------
     def lock(self, reason: str = "manual") -> None:

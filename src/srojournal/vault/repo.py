@@ -777,6 +777,26 @@ class Journal:
                 ),
             )
 
+    def set_conflict_parties(self, case_id: int, student_ids: Iterable[int]) -> None:
+        self.conflict_case(case_id)
+        with self.batch() as c:
+            c.execute("DELETE FROM conflict_parties WHERE case_id = ?", (case_id,))
+            c.executemany(
+                "INSERT OR IGNORE INTO conflict_parties (case_id, student_id) VALUES (?, ?)",
+                [(case_id, s) for s in student_ids],
+            )
+
+    def clear_case_check_date(self, case_id: int) -> None:
+        with self.batch() as c:
+            c.execute("UPDATE conflict_cases SET check_date = NULL WHERE id = ?", (case_id,))
+
+    def unlink_contact_from_case(self, case_id: int, contact_id: int) -> None:
+        with self.batch() as c:
+            c.execute(
+                "DELETE FROM conflict_contacts WHERE case_id = ? AND contact_id = ?",
+                (case_id, contact_id),
+            )
+
     def link_contact_to_case(self, case_id: int, contact_id: int) -> None:
         with self.batch() as c:
             c.execute(
