@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetricsF,
     QGuiApplication,
     QPageLayout,
     QPageSize,
@@ -65,8 +66,8 @@ GRADE_LABELS["unknown"] = "Unknown"
 SUMMARY_TITLE = "SRO Journal monthly summary"
 AGGREGATE_TITLE = "SRO Journal summary roll-up"
 S_EXPLAINED = (
-    "S = suppressed: the count is hidden to protect students. Suppressed cells are never "
-    "zero-filled and the file holds no hidden value."
+    "S = suppressed: the count is hidden to protect students. It may be any number, zero "
+    "included; the file holds no hidden value."
 )
 LOWER_BOUND_EXPLAINED = (
     "A figure marked with a plus sign is a lower bound: at least one summary that went into it "
@@ -145,6 +146,7 @@ class _Op:
     bold: bool = False
     align: str = "left"
     color: str = "#000000"
+    wrap: bool = False
 
 
 class _Layout:
@@ -164,8 +166,9 @@ class _Layout:
         bold: bool = False,
         align: str = "left",
         color: str = "#000000",
+        wrap: bool = False,
     ) -> None:
-        self.ops.append(_Op("text", (x, y, w, h), text, size, bold, align, color))
+        self.ops.append(_Op("text", (x, y, w, h), text, size, bold, align, color, wrap))
 
     def rect(self, x: float, y: float, w: float, h: float, color: str) -> None:
         self.ops.append(_Op("rect", (x, y, w, h), color=color))
@@ -178,17 +181,21 @@ class _Layout:
             self.ops.append(_Op("page"))
             self.y = _MARGIN
 
-    def paragraph(self, text: str, size: float = 7.0, chars: int = 150) -> None:
-        words = text.split()
+    def paragraph(self, text: str, size: float = 7.0, bold: bool = False) -> None:
+        """Wrap ``text`` to the page width, measured with the bundled font."""
+        _ensure_app()
+        metrics = QFontMetricsF(_font(size, bold))
+        width = _PAGE_W - 2 * _MARGIN
         line = ""
-        for word in words:
-            if len(line) + len(word) + 1 > chars:
+        for word in text.split():
+            candidate = f"{line} {word}".strip()
+            if line and metrics.horizontalAdvance(candidate) > width:
                 self.ensure(size + 3)
-                self.text(_MARGIN, self.y, _PAGE_W - 2 * _MARGIN, size + 3, line, size=size)
+                self.text(_MARGIN, self.y, width, size + 3, line, size=size, bold=bold)
                 self.y += size + 3
                 line = word
             else:
-                line = f"{line} {word}".strip()
+                line = candidate
         if line:
             self.ensure(size + 3)
             self.text(_MARGIN, self.y, _PAGE_W - 2 * _MARGIN, size + 3, line, size=size)
@@ -213,7 +220,7 @@ class _Layout:
         y += 14
         values = [c.count for _, c in bars if c.count is not None]
         top = max(values) if values and max(values) > 0 else 1
-        label_w, bar_h = 92.0, 11.0
+        label_w, bar_h = 112.0, 11.0
         for name, c in bars:
             self.text(x, y, label_w - 4, bar_h, name, size=6.5, align="right")
             if c.count is not None and c.count > 0:
@@ -233,20 +240,29 @@ class _Layout:
             rows = list(dict.fromkeys(c.coords[0] for c in t.cells))
             cols = list(dict.fromkeys(c.coords[1] for c in t.cells))
         row_h = 9.5
-        height = 14 + row_h * (len(rows) + 1) + 6
+        head_h = 16.0 if cols else row_h
+        height = 14 + head_h + row_h * len(rows) + 6
         self.ensure(height)
         self.text(_MARGIN, self.y, _PAGE_W - 2 * _MARGIN, 12, title, size=8, bold=True)
-        self.y += 13
-        label_w = 150.0
+        self.y += 14
         ncols = max(1, len(cols))
+        label_w = 104.0 if ncols >= 8 else 160.0
         col_w = min(60.0, (_PAGE_W - 2 * _MARGIN - label_w) / ncols)
         x0 = _MARGIN + label_w
         headers = [label(t.dimensions[1], c) for c in cols] if cols else ["Count"]
         for i, h in enumerate(headers):
             self.text(
-                x0 + i * col_w, self.y, col_w - 2, row_h, h, size=5.5, bold=True, align="right"
+                x0 + i * col_w,
+                self.y,
+                col_w - 2,
+                head_h,
+                h,
+                size=5.4,
+                color="#333333",
+                align="right",
+                wrap=True,
             )
-        self.y += row_h
+        self.y += head_h
         self.line(_MARGIN, self.y, x0 + ncols * col_w, self.y)
         index = {c.coords: c for c in t.cells}
         for r in rows:
@@ -285,8 +301,7 @@ def _layout(
     lay.text(_MARGIN, lay.y, _PAGE_W - 2 * _MARGIN, 20, title, size=15, bold=True)
     lay.y += 22
     for line in header:
-        lay.text(_MARGIN, lay.y, _PAGE_W - 2 * _MARGIN, 11, line, size=8.5)
-        lay.y += 11
+        lay.paragraph(line, size=8.5)
     lay.y += 6
     by_id = {t.id: t for t in tables}
     lay.headline(by_id["T0"])
@@ -413,8 +428,11 @@ def _paint_unguarded(lay: _Layout, doc_seed: str) -> bytes:
         else:
             painter.setPen(QColor(op.color))
             painter.setFont(_font(op.size, op.bold))
-            flags = aligns[op.align] | Qt.AlignmentFlag.AlignVCenter
-            painter.drawText(QRectF(*op.rect), int(flags), op.text)
+            vertical = Qt.AlignmentFlag.AlignBottom if op.wrap else Qt.AlignmentFlag.AlignVCenter
+            flags = int(aligns[op.align].value) | int(vertical.value)
+            if op.wrap:
+                flags |= int(Qt.TextFlag.TextWordWrap.value)
+            painter.drawText(QRectF(*op.rect), flags, op.text)
     painter.end()
     buf.close()
     return bytes(data.data())
@@ -451,8 +469,7 @@ def _render(lay: _Layout, month: str, check_text: TextCheck | None) -> bytes:
 def render_summary_pdf(summary: Summary, check_text: TextCheck | None = None) -> bytes:
     """Render one release. ``check_text`` runs on all text before anything is painted."""
     header = [
-        f"Period {summary.period}    Release {summary.release}    Threshold k = "
-        f"{summary.threshold}",
+        f"Period {summary.period} · Release {summary.release} · Threshold k = {summary.threshold}",
         S_EXPLAINED,
     ]
     notes = [METHOD_TITLE + ". " + " ".join(methodology(summary.threshold))]
@@ -463,7 +480,7 @@ def render_summary_pdf(summary: Summary, check_text: TextCheck | None = None) ->
 def render_aggregate_pdf(agg: Aggregate, check_text: TextCheck | None = None) -> bytes:
     header = [
         f"Periods {', '.join(agg.periods)}",
-        f"Summaries {agg.sources}    Threshold k = {agg.threshold}"
+        f"Summaries {agg.sources} · Threshold k = {agg.threshold}"
         + (
             ""
             if len(agg.input_thresholds) <= 1

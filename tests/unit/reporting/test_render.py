@@ -113,3 +113,29 @@ def test_pdf_text_metadata_and_determinism(summary: Summary, qapp) -> None:
     assert "S = suppressed" in text
     assert f"fewer than {summary.threshold} different students" in text
     LeakChecker(extra_vocabulary=FIXED_TEXT).check_pdf_bytes(pdf)
+
+
+def test_many_renders_do_not_crash_the_interpreter() -> None:
+    """PySide6 6.12 on Python 3.11 drops a reference to None per void call; we compensate."""
+    import subprocess
+    import sys
+
+    code = (
+        "from tests.unit.reporting.conftest import busy_month\n"
+        "from srojournal.reporting.tables import build_tables\n"
+        "from srojournal.reporting.suppression import suppress\n"
+        "from srojournal.reporting.render_pdf import render_summary_pdf\n"
+        "s = suppress(build_tables(busy_month().build()), 10, 1)\n"
+        "for _ in range(12):\n"
+        "    render_summary_pdf(s)\n"
+    )
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parents[3],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-500:]
