@@ -29,7 +29,7 @@ from .render_json import (
     render_aggregate_json,
     render_summary_json,
 )
-from .render_pdf import FIXED_TEXT, render_aggregate_pdf, render_summary_pdf
+from .report_text import FIXED_TEXT
 from .suppression import DEFAULT_THRESHOLD, MIN_THRESHOLD, suppress
 from .tables import PERIOD_RE, build_tables
 
@@ -115,6 +115,8 @@ def _render(summary: Summary, content: bytes, fmt: str, checker: LeakChecker) ->
         out = render_summary_csv(summary)
         checker.check_text_bytes(out)
         return out
+    from .render_pdf import render_summary_pdf  # Qt is loaded only for PDFs
+
     pdf = render_summary_pdf(summary, checker.check_text)
     checker.check_pdf_bytes(pdf)
     return pdf
@@ -199,6 +201,8 @@ def render_aggregate(agg: Aggregate, fmt: Format) -> bytes:
     elif fmt == "csv":
         out = render_aggregate_csv(agg)
     else:
+        from .render_pdf import render_aggregate_pdf  # Qt is loaded only for PDFs
+
         out = render_aggregate_pdf(agg, checker.check_text)
         checker.check_pdf_bytes(out)
         return out
