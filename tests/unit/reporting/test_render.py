@@ -15,7 +15,8 @@ from srojournal.reporting.leakcheck import LeakChecker
 from srojournal.reporting.model import Summary
 from srojournal.reporting.render_csv import render_summary_csv
 from srojournal.reporting.render_json import parse_summary_json, render_summary_json
-from srojournal.reporting.render_pdf import FIXED_TEXT, render_summary_pdf
+from srojournal.reporting.render_pdf import render_summary_pdf
+from srojournal.reporting.report_text import FIXED_TEXT
 from srojournal.reporting.suppression import suppress
 from srojournal.reporting.tables import build_tables
 
