@@ -213,8 +213,13 @@ def first_page(journal: Any, f: ContactFilter) -> None:
     journal.list_contacts(f, limit=200)
 
 
+# A journal page carries the students' aliases and the tags of each row, like the app's page.
 RAW_PAGE = (
-    "SELECT c.id, c.occurred_at, s.name, c.type_code, c.outcome, c.notes"
+    "SELECT c.id, c.occurred_at, s.name, c.type_code, c.outcome, c.notes,"
+    " (SELECT group_concat(st.alias, ', ') FROM contact_students cs"
+    "   JOIN students st ON st.id = cs.student_id WHERE cs.contact_id = c.id),"
+    " (SELECT group_concat(t.name, ', ') FROM contact_tags ct"
+    "   JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id)"
     " FROM contacts c JOIN schools s ON s.id = c.school_id {where}"
     " ORDER BY c.occurred_at DESC, c.id DESC LIMIT 200"
 )
@@ -341,12 +346,26 @@ def bench_search(v: Vault, word: str, label: str, quick: bool) -> Figure:
     conn = v.conn
     hits = conn.execute("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH ?", (q,)).fetchone()
 
+    # The fastest raw SQL for the same answer: the match count straight from FTS5; the page's
+    # ids newest first, from FTS5 then sorted when the word is rare, or from the
+    # (occurred_at, id) index filtered by MATCH when it is common; then those 200 rows.
+    if hits[0] < 2000:
+        ids_sql = (
+            "SELECT c.id FROM notes_fts f JOIN contacts c ON c.id = f.rowid"
+            " WHERE notes_fts MATCH ? ORDER BY c.occurred_at DESC, c.id DESC LIMIT 200"
+        )
+    else:
+        ids_sql = (
+            "SELECT c.id FROM contacts c INDEXED BY contacts_by_time"
+            " WHERE c.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)"
+            " ORDER BY c.occurred_at DESC, c.id DESC LIMIT 200"
+        )
+
     def floor(_i: int) -> None:
         conn.execute("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH ?", (q,)).fetchone()
+        ids = [r[0] for r in conn.execute(ids_sql, (q,))]
         conn.execute(
-            "SELECT c.id, c.occurred_at, c.notes FROM notes_fts f JOIN contacts c"
-            " ON c.id = f.rowid WHERE notes_fts MATCH ? ORDER BY c.occurred_at DESC LIMIT 200",
-            (q,),
+            RAW_PAGE.format(where=f"WHERE c.id IN ({','.join('?' * len(ids))})"), ids
         ).fetchall()
 
     a, f = interleaved(
