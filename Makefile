@@ -49,6 +49,7 @@ screenshots: $(STAMP) system-libs
 dist: $(STAMP) system-libs
 	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10'
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/srojournal.spec
+	sh packaging/strip_bundle.sh dist/srojournal
 	sh packaging/smoke_test.sh dist/srojournal/srojournal
 	@du -sh dist/srojournal | awk '{print "bundle size: " $$1}'
 

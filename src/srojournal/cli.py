@@ -14,6 +14,7 @@ import getpass
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -414,10 +415,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("srojournal: out of memory\n")
         return EXIT_INTERNAL
     except Exception as exc:  # the last line of defence: no traceback for users
-        # The exception text may hold journal content: name the type only.
+        # The exception text may hold journal content: name the type only. With
+        # SROJOURNAL_LOG=DEBUG the frames (file, line, function — never values) are logged too.
         sys.stderr.write(
             f"srojournal: internal error ({type(exc).__name__}); this is a bug, please report it\n"
         )
+        if log.isEnabledFor(logging.DEBUG):
+            frames = traceback.extract_tb(exc.__traceback__)
+            log.debug(
+                "where: %s",
+                " <- ".join(
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames)
+                ),
+            )
         return EXIT_INTERNAL
 
 
