@@ -178,3 +178,24 @@ def test_revealing_a_cell_in_a_revision_fails_the_joint_audit() -> None:
     naive = Summary(first.period, first.threshold, 2, tables)
     with pytest.raises(AuditFailed):
         audit_release(render_summary_json(naive), [render_summary_json(first)])
+
+
+def test_empty_month_and_group_activities_only() -> None:
+    empty = _export(FactsBuilder().build())
+    assert all(c.status == "ok" and c.count == 0 for t in empty.tables for c in t.cells)
+    b = FactsBuilder().contact("classroom", [], attendees=20, times=5)
+    only_groups = _export(b.build())
+    assert only_groups.table("T6").cell("classroom", "contacts").count == 5
+    assert only_groups.table("T0").cell("contacts").count == 5
+
+
+def test_month_where_every_contact_is_enforcement() -> None:
+    b = FactsBuilder()
+    for s in range(1, 25):
+        b.contact("investigation", [s], outcome_group="enforcement", school=b.schools[s % 2])
+    summary = _export(b.build())
+    t1 = summary.table("T1")
+    assert all(c.status == "S" for c in t1.cells if c.coords[0] in ("safety", ALL))
+    assert summary.table("T0").cell("contacts").status == "S"
+    assert summary.table("T2").cell(ALL, ALL).status == "S"
+    _same_key_same_status(summary)
