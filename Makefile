@@ -58,3 +58,6 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+faults: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.faults.campaign --full

@@ -1,0 +1,255 @@
+"""Campaign 1: SIGKILL at random moments while saving, importing, changing the passphrase,
+rotating the data key and writing a backup. After each kill the vault must open, pass
+``journal.verify()`` and hold everything that was acknowledged.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from srojournal.vault import keys
+from srojournal.vault.backup import list_backups, verify_backup
+from srojournal.vault.errors import VaultError, WrongPassphrase
+from srojournal.vault.store import Vault
+from tests.faults.common import (
+    OTHER_PASSPHRASE,
+    PASSPHRASE,
+    Child,
+    Tally,
+    child_env,
+    contact,
+    make_vault,
+    opened,
+    worker_cmd,
+)
+from tests.faults.worker import save_note
+
+
+def _spawn(work: Path, trial: int, *args: str | Path) -> Child:
+    return Child(worker_cmd(*args), stderr_path=work / f"child-{trial}.err", env=child_env())
+
+
+def _kill_randomly(child: Child, rng: random.Random, window: float) -> None:
+    """Kill during start-up/open (1 in 5) or at a random moment of the operation."""
+    if rng.random() < 0.2:
+        child.run_for(rng.uniform(0.0, 0.5))
+    elif child.wait_lines(1):
+        child.run_for(rng.uniform(0.0, window))
+    child.kill()
+
+
+def _child_crashed(child: Child, code: int, tally: Tally, trial: int) -> None:
+    err = child.stderr()
+    if code not in (0, -9) or "Traceback" in err:
+        tally.fail("crash", f"trial {trial}: child exit {code}: {err[-300:]!r}")
+
+
+def _quarantine(folder: Path, work: Path, trial: int) -> None:
+    """Keep a damaged vault for inspection and start the next trial from a fresh one."""
+    shutil.move(folder, work / f"damaged-{folder.name}-{trial}")
+    make_vault(folder)
+
+
+def _open_checked(folder: Path, tally: Tally, trial: int, passphrase: str = PASSPHRASE) -> bool:
+    """Open (as the next start would), verify, close. Records damage; True when sound."""
+    try:
+        with opened(folder, passphrase) as v:
+            v.journal.verify()
+    except VaultError as exc:
+        tally.fail("damaged", f"trial {trial}: {type(exc).__name__}: {exc.message}")
+        return False
+    return True
+
+
+def kill_save(trials: int, rng: random.Random, work: Path) -> Tally:
+    tally = Tally("kill while saving")
+    folder = work / "save-vault"
+    make_vault(folder)
+    for trial in range(trials):
+        tag = f"t{trial}"
+        child = _spawn(work, trial, "save", folder, tag)
+        if rng.random() < 0.15:
+            child.run_for(rng.uniform(0.0, 0.5))  # during start-up and open
+        else:
+            child.wait_lines(1 + rng.randint(0, 25))
+            child.run_for(rng.uniform(0.0, 0.012))
+        child.kill()
+        code = child.finish()
+        tally.trials += 1
+        _child_crashed(child, code, tally, trial)
+        acked = [(int(a[1]), int(a[2])) for a in child.acks()]
+        try:
+            with opened(folder) as v:
+                v.journal.verify()
+                for cid, i in acked:
+                    try:
+                        notes = v.journal.contact(cid).notes
+                    except Exception as exc:
+                        tally.fail("lost", f"trial {trial}: acknowledged contact {cid}: {exc!r}")
+                        continue
+                    if notes != save_note(tag, i):
+                        tally.fail("lost", f"trial {trial}: contact {cid} holds other notes")
+        except VaultError as exc:
+            tally.fail("damaged", f"trial {trial}: {type(exc).__name__}: {exc.message}")
+            _quarantine(folder, work, trial)
+    return tally
+
+
+def _import_csv(path: Path, tag: str, rows: int) -> None:
+    lines = ["date,time,school,type,students,grades,outcome,notes"]
+    lines += [
+        f"2026-03-{1 + i % 28:02d},10:{i % 60:02d},Lincoln Middle,mentoring,S{i % 40},7,"
+        f"resolved,imp {tag} r{i} talked about goals"
+        for i in range(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def kill_import(trials: int, rng: random.Random, work: Path) -> Tally:
+    tally = Tally("kill during import")
+    folder = work / "import-vault"
+    make_vault(folder)
+    for trial in range(trials):
+        tag = f"t{trial}"
+        rows = rng.randint(200, 1200)
+        src = work / f"import-{trial}.csv"
+        _import_csv(src, tag, rows)
+        child = _spawn(work, trial, "import", folder, src)
+        _kill_randomly(child, rng, 0.6)
+        code = child.finish()
+        tally.trials += 1
+        _child_crashed(child, code, tally, trial)
+        acked = bool(child.acks())
+        try:
+            with opened(folder) as v:
+                v.journal.verify()
+                n = v.conn.execute(
+                    "SELECT count(*) FROM contacts WHERE notes LIKE ?", (f"imp {tag} r%",)
+                ).fetchone()[0]
+        except VaultError as exc:
+            tally.fail("damaged", f"trial {trial}: {type(exc).__name__}: {exc.message}")
+            _quarantine(folder, work, trial)
+            continue
+        if n not in (0, rows):
+            tally.fail("damaged", f"trial {trial}: {n} of {rows} rows imported (not all or none)")
+        elif acked and n != rows:
+            tally.fail("lost", f"trial {trial}: acknowledged import holds {n} of {rows} rows")
+        src.unlink()
+    return tally
+
+
+def _try_open(folder: Path, secret: str, *, recovery: bool = False) -> bool | VaultError:
+    try:
+        v = Vault.open_with_recovery(folder, secret) if recovery else Vault.open(folder, secret)
+    except WrongPassphrase:
+        return False
+    except VaultError as exc:
+        return exc
+    try:
+        v.journal.verify()
+    except VaultError as exc:
+        return exc
+    finally:
+        v.close()
+    return True
+
+
+def kill_passwd(trials: int, rng: random.Random, work: Path) -> Tally:
+    tally = Tally("kill during passphrase change")
+    folder = work / "passwd-vault"
+    code = make_vault(folder)
+    current, other = PASSPHRASE, OTHER_PASSPHRASE
+    for trial in range(trials):
+        child = _spawn(work, trial, "passwd", folder, current, other)
+        _kill_randomly(child, rng, 0.05)
+        exit_code = child.finish()
+        tally.trials += 1
+        _child_crashed(child, exit_code, tally, trial)
+        acked = bool(child.acks())
+        old_ok, new_ok = _try_open(folder, current), _try_open(folder, other)
+        for r in (old_ok, new_ok):
+            if isinstance(r, VaultError):
+                tally.fail("damaged", f"trial {trial}: {type(r).__name__}: {r.message}")
+        if old_ok is not True and new_ok is not True:
+            tally.fail("damaged", f"trial {trial}: neither the old nor the new passphrase opens")
+            break
+        if acked and new_ok is not True:
+            tally.fail("lost", f"trial {trial}: acknowledged passphrase change lost")
+        if new_ok is True:
+            current, other = other, current
+        if trial % 5 == 0 and _try_open(folder, code, recovery=True) is not True:
+            tally.fail("damaged", f"trial {trial}: the recovery code no longer opens the vault")
+    return tally
+
+
+def _fill(folder: Path, n: int) -> None:
+    with opened(folder) as v, v.journal.batch():
+        for i in range(n):
+            v.journal.add_contact(contact(f"rotation payload {i} " + "z" * 200))
+
+
+def kill_rotate(trials: int, rng: random.Random, work: Path) -> Tally:
+    tally = Tally("kill during data-key rotation")
+    folder = work / "rotate-vault"
+    make_vault(folder)
+    _fill(folder, 400)
+    for trial in range(trials):
+        child = _spawn(work, trial, "rotate", folder, PASSPHRASE)
+        _kill_randomly(child, rng, 0.25)
+        code = child.finish()
+        tally.trials += 1
+        _child_crashed(child, code, tally, trial)
+        try:
+            # Half the time the first thing after the crash is a read-only `verify`.
+            for read_only in (True, False) if trial % 2 else (False,):
+                with opened(folder, read_only=read_only) as v:
+                    counts = v.journal.verify()
+                    note = v.journal.contact(1).notes
+                if counts.contacts != 400 or not note.startswith("rotation payload 0 "):
+                    tally.fail("lost", f"trial {trial}: contents changed ({counts})")
+            if keys.read_header(folder).database_next is not None:
+                tally.fail("damaged", f"trial {trial}: header not settled after a writable open")
+        except VaultError as exc:
+            tally.fail("damaged", f"trial {trial}: {type(exc).__name__}: {exc.message}")
+            _quarantine(folder, work, trial)
+            _fill(folder, 400)
+    return tally
+
+
+def kill_backup(trials: int, rng: random.Random, work: Path) -> Tally:
+    tally = Tally("kill during backup")
+    folder = work / "backup-vault"
+    dest = work / "backups"
+    make_vault(folder)
+    _fill(folder, 300)
+    for trial in range(trials):
+        child = _spawn(work, trial, "backup", folder, dest)
+        _kill_randomly(child, rng, 0.25)
+        code = child.finish()
+        tally.trials += 1
+        _child_crashed(child, code, tally, trial)
+        acked = [a[1] for a in child.acks()]
+        if not _open_checked(folder, tally, trial):
+            _quarantine(folder, work, trial)
+            _fill(folder, 300)
+            continue
+        listed = list_backups(dest)
+        for b in listed:
+            try:
+                counts = verify_backup(b.path, PASSPHRASE)
+            except VaultError as exc:
+                tally.fail("damaged", f"trial {trial}: listed backup {b.path.name}: {exc.message}")
+                shutil.rmtree(b.path)
+                continue
+            if counts["contacts"] != b.contacts:
+                tally.fail("damaged", f"trial {trial}: backup {b.path.name} counts differ")
+        names = {b.path.name for b in listed}
+        for path in acked:
+            if Path(path).name not in names:
+                tally.fail("lost", f"trial {trial}: acknowledged backup {path} is not listed")
+        # Keep the folder small: the newest verified backup is enough for the next trial.
+        for b in listed[1:]:
+            shutil.rmtree(b.path)
+    return tally
