@@ -215,3 +215,27 @@ def test_kill_during_import_is_all_or_nothing(cli, vault_dir, tmp_path: Path) ->
         n = int(r.out.split()[1].split("=")[1])
         assert n % 20000 == 0, n  # none or all of each file's rows
     assert interrupted  # at least one kill landed mid-import
+
+
+def test_tricky_passphrase_through_stdin(cli, tmp_path: Path) -> None:
+    tricky = "Zürich \"quoted\" 'single' back\\slash – ñandú 🦆 $HOME;`x`"
+    v = tmp_path / "tricky"
+    r = cli("init", v, "--passphrase-stdin", *CLI_KDF_ARGS, stdin=tricky + "\n")
+    assert r.code == 0, r.err
+    assert cli("verify", v, "--passphrase-stdin", stdin=tricky + "\n").code == 0
+    assert cli("verify", v, "--passphrase-stdin", stdin=tricky[:-1] + "\n").code == 3
+
+
+def test_demo_is_deterministic_and_sound(cli, tmp_path: Path) -> None:
+    for name in ("d1", "d2"):
+        r = cli("demo", tmp_path / name, "--seed", "11", *CLI_KDF_ARGS)
+        assert r.code == 0, r.err
+        assert "synthetic" in r.out
+    outs = [
+        cli(
+            "verify", tmp_path / n, "--passphrase-stdin", stdin="demo passphrase for testing only\n"
+        )
+        for n in ("d1", "d2")
+    ]
+    assert outs[0].code == 0 and outs[0].out == outs[1].out
+    assert outs[0].out.startswith("ok contacts=2500 students=300 ")

@@ -235,7 +235,16 @@ def test_byte_flips_in_database_detected(vault: Vault) -> None:
     db = folder / DB_NAME
     original = db.read_bytes()
     size = len(original)
-    offsets = sorted({0, 5, 15, 16, 20, 100, 1000, size // 2, size - 1, *range(4096, size, 4099)})
+    # Every page, at its start, its middle, and in its IV / HMAC reserve; plus the salt.
+    offsets = sorted(
+        {0, 5, 15, 16, 20}
+        | {
+            p + d
+            for p in range(0, size, 4096)
+            for d in (0, 24, 2048, 4096 - 80, 4095)
+            if p + d < size
+        }
+    )
     for off in offsets:
         data = bytearray(original)
         data[off] ^= 0x01

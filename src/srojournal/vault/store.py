@@ -257,6 +257,7 @@ class Vault:
         header = keys.read_header(folder)
         lock = _FolderLock(folder)
         lock.acquire()
+        vault: Vault | None = None
         try:
             master = header.unwrap(kind, secret)
             try:
@@ -271,6 +272,10 @@ class Vault:
             vault._check_vault_id(header)
             vault._after_open()
         except BaseException:
+            if vault is not None and vault.conn is not None:
+                vault.conn.close()  # no bookkeeping writes: the open failed
+                vault.conn = None
+                keys.zero(vault._key)
             lock.release()
             raise
         return vault
