@@ -242,3 +242,28 @@ class LeakChecker:
             except zlib.error:
                 continue
         return out
+
+
+def check_output(
+    data: bytes,
+    fmt: str,
+    *,
+    names: Iterable[str] = (),
+    phrase_in_notes: PhraseLookup | None = None,
+    schools: Iterable[str] = (),
+    extra_vocabulary: Iterable[str] = (),
+) -> None:
+    """Check the bytes of one output (``json``, ``csv`` or ``pdf``); raise LeakFound on a hit.
+
+    For PDFs this checks the final bytes only; the renderer also checks the text it draws.
+    """
+    checker = LeakChecker(
+        names=names,
+        phrase_in_notes=phrase_in_notes,
+        schools=schools,
+        extra_vocabulary=extra_vocabulary,
+    )
+    if fmt == "pdf":
+        checker.check_pdf_bytes(data)
+    else:
+        checker.check_text_bytes(data)

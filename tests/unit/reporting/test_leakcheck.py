@@ -97,3 +97,12 @@ def test_pdf_metadata_is_checked() -> None:
     with pytest.raises(LeakFound):
         lc.check_pdf_bytes(b"%PDF-1.4\n<< /CreationDate (D:20260305101010Z) >>\n")
     lc.check_pdf_bytes(b"%PDF-1.4\n<< /Title () /CreationDate (D:202603) >>\n")
+
+
+def test_check_output_function() -> None:
+    from srojournal.reporting.leakcheck import check_output
+
+    check_output(b'{"category": "mentoring", "count": 3}', "json")
+    with pytest.raises(LeakFound) as err:
+        check_output(b"mentoring,Zorblat,3", "csv", names=["Zorblat"])
+    assert err.value.kind == "name"
