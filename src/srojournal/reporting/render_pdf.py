@@ -11,11 +11,9 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import re
-import sys
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -289,27 +287,6 @@ def _font(size: float, bold: bool) -> QFont:
 
 
 def _paint(lay: _Layout, doc_seed: str) -> bytes:
-    """Paint with a guard for a binding defect seen with PySide6 6.12 on Python 3.11.
-
-    There, every Qt method returning nothing drops one reference to ``None``; a few thousand
-    drawing calls later the interpreter aborts ("deallocating None"). We count the references
-    to ``None`` around the painting and give back what was lost. Where ``None`` is immortal
-    (Python 3.12+) or the binding is sound, the difference is zero and nothing happens.
-    """
-    before = sys.getrefcount(None)
-    try:
-        return _paint_unguarded(lay, doc_seed)
-    finally:
-        lost = before - sys.getrefcount(None)
-        for _ in range(max(0, lost)):
-            _py_incref(None)
-
-
-def _py_incref(obj: object) -> None:
-    ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
-
-
-def _paint_unguarded(lay: _Layout, doc_seed: str) -> bytes:
     _ensure_app()
     data = QByteArray()
     buf = QBuffer(data)
