@@ -94,6 +94,8 @@ def table(tallies: list[Tally]) -> str:
     rows = [f"{'campaign':<58} {'trials':>6} {'damaged':>7} {'lost':>5} {'crashes':>7}"]
     for t in tallies:
         note = f"  (skipped: {t.skipped})" if t.skipped else ""
+        if t.interrupted:
+            note += f"  ({t.interrupted} killed before the acknowledgement)"
         rows.append(f"{t.name:<58} {t.trials:>6} {t.damaged:>7} {t.lost:>5} {t.crashes:>7}{note}")
     failures = [f for t in tallies for f in t.failures]
     if failures:

@@ -41,6 +41,7 @@ class Tally:
     damaged: int = 0
     lost: int = 0
     crashes: int = 0
+    interrupted: int = 0  # kill campaigns: trials where the kill landed before the acknowledgement
     skipped: str = ""
     failures: list[str] = field(default_factory=list)
 

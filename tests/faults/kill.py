@@ -41,6 +41,8 @@ def _kill_randomly(child: Child, rng: random.Random, window: float) -> None:
 
 
 def _child_crashed(child: Child, code: int, tally: Tally, trial: int) -> None:
+    if code == -9 and not child.acks():
+        tally.interrupted += 1
     err = child.stderr()
     if code not in (0, -9) or "Traceback" in err:
         tally.fail("crash", f"trial {trial}: child exit {code}: {err[-300:]!r}")
@@ -113,11 +115,11 @@ def kill_import(trials: int, rng: random.Random, work: Path) -> Tally:
     make_vault(folder)
     for trial in range(trials):
         tag = f"t{trial}"
-        rows = rng.randint(200, 1200)
+        rows = rng.randint(1000, 3000)
         src = work / f"import-{trial}.csv"
         _import_csv(src, tag, rows)
         child = _spawn(work, trial, "import", folder, src)
-        _kill_randomly(child, rng, 0.6)
+        _kill_randomly(child, rng, rows / 2500)
         code = child.finish()
         tally.trials += 1
         _child_crashed(child, code, tally, trial)
