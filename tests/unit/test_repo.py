@@ -252,3 +252,22 @@ def test_releases_stored_with_audit(vault: Vault) -> None:
     assert j.audit_entries()[-1].action == "summary_released"
     assert j.released_periods() == [("2026-03", 1)]
     assert j.verify_audit_chain()
+
+
+def test_search_plans_agree(filled, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rare words look up their hits; common words walk the date index: same answers."""
+    from srojournal.vault import repo
+
+    vault, *_ = filled
+    j = vault.journal
+    queries = [
+        ContactFilter(text="a"),
+        ContactFilter(text="lesson"),
+        ContactFilter(text="the", school_id=1),
+        ContactFilter(text="hallway phone"),
+    ]
+    rare = [(j.count_contacts(f), j.list_contacts(f)) for f in queries]
+    monkeypatch.setattr(repo, "COMMON_WORD_HITS", 0)
+    common = [(j.count_contacts(f), j.list_contacts(f)) for f in queries]
+    assert rare == common
+    assert [n for n, _ in rare] == [2, 1, 1, 1]

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 GENESIS_HASH: Final = "0" * 64
 FIRST_LINE_CHARS: Final = 160
+# Above this many matching notes a search walks the date index instead of the hits.
+COMMON_WORD_HITS: Final = 2000
 PERIOD_RE: Final = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _WORD_RE: Final = re.compile(r"\w+", re.UNICODE)
 
@@ -98,6 +100,11 @@ class Journal:
     def __init__(self, vault: Vault) -> None:
         self._vault = vault
         self._type_cache: dict[str, ContactType] | None = None
+        # Lookups that only change when we write; dropped after every transaction that could
+        # have changed them (and after any rollback, so no id from an undone write survives).
+        self._school_ids: set[int] | None = None
+        self._tag_ids: dict[str, int] = {}
+        self._fts_hits_cache: dict[str, int] = {}
 
     @property
     def conn(self) -> Connection:
@@ -111,13 +118,21 @@ class Journal:
         """One transaction around several writes; nested calls join the open one."""
         if self.conn.in_transaction:
             yield self.conn
-        else:
+            return
+        try:
             with self._vault.transaction() as conn:
                 yield conn
+        except BaseException:
+            self.invalidate_caches()
+            raise
+        self._fts_hits_cache.clear()
 
     def invalidate_caches(self) -> None:
         """Forget cached lookups (after a rolled-back batch or an import)."""
         self._type_cache = None
+        self._school_ids = None
+        self._tag_ids.clear()
+        self._fts_hits_cache.clear()
 
     # -- settings and drafts (inside the vault, never in QSettings) ------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -341,8 +356,9 @@ class Journal:
             if cs.student_id in seen:
                 raise InvalidInput("A student is listed twice in one contact.")
             seen.add(cs.student_id)
-        row = self.conn.execute("SELECT 1 FROM schools WHERE id = ?", (data.school_id,)).fetchone()
-        if row is None:
+        if self._school_ids is None or data.school_id not in self._school_ids:
+            self._school_ids = {int(r[0]) for r in self.conn.execute("SELECT id FROM schools")}
+        if data.school_id not in self._school_ids:
             raise InvalidInput("That school does not exist.")
 
     def add_contact(self, data: ContactInput, *, contact_id: int | None = None) -> int:
@@ -372,32 +388,47 @@ class Journal:
         return cid
 
     def _write_links(self, c: Connection, cid: int, data: ContactInput) -> None:
-        for pos, cs in enumerate(data.students):
-            c.execute(
-                "INSERT INTO contact_students (contact_id, student_id, role, grade, position)"
-                " SELECT ?, id, ?, coalesce(?, grade), ? FROM students WHERE id = ?",
-                (cid, cs.role, _grade(cs.grade), pos, cs.student_id),
+        if data.students:
+            ids = [cs.student_id for cs in data.students]
+            current = dict(
+                c.execute(
+                    "SELECT id, grade FROM students WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(ids),),
+                ).fetchall()
             )
-            if c.execute("SELECT changes()").fetchone()[0] != 1:
+            if len(current) != len(set(ids)):
                 raise InvalidInput("A student in this contact does not exist.")
-        c.executemany(
-            "INSERT OR IGNORE INTO contact_referrals (contact_id, target) VALUES (?, ?)",
-            [(cid, r) for r in data.referrals],
-        )
-        for tag in data.tags:
-            name = tag.strip()
-            if not name:
-                continue
+            c.executemany(
+                "INSERT INTO contact_students (contact_id, student_id, role, grade, position)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (cid, cs.student_id, cs.role, _grade(cs.grade) or current[cs.student_id], pos)
+                    for pos, cs in enumerate(data.students)
+                ],
+            )
+        if data.referrals:
+            c.executemany(
+                "INSERT OR IGNORE INTO contact_referrals (contact_id, target) VALUES (?, ?)",
+                [(cid, r) for r in data.referrals],
+            )
+        tag_ids = [self._tag_id(c, t.strip()) for t in data.tags if t.strip()]
+        if tag_ids:
+            c.executemany(
+                "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?, ?)",
+                [(cid, t) for t in tag_ids],
+            )
+
+    def _tag_id(self, c: Connection, name: str) -> int:
+        tag_id = self._tag_ids.get(name)
+        if tag_id is None:
             row = c.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()
-            tag_id = (
+            tag_id = int(
                 row[0]
                 if row
                 else c.execute("INSERT INTO tags (name) VALUES (?)", (name,)).lastrowid
             )
-            c.execute(
-                "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?, ?)",
-                (cid, tag_id),
-            )
+            self._tag_ids[name] = tag_id
+        return tag_id
 
     def update_contact(self, contact_id: int, data: ContactInput) -> None:
         self._validate_contact(data)
@@ -482,6 +513,17 @@ class Journal:
             redacted=bool(row[9]),
         )
 
+    def _fts_hits(self, query: str) -> int:
+        hits = self._fts_hits_cache.get(query)
+        if hits is None:
+            row = self.conn.execute(
+                "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH ?", (query,)
+            ).fetchone()
+            hits = self._fts_hits_cache[query] = int(row[0])
+            if len(self._fts_hits_cache) > 64:
+                self._fts_hits_cache.pop(next(iter(self._fts_hits_cache)))
+        return hits
+
     def _where(self, f: ContactFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         args: list[Any] = []
@@ -515,12 +557,21 @@ class Journal:
         if f.text:
             q = fts_query(f.text)
             if q is not None:
-                clauses.append("c.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
+                # A common word matches thousands of notes: walk the date index and test each
+                # row against the match set ("+c.id" keeps SQLite from probing contacts per
+                # hit), stopping after one page. A rare word: look up its few hits directly.
+                many = self._fts_hits(q) > COMMON_WORD_HITS
+                column = "+c.id" if many else "c.id"
+                clauses.append(f"{column} IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
                 args.append(q)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
     def count_contacts(self, f: ContactFilter | None = None) -> int:
-        where, args = self._where(f or ContactFilter())
+        f = f or ContactFilter()
+        q = fts_query(f.text) if f.text else None
+        if q is not None and f == ContactFilter(text=f.text):
+            return self._fts_hits(q)  # the index holds exactly one row per contact
+        where, args = self._where(f)
         return int(self.conn.execute(f"SELECT count(*) FROM contacts c{where}", args).fetchone()[0])
 
     def list_contacts(
@@ -540,6 +591,18 @@ class Journal:
         if after is not None:
             where += (" AND " if where else " WHERE ") + "(c.occurred_at, c.id) < (?, ?)"
             args = [*args, _ts(after.occurred_at), after.id]
+        # Two steps: the page's ids from the index alone, then the display columns of those
+        # rows only (notes, aliases and tags are never read for rows that are skipped).
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT c.id FROM contacts c{where}"
+                " ORDER BY c.occurred_at DESC, c.id DESC LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            )
+        ]
+        if not ids:
+            return []
         rows = self.conn.execute(
             "SELECT c.id, c.occurred_at, s.name, c.type_code, c.outcome, c.notes,"
             " (SELECT group_concat(alias, ', ') FROM (SELECT st.alias FROM contact_students cs"
@@ -547,9 +610,10 @@ class Journal:
             "   ORDER BY cs.position)),"
             " (SELECT group_concat(name, ', ') FROM (SELECT t.name FROM contact_tags ct"
             "   JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id ORDER BY t.name))"
-            f" FROM contacts c JOIN schools s ON s.id = c.school_id{where}"
-            " ORDER BY c.occurred_at DESC, c.id DESC LIMIT ? OFFSET ?",
-            [*args, limit, offset],
+            " FROM contacts c JOIN schools s ON s.id = c.school_id"
+            " WHERE c.id IN (SELECT value FROM json_each(?))"
+            " ORDER BY c.occurred_at DESC, c.id DESC",
+            (json.dumps(ids),),
         ).fetchall()
         types = self._types()
         return [

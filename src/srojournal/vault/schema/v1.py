@@ -86,7 +86,7 @@ CREATE INDEX contact_tags_by_tag ON contact_tags (tag_id, contact_id);
 
 CREATE VIRTUAL TABLE notes_fts USING fts5 (
     notes, content='contacts', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+    tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
     INSERT INTO notes_fts (rowid, notes) VALUES (new.id, new.notes);
