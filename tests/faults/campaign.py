@@ -30,7 +30,7 @@ class Campaign:
 
 
 def _headers(n: int, rng: random.Random, work: Path) -> Tally:
-    return bitrot.hostile_headers(work, cli_samples=n, include_known=False)
+    return bitrot.hostile_headers(work, cli_samples=n)
 
 
 def _headers_full(n: int, rng: random.Random, work: Path) -> Tally:

@@ -1,7 +1,6 @@
 """Product failures found by the fault campaigns, one regression test each.
 
-Each is marked ``xfail(strict=True)`` until the owner fixes the product; the fix makes the test
-pass, strict xfail then fails, and the marker must be removed.
+Each failed before its fix in the product; each stays as a regression test.
 """
 
 from __future__ import annotations
@@ -18,11 +17,6 @@ from srojournal.vault.importer import import_csv, read_csv_file
 from tests.faults.common import PASSPHRASE, cli_cmd, make_vault, one_clear_line, opened, run
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="keys.KeyHeader.from_bytes lets the ValueError of a >4300-digit integer escape "
-    "(json.loads raises a plain ValueError); the CLI exits 1 'internal error' instead of 4",
-)
 def test_header_with_huge_integer_is_damaged_not_internal_error(tmp_path: Path) -> None:
     folder = tmp_path / "v"
     make_vault(folder)
@@ -36,12 +30,6 @@ def test_header_with_huge_integer_is_damaged_not_internal_error(tmp_path: Path) 
     assert r.code == 4 and one_clear_line(r) is None, r.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importer.import_csv checks duplicate columns with header.count() per column "
-    "(quadratic): a header of 10^5 columns runs for minutes; the unknown-column message is "
-    "also unbounded (every name on one line)",
-)
 def test_csv_with_100k_columns_is_rejected_quickly(tmp_path: Path) -> None:
     folder = tmp_path / "v"
     make_vault(folder)
@@ -56,12 +44,6 @@ def test_csv_with_100k_columns_is_rejected_quickly(tmp_path: Path) -> None:
     assert all(len(line) <= 1000 for line in r.err.splitlines())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importer._records uses the csv module's default field limit (128 KiB), so a 200 KB "
-    "note is rejected as 'malformed CSV (field larger than field limit (131072))' although "
-    "MAX_FIELD_CHARS allows 1 MB and notes are 'kept exactly'",
-)
 def test_long_note_imports_or_gets_a_clear_reason(tmp_path: Path) -> None:
     folder = tmp_path / "v"
     make_vault(folder)

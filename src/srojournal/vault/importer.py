@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ REQUIRED: Final = ("date", "type")
 MAX_FILE_BYTES: Final = 512 * 1024 * 1024
 MAX_FIELD_CHARS: Final = 1024 * 1024
 MAX_REPORTED_ERRORS: Final = 200
+MAX_COLUMNS: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,9 @@ def read_csv_file(path: Path) -> str:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(line where the record starts, fields) for each CSV record."""
+    # The csv module's own limit (128 KiB) is process-wide; ours is checked per field below.
+    if csv.field_size_limit() < MAX_FIELD_CHARS + 1:
+        csv.field_size_limit(MAX_FIELD_CHARS + 1)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     try:
@@ -119,6 +124,9 @@ class _Lookups:
         self.outcomes = {o.code: o.code for o in taxonomy.OUTCOMES}
         self.outcomes.update({o.label.lower(): o.code for o in taxonomy.OUTCOMES})
         self.schools = {s.name.lower(): s.id for s in journal.schools(include_inactive=True)}
+        # (school id, alias lowered) -> (student id, grade), filled as rows are read. Lives only
+        # for one import (one transaction), so it never outlives a rollback.
+        self.students: dict[tuple[int, str], tuple[int, str | None]] = {}
 
 
 def import_csv(
@@ -129,13 +137,19 @@ def import_csv(
     header_rec = next(records, None)
     if header_rec is None:
         raise ImportRejected([RowError(1, "the file is empty (a header row is expected)")], 1)
+    if len(header_rec[1]) > MAX_COLUMNS:
+        raise ImportRejected(
+            [RowError(1, f"the header has {len(header_rec[1])} columns; at most {MAX_COLUMNS}")], 1
+        )
     header = [h.strip().lower() for h in header_rec[1]]
     errors: list[RowError] = []
     unknown = [h for h in header if h not in COLUMNS]
     missing = [r for r in REQUIRED if r not in header]
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    dupes = sorted(h for h, n in Counter(header).items() if n > 1)
     if unknown:
-        errors.append(RowError(1, "unknown column(s): " + ", ".join(_safe(u) for u in unknown)))
+        shown = ", ".join(_safe(u) for u in unknown[:10])
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        errors.append(RowError(1, f"unknown column(s): {shown}{more}"))
     if missing:
         errors.append(RowError(1, "missing required column(s): " + ", ".join(missing)))
     if dupes:
@@ -276,14 +290,20 @@ def _import_row(
         if len(alias) > 120:
             raise ValueError("a student alias is longer than 120 characters")
         grade = grades[i] if grades else None
-        student = journal.student_by_alias(school_id, alias)
-        if student is None:
-            sid = journal.add_student(alias, school_id, grade)
-            result.new_students += 1
-        else:
-            sid = student.id
-            if grade is not None and student.grade != grade:
-                journal.update_student(sid, grade=grade)
+        key = (school_id, alias.lower())
+        known = look.students.get(key)
+        if known is None:
+            student = journal.student_by_alias(school_id, alias)
+            if student is None:
+                known = (journal.add_student(alias, school_id, grade), grade)
+                result.new_students += 1
+            else:
+                known = (student.id, student.grade)
+        sid, current_grade = known
+        if grade is not None and current_grade != grade:
+            journal.update_student(sid, grade=grade)
+            known = (sid, grade)
+        look.students[key] = known
         links.append(ContactStudent(sid, role, grade))
     tags = tuple(dict.fromkeys(_split(get("tags"))))
     contact_id = journal.add_contact(

@@ -142,6 +142,9 @@ def open_connection(path: Path, key: bytearray) -> Connection:
         conn.execute(_key_pragma(key))
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA temp_store = MEMORY")
+        # 64 MiB of decrypted pages: a 100,000-contact journal's hot indexes stay in memory
+        # (the 2 MiB default made a large import twice as slow).
+        conn.execute("PRAGMA cache_size = -65536")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
@@ -514,9 +517,14 @@ def _open_with_candidates(
 
 def _db_error(exc: sqlcipher3.Error, what: str) -> VaultError:
     text = str(exc).lower()
-    if "full" in text:
+    if "full" in text or "too big" in text:
         return StorageError(
             f"The disk is full: could not {what}. Nothing was lost; free some space."
+        )
+    if "disk i/o" in text:
+        return StorageError(
+            f"Could not {what}: the disk refused the write (full, over a size limit, or failing)."
+            " Nothing was lost."
         )
     if "readonly" in text or "read-only" in text:
         return StorageError(f"Could not {what}: the vault is on a read-only location.")
