@@ -1181,6 +1181,7 @@ def populate(
     conflict = g.plan_conflicts(round(contacts * 0.06))
     g.plan_plain(max(0, contacts - mentoring - conflict))
     g.run()
+    journal.compact()
     return DemoStats(
         schools=len(g.schools),
         students=sum(len(s.students) for s in g.schools),

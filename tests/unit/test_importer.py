@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -105,6 +106,7 @@ _text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
     max_size=200,
 )
+_vault_names = itertools.count()
 _alias_pool = [f"Ålias {i} ñ" for i in range(6)] + ["JD", "Mo", 'Q"uote', "C,omma"]
 _types = [t.code for t in taxonomy.BUILTIN_CONTACT_TYPES]
 
@@ -149,7 +151,7 @@ def _rows(draw: st.DrawFn) -> dict[str, str]:
 )
 @given(rows=st.lists(_rows(), min_size=1, max_size=12))
 def test_round_trip_every_field(make_vault, rows: list[dict[str, str]]) -> None:
-    vault, _ = make_vault(f"rt{id(rows)}")
+    vault, _ = make_vault(f"rt{next(_vault_names)}")  # one fresh vault per example
     buf = io.StringIO(newline="")
     writer = csv.DictWriter(buf, fieldnames=HEADER.split(","))
     writer.writeheader()

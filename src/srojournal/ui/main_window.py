@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QKeySequence, QPainter
@@ -34,15 +35,17 @@ from srojournal.ui import session as what
 from srojournal.ui import theme
 from srojournal.ui.autolock import SETTING as AUTOLOCK_SETTING
 from srojournal.ui.autolock import AutoLock, clamp_minutes
-from srojournal.ui.entry import QuickEntryDialog
 from srojournal.ui.page import Page
 from srojournal.ui.pages import PAGE_SPECS, PageSpec, available_pages
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.session import Session
 from srojournal.ui.unlock import UnlockScreen
 from srojournal.vault.errors import VaultError
-from srojournal.vault.keys import KdfParams
-from srojournal.vault.store import Vault
+
+if TYPE_CHECKING:
+    from srojournal.ui.entry import QuickEntryDialog
+    from srojournal.vault.keys import KdfParams
+    from srojournal.vault.store import Vault
 
 log = logging.getLogger("srojournal.ui.main_window")
 
@@ -445,6 +448,8 @@ class MainWindow(QMainWindow):
             self.entry.close_keeping_draft()
             self.entry = None
         try:
+            from srojournal.ui.entry import QuickEntryDialog
+
             dialog = QuickEntryDialog(self.session, self, contact_id=contact_id, prefill=prefill)
         except VaultError as exc:
             self.show_message(exc.message)
@@ -552,6 +557,8 @@ class MainWindow(QMainWindow):
         self.settings.window_geometry = self.saveGeometry()
         self.lock("close")
         pending = self.unlock_screen.pending_vault
+        from srojournal.vault.store import Vault
+
         if isinstance(pending, Vault):
             pending.close()
         self.autolock.shutdown()

@@ -8,11 +8,13 @@ the session; nothing from the vault may stay in a widget, a model or a cache.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from srojournal.vault.repo import Journal
-from srojournal.vault.store import Vault
+if TYPE_CHECKING:
+    from srojournal.vault.repo import Journal
+    from srojournal.vault.store import Vault
 
 # What changed, as passed to ``data_changed``.
 CONTACTS = "contacts"

@@ -32,6 +32,7 @@ MAX_FILE_BYTES: Final = 512 * 1024 * 1024
 MAX_FIELD_CHARS: Final = 1024 * 1024
 MAX_REPORTED_ERRORS: Final = 200
 MAX_COLUMNS: Final = 64
+COMPACT_AFTER_ROWS: Final = 1000  # a large import leaves half-empty pages: rewrite the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +208,8 @@ def import_csv(
     except _Rollback:
         pass
     journal.invalidate_caches()
+    if not dry_run and result.contacts >= COMPACT_AFTER_ROWS:
+        journal.compact()
     return result
 
 

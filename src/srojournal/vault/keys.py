@@ -41,8 +41,8 @@ from srojournal.vault.errors import (
     WrongRecoveryCode,
 )
 from srojournal.vault.fsutil import atomic_write
+from srojournal.vault.layout import HEADER_NAME as HEADER_NAME  # re-exported
 
-HEADER_NAME: Final = "vault.key"
 HEADER_FORMAT: Final = "srojournal-keyheader"
 HEADER_VERSION: Final = 1
 MAX_HEADER_BYTES: Final = 64 * 1024

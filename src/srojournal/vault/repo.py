@@ -1090,11 +1090,20 @@ class Journal:
                 (cutoff.isoformat(),),
             )
             self.audit("notes_purged", {"before": cutoff.isoformat()[:7], "contacts": n})
+        self.compact()
+        return n
+
+    def compact(self) -> None:
+        """Merge the notes index and rebuild the file without free or half-empty pages.
+
+        Bulk writes (an import, a purge) leave b-tree pages half full; ``VACUUM`` rewrites the
+        file compactly (freed pages were already overwritten: ``secure_delete``).
+        """
         c = self.conn
         c.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')")
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         c.execute("VACUUM")
-        return n
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- integrity -----------------------------------------------------------------------------
     def counts(self) -> Counts:

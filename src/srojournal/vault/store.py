@@ -28,13 +28,14 @@ from srojournal.vault.errors import (
     VaultLocked,
 )
 from srojournal.vault.fsutil import storage_error
+from srojournal.vault.layout import DB_NAME as DB_NAME  # re-exported
+from srojournal.vault.layout import LOCK_NAME
+from srojournal.vault.layout import is_vault_folder as is_vault_folder  # re-exported
 from srojournal.vault.passphrase import check_passphrase
 from srojournal.vault.schema import CURRENT_VERSION, MIGRATIONS
 
 log = logging.getLogger("srojournal.vault")
 
-DB_NAME: Final = "journal.db"
-LOCK_NAME: Final = "vault.lock"
 VAULT_FILES: Final = (DB_NAME, keys.HEADER_NAME)
 
 Connection = Any  # sqlcipher3 connections are untyped
@@ -105,10 +106,6 @@ class _FolderLock:
 
 def _now() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
-
-
-def is_vault_folder(folder: Path) -> bool:
-    return (folder / keys.HEADER_NAME).is_file() and (folder / DB_NAME).is_file()
 
 
 def _check_folder(folder: Path) -> None:

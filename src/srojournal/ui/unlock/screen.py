@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QTextDocument
@@ -44,10 +45,11 @@ from srojournal.ui.widgets import (
     primary_button,
     set_error,
 )
-from srojournal.vault import store
-from srojournal.vault.backup import open_with_daily_backup
 from srojournal.vault.errors import VaultError, WeakPassphrase, WrongPassphrase
-from srojournal.vault.keys import KdfParams
+from srojournal.vault.layout import is_vault_folder
+
+if TYPE_CHECKING:
+    from srojournal.vault.keys import KdfParams
 
 log = logging.getLogger("srojournal.ui.unlock")
 
@@ -328,7 +330,7 @@ class UnlockScreen(QWidget):
     # -- navigation ----------------------------------------------------------------------------
     def show_home(self) -> None:
         last = self.settings.last_vault_path
-        usable = last is not None and store.is_vault_folder(last)
+        usable = last is not None and is_vault_folder(last)
         self.open_recent_btn.setVisible(usable)
         self.recent_label.setText(f"Last vault: {last}" if usable else "No recent vault.")
         set_error(self.home_error, "")
@@ -361,7 +363,7 @@ class UnlockScreen(QWidget):
     def open_path(self, path: Path) -> None:
         """Show the right view for a folder: unlock an existing vault, else offer to create one."""
         path = Path(path)
-        if store.is_vault_folder(path):
+        if is_vault_folder(path):
             self.show_unlock(path)
         elif not path.exists() or (path.is_dir() and not any(path.iterdir())):
             self.show_create(path)
@@ -463,7 +465,7 @@ class UnlockScreen(QWidget):
         folder = self.vault_path
         self._set_busy(True, self.unlock_busy_slot)
         self.task = run_in_thread(
-            lambda: open_with_daily_backup(folder, secret),
+            lambda: _open_with_daily_backup(folder, secret),
             self._on_unlocked,
             self._on_unlock_failed,
             self,
@@ -516,7 +518,9 @@ class UnlockScreen(QWidget):
         folder = self.vault_path
 
         def work() -> object:
-            vault = store.Vault.open_with_recovery(folder, code)
+            from srojournal.vault.store import Vault
+
+            vault = Vault.open_with_recovery(folder, code)
             try:
                 vault.change_passphrase(code, new, with_recovery_code=True)
             except BaseException:
@@ -564,7 +568,7 @@ class UnlockScreen(QWidget):
         kdf, weak = self.kdf, self.allow_weak_kdf
         self._set_busy(True, self.create_busy_slot)
         self.task = run_in_thread(
-            lambda: store.Vault.create(folder, passphrase, kdf=kdf, allow_weak_kdf=weak),
+            lambda: _create_vault(folder, passphrase, kdf, weak),
             lambda result: self._on_created(folder, result),
             self._on_create_failed,
             self,
@@ -665,3 +669,16 @@ class UnlockScreen(QWidget):
 
 
 __all__ = ["DEMO_PASSPHRASE", "UnlockScreen", "failure_delay"]
+
+
+# The vault stack (SQLCipher, cryptography) loads on first use, off the start-up path.
+def _open_with_daily_backup(folder: Path, secret: str) -> Any:
+    from srojournal.vault.backup import open_with_daily_backup
+
+    return open_with_daily_backup(folder, secret)
+
+
+def _create_vault(folder: Path, passphrase: str, kdf: KdfParams | None, weak: bool) -> Any:
+    from srojournal.vault.store import Vault
+
+    return Vault.create(folder, passphrase, kdf=kdf, allow_weak_kdf=weak)
