@@ -179,3 +179,19 @@ def test_round_trip_every_field(make_vault, rows: list[dict[str, str]]) -> None:
         fu = follow_ups.get(c.id)
         assert (fu.due.isoformat() if fu else "") == row["follow_up"]
     vault.close()
+
+
+def test_import_indexes_notes_and_keeps_the_trigger(vault: Vault) -> None:
+    """The bulk import indexes notes at the end; later saves are indexed by the trigger again."""
+    j = vault.journal
+    import_csv(j, "date,type,school,notes\n2026-03-02,mentoring,X,saxophone practice\n")
+    assert j.count_contacts(ContactFilter(text="saxophone")) == 1
+    with pytest.raises(ImportRejected):
+        import_csv(j, "date,type,school,notes\n2026-03-02,mentoring,X,ocarina\nbad,,,\n")
+    school = j.school_id_by_name("X")
+    assert school is not None
+    from srojournal.domain.models import ContactInput
+
+    j.add_contact(ContactInput(dt.datetime(2026, 3, 3, 9), school, "mentoring", notes="ocarina"))
+    assert j.count_contacts(ContactFilter(text="ocarina")) == 1
+    assert j.verify().contacts == 2

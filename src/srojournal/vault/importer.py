@@ -168,7 +168,7 @@ def import_csv(
         pass
 
     try:
-        with journal.batch():
+        with journal.batch(), journal.deferred_notes_index():
             for line, rec in records:
                 if not any(f.strip() for f in rec):
                     continue
@@ -182,7 +182,8 @@ def import_csv(
                     continue
                 if any(len(f) > MAX_FIELD_CHARS for f in rec):
                     total_bad += 1
-                    errors.append(RowError(line, "a field is longer than 1 MB"))
+                    if len(errors) < MAX_REPORTED_ERRORS:
+                        errors.append(RowError(line, "a field is longer than 1 MB"))
                     continue
                 row = {name: rec[i] for name, i in col.items()}
                 try:
