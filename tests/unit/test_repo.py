@@ -271,3 +271,12 @@ def test_search_plans_agree(filled, monkeypatch: pytest.MonkeyPatch) -> None:
     common = [(j.count_contacts(f), j.list_contacts(f)) for f in queries]
     assert rare == common
     assert [n for n, _ in rare] == [2, 1, 1, 1]
+
+
+def test_first_line_of_long_and_padded_notes(vault: Vault) -> None:
+    j = vault.journal
+    school = j.add_school("X")
+    for notes in ("\n\n   \t" * 100 + "Real first line\nsecond", "word " * 10_000):
+        j.add_contact(_contact(school, dt.datetime(2026, 1, 1, 9), notes=notes))
+    rows = j.list_contacts()
+    assert {r.first_line for r in rows} == {"Real first line", ("word " * 40)[:159] + "…"}

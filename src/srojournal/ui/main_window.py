@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from srojournal.domain.models import ContactInput
 from srojournal.ui import session as what
 from srojournal.ui import theme
 from srojournal.ui.autolock import SETTING as AUTOLOCK_SETTING
@@ -43,6 +42,7 @@ from srojournal.ui.unlock import UnlockScreen
 from srojournal.vault.errors import VaultError
 
 if TYPE_CHECKING:
+    from srojournal.domain.models import ContactInput
     from srojournal.ui.entry import QuickEntryDialog
     from srojournal.vault.keys import KdfParams
     from srojournal.vault.store import Vault

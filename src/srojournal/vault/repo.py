@@ -627,7 +627,9 @@ class Journal:
         if not ids:
             return []
         rows = self.conn.execute(
-            "SELECT c.id, c.occurred_at, s.name, c.type_code, c.outcome, c.notes,"
+            f"SELECT c.id, c.occurred_at, s.name, c.type_code, c.outcome,"
+            # Only the start of each note crosses into Python (notes can be 50 KB).
+            f" substr(ltrim(c.notes, ' ' || char(9, 10, 13)), 1, {FIRST_LINE_CHARS + 1}),"
             " (SELECT group_concat(alias, ', ') FROM (SELECT st.alias FROM contact_students cs"
             "   JOIN students st ON st.id = cs.student_id WHERE cs.contact_id = c.id"
             "   ORDER BY cs.position)),"
