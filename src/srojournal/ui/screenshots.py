@@ -22,7 +22,7 @@ from srojournal.app import create_application
 from srojournal.demo import DEFAULT_TODAY, DEMO_PASSPHRASE
 from srojournal.ui import theme
 from srojournal.ui.qsettings import AppSettings
-from srojournal.vault.store import Vault
+from srojournal.vault.backup import open_with_daily_backup
 
 PAGES = ("journal", "students", "followups", "conflicts", "reports", "settings", "backups")
 SIZE = (1280, 800)
@@ -40,8 +40,20 @@ def _save(widget: QWidget, path: Path) -> None:
     print(path)
 
 
+def _neutral_copy(vault_path: Path) -> Path:
+    """Work on a copy in a fixed, neutral place: the screens show the vault's path."""
+    import shutil
+
+    root = Path(tempfile.gettempdir()) / "srojournal-screenshots"
+    shutil.rmtree(root, ignore_errors=True)
+    copy = root / "demo-vault"
+    shutil.copytree(vault_path, copy, ignore=shutil.ignore_patterns("vault.lock"))
+    return copy
+
+
 def render(vault_path: Path, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    vault_path = _neutral_copy(vault_path)
     # Never touch the real profile: QSettings go to a throwaway folder.
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(
@@ -60,7 +72,7 @@ def render(vault_path: Path, out: Path) -> list[Path]:
         window.show()
         written.append(out / f"unlock-{scheme}.png")
         _save(window, written[-1])
-        window.on_unlocked(Vault.open(vault_path, DEMO_PASSPHRASE))
+        window.on_unlocked(open_with_daily_backup(vault_path, DEMO_PASSPHRASE))
         assert window.session is not None
         window.session.today = lambda: DEFAULT_TODAY  # type: ignore[method-assign]
         for key in PAGES:
