@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -70,6 +70,12 @@ def card() -> tuple[QFrame, QVBoxLayout]:
     return frame, lay
 
 
+def _icon(name: str) -> QIcon:
+    from srojournal.ui.theme import resource_dir
+
+    return QIcon(str(resource_dir("icons", name)))
+
+
 class PassphraseEdit(QLineEdit):
     """A password field that notices Caps Lock and can reveal what was typed.
 
@@ -85,15 +91,16 @@ class PassphraseEdit(QLineEdit):
         self.setAccessibleName(name)
         self.setClearButtonEnabled(False)
         self.caps_lock = False
-        self._reveal = QAction("Show", self)
+        self._reveal = QAction(_icon("eye.svg"), "Show passphrase", self)
         self._reveal.setCheckable(True)
         self._reveal.setToolTip("Show or hide the passphrase")
         self._reveal.toggled.connect(self._on_reveal)
         self.addAction(self._reveal, QLineEdit.ActionPosition.TrailingPosition)
-        self._reveal.setText("Show")
 
     def _on_reveal(self, on: bool) -> None:
         self.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+        self._reveal.setIcon(_icon("eye-off.svg" if on else "eye.svg"))
+        self._reveal.setText("Hide passphrase" if on else "Show passphrase")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         text = event.text()

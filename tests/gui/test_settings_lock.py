@@ -1,0 +1,41 @@
+"""A settings change made in the app survives lock and unlock and takes effect at once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from srojournal.ui.pages import PAGE_SPECS
+
+from .conftest import unlock
+
+
+def test_setting_persists_across_lock_and_unlock(qtbot, window_factory, vault_dir):
+    w = window_factory(vault_path=vault_dir, page_specs=PAGE_SPECS)
+    unlock(qtbot, w)
+    page = w.show_page("settings")
+    assert page is not None
+    page.autolock.setValue(12)
+    qtbot.waitUntil(lambda: w.autolock.interval_ms == 12 * 60_000)
+    qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert w.is_locked and w.session is None
+    unlock(qtbot, w)
+    assert w.session.journal.get_setting("autolock_minutes") == "12"
+    assert w.autolock.interval_ms == 12 * 60_000
+    page = w.show_page("settings")
+    assert page.autolock.value() == 12
+
+
+def test_passphrase_reveal_has_an_icon_and_toggles(qtbot):
+    from PySide6.QtWidgets import QLineEdit
+
+    from srojournal.ui.widgets import PassphraseEdit
+
+    field = PassphraseEdit("Passphrase")
+    qtbot.addWidget(field)
+    [reveal] = field.actions()
+    assert not reveal.icon().isNull()
+    assert field.echoMode() == QLineEdit.EchoMode.Password
+    reveal.trigger()
+    assert field.echoMode() == QLineEdit.EchoMode.Normal
+    reveal.trigger()
+    assert field.echoMode() == QLineEdit.EchoMode.Password
