@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 system-libs:
 	@sh packaging/ensure-system-libs.sh
 
-run: $(STAMP) system-libs
+run: $(STAMP)
+	@sh packaging/ensure-system-libs.sh --gui
 	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT) --today $$(date +%F)
 	$(BIN)/srojournal --vault $(DEMO_VAULT) --demo
 
