@@ -57,8 +57,8 @@ dist: $(STAMP) system-libs
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
-bench: $(STAMP)
+bench: $(STAMP) system-libs
 	$(BIN)/python benchmarks/run.py
 
-faults: $(STAMP)
+faults: $(STAMP) system-libs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.faults.campaign --full
