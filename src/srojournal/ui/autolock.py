@@ -10,8 +10,9 @@ the locking (draft, clear pages, close the vault). On Linux it also listens on D
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import SLOT, QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger("srojournal.ui.autolock")
@@ -123,15 +124,18 @@ class AutoLock(QObject):
         if active:
             self._fire("screensaver")
 
-    def connect_system_signals(self) -> None:
-        """Listen for sleep and screen lock on D-Bus where there is one; otherwise do nothing."""
+    def connect_system_signals(self, system_bus: Any = None, session_bus: Any = None) -> None:
+        """Listen for sleep and screen lock on D-Bus where there is one; otherwise do nothing.
+
+        The buses default to the machine's; tests pass connections to a private bus.
+        """
         try:
             from PySide6.QtDBus import QDBusConnection
         except ImportError:  # a Qt build without D-Bus (Windows, macOS)
             return
         subscriptions = (
             (
-                QDBusConnection.systemBus(),
+                system_bus if system_bus is not None else QDBusConnection.systemBus(),
                 "org.freedesktop.login1",
                 "/org/freedesktop/login1",
                 "org.freedesktop.login1.Manager",
@@ -139,7 +143,7 @@ class AutoLock(QObject):
                 "on_prepare_for_sleep(bool)",
             ),
             (
-                QDBusConnection.sessionBus(),
+                session_bus if session_bus is not None else QDBusConnection.sessionBus(),
                 "org.freedesktop.ScreenSaver",
                 "/org/freedesktop/ScreenSaver",
                 "org.freedesktop.ScreenSaver",
@@ -151,8 +155,8 @@ class AutoLock(QObject):
             if not bus.isConnected():
                 continue
             try:
-                ok = bus.connect(service, path, iface, name, self, ("1" + slot).encode())
-            except (TypeError, RuntimeError):
+                ok = bus.connect(service, path, iface, name, self, SLOT(slot))
+            except (TypeError, ValueError, RuntimeError):  # never let the bus stop the app
                 ok = False
             if ok:
                 self.dbus_connected.append(name)
