@@ -155,7 +155,8 @@ class AutoLock(QObject):
             if not bus.isConnected():
                 continue
             try:
-                ok = bus.connect(service, path, iface, name, self, SLOT(slot))
+                # The stubs say bytes; at run time only the str from SLOT() is accepted.
+                ok = bus.connect(service, path, iface, name, self, SLOT(slot))  # type: ignore[call-overload]
             except (TypeError, ValueError, RuntimeError):  # never let the bus stop the app
                 ok = False
             if ok:
