@@ -41,6 +41,11 @@ def test_edit_status_terms_and_check_date(qtbot, session, vault, data, show):
     assert case.terms == "No more seat saving"
     assert case.check_date == TODAY + dt.timedelta(days=3)
     assert page.list.item(0, 1).text() == "Agreement held"
+    # "No check date" really clears it.
+    page.show_case(cid)
+    page.check_none.setChecked(True)
+    page.save_case()
+    assert vault.journal.conflict_case(cid).check_date is None
 
 
 def test_link_contact_and_open_it(qtbot, session, vault, data, show):

@@ -346,6 +346,8 @@ class ConflictsPage(Page):
                 check_date=None if self.check_none.isChecked() else pydate(self.check_edit.date()),
                 status=self.status_combo.currentData(),
             )
+            if self.check_none.isChecked() and c.check_date is not None:
+                self.journal.clear_case_check_date(c.id)
         except VaultError as exc:
             self.error.setText(exc.message)
             self.error.show()
