@@ -33,7 +33,8 @@ def test_create_vault_shows_recovery_code_once_then_opens(qtbot, window_factory,
     assert screen.busy.isVisible()
     qtbot.waitUntil(lambda: screen.current_view() == "code", timeout=10_000)
     code = screen.code_label.text()
-    assert len(code.replace("-", "")) == 32
+    assert len(code.replace("-", "").replace("\n", "")) == 32
+    assert code.count("\n") == 1  # two lines of four groups
     assert not screen.code_continue.isEnabled()
     screen.stored_check.setChecked(True)
     with qtbot.waitSignal(w.unlocked):

@@ -302,7 +302,7 @@ class UnlockScreen(QWidget):
         self.code_label = label("", "code")
         self.code_label.setAccessibleName("Recovery code")
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code_label.setWordWrap(True)
+        self.code_label.setWordWrap(False)
         lay.addWidget(self.code_label)
         row = QHBoxLayout()
         self.save_code_btn = button("Save to file…", "Save recovery code to a file")
@@ -582,7 +582,10 @@ class UnlockScreen(QWidget):
         self._recovery_code = code
         self.create_pass.wipe()
         self.create_confirm.wipe()
-        self.code_label.setText(code)
+        # Two lines of four groups: easy to copy by hand, never broken mid-group.
+        groups = code.split("-")
+        half = len(groups) // 2
+        self.code_label.setText("-".join(groups[:half]) + "\n" + "-".join(groups[half:]))
         self.stored_check.setChecked(False)
         self.stack.setCurrentWidget(self.code_view)
         self.save_code_btn.setFocus()
