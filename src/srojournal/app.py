@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import traceback
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
@@ -36,6 +38,41 @@ _QT_LEVELS = {
 def _qt_message(msg_type: QtMsgType, context: object, message: str) -> None:
     category = getattr(context, "category", None) or "qt"
     qt_log.log(_QT_LEVELS.get(msg_type, logging.WARNING), "[%s] %s", category, message)
+
+
+def _frames(tb: TracebackType | None) -> str:
+    return " <- ".join(
+        f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(traceback.extract_tb(tb))
+    )
+
+
+def handle_uncaught(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """Last line of defence for an exception escaping a Qt slot: a bug, never a leak.
+
+    Python's default hook prints the exception's message, which may quote journal content
+    (an alias in a KeyError, a note in a ValueError). Log the type and where it happened (file,
+    line, function: never values), and tell the officer without blocking the window.
+    """
+    if issubclass(exc_type, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    log.error("internal error (%s) at %s", exc_type.__name__, _frames(tb))
+    app = QApplication.instance()
+    if not isinstance(app, QApplication) or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Something went wrong",
+        f"SRO Journal hit an internal error ({exc_type.__name__}). Saved entries are safe; "
+        "an entry being typed is kept as a draft when the vault locks. Please report this bug.",
+        parent=app.activeWindow(),
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.open()
 
 
 def install_qt_message_handler() -> None:
@@ -84,6 +121,7 @@ def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = Fals
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = create_application()
+    sys.excepthook = handle_uncaught
     from srojournal.selftest import run_self_test
 
     check = run_self_test()

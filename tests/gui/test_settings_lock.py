@@ -39,3 +39,17 @@ def test_passphrase_reveal_has_an_icon_and_toggles(qtbot):
     assert field.echoMode() == QLineEdit.EchoMode.Normal
     reveal.trigger()
     assert field.echoMode() == QLineEdit.EchoMode.Password
+
+
+def test_uncaught_exception_is_logged_without_its_message(caplog, capsys):
+    from srojournal.app import handle_uncaught
+
+    secret = "Zebediah Quill told me about the bus"
+    try:
+        raise KeyError(secret)
+    except KeyError as exc:
+        handle_uncaught(KeyError, exc, exc.__traceback__)
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "KeyError" in logged and "test_settings_lock.py" in logged
+    out = capsys.readouterr()
+    assert secret not in logged and secret not in out.err and secret not in out.out
