@@ -53,3 +53,15 @@ def test_uncaught_exception_is_logged_without_its_message(caplog, capsys):
     assert "KeyError" in logged and "test_settings_lock.py" in logged
     out = capsys.readouterr()
     assert secret not in logged and secret not in out.err and secret not in out.out
+
+
+def test_text_copied_from_the_journal_is_cleared_on_lock(qtbot, window_factory, vault_dir):
+    from PySide6.QtWidgets import QApplication
+
+    w = window_factory(vault_path=vault_dir)
+    unlock(qtbot, w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    QApplication.clipboard().setText("a sentence copied from a note")
+    w.lock("test")
+    assert QApplication.clipboard().text() == ""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QKeySequence, QPainter
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -209,6 +210,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_status()
+        # Text copied from an unlocked journal must not outlive the lock on the clipboard.
+        self._clipboard_is_ours = False
+        QApplication.clipboard().dataChanged.connect(self._on_clipboard_changed)
         self._set_unlocked_ui(False)
 
         geometry = self.settings.window_geometry
@@ -387,6 +391,19 @@ class MainWindow(QMainWindow):
         self.lock("open another vault")
         self.unlock_screen.open_path(Path(path))
 
+    def _on_clipboard_changed(self) -> None:
+        # Copied while our window was active (and a vault open): ours to clear on lock.
+        self._clipboard_is_ours = self.session is not None and QApplication.activeWindow() in (
+            self,
+            self.entry,
+        )
+
+    def _clear_clipboard_if_ours(self) -> None:
+        clipboard = QApplication.clipboard()
+        if self._clipboard_is_ours or clipboard.ownsClipboard():
+            clipboard.clear()
+        self._clipboard_is_ours = False
+
     # -- lock ----------------------------------------------------------------------------------
     def lock(self, reason: str = "manual") -> None:
         """Draft, clear, close, zero. Never asks anything."""
@@ -396,6 +413,7 @@ class MainWindow(QMainWindow):
         self.autolock.stop()
         session = self.session
         self._stash_entry(session)
+        self._clear_clipboard_if_ours()
         if self.workspace is not None:
             self.workspace.clear_pages()
             self.root.removeWidget(self.workspace)
