@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from srojournal.domain.facts import ContactFact, MonthFacts
+from srojournal.domain.facts import MonthFacts
 from srojournal.domain.taxonomy import (
     BUILTIN_CONTACT_TYPES,
     CATEGORIES,
@@ -173,15 +173,19 @@ class _Acc:
         self.groups: set[str] = set()
         self.linked = False
 
-    def add(self, amount: int, contact: ContactFact | None, students: Iterable[int] = ()) -> None:
+    def add(self, amount: int, group: str | None, ids: tuple[int, ...]) -> None:
         self.count += amount
-        ids = set(students)
-        if contact is not None:
-            ids.update(s.student_id for s in contact.students)
-            self.groups.add(contact.outcome_group)
+        if group is not None:
+            self.groups.add(group)
         if ids:
             self.linked = True
-            self.students |= ids
+            self.students.update(ids)
+
+    def merge(self, other: _Acc) -> None:
+        self.count += other.count
+        self.students |= other.students
+        self.groups |= other.groups
+        self.linked = self.linked or other.linked
 
 
 def validate_facts(facts: MonthFacts) -> None:
@@ -233,26 +237,27 @@ def _emit(table_id: str, schools: Sequence[str], accs: dict[tuple[str, ...], _Ac
     return TableData(table_id, TABLE_UNITS[table_id], dims, tuple(cells))
 
 
-def _acc_all(
-    accs: dict[tuple[str, ...], _Acc],
-    coords: tuple[str, ...],
-    margins: tuple[bool, ...],
-    amount: int,
-    contact: ContactFact | None,
-    students: Iterable[int] = (),
-) -> None:
-    """Add to a cell and to every margin cell it rolls up into."""
-    ids = tuple(students)
-    variants: list[tuple[str, ...]] = [()]
-    for value, margin in zip(coords, margins, strict=True):
-        nxt: list[tuple[str, ...]] = []
+def _with_margins(
+    accs: dict[tuple[str, ...], _Acc], margins: tuple[bool, ...]
+) -> dict[tuple[str, ...], _Acc]:
+    """Interior cells plus every margin cell, each margin merged from the cells it covers.
+
+    Counting each contact once into its interior cell and deriving the margins afterwards is
+    what keeps a month's tables fast (a margin's distinct students are the union of its cells').
+    """
+    out: dict[tuple[str, ...], _Acc] = {}
+    for coords, acc in accs.items():
+        variants: list[tuple[str, ...]] = [()]
+        for value, margin in zip(coords, margins, strict=True):
+            nxt: list[tuple[str, ...]] = []
+            for v in variants:
+                nxt.append((*v, value))
+                if margin:
+                    nxt.append((*v, ALL))
+            variants = nxt
         for v in variants:
-            nxt.append((*v, value))
-            if margin:
-                nxt.append((*v, ALL))
-        variants = nxt
-    for v in variants:
-        accs.setdefault(v, _Acc()).add(amount, contact, ids)
+            out.setdefault(v, _Acc()).merge(acc)
+    return out
 
 
 def build_tables(facts: MonthFacts) -> MonthTables:
@@ -260,39 +265,59 @@ def build_tables(facts: MonthFacts) -> MonthTables:
     validate_facts(facts)
     schools = facts.schools
     acc: dict[str, dict[tuple[str, ...], _Acc]] = {t: {} for t in TABLE_IDS}
-    m2 = (True, True)
+    every = _Acc()  # all contacts of the month: T0's contacts, hours and students
+
+    def cell(table: str, coords: tuple[str, ...]) -> _Acc:
+        a = acc[table].get(coords)
+        if a is None:
+            a = acc[table][coords] = _Acc()
+        return a
 
     total_minutes = 0
     for c in facts.contacts:
+        ids = tuple(s.student_id for s in c.students)
+        group = c.outcome_group
         total_minutes += c.duration_min
-        for measure in ("contacts", "hours"):
-            acc["T0"].setdefault((measure,), _Acc()).add(1 if measure == "contacts" else 0, c)
-        acc["T0"].setdefault(("students",), _Acc()).add(0, c)
-        _acc_all(acc["T1"], (c.category, c.outcome_group), m2, 1, c)
-        _acc_all(acc["T2"], (c.school, c.category), m2, 1, c)
+        every.add(1, group, ids)
+        cell("T1", (c.category, group)).add(1, group, ids)
+        cell("T2", (c.school, c.category)).add(1, group, ids)
         for s in c.students:
-            _acc_all(acc["T3"], (s.grade_band, c.category), m2, 1, c, (s.student_id,))
+            # T3 counts student-contacts: a cell holds only the students of its grade band.
+            cell("T3", (s.grade_band, c.category)).add(1, group, (s.student_id,))
         for r in c.referrals:
-            _acc_all(acc["T4"], (r,), (True,), 1, c)
+            cell("T4", (r,)).add(1, group, ids)
         if c.group_activity:
             ctype = c.contact_type if c.contact_type in GROUP_TYPES else OTHER_TYPE
-            _acc_all(acc["T6"], (ctype, "contacts"), (True, False), 1, c)
-            _acc_all(acc["T6"], (ctype, "attendees"), (True, False), c.attendees, c)
+            cell("T6", (ctype, "contacts")).add(1, group, ids)
+            cell("T6", (ctype, "attendees")).add(c.attendees, group, ids)
+
+    m2 = (True, True)
+    acc["T1"] = _with_margins(acc["T1"], m2)
+    acc["T2"] = _with_margins(acc["T2"], m2)
+    acc["T3"] = _with_margins(acc["T3"], m2)
+    acc["T4"] = _with_margins(acc["T4"], (True,))
+    acc["T6"] = _with_margins(acc["T6"], (True, False))
 
     t0 = acc["T0"]
-    t0.setdefault(("hours",), _Acc()).count = (total_minutes + 30) // 60
-    students_acc = t0.setdefault(("students",), _Acc())
-    students_acc.count = len(students_acc.students)
+    for measure, count in (
+        ("contacts", every.count),
+        ("hours", (total_minutes + 30) // 60),
+        ("students", len(every.students)),
+    ):
+        a = t0[(measure,)] = _Acc()
+        a.merge(every)
+        a.count = count
     for f in facts.follow_ups:
         if f.status == "cancelled":
             continue
-        acc["T5"].setdefault(("due",), _Acc()).add(1, None, f.student_ids)
-        acc["T5"].setdefault((f.status,), _Acc()).add(1, None, f.student_ids)
-        t0.setdefault(("follow_ups_due",), _Acc()).add(1, None, f.student_ids)
+        ids = tuple(f.student_ids)
+        cell("T5", ("due",)).add(1, None, ids)
+        cell("T5", (f.status,)).add(1, None, ids)
+        cell("T0", ("follow_ups_due",)).add(1, None, ids)
         if f.status in ("done_on_time", "done_late"):
-            t0.setdefault(("follow_ups_done",), _Acc()).add(1, None, f.student_ids)
+            cell("T0", ("follow_ups_done",)).add(1, None, ids)
 
-    all_students = frozenset(s.student_id for c in facts.contacts for s in c.students) | {
+    all_students = frozenset(every.students) | {
         i for f in facts.follow_ups if f.status != "cancelled" for i in f.student_ids
     }
     tables = tuple(_emit(t, schools, acc[t]) for t in TABLE_IDS)

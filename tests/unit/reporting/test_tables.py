@@ -40,6 +40,11 @@ def test_margins_add_up_and_t3_counts_each_student() -> None:
     assert t3[(ALL, ALL)].count == 2
     t1 = _cells(month, "T1")
     assert t1[(ALL, ALL)].count == 1
+    # Each row holds only its own band's students: the middle row has one student, not two
+    # (primary suppression counts these sets).
+    assert t3[("middle", "conflict")].students == frozenset({1})
+    assert t3[("high", "conflict")].students == frozenset({2})
+    assert t3[(ALL, "conflict")].students == frozenset({1, 2})
 
 
 def test_t0_t5_t6_values() -> None:
