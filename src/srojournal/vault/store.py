@@ -15,7 +15,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import sqlcipher3
 
@@ -36,7 +36,6 @@ from srojournal.vault.schema import CURRENT_VERSION, MIGRATIONS
 
 log = logging.getLogger("srojournal.vault")
 
-VAULT_FILES: Final = (DB_NAME, keys.HEADER_NAME)
 
 Connection = Any  # sqlcipher3 connections are untyped
 
