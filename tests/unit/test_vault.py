@@ -314,3 +314,19 @@ def test_folder_permissions_private(vault: Vault) -> None:
     assert (vault.folder.stat().st_mode & 0o077) == 0
     for f in vault.folder.iterdir():
         assert (f.stat().st_mode & 0o077) == 0, f.name
+
+
+def test_failed_creation_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
+    from srojournal.vault.errors import StorageError
+
+    def full_disk(*_args: object) -> None:
+        raise StorageError("The disk is full: could not write vault.key.")
+
+    monkeypatch.setattr(keys, "write_header", full_disk)
+    with pytest.raises(StorageError):
+        Vault.create(tmp_path / "new", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StorageError):
+        Vault.create(tmp_path / "empty", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
+    assert list((tmp_path / "empty").iterdir()) == []

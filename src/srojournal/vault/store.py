@@ -210,6 +210,7 @@ class Vault:
         params.check_header_bounds()
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
             raise VaultError(f"{folder} already exists and is not empty; choose a new folder.")
+        made_folder = not folder.exists()
         old_umask = os.umask(0o077)
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -220,6 +221,7 @@ class Vault:
         lock = _FolderLock(folder)
         lock.acquire()
         data_key = bytearray(secrets.token_bytes(keys.KEY_BYTES))
+        conn = None
         try:
             header, code = keys.new_header(passphrase, data_key, params)
             old_umask = os.umask(0o077)
@@ -236,8 +238,19 @@ class Vault:
             keys.write_header(folder, header)
             vault.journal.audit("vault_created", {"schema": CURRENT_VERSION})
         except BaseException:
+            # A half-made vault (say, the disk filled up) would later look like a damaged one:
+            # remove what this call wrote. The folder was new or empty, so nothing else is lost.
+            if conn is not None:
+                with contextlib.suppress(sqlcipher3.Error):
+                    conn.close()
             lock.release()
             keys.zero(data_key)
+            for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", keys.HEADER_NAME, LOCK_NAME):
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+            if made_folder:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
             raise
         return vault, code
 
