@@ -80,6 +80,24 @@ def test_repeated_failures_grow_the_delay(qtbot, window_factory, vault_dir):
     assert w.is_locked
     qtbot.waitUntil(lambda: screen.unlock_btn.isEnabled(), timeout=5_000)
     unlock(qtbot, w)
+    assert not (vault_dir / "unlock-failures").exists()  # a right passphrase clears the count
+
+
+def test_failed_attempts_survive_a_restart(qtbot, window_factory, vault_dir):
+    w = window_factory(vault_path=vault_dir)
+    screen = w.unlock_screen
+    for n in (1, 2, 3):
+        screen.retry_at = 0.0  # skip the wait between guesses
+        screen.passphrase.setText(f"wrong guess number {n}")
+        screen.unlock()
+        qtbot.waitUntil(lambda n=n: screen.failures == n and not screen.is_busy, timeout=10_000)
+    text = (vault_dir / "unlock-failures").read_text()
+    assert "guess" not in text and "count" in text  # a count and a time, nothing typed
+    # A new window (the app restarted) still makes the next guess wait.
+    w2 = window_factory(vault_path=vault_dir)
+    assert w2.unlock_screen.failures == 3
+    assert w2.unlock_screen.seconds_until_retry() >= 1
+    assert not w2.unlock_screen.unlock_btn.isEnabled()
 
 
 def test_caps_lock_warning(qtbot, window_factory, vault_dir):

@@ -45,6 +45,7 @@ from srojournal.ui.widgets import (
     primary_button,
     set_error,
 )
+from srojournal.vault import throttle
 from srojournal.vault.errors import VaultError, WeakPassphrase, WrongPassphrase
 from srojournal.vault.layout import is_vault_folder
 
@@ -54,14 +55,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("srojournal.ui.unlock")
 
 DEMO_PASSPHRASE = "demo passphrase for testing only"  # noqa: S105 - synthetic demo vault only
-MAX_DELAY_SECONDS = 30
-
-
-def failure_delay(failures: int) -> int:
-    """Seconds to wait before the next attempt: none after one mistake, then 1, 2, 4 … 30."""
-    if failures < 2:
-        return 0
-    return int(min(MAX_DELAY_SECONDS, 2 ** (failures - 2)))
+failure_delay = throttle.delay_for  # seconds before the next attempt: 0, 1, 2, 4 … 30
 
 
 def _message(exc: BaseException) -> str:
@@ -342,6 +336,10 @@ class UnlockScreen(QWidget):
             self.show_home()
             return
         self.vault_path = Path(path)
+        # Failed attempts are remembered next to the vault: restarting does not reset the delay.
+        remembered = throttle.load(self.vault_path)
+        self.failures = remembered.count
+        self.retry_at = time.monotonic() + remembered.seconds_left()
         self.unlock_subtitle.setText(f"Vault: {self.vault_path}")
         set_error(self.unlock_error, "")
         self.stack.setCurrentWidget(self.unlock_view)
@@ -474,14 +472,21 @@ class UnlockScreen(QWidget):
     def _on_unlocked(self, vault: object) -> None:
         self.failures = 0
         self.retry_at = 0.0
+        if self.vault_path is not None:
+            throttle.clear(self.vault_path)
         self._set_busy(False)
         self._deliver(vault)
 
     def _on_unlock_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, WrongPassphrase):
-            self.failures += 1
-            self.retry_at = time.monotonic() + failure_delay(self.failures)
+            if self.vault_path is not None:
+                remembered = throttle.record_failure(self.vault_path)
+                self.failures = remembered.count
+                self.retry_at = time.monotonic() + remembered.seconds_left()
+            else:
+                self.failures += 1
+                self.retry_at = time.monotonic() + failure_delay(self.failures)
             msg = "That passphrase is not right. Check Caps Lock and try again."
             if self.failures >= 3:
                 msg += " If you have forgotten it, use your recovery code."

@@ -1,0 +1,63 @@
+"""Failed unlocks, remembered next to the vault so the growing delay survives a restart.
+
+The file (``unlock-failures``) holds only a count and a wall-clock time: nothing secret. It slows
+someone guessing at the unlock screen; it is no defence against an attacker holding a copy of
+the files (Argon2id is).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from srojournal.vault.errors import VaultError
+from srojournal.vault.fsutil import atomic_write
+
+FILE_NAME: Final = "unlock-failures"
+MAX_DELAY_SECONDS: Final = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Failures:
+    count: int
+    retry_at: float  # wall-clock seconds since the epoch
+
+    def seconds_left(self, now: float | None = None) -> int:
+        left = self.retry_at - (time.time() if now is None else now)
+        return max(0, min(MAX_DELAY_SECONDS, int(left + 0.999)))
+
+
+def delay_for(count: int) -> int:
+    """No delay for the first mistake, then 1, 2, 4 … seconds, at most 30."""
+    if count < 2:
+        return 0
+    return int(min(MAX_DELAY_SECONDS, 2 ** (count - 2)))
+
+
+def load(folder: Path) -> Failures:
+    try:
+        doc = json.loads((folder / FILE_NAME).read_text(encoding="ascii"))
+        count, retry_at = int(doc["count"]), float(doc["retry_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Failures(0, 0.0)
+    return Failures(max(0, min(count, 1000)), retry_at)
+
+
+def record_failure(folder: Path) -> Failures:
+    count = load(folder).count + 1
+    failures = Failures(count, time.time() + delay_for(count))
+    with contextlib.suppress(VaultError):  # a read-only folder: the delay stays in memory only
+        atomic_write(
+            folder / FILE_NAME,
+            json.dumps({"count": failures.count, "retry_at": failures.retry_at}).encode(),
+        )
+    return failures
+
+
+def clear(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        (folder / FILE_NAME).unlink()
