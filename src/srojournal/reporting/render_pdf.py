@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QFontMetricsF,
     QGuiApplication,
+    QImage,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -50,7 +51,6 @@ from .tables import ALL, TABLE_TITLES
 
 FONT_FAMILY = "DejaVu Sans"
 _PAGE_W, _PAGE_H, _MARGIN = 595.0, 842.0, 36.0
-_SCALE = 4.0  # device pixels per point (resolution 288 dpi)
 
 # --- layout ------------------------------------------------------------------------------------
 
@@ -102,7 +102,7 @@ class _Layout:
     def paragraph(self, text: str, size: float = 7.0, bold: bool = False) -> None:
         """Wrap ``text`` to the page width, measured with the bundled font."""
         _ensure_app()
-        metrics = QFontMetricsF(_font(size, bold))
+        metrics = QFontMetricsF(_font(size, bold), _measuring_device())
         width = _PAGE_W - 2 * _MARGIN
         line = ""
         for word in text.split():
@@ -276,6 +276,23 @@ def _ensure_app() -> None:
         _fonts_loaded = True
 
 
+_measure: QImage | None = None
+
+
+def _measuring_device() -> QImage:
+    """A 72-dpi device: one unit is one point, as on the page, on every machine.
+
+    Measuring against the screen instead would make the wrapping depend on the machine's DPI.
+    """
+    global _measure
+    if _measure is None:
+        _measure = QImage(1, 1, QImage.Format.Format_ARGB32)
+        dots_per_meter = round(72 / 0.0254)
+        _measure.setDotsPerMeterX(dots_per_meter)
+        _measure.setDotsPerMeterY(dots_per_meter)
+    return _measure
+
+
 def _font(size: float, bold: bool) -> QFont:
     f = QFont(FONT_FAMILY)
     f.setPointSizeF(size)
@@ -298,7 +315,9 @@ def _paint(lay: _Layout, doc_seed: str) -> bytes:
     writer.setDocumentXmpMetadata(QByteArray(_XMP))
     doc_id = uuid.uuid5(uuid.NAMESPACE_OID, doc_seed)
     writer.setDocumentId(QUuid.fromString(str(doc_id)))
-    writer.setResolution(int(72 * _SCALE))
+    # 72 dpi: one device unit is one point, so font point sizes and the layout's coordinates
+    # agree (coordinates stay floating point; the PDF is vector text either way).
+    writer.setResolution(72)
     writer.setPageLayout(
         QPageLayout(
             QPageSize(QPageSize.PageSizeId.A4),
@@ -307,7 +326,6 @@ def _paint(lay: _Layout, doc_seed: str) -> bytes:
         )
     )
     painter = QPainter(writer)
-    painter.scale(_SCALE, _SCALE)
     aligns = {
         "left": Qt.AlignmentFlag.AlignLeft,
         "right": Qt.AlignmentFlag.AlignRight,

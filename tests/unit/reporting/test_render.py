@@ -116,8 +116,25 @@ def test_pdf_text_metadata_and_determinism(summary: Summary, qapp) -> None:
     LeakChecker(extra_vocabulary=FIXED_TEXT).check_pdf_bytes(pdf)
 
 
+def test_pdf_text_is_drawn_at_its_size_on_the_page(summary: Summary, qapp) -> None:
+    """Point sizes are points on the page: readable, and nothing runs off the A4 sheet."""
+    reader = pypdf.PdfReader(io.BytesIO(render_summary_pdf(summary)))
+    drawn: list[tuple[float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            drawn.append((size * abs(tm[3]) * abs(cm[3]), tm[4] * cm[0] + cm[4]))
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+        width = float(page.mediabox.width)
+        assert all(0 <= x < width for _, x in drawn)
+    sizes = [s for s, _ in drawn]
+    assert sizes and 4 <= min(sizes) and max(sizes) <= 20
+
+
 def test_many_renders_do_not_crash_the_interpreter() -> None:
-    """PySide6 6.12 on Python 3.11 drops a reference to None per void call; we compensate."""
+    """Repeated renders in one process exit cleanly (a Qt binding once leaked None per call)."""
     import subprocess
     import sys
 
