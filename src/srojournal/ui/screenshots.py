@@ -51,6 +51,13 @@ def _neutral_copy(vault_path: Path) -> Path:
     return copy
 
 
+def _select_first(page: QWidget) -> None:
+    """On list-and-detail screens, open the first record so the detail side is shown too."""
+    table = getattr(page, "list", None)
+    if table is not None and hasattr(table, "selectRow") and table.model().rowCount() > 0:
+        table.selectRow(0)
+
+
 def render(vault_path: Path, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     vault_path = _neutral_copy(vault_path)
@@ -76,8 +83,10 @@ def render(vault_path: Path, out: Path) -> list[Path]:
         assert window.session is not None
         window.session.today = lambda: DEFAULT_TODAY  # type: ignore[method-assign]
         for key in PAGES:
-            if window.show_page(key) is None:
+            page = window.show_page(key)
+            if page is None:
                 continue
+            _select_first(page)
             written.append(out / f"{key}-{scheme}.png")
             _save(window, written[-1])
         window.show_page("journal")

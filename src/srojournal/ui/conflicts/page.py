@@ -182,7 +182,7 @@ class ConflictsPage(Page):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
-        splitter.setSizes([360, 740])
+        splitter.setSizes([470, 630])
         self.body.hide()
         self._update_buttons()
 
