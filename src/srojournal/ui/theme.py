@@ -141,6 +141,10 @@ def palette_for(c: Colors) -> QPalette:
     return p
 
 
+def _icon_url(name: str) -> str:
+    return resource_dir("icons", name).as_posix()
+
+
 def style_sheet(c: Colors) -> str:
     return f"""
 QWidget {{ font-size: 10pt; }}
@@ -162,6 +166,17 @@ QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, QSpinBo
 QDateEdit:focus, QDateTimeEdit:focus, QListWidget:focus, QTableView:focus {{
     border: 1px solid {c.accent};
 }}
+QComboBox::drop-down, QDateEdit::drop-down, QDateTimeEdit::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: center right; width: 22px; border: none; }}
+QComboBox::down-arrow, QDateEdit::down-arrow, QDateTimeEdit::down-arrow {{
+    image: url("{_icon_url("chevron-down.svg")}"); width: 12px; height: 12px; }}
+QSpinBox::up-button, QSpinBox::down-button {{ subcontrol-origin: border; width: 20px;
+    border: none; background: transparent; }}
+QSpinBox::up-button {{ subcontrol-position: top right; }}
+QSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QSpinBox::up-arrow {{ image: url("{_icon_url("chevron-up.svg")}"); width: 10px; height: 10px; }}
+QSpinBox::down-arrow {{ image: url("{_icon_url("chevron-down.svg")}"); width: 10px; height: 10px; }}
+QSpinBox::up-arrow:disabled, QSpinBox::down-arrow:disabled {{ image: none; }}
 QComboBox QAbstractItemView {{ background: {c.base}; color: {c.text};
     selection-background-color: {c.highlight}; selection-color: {c.text}; }}
 
