@@ -41,6 +41,7 @@ from .report_text import (
     LOWER_BOUND_EXPLAINED,
     MEASURE_LABELS,
     METHOD_TITLE,
+    ROLLUP_EXPLAINED,
     S_EXPLAINED,
     SUMMARY_TITLE,
     cell_text,
@@ -405,6 +406,7 @@ def render_aggregate_pdf(agg: Aggregate, check_text: TextCheck | None = None) ->
         ),
         S_EXPLAINED,
         LOWER_BOUND_EXPLAINED,
+        ROLLUP_EXPLAINED,
     ]
     notes = [METHOD_TITLE + ". " + " ".join(methodology(agg.threshold))]
     lay = _layout(header, agg.tables, notes, AGGREGATE_TITLE)

@@ -39,6 +39,10 @@ LOWER_BOUND_EXPLAINED = (
     "A figure marked with a plus sign is a lower bound: at least one summary that went into it "
     "had that cell suppressed."
 )
+ROLLUP_EXPLAINED = (
+    "Every figure is a sum over the summaries: a student reached in two months, or by two "
+    "officers, is counted in each."
+)
 METHOD_TITLE = "Methodology"
 
 
@@ -62,6 +66,7 @@ FIXED_TEXT: tuple[str, ...] = (
     AGGREGATE_TITLE,
     S_EXPLAINED,
     LOWER_BOUND_EXPLAINED,
+    ROLLUP_EXPLAINED,
     METHOD_TITLE,
     *methodology(10),
     "Period Release Threshold k Periods Sources Summaries Total Count Contacts by category",

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from srojournal.reporting.errors import ReportRejected
@@ -49,7 +51,12 @@ def test_csv_and_pdf(two_months: list[Path], qapp) -> None:
     csv = aggregate_files(two_months, "csv").decode()
     assert csv.splitlines()[0].startswith("periods,sources,threshold,table")
     assert "lower_bound" in csv
-    assert aggregate_files(two_months, "pdf").startswith(b"%PDF")
+    pdf = aggregate_files(two_months, "pdf")
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "a student reached in two months, or by two officers, is counted in each" in " ".join(
+        text.split()
+    )
 
 
 @pytest.mark.parametrize(
