@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from srojournal.ui.session import Session
+
+if TYPE_CHECKING:
+    from srojournal.vault.repo import Journal
 
 
 class Page(QWidget):
@@ -34,6 +39,14 @@ class Page(QWidget):
         if self.object_name:
             self.setObjectName(self.object_name)
         session.data_changed.connect(self.on_data_changed)
+
+    @property
+    def journal(self) -> Journal:
+        return self.session.journal
+
+    def _open(self) -> bool:
+        """Whether the vault is still unlocked (a page may outlive it briefly while locking)."""
+        return self.session.vault.conn is not None
 
     def refresh(self) -> None:
         """(Re)load what the page shows from the vault."""

@@ -106,8 +106,6 @@ class BackupsPage(Page):
         self._update_buttons()
 
     # -- Page contract ----------------------------------------------------------------------
-    def _open(self) -> bool:
-        return self.session.vault.conn is not None
 
     def refresh(self) -> None:
         if not self._open():

@@ -44,7 +44,6 @@ from srojournal.ui.students.kit import (
 )
 from srojournal.ui.students.picker import StudentPicker
 from srojournal.vault.errors import InvalidInput, VaultError
-from srojournal.vault.repo import Journal
 
 STATUS_LABELS = {"open": "Open", "held": "Agreement held", "broken": "Agreement broken",
                  "closed": "Closed"}  # fmt: skip
@@ -187,12 +186,6 @@ class ConflictsPage(Page):
         self._update_buttons()
 
     # -- Page contract ----------------------------------------------------------------------
-    @property
-    def journal(self) -> Journal:
-        return self.session.journal
-
-    def _open(self) -> bool:
-        return self.session.vault.conn is not None
 
     def refresh(self) -> None:
         if not self._open():

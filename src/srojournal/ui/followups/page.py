@@ -40,7 +40,6 @@ from srojournal.ui.students.kit import (
     roomy,
 )
 from srojournal.ui.students.picker import StudentPicker
-from srojournal.vault.repo import Journal
 
 FOLLOW_UP_TYPE = "mentoring_followup"
 BUCKETS = (
@@ -131,12 +130,6 @@ class FollowUpsPage(Page):
         self._update_buttons()
 
     # -- Page contract ----------------------------------------------------------------------
-    @property
-    def journal(self) -> Journal:
-        return self.session.journal
-
-    def _open(self) -> bool:
-        return self.session.vault.conn is not None
 
     def overdue_count(self) -> int:
         """Open follow-ups due before today (the sidebar badge)."""

@@ -174,9 +174,6 @@ class ReportsPage(Page):
         layout.addLayout(bottom)
         self._update_buttons()
 
-    def _open(self) -> bool:
-        return self.session.vault.conn is not None
-
     # -- Page contract ----------------------------------------------------------------------
     def refresh(self) -> None:
         if not self._open():

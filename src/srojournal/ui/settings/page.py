@@ -116,13 +116,6 @@ class SettingsPage(Page):
         self._build_templates()
         self._build_security()
 
-    @property
-    def journal(self) -> Journal:
-        return self.session.journal
-
-    def _open(self) -> bool:
-        return self.session.vault.conn is not None
-
     # == General ===============================================================================
     def _build_general(self) -> None:
         w, lay = _column()

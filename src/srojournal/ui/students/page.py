@@ -50,7 +50,6 @@ from srojournal.ui.students.kit import (
     title_label,
 )
 from srojournal.vault.errors import VaultError
-from srojournal.vault.repo import Journal
 
 Index = QModelIndex | QPersistentModelIndex
 STUDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -306,9 +305,6 @@ class StudentsPage(Page):
         self.setTabOrder(self.cases, self.timeline)
 
     # -- Page contract ----------------------------------------------------------------------
-    @property
-    def journal(self) -> Journal:
-        return self.session.journal
 
     def refresh(self) -> None:
         self._reload_list()
