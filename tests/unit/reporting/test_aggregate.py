@@ -4,6 +4,7 @@ import io
 import json
 from pathlib import Path
 
+import jsonschema
 import pypdf
 import pytest
 
@@ -12,6 +13,7 @@ from srojournal.reporting.render_json import render_summary_json
 from srojournal.reporting.service import aggregate_files
 from srojournal.reporting.suppression import suppress
 from srojournal.reporting.tables import build_tables
+from tests.conftest import REPO_ROOT
 
 from .conftest import busy_month
 
@@ -34,6 +36,8 @@ def two_months(tmp_path: Path) -> list[Path]:
 
 def test_sums_and_lower_bounds(two_months: list[Path]) -> None:
     out = json.loads(aggregate_files(two_months, "json"))
+    schema = json.loads((REPO_ROOT / "resources/schema/aggregate.schema.json").read_text())
+    jsonschema.validate(out, schema)
     assert out["format"] == "srojournal-aggregate"
     assert out["periods"] == ["2026-03", "2026-04"]
     assert out["threshold"] == 12 and out["input_thresholds"] == [10, 12]
