@@ -60,3 +60,22 @@ def test_every_screen_names_its_controls(qtbot, window_factory, vault_dir):
     w.open_quick_entry()
     qtbot.waitUntil(lambda: w.entry is not None)
     assert _unnamed(w.entry) == []
+
+
+def test_quick_entry_tab_order_follows_the_form(qtbot, window_factory, vault_dir):
+    w = window_factory(vault_path=vault_dir)
+    unlock(qtbot, w)
+    w.open_quick_entry()
+    qtbot.waitUntil(lambda: w.entry is not None)
+    d = w.entry
+    chain: list[QWidget] = []
+    widget = d.when
+    for _ in range(200):
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        if widget is d.when:
+            break
+    form = [d.when, d.duration, d.school, d.type_combo, d.student_search, d.initiated,
+            d.outcome, d.referrals, d.tags, d.notes, d.save_btn]  # fmt: skip
+    positions = [chain.index(x) for x in form]
+    assert positions == sorted(positions)
