@@ -51,6 +51,7 @@ CAMPAIGNS: tuple[Campaign, ...] = (
     Campaign("kill-passwd", kill.kill_passwd, 6, 100),
     Campaign("kill-rotate", kill.kill_rotate, 6, 60),
     Campaign("kill-backup", kill.kill_backup, 4, 60),
+    Campaign("kill-purge", kill.kill_purge, 3, 40),
     Campaign("bit-rot", _bit_rot_small, 60, 500),
     Campaign("headers", _headers, 2, 12),
     Campaign("disk-full", disk.disk_full, 2, 10),

@@ -255,3 +255,36 @@ def kill_backup(trials: int, rng: random.Random, work: Path) -> Tally:
         for b in listed[1:]:
             shutil.rmtree(b.path)
     return tally
+
+
+PURGE_CONTACTS = 2000  # enough that a kill can land inside the redaction or the vacuum
+
+
+def kill_purge(trials: int, rng: random.Random, work: Path) -> Tally:
+    """Retention purge: one transaction redacts every note, then VACUUM rewrites the file."""
+    tally = Tally("kill during purge and vacuum")
+    for trial in range(trials):
+        folder = work / f"purge-vault-{trial}"
+        make_vault(folder)
+        _fill(folder, PURGE_CONTACTS)
+        child = _spawn(work, trial, "purge", folder)
+        _kill_randomly(child, rng, 0.12)
+        code = child.finish()
+        tally.trials += 1
+        _child_crashed(child, code, tally, trial)
+        try:
+            with opened(folder) as v:
+                counts = v.journal.verify()
+                notes = [v.journal.contact(i).notes for i in (1, 1000, PURGE_CONTACTS)]
+        except VaultError as exc:
+            tally.fail("damaged", f"trial {trial}: {type(exc).__name__}: {exc.message}")
+            continue
+        purged = [n == "" for n in notes]
+        if counts.contacts != PURGE_CONTACTS:
+            tally.fail("lost", f"trial {trial}: {counts.contacts} contacts after the purge")
+        elif any(purged) and not all(purged):
+            tally.fail("damaged", f"trial {trial}: a purge applied to some notes only")
+        elif child.acks() and not all(purged):
+            tally.fail("lost", f"trial {trial}: an acknowledged purge is not applied")
+        shutil.rmtree(folder, ignore_errors=True)
+    return tally

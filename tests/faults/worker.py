@@ -6,6 +6,7 @@ acknowledged before it kills the child. Nothing here sleeps: children wait on st
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import resource
@@ -64,6 +65,14 @@ def mode_rotate(folder: Path, passphrase: str) -> None:
     say("opened")
     vault.rotate_data_key(passphrase)
     say("ack")
+    vault.close()
+
+
+def mode_purge(folder: Path) -> None:
+    vault = Vault.open(folder, PASSPHRASE)
+    say("opened")
+    n = vault.journal.purge_notes_before(dt.date(2100, 1, 1))  # every note, then VACUUM
+    say("ack", n)
     vault.close()
 
 
@@ -176,6 +185,7 @@ MODES = {
     "passwd": mode_passwd,
     "rotate": mode_rotate,
     "backup": mode_backup,
+    "purge": mode_purge,
     "hold": mode_hold,
     "diskfull": mode_diskfull,
     "fill": mode_fill,
