@@ -65,3 +65,34 @@ def test_text_copied_from_the_journal_is_cleared_on_lock(qtbot, window_factory, 
     QApplication.clipboard().setText("a sentence copied from a note")
     w.lock("test")
     assert QApplication.clipboard().text() == ""
+
+
+def test_contact_logged_from_a_case_is_linked_to_it(qtbot, window_factory, vault_dir):
+    import datetime as dt
+
+    from srojournal.vault.store import Vault
+
+    from .conftest import PASSPHRASE
+
+    with Vault.open(vault_dir, PASSPHRASE) as v:
+        parties = [s.id for s in v.journal.students()]
+        case = v.journal.add_conflict_case("Seat dispute", parties, opened_on=dt.date(2026, 3, 1))
+    w = window_factory(vault_path=vault_dir, page_specs=PAGE_SPECS)
+    unlock(qtbot, w)
+    page = w.show_page("conflicts")
+    page.show_case(case)
+    page.log_button.click()
+    qtbot.waitUntil(lambda: w.entry is not None)
+    assert [sid for sid, _ in w.entry.student_entries()] == parties
+    w.entry.notes.setPlainText("Both agreed to sit apart for a week")
+    with qtbot.waitSignal(w.entry.saved) as saved:
+        w.entry.save()
+    cid = saved.args[0]
+    assert w.session.journal.conflict_case(case).contact_ids == (cid,)
+    # A contact entered afterwards, not from the case, is not linked.
+    w.open_quick_entry()
+    qtbot.waitUntil(lambda: w.entry is not None)
+    w.entry.notes.setPlainText("Unrelated hallway chat")
+    with qtbot.waitSignal(w.entry.saved):
+        w.entry.save()
+    assert w.session.journal.conflict_case(case).contact_ids == (cid,)

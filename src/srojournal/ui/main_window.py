@@ -343,7 +343,9 @@ class MainWindow(QMainWindow):
         session.data_changed.connect(self._on_data_changed)
         self.workspace = Workspace(session, self.page_specs)
         for page in self.workspace.pages.values():
-            page.new_contact_requested.connect(lambda data: self.open_quick_entry(prefill=data))
+            page.new_contact_requested.connect(
+                lambda data, p=page: self.open_quick_entry(prefill=data, origin=p)
+            )
             page.edit_contact_requested.connect(lambda cid: self.open_quick_entry(contact_id=cid))
             page.show_student_requested.connect(self.show_student)
             page.status_message.connect(self.show_message)
@@ -451,8 +453,12 @@ class MainWindow(QMainWindow):
 
     # -- quick entry ---------------------------------------------------------------------------
     def open_quick_entry(
-        self, prefill: ContactInput | None = None, contact_id: int | None = None
+        self,
+        prefill: ContactInput | None = None,
+        contact_id: int | None = None,
+        origin: Page | None = None,
     ) -> None:
+        """Open quick entry; ``origin`` (the page that asked) hears about the first save."""
         if self.session is None:
             return
         if self.entry is not None:
@@ -473,6 +479,15 @@ class MainWindow(QMainWindow):
             self.show_message(exc.message)
             return
         dialog.saved.connect(self._on_entry_saved)
+        if origin is not None:
+            told: list[int] = []
+
+            def tell_origin(cid: int) -> None:
+                if not told:  # "Save & new" goes on with unrelated entries
+                    told.append(cid)
+                    origin.contact_logged(cid)
+
+            dialog.saved.connect(tell_origin)
         dialog.finished.connect(lambda _r, d=dialog: self._on_entry_closed(d))
         self.entry = dialog
         dialog.show()

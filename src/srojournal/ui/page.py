@@ -48,6 +48,9 @@ class Page(QWidget):
         """Whether the vault is still unlocked (a page may outlive it briefly while locking)."""
         return self.session.vault.conn is not None
 
+    def contact_logged(self, contact_id: int) -> None:
+        """The contact this page asked for with ``new_contact_requested`` was saved."""
+
     def refresh(self) -> None:
         """(Re)load what the page shows from the vault."""
 

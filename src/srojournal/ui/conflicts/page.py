@@ -57,6 +57,7 @@ class ConflictsPage(Page):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._current: ConflictCase | None = None
+        self._log_for_case: int | None = None  # a contact being logged for this case
         self._names: dict[int, str] = {}
         self._loading = False
         self._dirty = False
@@ -366,6 +367,7 @@ class ConflictsPage(Page):
                 self.status_message.emit("Add a school in Settings first")
                 return
             school = schools[0].id
+        self._log_for_case = c.id
         self.new_contact_requested.emit(
             ContactInput(
                 occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
@@ -374,6 +376,19 @@ class ConflictsPage(Page):
                 students=tuple(ContactStudent(p, "party") for p in c.party_ids),
             )
         )
+
+    def contact_logged(self, contact_id: int) -> None:
+        """The contact logged from a case belongs to it: link it."""
+        case_id, self._log_for_case = self._log_for_case, None
+        if case_id is None or not self._open():
+            return
+        try:
+            self.journal.link_contact_to_case(case_id, contact_id)
+        except VaultError as exc:
+            self.status_message.emit(exc.message)
+            return
+        self.status_message.emit("Contact linked to the case")
+        self.session.notify(what.CASES)
 
     # -- dialogs ----------------------------------------------------------------------------
     def open_new_dialog(self) -> FormDialog:
