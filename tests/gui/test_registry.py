@@ -45,3 +45,32 @@ def test_full_window_builds_every_available_page(qtbot, window_factory, vault_di
         assert w.show_page(key) is w.pages[key]
     w.lock()
     assert w.pages == {}
+
+
+def test_page_refreshes_only_for_its_kinds_and_on_show(qtbot, open_vault):
+    from srojournal.ui import session as what
+    from srojournal.ui.page import Page
+    from srojournal.ui.session import Session
+
+    class Counting(Page):
+        refreshed_by = frozenset({what.CASES})
+        refresh_on_show = True
+
+        def __init__(self, session: Session) -> None:
+            super().__init__(session)
+            self.refreshes = 0
+
+        def refresh(self) -> None:
+            self.refreshes += 1
+
+    session = Session(open_vault)
+    page = Counting(session)
+    qtbot.addWidget(page)
+    session.notify(what.CASES)
+    assert page.refreshes == 0  # hidden pages wait
+    page.show()
+    assert page.refreshes == 1  # shown: reload
+    session.notify(what.SETTINGS)
+    assert page.refreshes == 1  # not its kind
+    session.notify(what.CASES)
+    assert page.refreshes == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from srojournal.ui.session import Session
@@ -23,6 +24,10 @@ class Page(QWidget):
 
     title = ""
     object_name = ""
+    # Which ``Session.data_changed`` kinds make a visible page reload (empty: every kind).
+    refreshed_by: frozenset[str] = frozenset()
+    # Reload whenever the page is shown (cheap pages; the journal keeps its own policy).
+    refresh_on_show = False
 
     # Ask the main window to open quick entry: a ContactInput prefill, or None for a blank form.
     new_contact_requested = Signal(object)
@@ -59,5 +64,10 @@ class Page(QWidget):
 
     def on_data_changed(self, what: str) -> None:
         """Another page changed data; refresh if it concerns this page and it is visible."""
-        if self.isVisible():
+        if self.isVisible() and (not self.refreshed_by or what in self.refreshed_by):
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self.refresh_on_show:
             self.refresh()

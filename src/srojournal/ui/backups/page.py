@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -52,6 +51,8 @@ def restore_target(chosen: Path, backup_path: Path) -> Path:
 class BackupsPage(Page):
     title = "Backups"
     object_name = "backupsPage"
+    refreshed_by = frozenset({what.BACKUPS, what.SETTINGS})
+    refresh_on_show = True
 
     # A restored vault the officer wants to open now (the main window locks this one first).
     open_vault_requested = Signal(str)
@@ -144,14 +145,6 @@ class BackupsPage(Page):
         self.table.setRowCount(0)
         self.folder_label.clear()
         self.message.clear()
-
-    def on_data_changed(self, changed: str) -> None:
-        if changed in (what.BACKUPS, what.SETTINGS) and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        self.refresh()
 
     # -- actions ----------------------------------------------------------------------------
     def selected_backup(self) -> BackupInfo | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -53,6 +52,8 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 class ConflictsPage(Page):
     title = "Conflict cases"
     object_name = "conflictsPage"
+    refreshed_by = frozenset({what.CASES, what.CONTACTS, what.STUDENTS})
+    refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -232,14 +233,6 @@ class ConflictsPage(Page):
         self._loading = False
         self.body.hide()
         self.empty_hint.show()
-
-    def on_data_changed(self, changed: str) -> None:
-        if changed in (what.CASES, what.CONTACTS, what.STUDENTS) and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        self.refresh()
 
     # -- list / selection -------------------------------------------------------------------
     def _parties(self, c: ConflictCase) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
@@ -70,6 +69,8 @@ def date_edit(name: str, value: dt.date) -> QDateEdit:
 class FollowUpsPage(Page):
     title = "Follow-ups"
     object_name = "followUpsPage"
+    refreshed_by = frozenset({what.FOLLOW_UPS, what.STUDENTS, what.CONTACTS})
+    refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -188,14 +189,6 @@ class FollowUpsPage(Page):
         self._overdue = 0
         self.summary.clear()
         self._update_buttons()
-
-    def on_data_changed(self, changed: str) -> None:
-        if changed in (what.FOLLOW_UPS, what.STUDENTS, what.CONTACTS) and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        self.refresh()
 
     # -- helpers ----------------------------------------------------------------------------
     def _aliases(self, f: FollowUp) -> str:

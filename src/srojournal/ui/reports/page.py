@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -85,6 +84,8 @@ def _write(path: Path, data: bytes) -> None:
 class ReportsPage(Page):
     title = "Reports"
     object_name = "reportsPage"
+    refreshed_by = frozenset({what.CONTACTS, what.FOLLOW_UPS, what.SETTINGS, what.RELEASES})
+    refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -201,16 +202,6 @@ class ReportsPage(Page):
         for label in (self.state, self.explain, self.headline, self.export_message):
             label.clear()
         self._update_buttons()
-
-    def on_data_changed(self, changed: str) -> None:
-        if changed in (what.CONTACTS, what.FOLLOW_UPS, what.SETTINGS, what.RELEASES) and (
-            self.isVisible()
-        ):
-            self.refresh()
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        self.refresh()
 
     # -- preview ----------------------------------------------------------------------------
     def period(self) -> str | None:

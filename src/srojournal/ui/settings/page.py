@@ -100,6 +100,8 @@ def _column() -> tuple[QWidget, QVBoxLayout]:
 class SettingsPage(Page):
     title = "Settings"
     object_name = "settingsPage"
+    refreshed_by = frozenset({what.SCHOOLS, what.TEMPLATES})
+    refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -816,11 +818,3 @@ class SettingsPage(Page):
         for label in (self.pass_error, self.school_error, self.type_error, self.t_error):
             label.hide()
         self._loading = False
-
-    def on_data_changed(self, changed: str) -> None:
-        if changed in (what.SCHOOLS, what.TEMPLATES) and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        self.refresh()

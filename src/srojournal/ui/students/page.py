@@ -117,6 +117,10 @@ class StudentListModel(QAbstractTableModel):
 class StudentsPage(Page):
     title = "Students"
     object_name = "studentsPage"
+    refreshed_by = frozenset(
+        {what.STUDENTS, what.CONTACTS, what.FOLLOW_UPS, what.CASES, what.SCHOOLS}
+    )
+    refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -334,15 +338,6 @@ class StudentsPage(Page):
         self._loading = False
         self.body.hide()
         self.empty_hint.show()
-
-    def on_data_changed(self, changed: str) -> None:
-        relevant = (what.STUDENTS, what.CONTACTS, what.FOLLOW_UPS, what.CASES, what.SCHOOLS)
-        if changed in relevant and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        self.refresh()
 
     # -- list -------------------------------------------------------------------------------
     def _reload_list(self) -> None:
