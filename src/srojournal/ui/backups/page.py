@@ -7,10 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -28,6 +26,7 @@ from srojournal.ui.students.kit import (
     named,
     page_layout,
     primary,
+    record_table,
 )
 from srojournal.vault import backup
 from srojournal.vault.backup import BackupInfo
@@ -75,15 +74,7 @@ class BackupsPage(Page):
         layout.addWidget(self.folder_label)
         self.table = named(QTableWidget(0, 4), "Verified backups")
         self.table.setHorizontalHeaderLabels(["Taken", "Kind", "Contacts", "Students"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTabKeyNavigation(False)
-        h = self.table.horizontalHeader()
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for i in (1, 2, 3):
-            h.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        record_table(self.table)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()

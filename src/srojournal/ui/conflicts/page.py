@@ -6,17 +6,14 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -36,8 +33,10 @@ from srojournal.ui.students.kit import (
     SPACING,
     Card,
     hint_label,
+    list_and_detail,
     named,
     primary,
+    record_table,
     section_label,
     title_label,
 )
@@ -62,23 +61,9 @@ class ConflictsPage(Page):
         self._names: dict[int, str] = {}
         self._loading = False
         self._dirty = False
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setChildrenCollapsible(False)
-        outer.addWidget(splitter)
-
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(MARGIN, MARGIN, SPACING // 2, MARGIN)
-        lv.setSpacing(SPACING)
-        head = QHBoxLayout()
-        head.addWidget(title_label("Conflict cases"))
-        head.addStretch(1)
         self.new_button = named(QPushButton("New case…"), "New conflict case")
         self.new_button.clicked.connect(self.open_new_dialog)
-        head.addWidget(self.new_button)
-        lv.addLayout(head)
+        splitter, lv = list_and_detail(self, "Conflict cases", self.new_button)
         self.status_filter = named(QComboBox(), "Show cases with status")
         self.status_filter.addItem("All cases", None)
         for code in taxonomy.CONFLICT_STATUSES:
@@ -87,19 +72,9 @@ class ConflictsPage(Page):
         lv.addWidget(self.status_filter)
         self.list = named(QTableWidget(0, 3), "Conflict case list")
         self.list.setHorizontalHeaderLabels(["Case", "Status", "Check"])
-        self.list.verticalHeader().setVisible(False)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setShowGrid(False)
-        self.list.setTabKeyNavigation(False)
-        h = self.list.horizontalHeader()
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        record_table(self.list, grid=False)
         self.list.currentCellChanged.connect(self._on_row_changed)
         lv.addWidget(self.list, 1)
-        splitter.addWidget(left)
 
         right = QWidget()
         rv = QVBoxLayout(right)

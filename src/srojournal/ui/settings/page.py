@@ -13,13 +13,11 @@ from typing import Any, Final
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -49,6 +47,7 @@ from srojournal.ui.students.kit import (
     named,
     page_layout,
     primary,
+    record_table,
     section_label,
     title_label,
 )
@@ -329,15 +328,7 @@ class SettingsPage(Page):
         )
         self.types = named(QTableWidget(0, 4), "Contact types")
         self.types.setHorizontalHeaderLabels(["Label", "Code", "Category", "Status"])
-        self.types.verticalHeader().setVisible(False)
-        self.types.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.types.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.types.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.types.setTabKeyNavigation(False)
-        h = self.types.horizontalHeader()
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for i in (1, 2, 3):
-            h.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        record_table(self.types)
         self.types.itemSelectionChanged.connect(self._on_type_selected)
         lay.addWidget(self.types, 1)
         row = QHBoxLayout()

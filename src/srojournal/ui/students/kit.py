@@ -18,10 +18,14 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
+    QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -104,6 +108,44 @@ def header_row(title: str, *actions: QWidget) -> tuple[QHBoxLayout, QLabel]:
     for a in actions:
         row.addWidget(a)
     return row, label
+
+
+def list_and_detail(page: QWidget, title: str, action: QWidget) -> tuple[QSplitter, QVBoxLayout]:
+    """The record pages' frame: a splitter whose left column starts with the title and the
+    page's main action. The caller fills the column and adds the detail side to the splitter."""
+    outer = QHBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.setChildrenCollapsible(False)
+    outer.addWidget(splitter)
+    left = QWidget()
+    column = QVBoxLayout(left)
+    column.setContentsMargins(MARGIN, MARGIN, SPACING // 2, MARGIN)
+    column.setSpacing(SPACING)
+    head, _label = header_row(title, action)
+    column.addLayout(head)
+    splitter.addWidget(left)
+    return splitter, column
+
+
+def record_table(view: QTableView, *, stretch: int = 0, grid: bool = True) -> None:
+    """A read-only list of records: whole rows, one at a time, Tab leaves the table; column
+    ``stretch`` takes the spare width and the others fit their contents."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().setVisible(False)
+    view.setTabKeyNavigation(False)
+    view.setShowGrid(grid)
+    header = view.horizontalHeader()
+    columns = view.model().columnCount() if view.model() is not None else 0
+    for i in range(columns):
+        mode = (
+            QHeaderView.ResizeMode.Stretch
+            if i == stretch
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
+        header.setSectionResizeMode(i, mode)
 
 
 class Card(QFrame):

@@ -8,12 +8,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -44,8 +41,10 @@ from srojournal.ui.students.kit import (
     SPACING,
     Card,
     hint_label,
+    list_and_detail,
     named,
     primary,
+    record_table,
     section_label,
     title_label,
 )
@@ -127,24 +126,10 @@ class StudentsPage(Page):
         self._current: Student | None = None
         self._loading = False
 
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setChildrenCollapsible(False)
-        outer.addWidget(splitter)
-
         # -- the list -----------------------------------------------------------------------
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(MARGIN, MARGIN, SPACING // 2, MARGIN)
-        lv.setSpacing(SPACING)
-        head = QHBoxLayout()
-        head.addWidget(title_label("Students"))
-        head.addStretch(1)
         self.add_button = named(QPushButton("Add student…"), "Add student")
         self.add_button.clicked.connect(self.open_add_dialog)
-        head.addWidget(self.add_button)
-        lv.addLayout(head)
+        splitter, lv = list_and_detail(self, "Students", self.add_button)
         self.search = named(QLineEdit(), "Search students", "Filter the list by alias")
         self.search.setPlaceholderText("Search by alias")
         self.search.setClearButtonEnabled(True)
@@ -156,22 +141,12 @@ class StudentsPage(Page):
         self.model = StudentListModel(self)
         self.list = named(QTableView(), "Student list")
         self.list.setModel(self.model)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.verticalHeader().setVisible(False)
+        record_table(self.list, stretch=1, grid=False)
         self.list.setAlternatingRowColors(True)
-        self.list.setShowGrid(False)
-        self.list.setTabKeyNavigation(False)
-        h = self.list.horizontalHeader()
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.list.selectionModel().currentRowChanged.connect(self._on_row_changed)
         lv.addWidget(self.list, 1)
         self.list_hint = hint_label()
         lv.addWidget(self.list_hint)
-        splitter.addWidget(left)
 
         # -- the profile --------------------------------------------------------------------
         scroll = QScrollArea()
