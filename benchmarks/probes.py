@@ -8,6 +8,7 @@ at a scratch directory so no real profile is touched.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -20,13 +21,16 @@ def _rss_mib() -> float:
     return float("nan")
 
 
-def _report_when_shown(app: object, extra: dict[str, object]) -> None:
-    """Print the wall-clock time once the event loop has run with the window shown."""
+def _report_when_shown() -> None:
+    """Once the event loop has run with the window shown: print the wall-clock time and leave.
+
+    ``os._exit`` skips the teardown, for the bare window and the app alike: start-up is timed.
+    """
     from PySide6.QtCore import QTimer
 
     def done() -> None:
-        print(json.dumps({"shown_at": time.time(), **extra}), flush=True)
-        app.quit()  # type: ignore[attr-defined]
+        print(json.dumps({"shown_at": time.time()}), flush=True)
+        os._exit(0)
 
     QTimer.singleShot(0, done)
 
@@ -38,33 +42,28 @@ def coldstart_bare() -> None:
     w = QLabel("Unlock")
     w.resize(900, 600)
     w.show()
-    _report_when_shown(app, {"mode": "bare"})
+    _report_when_shown()
     app.exec()
 
 
 def coldstart_app(vault: str) -> None:
-    """What ``srojournal --vault VAULT`` does up to the unlock screen being shown."""
-    try:
-        from srojournal.app import create_application
-        from srojournal.ui.main_window import MainWindow
-    except ImportError as exc:  # the full entry is not there yet: import + a plain window
-        from PySide6.QtWidgets import QApplication, QLabel
+    """What the ``srojournal --vault VAULT`` command does until its window is shown.
 
-        import srojournal.app  # noqa: F401
+    The real entry point runs (command-line parsing, application, main window, ``show()``); the
+    only addition is the report, queued right after ``show()`` like the bare window's.
+    """
+    from srojournal.ui.main_window import MainWindow
 
-        app = QApplication(sys.argv[:1])
-        w = QLabel("Unlock")
-        w.resize(900, 600)
-        w.show()
-        _report_when_shown(app, {"mode": "fallback", "why": type(exc).__name__})
-        app.exec()
-        return
-    app = create_application()
-    window = MainWindow(vault_path=Path(vault), demo=False)
-    window.show()
-    _report_when_shown(app, {"mode": "app"})
-    app.exec()
-    window.close()
+    show = MainWindow.show
+
+    def show_and_report(self: MainWindow) -> None:
+        show(self)
+        _report_when_shown()
+
+    MainWindow.show = show_and_report  # type: ignore[method-assign]
+    from srojournal.cli import main
+
+    main(["--vault", vault])
 
 
 def memory_bare() -> None:
@@ -81,19 +80,11 @@ def memory_app(vault: str) -> None:
     """The app's process with the vault unlocked and the journal's first page on screen."""
     from PySide6.QtWidgets import QTableView
 
+    from srojournal.app import create_application
     from srojournal.demo import DEMO_PASSPHRASE
     from srojournal.vault.store import Vault
 
-    try:
-        from srojournal.app import create_application
-
-        app = create_application()
-        mode = "app"
-    except ImportError:
-        from PySide6.QtWidgets import QApplication
-
-        app = QApplication(sys.argv[:1])
-        mode = "fallback"
+    app = create_application()
     from srojournal.ui.journal.model import JournalModel
 
     v = Vault.open(Path(vault), DEMO_PASSPHRASE)  # the cached vault uses cheap KDF settings
@@ -105,7 +96,7 @@ def memory_app(vault: str) -> None:
     view.show()
     for _ in range(5):
         app.processEvents()
-    print(json.dumps({"rss_mib": _rss_mib(), "rows": model.fetched, "mode": mode}), flush=True)
+    print(json.dumps({"rss_mib": _rss_mib(), "rows": model.fetched}), flush=True)
     v.close()
 
 
