@@ -90,7 +90,9 @@ def prepare_environment() -> None:
     )
 
 
-def configure_application(app: QApplication, scheme: str | None = None) -> None:
+def configure_application(
+    app: QApplication, scheme: str | None = None, *, fusion_from_argv: bool = False
+) -> None:
     """Identity, fonts and theme on an existing application (also used by tests)."""
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
@@ -99,7 +101,7 @@ def configure_application(app: QApplication, scheme: str | None = None) -> None:
     app.setWindowIcon(theme.app_icon())
     theme.load_fonts()
     app.setFont(theme.base_font())
-    theme.apply_theme(app, scheme)
+    theme.apply_theme(app, scheme, set_style=not fusion_from_argv)
     if scheme is None:
         theme.follow_system_scheme(app)
 
@@ -107,30 +109,50 @@ def configure_application(app: QApplication, scheme: str | None = None) -> None:
 def create_application(argv: list[str] | None = None) -> QApplication:
     prepare_environment()
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    if isinstance(existing, QApplication):
+        app, fusion_from_argv = existing, False
+    else:
+        # The theme is drawn on Fusion everywhere; asked for here rather than with setStyle().
+        app = QApplication([*(argv or sys.argv[:1]), "-style", "Fusion"])
+        fusion_from_argv = True
     install_qt_message_handler()
-    configure_application(app)
+    configure_application(app, fusion_from_argv=fusion_from_argv)
     return app
 
 
 def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = False) -> int:
     """Open the desktop app (``srojournal [--vault DIR] [--demo]``); returns the exit code.
 
-    ``quit_when_ready`` shows the first screen and quits (the packaged build's smoke test).
+    The unlock window comes first. The build's self-test (SQLCipher, FTS5, Argon2id, AES-GCM)
+    runs as soon as the window is up, long before a passphrase could be typed; a broken build
+    then closes the window with a clear message and exit code 1 instead of crashing later.
+    ``quit_when_ready`` quits once the self-test passed (the packaged build's smoke test).
     """
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = create_application()
     sys.excepthook = handle_uncaught
-    from srojournal.selftest import run_self_test
+    from PySide6.QtCore import QTimer
 
-    check = run_self_test()
-    if not check.ok:
-        # A broken build: say so clearly instead of crashing later.
-        from PySide6.QtWidgets import QMessageBox
+    from srojournal.ui.main_window import MainWindow
 
+    window = MainWindow(vault_path=Path(vault_path) if vault_path else None, demo=demo)
+    window.show()
+
+    def check_build() -> None:
+        from srojournal.selftest import run_self_test
+
+        check = run_self_test()
+        if check.ok:
+            log.info("SQLCipher %s", check.cipher_version)
+            if quit_when_ready:
+                app.quit()
+            return
         log.error("self-test failed: %s", "; ".join(check.problems))
+        window.hide()
         if not quit_when_ready:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(
                 None,
                 "SRO Journal cannot start",
@@ -138,14 +160,7 @@ def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = Fals
                 + "\n".join(check.problems)
                 + "\n\nReinstall the app. Your vaults were not touched.",
             )
-        return 1
-    log.info("SQLCipher %s", check.cipher_version)
-    from srojournal.ui.main_window import MainWindow
+        app.exit(1)
 
-    window = MainWindow(vault_path=Path(vault_path) if vault_path else None, demo=demo)
-    window.show()
-    if quit_when_ready:
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(0, app.quit)
+    QTimer.singleShot(0, check_build)
     return int(app.exec())

@@ -9,7 +9,6 @@ Passphrases come from the terminal, or one per line from standard input with
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import logging
 import os
@@ -17,10 +16,13 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from srojournal import __version__
+import srojournal
 from srojournal.vault.errors import VaultError, WeakPassphrase
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 EXIT_USAGE = 2
 EXIT_REJECTED = 5
@@ -96,10 +98,45 @@ def _kdf_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _iso_date(text: str) -> dt.date:
+    import datetime as dt
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _app_launch(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``srojournal [--vault DIR] [--demo]``, parsed by hand; ``None`` for anything else.
+
+    Starting the app is the common case and the officer waits for its window: building the
+    argparse parsers (every subcommand's options) costs ~10 ms there. Anything that is not
+    exactly this grammar (a subcommand, help, an abbreviation, a mistake) goes to argparse,
+    which stays the one authority for usage and errors; the tests check both agree.
+    """
+    args = argparse.Namespace(
+        version=False, self_test=False, vault=None, demo=False, quit_when_ready=False, command=None
+    )
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--demo":
+            args.demo = True
+        elif arg == "--quit-when-ready":
+            args.quit_when_ready = True
+        elif arg.startswith("--vault=") and len(arg) > len("--vault="):
+            args.vault = Path(arg.removeprefix("--vault="))
+        elif arg == "--vault" and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            i += 1
+            args.vault = Path(argv[i])
+        else:
+            return None
+        i += 1
+    return args
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    return _app_launch(argv) or build_parser().parse_args(argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,7 +227,8 @@ def _version_text() -> str:
     from srojournal.selftest import run_self_test
 
     r = run_self_test()
-    return f"srojournal {__version__} (SQLCipher {r.cipher_version or 'missing'})"
+    # The version is read on demand: reading package metadata costs start-up time.
+    return f"srojournal {srojournal.__version__} (SQLCipher {r.cipher_version or 'missing'})"
 
 
 def _out(text: str) -> None:
@@ -377,7 +415,7 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("SROJOURNAL_LOG", "WARNING").upper())
-    args = build_parser().parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.version:
         _out(_version_text())
         return 0

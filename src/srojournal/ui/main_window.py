@@ -8,43 +8,28 @@ and the session are destroyed, the vault closes (key zeroed), and only the unloc
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QKeySequence, QPainter
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget
 
-from srojournal.ui import session as what
-from srojournal.ui import theme
 from srojournal.ui.autolock import SETTING as AUTOLOCK_SETTING
 from srojournal.ui.autolock import AutoLock, clamp_minutes
-from srojournal.ui.page import Page
-from srojournal.ui.pages import PAGE_SPECS, PageSpec, available_pages
+from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
-from srojournal.ui.session import Session
 from srojournal.ui.unlock import UnlockScreen
 from srojournal.vault.errors import VaultError
 
 if TYPE_CHECKING:
     from srojournal.domain.models import ContactInput
     from srojournal.ui.entry import QuickEntryDialog
+    from srojournal.ui.page import Page
+    from srojournal.ui.session import Session
+    from srojournal.ui.workspace import Workspace
     from srojournal.vault.keys import KdfParams
     from srojournal.vault.store import Vault
 
@@ -52,119 +37,6 @@ log = logging.getLogger("srojournal.ui.main_window")
 
 APP_TITLE = "SRO Journal"
 REOPEN_DRAFT = "entry:reopen"
-BadgeRole = Qt.ItemDataRole.UserRole + 10
-KeyRole = Qt.ItemDataRole.UserRole + 11
-
-
-class SidebarDelegate(QStyledItemDelegate):
-    """Draws a small count badge (overdue follow-ups) at the right of a sidebar item."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        super().paint(painter, option, index)
-        count = index.data(BadgeRole)
-        if not count:
-            return
-        text = str(count) if count < 100 else "99+"
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = QFont(option.font)
-        font.setBold(True)
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        painter.setFont(font)
-        fm = painter.fontMetrics()
-        h = fm.height() + 2
-        w = max(h, fm.horizontalAdvance(text) + 12)
-        r = option.rect
-        rect = QRect(r.right() - w - 10, r.center().y() - h // 2, w, h)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(theme.colors().badge))
-        painter.drawRoundedRect(rect, h / 2, h / 2)
-        painter.setPen(QColor("#ffffff"))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
-
-    def sizeHint(  # noqa: N802
-        self,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QSize:
-        s = super().sizeHint(option, index)
-        return QSize(s.width() + 36, max(s.height(), 36))
-
-
-class Workspace(QWidget):
-    """Sidebar + pages for one unlocked session. Destroyed on lock."""
-
-    def __init__(
-        self,
-        session: Session,
-        specs: Sequence[PageSpec] = PAGE_SPECS,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("Workspace")
-        self.session = session
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        self.sidebar = QListWidget()
-        self.sidebar.setObjectName("Sidebar")
-        self.sidebar.setAccessibleName("Sections")
-        self.sidebar.setItemDelegate(SidebarDelegate(self.sidebar))
-        self.sidebar.setFixedWidth(200)
-        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.stack = QStackedWidget()
-        self.stack.setObjectName("Pages")
-        lay.addWidget(self.sidebar)
-        lay.addWidget(self.stack, 1)
-        self.pages: dict[str, Page] = {}
-        for spec, cls in available_pages(specs):
-            page = cls(session, self.stack)
-            self.pages[spec.key] = page
-            self.stack.addWidget(page)
-            item = QListWidgetItem(page.title or spec.key.title())
-            item.setData(KeyRole, spec.key)
-            item.setToolTip(f"{page.title} ({spec.shortcut})")
-            self.sidebar.addItem(item)
-        self.sidebar.currentRowChanged.connect(self._on_row)
-
-    def _on_row(self, row: int) -> None:
-        if 0 <= row < self.stack.count():
-            self.stack.setCurrentIndex(row)
-
-    def show_page(self, key: str) -> Page | None:
-        for row in range(self.sidebar.count()):
-            if self.sidebar.item(row).data(KeyRole) == key:
-                self.sidebar.setCurrentRow(row)
-                return self.pages[key]
-        return None
-
-    def current_key(self) -> str | None:
-        item = self.sidebar.currentItem()
-        return None if item is None else str(item.data(KeyRole))
-
-    def set_badge(self, key: str, count: int) -> None:
-        for row in range(self.sidebar.count()):
-            item = self.sidebar.item(row)
-            if item.data(KeyRole) == key:
-                item.setData(BadgeRole, count)
-                title = self.pages[key].title
-                item.setData(
-                    Qt.ItemDataRole.AccessibleTextRole,
-                    f"{title}, {count} overdue" if count else title,
-                )
-
-    def clear_pages(self) -> None:
-        for page in self.pages.values():
-            try:
-                page.clear()
-            except Exception:  # one page's bug must not stop the lock
-                log.exception("a page failed to clear on lock")
 
 
 class MainWindow(QMainWindow):
@@ -191,7 +63,6 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.entry: QuickEntryDialog | None = None
         self.setWindowTitle(APP_TITLE)
-        self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(QSize(960, 640))
 
         self.root = QStackedWidget()
@@ -204,8 +75,9 @@ class MainWindow(QMainWindow):
 
         self.autolock = AutoLock(self, idle_seconds=autolock_seconds)
         self.autolock.lock_requested.connect(self.lock)
-        if connect_system_signals:
-            self.autolock.connect_system_signals()
+        # Sleep and screen-lock signals matter once there is something to lock: subscribed on the
+        # first unlock, which keeps the D-Bus round trips out of start-up.
+        self._subscribe_system_signals = connect_system_signals
 
         self._build_actions()
         self._build_menus()
@@ -338,6 +210,11 @@ class MainWindow(QMainWindow):
 
     # -- unlock --------------------------------------------------------------------------------
     def on_unlocked(self, vault: Vault) -> None:
+        # The unlocked UI is imported on the first unlock, not at start-up (the unlock window
+        # comes first and fast).
+        from srojournal.ui.session import Session
+        from srojournal.ui.workspace import Workspace
+
         session = Session(vault, self)
         self.session = session
         session.data_changed.connect(self._on_data_changed)
@@ -361,6 +238,9 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.workspace)
         self.autolock.set_minutes(session.journal.get_setting(AUTOLOCK_SETTING))
         self.autolock.start()
+        if self._subscribe_system_signals:
+            self._subscribe_system_signals = False
+            self.autolock.connect_system_signals()
         self._set_unlocked_ui(True)
         self._refresh_status()
         self.workspace.sidebar.setCurrentRow(0)
@@ -374,6 +254,8 @@ class MainWindow(QMainWindow):
         assert self.session is not None
         j = self.session.journal
         try:
+            import json
+
             marker = j.load_draft(REOPEN_DRAFT)
             if marker is None:
                 return
@@ -445,6 +327,8 @@ class MainWindow(QMainWindow):
         try:
             kept = entry.close_keeping_draft()
             if kept:
+                import json
+
                 session.journal.save_draft(
                     REOPEN_DRAFT, json.dumps({"contact_id": entry.contact_id})
                 )
@@ -544,6 +428,8 @@ class MainWindow(QMainWindow):
 
     # -- status --------------------------------------------------------------------------------
     def _on_data_changed(self, what_changed: str) -> None:
+        from srojournal.ui import session as what
+
         if what_changed == what.SETTINGS and self.session is not None:
             self.autolock.set_minutes(
                 clamp_minutes(self.session.journal.get_setting(AUTOLOCK_SETTING))
@@ -554,6 +440,8 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         if self.session is None or self.workspace is None:
             return
+        from srojournal.ui.workspace import last_backup_text
+
         j = self.session.journal
         try:
             self.workspace.set_badge("followups", j.overdue_count(self.session.today()))
@@ -580,6 +468,8 @@ class MainWindow(QMainWindow):
         self._info("About SRO Journal", about_text())
 
     def _info(self, title: str, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.open()
@@ -590,9 +480,7 @@ class MainWindow(QMainWindow):
         self.settings.window_geometry = self.saveGeometry()
         self.lock("close")
         pending = self.unlock_screen.pending_vault
-        from srojournal.vault.store import Vault
-
-        if isinstance(pending, Vault):
+        if pending is not None:  # created, its recovery code still on screen
             pending.close()
         self.autolock.shutdown()
         super().closeEvent(event)
@@ -611,9 +499,3 @@ def about_text() -> str:
         f"<b>SRO Journal {__version__}</b><br>An encrypted journal for school resource officers."
         f"<br><br>SQLCipher {cipher}<br>Qt {qVersion()} (PySide6 {PySide6.__version__})"
     )
-
-
-def last_backup_text(session: Session) -> str:
-    """When the last verified backup was taken, from the audit log (no content, only a time)."""
-    at = session.journal.last_backup_at()
-    return "No backup yet" if at is None else "Last backup: " + at.strftime("%Y-%m-%d %H:%M")

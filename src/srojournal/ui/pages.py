@@ -9,15 +9,15 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from srojournal.ui.page import Page
+if TYPE_CHECKING:
+    from srojournal.ui.page import Page
 
 log = logging.getLogger("srojournal.ui.pages")
 
 
-@dataclass(frozen=True)
-class PageSpec:
+class PageSpec(NamedTuple):
     key: str  # stable id used by the main window (navigation shortcuts, badges)
     module: str
     cls: str
@@ -50,6 +50,8 @@ def load_page_class(spec: PageSpec) -> type[Page] | None:
             log.info("page %s is not available in this build", spec.key)
             return None
         raise
+    from srojournal.ui.page import Page
+
     cls = getattr(module, spec.cls)
     if not (isinstance(cls, type) and issubclass(cls, Page)):
         raise TypeError(f"{spec.module}.{spec.cls} is not a Page")

@@ -7,9 +7,8 @@ the system does. ``apply_theme(app, "dark")`` forces a scheme (screenshots, test
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPalette
@@ -22,8 +21,7 @@ MONO_FAMILY = "DejaVu Sans Mono"
 APP_ID = "org.srojournal.SROJournal"
 
 
-@dataclass(frozen=True)
-class Colors:
+class Colors(NamedTuple):
     window: str
     base: str
     alt_base: str
@@ -85,8 +83,11 @@ def colors() -> Colors:
     return _current
 
 
+_RESOURCES = Path(__file__).parent.parent / "resources"  # srojournal/resources
+
+
 def resource_dir(*parts: str) -> Path:
-    return Path(str(resources.files("srojournal").joinpath("resources", *parts)))
+    return _RESOURCES.joinpath(*parts)
 
 
 def fonts_dir() -> Path:
@@ -239,13 +240,18 @@ QMenu::item:selected {{ background: {c.highlight}; color: {c.text}; }}
 """
 
 
-def apply_theme(app: QApplication, scheme: str | None = None) -> str:
-    """Apply ``"light"`` or ``"dark"``; ``None`` follows the system. Returns the scheme used."""
+def apply_theme(app: QApplication, scheme: str | None = None, *, set_style: bool = True) -> str:
+    """Apply ``"light"`` or ``"dark"``; ``None`` follows the system. Returns the scheme used.
+
+    ``set_style=False`` when the application was started with ``-style Fusion`` already (that
+    spares start-up the cost of wrapping a QStyle in Python).
+    """
     global _current
     if scheme is None:
         scheme = "dark" if system_is_dark() else "light"
     _current = DARK if scheme == "dark" else LIGHT
-    app.setStyle("Fusion")
+    if set_style:
+        app.setStyle("Fusion")
     app.setPalette(palette_for(_current))
     app.setStyleSheet(style_sheet(_current))
     return scheme

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
@@ -16,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from srojournal.vault.passphrase import Strength, assess
+if TYPE_CHECKING:
+    from srojournal.vault.passphrase import Strength
 
 
 def label(text: str, role: str | None = None, *, buddy: QWidget | None = None) -> QLabel:
@@ -174,6 +177,8 @@ class StrengthMeter(QWidget):
                 "At least 12 characters. A few unrelated words are strong and easy to type."
             )
         else:
+            from srojournal.vault.passphrase import assess  # loaded when a passphrase is chosen
+
             s = assess(text)
             self.strength = s
             self.bar.setValue(max(s.score, 1))

@@ -8,11 +8,9 @@ the files (Argon2id is).
 from __future__ import annotations
 
 import contextlib
-import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from srojournal.vault.errors import VaultError
 from srojournal.vault.fsutil import atomic_write
@@ -21,9 +19,8 @@ FILE_NAME: Final = "unlock-failures"
 MAX_DELAY_SECONDS: Final = 30
 
 
-@dataclass(frozen=True, slots=True)
-class Failures:
-    count: int
+class Failures(NamedTuple):
+    attempts: int  # failed unlocks in a row
     retry_at: float  # wall-clock seconds since the epoch
 
     def seconds_left(self, now: float | None = None) -> int:
@@ -40,20 +37,28 @@ def delay_for(count: int) -> int:
 
 def load(folder: Path) -> Failures:
     try:
-        doc = json.loads((folder / FILE_NAME).read_text(encoding="ascii"))
+        text = (folder / FILE_NAME).read_text(encoding="ascii")
+    except OSError:
+        return Failures(0, 0.0)
+    import json  # only when there is a file: the unlock window usually opens without one
+
+    try:
+        doc = json.loads(text)
         count, retry_at = int(doc["count"]), float(doc["retry_at"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return Failures(0, 0.0)
     return Failures(max(0, min(count, 1000)), retry_at)
 
 
 def record_failure(folder: Path) -> Failures:
-    count = load(folder).count + 1
+    count = load(folder).attempts + 1
     failures = Failures(count, time.time() + delay_for(count))
+    import json
+
     with contextlib.suppress(VaultError):  # a read-only folder: the delay stays in memory only
         atomic_write(
             folder / FILE_NAME,
-            json.dumps({"count": failures.count, "retry_at": failures.retry_at}).encode(),
+            json.dumps({"count": failures.attempts, "retry_at": failures.retry_at}).encode(),
         )
     return failures
 

@@ -9,7 +9,6 @@ busy bar moves; the window never freezes.
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import time
@@ -18,11 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -50,7 +47,10 @@ from srojournal.vault.errors import VaultError, WeakPassphrase, WrongPassphrase
 from srojournal.vault.layout import is_vault_folder
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QFileDialog
+
     from srojournal.vault.keys import KdfParams
+    from srojournal.vault.store import Vault
 
 log = logging.getLogger("srojournal.ui.unlock")
 
@@ -91,7 +91,7 @@ class UnlockScreen(QWidget):
         self.retry_at = 0.0
         self.task: Task | None = None
         self._dialog: QFileDialog | None = None
-        self._pending_vault: object | None = None
+        self._pending_vault: Vault | None = None
         self._recovery_code = ""
 
         outer = QVBoxLayout(self)
@@ -111,15 +111,35 @@ class UnlockScreen(QWidget):
         self.busy.setAccessibleName("Working")
         self.busy.setVisible(False)
 
-        self._build_home()
-        self._build_unlock()
-        self._build_recover()
-        self._build_create()
-        self._build_code()
+        # Views are built the first time they are shown: the window that opens at start-up
+        # only pays for the view the officer sees (usually *unlock*).
+        self._views: dict[str, QWidget] = {}
         self._delay_timer = QTimer(self)
         self._delay_timer.setInterval(250)
         self._delay_timer.timeout.connect(self._tick_delay)
-        self.show_home()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if not self._views:  # nothing chosen before the first show: the start view
+            self.show_home()
+        super().showEvent(event)
+
+    def _view(self, name: str) -> QWidget:
+        view = self._views.get(name)
+        if view is None:
+            builders: dict[str, Callable[[], QWidget]] = {
+                "home": self._build_home,
+                "unlock": self._build_unlock,
+                "recover": self._build_recover,
+                "create": self._build_create,
+                "code": self._build_code,
+            }
+            view = builders[name]()
+            self._views[name] = view
+            self.stack.addWidget(view)
+        return view
+
+    def _built(self, name: str) -> bool:
+        return name in self._views
 
     # -- building ------------------------------------------------------------------------------
     def _header(self, lay: QVBoxLayout, title: str, subtitle: str) -> QLabel:
@@ -130,7 +150,7 @@ class UnlockScreen(QWidget):
         lay.addSpacing(6)
         return s
 
-    def _build_home(self) -> None:
+    def _build_home(self) -> QWidget:
         frame, lay = card()
         self._header(lay, "SRO Journal", "Your journal is kept in an encrypted vault folder.")
         self.recent_label = label("", "hint")
@@ -147,10 +167,9 @@ class UnlockScreen(QWidget):
         lay.addWidget(self.new_btn)
         self.home_error = error_label("Problem")
         lay.addWidget(self.home_error)
-        self.stack.addWidget(frame)
-        self.home_view = frame
+        return frame
 
-    def _build_unlock(self) -> None:
+    def _build_unlock(self) -> QWidget:
         frame, lay = card()
         self.unlock_subtitle = self._header(lay, "Unlock your journal", "")
         self.unlock_subtitle.setAccessibleName("Vault location")
@@ -192,14 +211,13 @@ class UnlockScreen(QWidget):
         links.addStretch(1)
         links.addWidget(self.unlock_back_btn)
         lay.addLayout(links)
-        self.stack.addWidget(frame)
-        self.unlock_view = frame
+        return frame
 
     def fill_demo_passphrase(self) -> None:
         self.passphrase.setText(DEMO_PASSPHRASE)
         self.passphrase.setFocus()
 
-    def _build_recover(self) -> None:
+    def _build_recover(self) -> QWidget:
         frame, lay = card()
         self._header(
             lay,
@@ -232,10 +250,9 @@ class UnlockScreen(QWidget):
         back = button("Back", "Back to unlock", flat=True)
         back.clicked.connect(lambda: self.show_unlock(self.vault_path))
         lay.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
-        self.stack.addWidget(frame)
-        self.recover_view = frame
+        return frame
 
-    def _build_create(self) -> None:
+    def _build_create(self) -> QWidget:
         frame, lay = card()
         self._header(
             lay,
@@ -282,10 +299,9 @@ class UnlockScreen(QWidget):
         QWidget.setTabOrder(browse, self.create_pass)
         QWidget.setTabOrder(self.create_pass, self.create_confirm)
         QWidget.setTabOrder(self.create_confirm, self.create_btn)
-        self.stack.addWidget(frame)
-        self.create_view = frame
+        return frame
 
-    def _build_code(self) -> None:
+    def _build_code(self) -> QWidget:
         frame, lay = card()
         self._header(
             lay,
@@ -318,44 +334,47 @@ class UnlockScreen(QWidget):
         self.stored_check.toggled.connect(self.code_continue.setEnabled)
         self.code_continue.clicked.connect(self._finish_create)
         lay.addWidget(self.code_continue)
-        self.stack.addWidget(frame)
-        self.code_view = frame
+        return frame
 
     # -- navigation ----------------------------------------------------------------------------
     def show_home(self) -> None:
+        view = self._view("home")
         last = self.settings.last_vault_path
         usable = last is not None and is_vault_folder(last)
         self.open_recent_btn.setVisible(usable)
         self.recent_label.setText(f"Last vault: {last}" if usable else "No recent vault.")
         set_error(self.home_error, "")
-        self.stack.setCurrentWidget(self.home_view)
+        self.stack.setCurrentWidget(view)
         (self.open_recent_btn if usable else self.choose_btn).setFocus()
 
     def show_unlock(self, path: Path | None) -> None:
         if path is None:
             self.show_home()
             return
+        view = self._view("unlock")
         self.vault_path = Path(path)
         # Failed attempts are remembered next to the vault: restarting does not reset the delay.
         remembered = throttle.load(self.vault_path)
-        self.failures = remembered.count
+        self.failures = remembered.attempts
         self.retry_at = time.monotonic() + remembered.seconds_left()
         self.unlock_subtitle.setText(f"Vault: {self.vault_path}")
         set_error(self.unlock_error, "")
-        self.stack.setCurrentWidget(self.unlock_view)
+        self.stack.setCurrentWidget(view)
         self.passphrase.setFocus()
         self._tick_delay()
 
     def show_recover(self) -> None:
+        view = self._view("recover")
         set_error(self.recover_error, "")
-        self.stack.setCurrentWidget(self.recover_view)
+        self.stack.setCurrentWidget(view)
         self.recovery_code.setFocus()
 
     def show_create(self, folder: Path | None = None) -> None:
+        view = self._view("create")
         if folder is not None:
             self.create_folder.setText(str(folder))
         set_error(self.create_error, "")
-        self.stack.setCurrentWidget(self.create_view)
+        self.stack.setCurrentWidget(view)
         (self.create_pass if self.create_folder.text() else self.create_folder).setFocus()
 
     def open_path(self, path: Path) -> None:
@@ -371,21 +390,23 @@ class UnlockScreen(QWidget):
 
     def reset(self) -> None:
         """Forget every typed secret (after unlock, and when the app locks)."""
-        for w in (
-            self.passphrase,
-            self.recover_new,
-            self.recover_confirm,
-            self.create_pass,
-            self.create_confirm,
-        ):
-            w.wipe()
-        self.recovery_code.clear()
-        self.code_label.clear()
         self._recovery_code = ""
-        self.stored_check.setChecked(False)
-        self.code_status.clear()
-        for err in (self.unlock_error, self.recover_error, self.create_error):
-            set_error(err, "")
+        if self._built("unlock"):
+            self.passphrase.wipe()
+            set_error(self.unlock_error, "")
+        if self._built("recover"):
+            self.recover_new.wipe()
+            self.recover_confirm.wipe()
+            self.recovery_code.clear()
+            set_error(self.recover_error, "")
+        if self._built("create"):
+            self.create_pass.wipe()
+            self.create_confirm.wipe()
+            set_error(self.create_error, "")
+        if self._built("code"):
+            self.code_label.clear()
+            self.stored_check.setChecked(False)
+            self.code_status.clear()
 
     @property
     def is_busy(self) -> bool:
@@ -395,20 +416,14 @@ class UnlockScreen(QWidget):
         if on and slot is not None:
             slot.addWidget(self.busy)
         self.busy.setVisible(on)
-        for w in (
-            self.unlock_btn,
-            self.recover_go,
-            self.create_btn,
-            self.passphrase,
-            self.recover_btn,
-            self.unlock_back_btn,
-            self.create_pass,
-            self.create_confirm,
-            self.create_folder,
-            self.recovery_code,
-            self.recover_new,
-            self.recover_confirm,
-        ):
+        inputs: list[QWidget] = []
+        if self._built("unlock"):
+            inputs += [self.unlock_btn, self.passphrase, self.recover_btn, self.unlock_back_btn]
+        if self._built("recover"):
+            inputs += [self.recover_go, self.recovery_code, self.recover_new, self.recover_confirm]
+        if self._built("create"):
+            inputs += [self.create_btn, self.create_pass, self.create_confirm, self.create_folder]
+        for w in inputs:
             w.setEnabled(not on)
         if not on:
             self._tick_delay()
@@ -421,6 +436,8 @@ class UnlockScreen(QWidget):
             self.open_path(last)
 
     def _folder_dialog(self, title: str, on_chosen: Callable[[Path], None]) -> None:
+        from PySide6.QtWidgets import QFileDialog  # dialogs load when first opened
+
         dialog = QFileDialog(self, title)
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
@@ -441,6 +458,8 @@ class UnlockScreen(QWidget):
         return max(0, int(self.retry_at - time.monotonic() + 0.999))
 
     def _tick_delay(self) -> None:
+        if not self._built("unlock"):
+            return
         wait = self.seconds_until_retry()
         if wait > 0:
             self.unlock_btn.setEnabled(False)
@@ -482,7 +501,7 @@ class UnlockScreen(QWidget):
         if isinstance(exc, WrongPassphrase):
             if self.vault_path is not None:
                 remembered = throttle.record_failure(self.vault_path)
-                self.failures = remembered.count
+                self.failures = remembered.attempts
                 self.retry_at = time.monotonic() + remembered.seconds_left()
             else:
                 self.failures += 1
@@ -579,8 +598,9 @@ class UnlockScreen(QWidget):
             self,
         )
 
-    def _on_created(self, folder: Path, result: tuple[object, str]) -> None:
+    def _on_created(self, folder: Path, result: tuple[Vault, str]) -> None:
         self._set_busy(False)
+        view = self._view("code")
         vault, code = result
         self.vault_path = folder
         self._pending_vault = vault
@@ -592,7 +612,7 @@ class UnlockScreen(QWidget):
         half = len(groups) // 2
         self.code_label.setText("-".join(groups[:half]) + "\n" + "-".join(groups[half:]))
         self.stored_check.setChecked(False)
-        self.stack.setCurrentWidget(self.code_view)
+        self.stack.setCurrentWidget(view)
         self.save_code_btn.setFocus()
 
     def _on_create_failed(self, exc: BaseException) -> None:
@@ -610,7 +630,7 @@ class UnlockScreen(QWidget):
         self._deliver(vault)
 
     @property
-    def pending_vault(self) -> object | None:
+    def pending_vault(self) -> Vault | None:
         """A vault created but not yet handed over (its recovery code is on screen)."""
         return self._pending_vault
 
@@ -622,6 +642,8 @@ class UnlockScreen(QWidget):
         )
 
     def _save_code(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         dialog = QFileDialog(self, "Save the recovery code")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.selectFile("srojournal-recovery-code.txt")
@@ -640,7 +662,11 @@ class UnlockScreen(QWidget):
         self.code_status.setText("Saved. Move that file somewhere safe, away from this laptop.")
 
     def _print_code(self) -> None:
+        import html
+
+        from PySide6.QtGui import QTextDocument
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from PySide6.QtWidgets import QDialog
 
         printer = QPrinter()
         dialog = QPrintDialog(printer, self)
@@ -661,19 +687,15 @@ class UnlockScreen(QWidget):
 
     # The passphrase text is never stored here; only widgets hold it until reset().
     def focus_passphrase(self) -> None:
-        if self.stack.currentWidget() is self.unlock_view:
+        if self.current_view() == "unlock":
             self.passphrase.setFocus()
 
     def current_view(self) -> str:
-        w = self.stack.currentWidget()
-        views: dict[QWidget, str] = {
-            self.home_view: "home",
-            self.unlock_view: "unlock",
-            self.recover_view: "recover",
-            self.create_view: "create",
-            self.code_view: "code",
-        }
-        return views[w] if w is not None else "home"
+        current = self.stack.currentWidget()
+        for name, view in self._views.items():
+            if view is current:
+                return name
+        return "home"
 
 
 __all__ = ["DEMO_PASSPHRASE", "UnlockScreen", "failure_delay"]

@@ -1,0 +1,140 @@
+"""Starting the app: the unlock window comes first and light; a broken build says so and stops.
+
+Start-up time itself is a benchmark (``benchmarks/``); these tests guard what makes it: what the
+``srojournal`` command loads before its window is on screen, and the hand-parsed launch line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from srojournal.cli import _app_launch, build_parser
+from srojournal.vault.store import Vault
+from tests.conftest import CHEAP_KDF, PASSPHRASE, REPO_ROOT
+
+# Loaded only once there is something to unlock or to show behind the lock.
+NOT_AT_START = (
+    "importlib.metadata",  # the version, read on demand
+    "sqlcipher3",
+    "cryptography",
+    "zxcvbn",
+    "srojournal.vault.store",
+    "srojournal.vault.keys",
+    "srojournal.selftest",  # runs once the window is up
+    "srojournal.ui.session",
+    "srojournal.ui.workspace",
+    "srojournal.ui.journal.page",
+    "srojournal.ui.entry.dialog",
+)
+
+PROBE = textwrap.dedent(
+    """
+    import os, sys
+    from srojournal.ui.main_window import MainWindow
+
+    show = MainWindow.show
+
+    def report(self):
+        show(self)
+        screen = self.unlock_screen
+        print("VIEW", screen.current_view(), sorted(screen._views))
+        print("MODULES", " ".join(sorted(sys.modules)))
+        sys.stdout.flush()
+        os._exit(0)
+
+    MainWindow.show = report
+    from srojournal.cli import main
+
+    main(sys.argv[1:])
+    """
+)
+
+
+def _env(tmp_path: Path, extra_path: Path | None = None) -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    paths = [str(REPO_ROOT / "src")]
+    if extra_path is not None:
+        paths.insert(0, str(extra_path))
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.pop("SROJOURNAL_LOG", None)
+    return env
+
+
+def test_the_unlock_window_shows_before_the_vault_stack_loads(tmp_path: Path) -> None:
+    vault, _ = Vault.create(tmp_path / "v", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
+    vault.close()
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "--vault", str(tmp_path / "v")],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
+    # The vault opens on its unlock view, and that view is the only one built.
+    assert lines["VIEW"] == "unlock ['unlock']"
+    loaded = set(lines["MODULES"].split())
+    assert "srojournal.ui.unlock.screen" in loaded  # the probe did see the start-up
+    assert sorted(loaded.intersection(NOT_AT_START)) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--vault", "some folder"],
+        ["--vault=v", "--demo"],
+        ["--vault", "import"],  # a folder named like a command is still a folder
+        ["--quit-when-ready", "--vault", "a", "--vault", "b"],
+    ],
+)
+def test_the_launch_line_is_parsed_as_argparse_would(argv: list[str]) -> None:
+    fast = _app_launch(argv)
+    assert fast is not None
+    assert vars(fast) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["init", "v"],
+        ["--help"],
+        ["--version"],
+        ["--self-test"],
+        ["--vau", "v"],  # argparse's abbreviations are argparse's business
+        ["--vault"],
+        ["--vault", "--demo"],
+        ["stray"],
+    ],
+)
+def test_anything_else_goes_to_argparse(argv: list[str]) -> None:
+    assert _app_launch(argv) is None
+
+
+def test_a_broken_build_stops_with_a_clear_message(tmp_path: Path) -> None:
+    """No SQLCipher: the self-test after the window shows ends the app with exit code 1."""
+    fake = tmp_path / "fake"
+    (fake / "sqlcipher3").mkdir(parents=True)
+    (fake / "sqlcipher3" / "__init__.py").write_text(
+        "raise ImportError('this build has no SQLCipher')\n"
+    )
+    cmd = [sys.executable, "-m", "srojournal", "--quit-when-ready"]
+    broken = subprocess.run(
+        cmd, env=_env(tmp_path, fake), capture_output=True, text=True, timeout=120, check=False
+    )
+    assert broken.returncode == 1
+    assert "self-test failed" in broken.stderr and "sqlcipher3" in broken.stderr
+    assert "Traceback" not in broken.stderr + broken.stdout
+    whole = subprocess.run(
+        cmd, env=_env(tmp_path), capture_output=True, text=True, timeout=120, check=False
+    )
+    assert whole.returncode == 0, whole.stderr
