@@ -96,6 +96,10 @@ def first_line(notes: str) -> str:
     return line if len(line) <= FIRST_LINE_CHARS else line[: FIRST_LINE_CHARS - 1] + "…"
 
 
+def _by_student_id(fact: StudentFact) -> int:
+    return fact.student_id
+
+
 class Journal:
     def __init__(self, vault: Vault) -> None:
         self._vault = vault
@@ -1036,6 +1040,10 @@ class Journal:
         start, end = period_bounds(period)
         c = self.conn
         types = self._types()
+        # One StudentFact per (student, grade band) and one band per grade string: a month has
+        # thousands of student-contacts but few distinct values.
+        bands: dict[str | None, str] = {}
+        facts: dict[tuple[int, str], StudentFact] = {}
         students: dict[int, list[StudentFact]] = {}
         for cid, sid, grade in c.execute(
             "SELECT cs.contact_id, cs.student_id, cs.grade FROM contact_students cs"
@@ -1043,7 +1051,13 @@ class Journal:
             " WHERE c.occurred_at >= ? AND c.occurred_at < ?",
             (start, end),
         ):
-            students.setdefault(cid, []).append(StudentFact(int(sid), taxonomy.grade_band(grade)))
+            band = bands.get(grade)
+            if band is None:
+                band = bands[grade] = taxonomy.grade_band(grade)
+            fact = facts.get((sid, band))
+            if fact is None:
+                fact = facts[(sid, band)] = StudentFact(int(sid), band)
+            students.setdefault(cid, []).append(fact)
         referrals: dict[int, list[str]] = {}
         for cid, target in c.execute(
             "SELECT r.contact_id, r.target FROM contact_referrals r"
@@ -1052,26 +1066,36 @@ class Journal:
             (start, end),
         ):
             referrals.setdefault(cid, []).append(str(target))
+        groups: dict[str | None, str] = {}
+        schools = {sid: name for sid, name in c.execute("SELECT id, name FROM schools")}
         contacts = []
-        for cid, school, type_code, outcome, duration, attendees in c.execute(
-            "SELECT c.id, s.name, c.type_code, c.outcome, c.duration_min, c.attendees"
-            " FROM contacts c JOIN schools s ON s.id = c.school_id"
-            " WHERE c.occurred_at >= ? AND c.occurred_at < ? ORDER BY c.id",
+        for cid, school_id, type_code, outcome, duration, attendees in c.execute(
+            "SELECT id, school_id, type_code, outcome, duration_min, attendees FROM contacts"
+            " WHERE occurred_at >= ? AND occurred_at < ? ORDER BY id",
             (start, end),
         ):
             t = types[type_code]
+            group = groups.get(outcome)
+            if group is None:
+                group = groups[outcome] = taxonomy.outcome_group(outcome)
+            who = students.get(cid, ())
+            if len(who) > 1:
+                who.sort(key=_by_student_id)
+            refs = referrals.get(cid, ())
+            if len(refs) > 1:
+                refs.sort()
             contacts.append(
                 ContactFact(
-                    contact_id=int(cid),
-                    school=str(school),
-                    contact_type=str(type_code),
-                    category=t.category,
-                    outcome_group=taxonomy.outcome_group(outcome),
-                    duration_min=int(duration or 0),
-                    students=tuple(sorted(students.get(cid, []), key=lambda s: s.student_id)),
-                    referrals=tuple(sorted(referrals.get(cid, []))),
-                    attendees=int(attendees or 0),
-                    group_activity=t.group_activity,
+                    int(cid),
+                    str(schools[school_id]),
+                    str(type_code),
+                    t.category,
+                    group,
+                    int(duration or 0),
+                    tuple(who),
+                    tuple(refs),
+                    int(attendees or 0),
+                    t.group_activity,
                 )
             )
         fstudents: dict[int, list[int]] = {}
