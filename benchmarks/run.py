@@ -786,7 +786,7 @@ def bench_coldstart(folder: Path, scratch: Path, quick: bool) -> Figure:
     # An installed app runs from bytecode (pip and the bundle compile it); so does PySide6 in the
     # floor. Compile ours too, or a shell with PYTHONDONTWRITEBYTECODE would time the compiler.
     compileall.compile_dir(ROOT / "src" / "srojournal", quiet=1)
-    n = 3 if quick else 11
+    n = 3 if quick else 21
     app: list[float] = []
     bare: list[float] = []
     try:

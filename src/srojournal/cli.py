@@ -9,7 +9,6 @@ Passphrases come from the terminal, or one per line from standard input with
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import os
 import sys
@@ -56,6 +55,8 @@ class SecretReader:
             return line.rstrip("\r\n")
         if not sys.stdin.isatty():
             raise UsageError("no terminal to ask for the passphrase; use --passphrase-stdin")
+        import getpass  # the terminal prompt, not needed to start the app
+
         value = getpass.getpass(f"{prompt}: ")
         if confirm and getpass.getpass(f"{prompt} (again): ") != value:
             raise UsageError("the two entries do not match")
