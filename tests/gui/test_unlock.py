@@ -151,3 +151,32 @@ def test_not_a_vault_is_a_clear_message(window_factory, tmp_path: Path):
     w.unlock_screen.open_path(other)
     assert w.unlock_screen.current_view() == "home"
     assert "not an SRO Journal vault" in w.unlock_screen.home_error.text()
+
+
+def test_each_view_gets_the_room_it_needs_and_no_more(qtbot, window_factory, vault_dir):
+    """The card takes the shown view's size: short views are not stretched, none is clipped."""
+    w = window_factory(vault_path=vault_dir)
+    w.resize(1100, 760)
+    screen = w.unlock_screen
+    heights = {}
+    for show, name in (
+        (screen.show_recover, "recover"),
+        (lambda: screen.show_create(), "create"),
+        (screen.show_home, "home"),
+        (lambda: screen.show_unlock(vault_dir), "unlock"),
+    ):
+        show()
+        view = screen._views[name]
+        qtbot.waitUntil(lambda v=view: screen.stack.height() == v.sizeHint().height())
+        assert view.isVisible() and view.height() >= view.sizeHint().height()
+        heights[name] = view.height()
+    # The start view is far shorter than the forms built before it.
+    assert heights["home"] < heights["recover"] - 100
+    # A field that grows (the strength meter's advice) gets its room.
+    screen.show_recover()
+    meter = screen.recover_meter
+    meter.update_for("x", immediate=True)
+    view = screen._views["recover"]
+    qtbot.waitUntil(lambda: screen.stack.height() == view.sizeHint().height() > heights["recover"])
+    assert meter.height() >= meter.heightForWidth(meter.width()) > 0
+    assert screen.recover_go.geometry().bottom() < view.height()

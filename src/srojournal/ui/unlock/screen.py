@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +64,51 @@ def _message(exc: BaseException) -> str:
     return "Something went wrong while opening the vault. Please report this problem."
 
 
+class _Views(QWidget):
+    """The screen's views, one shown at a time, sized to the one shown.
+
+    A QStackedWidget sizes every page to the tallest (hidden ones included), which stretched
+    the short views; here the shown view alone sets the size, and it gets the whole area.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._current: QWidget | None = None
+
+    def addWidget(self, view: QWidget) -> None:  # noqa: N802 - QStackedWidget's name
+        view.setParent(self)
+        view.hide()
+
+    def setCurrentWidget(self, view: QWidget) -> None:  # noqa: N802
+        if view is self._current:
+            return
+        if self._current is not None:
+            self._current.hide()
+        self._current = view
+        view.setGeometry(self.rect())
+        view.show()
+        self.updateGeometry()
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802
+        return self._current
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self._current.sizeHint() if self._current is not None else QSize(0, 0)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        if self._current is not None:
+            self._current.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # the shown view's size hint changed
+            self.updateGeometry()
+        return super().event(event)
+
+
 class UnlockScreen(QWidget):
     """Emits ``unlocked(vault)`` with an open ``Vault``; the receiver owns it from then on."""
 
@@ -99,7 +143,7 @@ class UnlockScreen(QWidget):
         outer.addStretch(1)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.stack = QStackedWidget()
+        self.stack = _Views()
         self.stack.setFixedWidth(520)
         row.addWidget(self.stack)
         row.addStretch(1)
