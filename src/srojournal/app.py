@@ -14,8 +14,8 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QGuiApplication
+from PySide6 import QtCore
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from srojournal.ui import theme
@@ -71,7 +71,7 @@ def handle_uncaught(
         "an entry being typed is kept as a draft when the vault locks. Please report this bug.",
         parent=app.activeWindow(),
     )
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
     box.open()
 
 
@@ -81,19 +81,28 @@ def install_qt_message_handler() -> None:
 
 
 def prepare_environment() -> None:
-    """Before the QApplication exists: bundled fonts for every platform plugin, high DPI."""
+    """Before the QApplication exists: bundled fonts for every platform plugin.
+
+    (Fractional high-DPI scale factors pass through unrounded: Qt 6's default.)
+    """
     current = os.environ.get("QT_QPA_FONTDIR")
     if not current or not Path(current).is_dir():
         os.environ["QT_QPA_FONTDIR"] = str(theme.fonts_dir())
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
 
 
 def configure_application(
-    app: QApplication, scheme: str | None = None, *, fusion_from_argv: bool = False
+    app: QApplication,
+    scheme: str | None = None,
+    *,
+    fusion_from_argv: bool = False,
+    remembered_scheme: str | None = None,
 ) -> None:
-    """Identity, fonts and theme on an existing application (also used by tests)."""
+    """Identity, fonts and theme on an existing application (also used by tests).
+
+    ``scheme`` forces light or dark; ``None`` follows the system, starting on
+    ``remembered_scheme`` when there is one (the caller then confirms it with
+    ``theme.match_system_scheme`` once the window is up).
+    """
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("SROJournal")
@@ -101,12 +110,17 @@ def configure_application(
     app.setWindowIcon(theme.app_icon())
     theme.load_fonts()
     app.setFont(theme.base_font())
-    theme.apply_theme(app, scheme, set_style=not fusion_from_argv)
+    start = scheme if scheme is not None else remembered_scheme
+    theme.apply_theme(
+        app, start if start in ("light", "dark") else None, set_style=not fusion_from_argv
+    )
     if scheme is None:
         theme.follow_system_scheme(app)
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
+def create_application(
+    argv: list[str] | None = None, *, remembered_scheme: str | None = None
+) -> QApplication:
     prepare_environment()
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -116,28 +130,42 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         app = QApplication([*(argv or sys.argv[:1]), "-style", "Fusion"])
         fusion_from_argv = True
     install_qt_message_handler()
-    configure_application(app, fusion_from_argv=fusion_from_argv)
+    configure_application(
+        app, fusion_from_argv=fusion_from_argv, remembered_scheme=remembered_scheme
+    )
     return app
 
 
 def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = False) -> int:
     """Open the desktop app (``srojournal [--vault DIR] [--demo]``); returns the exit code.
 
-    The unlock window comes first. The build's self-test (SQLCipher, FTS5, Argon2id, AES-GCM)
-    runs as soon as the window is up, long before a passphrase could be typed; a broken build
-    then closes the window with a clear message and exit code 1 instead of crashing later.
-    ``quit_when_ready`` quits once the self-test passed (the packaged build's smoke test).
+    The unlock window comes first, on the colour scheme the app last ran with. Once it is up,
+    long before a passphrase could be typed, the app confirms the system's scheme and runs the
+    build's self-test (SQLCipher, FTS5, Argon2id, AES-GCM): a broken build then closes the
+    window with a clear message and exit code 1 instead of crashing later. ``quit_when_ready``
+    quits once the self-test passed (the packaged build's smoke test).
     """
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app = create_application()
+    from srojournal.ui.qsettings import AppSettings
+
+    settings = AppSettings()
+    app = create_application(remembered_scheme=settings.color_scheme)
     sys.excepthook = handle_uncaught
     from PySide6.QtCore import QTimer
 
     from srojournal.ui.main_window import MainWindow
 
-    window = MainWindow(vault_path=Path(vault_path) if vault_path else None, demo=demo)
+    window = MainWindow(settings, vault_path=Path(vault_path) if vault_path else None, demo=demo)
     window.show()
+
+    def remember_scheme() -> None:
+        settings.color_scheme = theme.current_scheme()
+
+    def after_first_paint() -> None:
+        theme.match_system_scheme(app)
+        remember_scheme()
+        check_build()
 
     def check_build() -> None:
         from srojournal.selftest import run_self_test
@@ -162,5 +190,6 @@ def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = Fals
             )
         app.exit(1)
 
-    QTimer.singleShot(0, check_build)
+    app.aboutToQuit.connect(remember_scheme)
+    QTimer.singleShot(0, after_first_paint)
     return int(app.exec())

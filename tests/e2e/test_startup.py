@@ -42,8 +42,14 @@ PROBE = textwrap.dedent(
 
     def report(self):
         show(self)
+        import PySide6.QtCore
+
         screen = self.unlock_screen
         print("VIEW", screen.current_view(), sorted(screen._views))
+        print("QT_NAMESPACE", "Qt" in vars(PySide6.QtCore))
+        from srojournal.ui import theme
+
+        print("SCHEME", theme.current_scheme())
         print("MODULES", " ".join(sorted(sys.modules)))
         sys.stdout.flush()
         os._exit(0)
@@ -66,24 +72,47 @@ def _env(tmp_path: Path, extra_path: Path | None = None) -> dict[str, str]:
     return env
 
 
+def _settings_file() -> Path:
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "SROJournal" / "SROJournal.ini"
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 def test_the_unlock_window_shows_before_the_vault_stack_loads(tmp_path: Path) -> None:
     vault, _ = Vault.create(tmp_path / "v", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
     vault.close()
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE, "--vault", str(tmp_path / "v")],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = _env(tmp_path)
+    # A first start remembers the colour scheme; the next ones start on it.
+    first = _run(["-m", "srojournal", "--vault", str(tmp_path / "v"), "--quit-when-ready"], env)
+    assert first.returncode == 0, first.stderr
+    proc = _run(["-c", PROBE, "--vault", str(tmp_path / "v")], env)
     assert proc.returncode == 0, proc.stderr
     lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
     # The vault opens on its unlock view, and that view is the only one built.
     assert lines["VIEW"] == "unlock ['unlock']"
+    # PySide builds the Qt namespace's 93 enums (~20 ms) on first use: after the window shows.
+    assert lines["QT_NAMESPACE"] == "False"
     loaded = set(lines["MODULES"].split())
     assert "srojournal.ui.unlock.screen" in loaded  # the probe did see the start-up
     assert sorted(loaded.intersection(NOT_AT_START)) == []
+
+
+def test_the_remembered_scheme_is_checked_against_the_system_once_the_window_is_up(
+    tmp_path: Path,
+) -> None:
+    ini = _settings_file()
+    ini.parent.mkdir(parents=True, exist_ok=True)
+    ini.write_text("[window]\ncolor_scheme=dark\n")
+    shown = _run(["-c", PROBE], _env(tmp_path))
+    assert "SCHEME dark" in shown.stdout, shown.stderr  # the window opens on the remembered one
+    proc = _run(["-m", "srojournal", "--quit-when-ready"], _env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    # Offscreen Qt reports no dark preference: the app switched to light and remembers it.
+    assert "color_scheme=light" in ini.read_text()
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from srojournal.ui.autolock import AutoLock, clamp_minutes
 from srojournal.ui.entry import QuickEntryDialog
@@ -117,3 +119,20 @@ def test_qsettings_hold_no_sensitive_text(qtbot, window_factory, vault_dir, sett
     text = Path(settings.file_name()).read_bytes()
     assert b"secret" not in text and b"JD" not in text and b"passphrase" not in text.lower()
     assert b"vault" in text
+
+
+def test_lock_and_new_entry_shortcuts_work_from_the_quick_entry_window(
+    qtbot, window_factory, vault_dir
+):
+    w = window_factory(vault_path=vault_dir)
+    assert w.act_lock.shortcuts()[0].toString() == "Ctrl+L"
+    unlock(qtbot, w)
+    for action in (w.act_new, w.act_lock, w.act_quit):
+        assert action.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
+    w.open_quick_entry()
+    entry = w.entry
+    assert entry is not None
+    entry.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is entry)
+    QTest.keyClick(entry.notes, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: w.is_locked)

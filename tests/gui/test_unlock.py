@@ -167,8 +167,8 @@ def test_each_view_gets_the_room_it_needs_and_no_more(qtbot, window_factory, vau
     ):
         show()
         view = screen._views[name]
-        qtbot.waitUntil(lambda v=view: screen.stack.height() == v.sizeHint().height())
-        assert view.isVisible() and view.height() >= view.sizeHint().height()
+        qtbot.waitUntil(lambda v=view: screen.stack.height() == v.heightForWidth(v.width()))
+        assert view.isVisible() and view.geometry() == screen.stack.rect()
         heights[name] = view.height()
     # The start view is far shorter than the forms built before it.
     assert heights["home"] < heights["recover"] - 100
@@ -177,6 +177,21 @@ def test_each_view_gets_the_room_it_needs_and_no_more(qtbot, window_factory, vau
     meter = screen.recover_meter
     meter.update_for("x", immediate=True)
     view = screen._views["recover"]
-    qtbot.waitUntil(lambda: screen.stack.height() == view.sizeHint().height() > heights["recover"])
+    qtbot.waitUntil(
+        lambda: screen.stack.height() == view.heightForWidth(view.width()) > heights["recover"]
+    )
     assert meter.height() >= meter.heightForWidth(meter.width()) > 0
     assert screen.recover_go.geometry().bottom() < view.height()
+
+
+def test_link_buttons_show_the_pointing_hand_when_hovered(qtbot, window_factory, vault_dir):
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtWidgets import QApplication
+
+    w = window_factory(vault_path=vault_dir)
+    link = w.unlock_screen.recover_btn
+    assert link.property("flat") is True
+    at = QPointF(2, 2)
+    QApplication.sendEvent(link, QEnterEvent(at, at, link.mapToGlobal(at)))
+    assert link.cursor().shape() == Qt.CursorShape.PointingHandCursor

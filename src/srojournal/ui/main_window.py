@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget
 
@@ -111,9 +112,11 @@ class MainWindow(QMainWindow):
     ) -> QAction:  # fmt: skip
         a = QAction(text, self)
         if shortcut is not None:
-            a.setShortcut(QKeySequence(shortcut))
+            # setShortcuts, not setShortcut: resolving the latter's overloads makes PySide build
+            # the Qt namespace, which the unlock window does without (see ui/theme.py).
+            a.setShortcuts([QKeySequence(shortcut)])
         if app_wide:
-            a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            self._app_wide.append(a)
         if tip:
             a.setStatusTip(tip)
         a.triggered.connect(lambda _checked=False: slot())
@@ -121,6 +124,9 @@ class MainWindow(QMainWindow):
         return a
 
     def _build_actions(self) -> None:
+        # Shortcuts that also work from the quick-entry window; that window exists only while
+        # unlocked, so they are made application-wide on unlock.
+        self._app_wide: list[QAction] = []
         self.act_new = self._action(
             "&New entry…", "Ctrl+N", self.open_quick_entry, app_wide=True, tip="Quick entry"
         )
@@ -238,6 +244,8 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.workspace)
         self.autolock.set_minutes(session.journal.get_setting(AUTOLOCK_SETTING))
         self.autolock.start()
+        for action in self._app_wide:
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
         if self._subscribe_system_signals:
             self._subscribe_system_signals = False
             self.autolock.connect_system_signals()
@@ -471,7 +479,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.open()
 
     # -- closing -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The only place that touches QSettings. It stores nothing sensitive: window geometry and the
-path of the last vault. Everything else (auto-lock minutes, templates, drafts) lives encrypted in
-the vault.
+"""The only place that touches QSettings. It stores nothing sensitive: window geometry, the
+path of the last vault and the colour scheme last in use. Everything else (auto-lock minutes,
+templates, drafts) lives encrypted in the vault.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ APPLICATION = "SROJournal"
 _LAST_VAULT = "vault/last_path"
 _GEOMETRY = "window/geometry"
 _STATE = "window/state"
+_SCHEME = "window/color_scheme"
 
 
 class AppSettings:
@@ -55,6 +56,18 @@ class AppSettings:
     def window_state(self, value: QByteArray) -> None:
         self._s.setValue(_STATE, value)
         self._s.sync()
+
+    @property
+    def color_scheme(self) -> str | None:
+        """``"light"`` or ``"dark"``: the scheme in use when the app last ran."""
+        value = self._s.value(_SCHEME, "")
+        return str(value) if value in ("light", "dark") else None
+
+    @color_scheme.setter
+    def color_scheme(self, scheme: str) -> None:
+        if scheme in ("light", "dark") and scheme != self.color_scheme:
+            self._s.setValue(_SCHEME, scheme)
+            self._s.sync()
 
     def file_name(self) -> str:
         return self._s.fileName()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeyEvent
+from PySide6 import QtCore
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QEnterEvent, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -54,13 +55,26 @@ def primary_button(text: str, name: str) -> QPushButton:
     return b
 
 
+class LinkButton(QPushButton):
+    """A flat, link-like button: the pointing hand appears when it is hovered.
+
+    (Set on hover, not when built: the unlock window shows before PySide builds the ``Qt``
+    namespace, see ``ui/theme.py``.)
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setProperty("flat", True)
+
+    def enterEvent(self, event: QEnterEvent) -> None:  # noqa: N802 - Qt override
+        self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
+        super().enterEvent(event)
+
+
 def button(text: str, name: str, *, flat: bool = False) -> QPushButton:
-    b = QPushButton(text)
+    b = LinkButton(text) if flat else QPushButton(text)
     b.setAccessibleName(name)
     b.setAutoDefault(False)
-    if flat:
-        b.setProperty("flat", True)
-        b.setCursor(Qt.CursorShape.PointingHandCursor)
     return b
 
 
@@ -108,12 +122,12 @@ class PassphraseEdit(QLineEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         text = event.text()
         if len(text) == 1 and text.isalpha() and text.upper() != text.lower():
-            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            shift = bool(event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier)
             caps = text.isupper() != shift
             if caps != self.caps_lock:
                 self.caps_lock = caps
                 self.caps_lock_changed.emit(caps)
-        elif event.key() == Qt.Key.Key_CapsLock:
+        elif event.key() == QtCore.Qt.Key.Key_CapsLock:
             self.caps_lock = not self.caps_lock
             self.caps_lock_changed.emit(self.caps_lock)
         super().keyPressEvent(event)

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QSize, QTimer, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -97,6 +98,13 @@ class _Views(QWidget):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return self.sizeHint()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return self._current is not None and self._current.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        # Wrapped text needs fewer lines at the card's width than its size hint assumes.
+        return self._current.heightForWidth(width) if self._current is not None else -1
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         if self._current is not None:
@@ -224,7 +232,7 @@ class UnlockScreen(QWidget):
                 "demo",
             )
             demo.setAccessibleName("Demo vault notice")
-            demo.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            demo.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
             lay.addWidget(demo)
             self.demo_fill_btn = button("Fill in the demo passphrase", "Fill in demo passphrase")
             self.demo_fill_btn.clicked.connect(self.fill_demo_passphrase)
@@ -293,7 +301,7 @@ class UnlockScreen(QWidget):
         lay.addLayout(self.recover_busy_slot)
         back = button("Back", "Back to unlock", flat=True)
         back.clicked.connect(lambda: self.show_unlock(self.vault_path))
-        lay.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(back, 0, QtCore.Qt.AlignmentFlag.AlignLeft)
         return frame
 
     def _build_create(self) -> QWidget:
@@ -338,7 +346,7 @@ class UnlockScreen(QWidget):
         lay.addLayout(self.create_busy_slot)
         back = button("Back", "Back to start", flat=True)
         back.clicked.connect(self.show_home)
-        lay.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(back, 0, QtCore.Qt.AlignmentFlag.AlignLeft)
         QWidget.setTabOrder(self.create_folder, browse)
         QWidget.setTabOrder(browse, self.create_pass)
         QWidget.setTabOrder(self.create_pass, self.create_confirm)
@@ -355,7 +363,7 @@ class UnlockScreen(QWidget):
         )
         self.code_label = label("", "code")
         self.code_label.setAccessibleName("Recovery code")
-        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.code_label.setWordWrap(False)
         lay.addWidget(self.code_label)
         row = QHBoxLayout()
