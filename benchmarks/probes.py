@@ -46,20 +46,6 @@ def coldstart_bare() -> None:
     app.exec()
 
 
-def coldstart_bare_shortcut() -> None:
-    """The bare window with one keyboard shortcut: what any window with a menu pays on top."""
-    from PySide6.QtGui import QAction, QKeySequence
-    from PySide6.QtWidgets import QApplication, QLabel
-
-    app = QApplication(sys.argv[:1])
-    w = QLabel("Unlock")
-    w.resize(900, 600)
-    w.addAction(QAction("Quit", w, shortcut=QKeySequence("Ctrl+Q")))
-    w.show()
-    _report_when_shown()
-    app.exec()
-
-
 def coldstart_app(vault: str) -> None:
     """What the ``srojournal --vault VAULT`` command does until its window is shown.
 
@@ -119,7 +105,6 @@ def main() -> None:
     arg = sys.argv[2] if len(sys.argv) > 2 else ""
     {
         "coldstart-bare": lambda: coldstart_bare(),
-        "coldstart-bare-shortcut": lambda: coldstart_bare_shortcut(),
         "coldstart-app": lambda: coldstart_app(arg),
         "memory-bare": lambda: memory_bare(),
         "memory-app": lambda: memory_app(arg),
