@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from srojournal.domain.models import ContactFilter, ContactInput, ContactStudent, Template
+from srojournal.domain.models import (
+    ContactFilter,
+    ContactInput,
+    ContactRow,
+    ContactStudent,
+    Template,
+)
 from srojournal.vault.errors import InvalidInput
 from srojournal.vault.store import Vault
 
@@ -73,6 +79,19 @@ def test_list_filter_and_search(filled) -> None:
     rows = j.list_contacts()
     assert [r.id for r in rows] == [ids["welfare"], ids["lesson"], ids["mediation"], ids["mentor"]]
     assert rows[2].students == "JD, Mo"
+    mentor = rows[3]  # every field where the list puts it
+    assert mentor == ContactRow(
+        id=ids["mentor"],
+        occurred_at=dt.datetime(2026, 3, 2, 9, 0),
+        school="Lincoln High School",
+        type_code=mentor.type_code,
+        type_label=j._types()[mentor.type_code].label,
+        students="JD",
+        outcome="resolved",
+        first_line="Discussed algebra homework and the chess club",
+        tags="grades",
+    )
+    assert mentor.type_code != mentor.type_label
     assert j.count_contacts(ContactFilter(school_id=b)) == 2
     assert j.count_contacts(ContactFilter(category="conflict")) == 1
     assert j.count_contacts(ContactFilter(student_id=s1)) == 2

@@ -647,15 +647,15 @@ class Journal:
         types = self._types()
         return [
             ContactRow(
-                id=r[0],
-                occurred_at=_parse_ts(r[1]),
-                school=r[2],
-                type_code=r[3],
-                type_label=types[r[3]].label if r[3] in types else r[3],
-                outcome=r[4],
-                first_line=first_line(r[5]),
-                students=r[6] or "",
-                tags=r[7] or "",
+                r[0],  # id
+                _parse_ts(r[1]),  # occurred_at
+                r[2],  # school
+                r[3],  # type_code
+                types[r[3]].label if r[3] in types else r[3],  # type_label
+                r[6] or "",  # students
+                r[4],  # outcome
+                first_line(r[5]),
+                r[7] or "",  # tags
             )
             for r in rows
         ]
