@@ -264,9 +264,9 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.store import Vault
 
     text = read_csv_file(args.file)
-    vault = Vault.open(args.vault, reader.read("Passphrase"))
     try:
-        result = import_csv(vault.journal, text, dry_run=args.dry_run)
+        with Vault.open(args.vault, reader.read("Passphrase")) as vault:
+            result = import_csv(vault.journal, text, dry_run=args.dry_run)
     except ImportRejected as exc:
         sys.stderr.write(f"srojournal: {exc.message}\n")
         for err in exc.errors:
@@ -274,8 +274,6 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
         if exc.total_bad > len(exc.errors):
             sys.stderr.write(f"  … and {exc.total_bad - len(exc.errors)} more\n")
         return EXIT_REJECTED
-    finally:
-        vault.close()
     what = "would import" if args.dry_run else "imported"
     _out(
         f"{what} {result.contacts} contacts ({result.new_students} new students, "
@@ -290,11 +288,8 @@ def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.fsutil import atomic_write
     from srojournal.vault.store import Vault
 
-    vault = Vault.open(args.vault, reader.read("Passphrase"))
-    try:
+    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
         data = export_month(vault.journal, args.month, args.format, revise=args.revise)
-    finally:
-        vault.close()
     atomic_write(args.out, data, mode=0o644)
     _out(f"wrote {args.out}")
     return 0
@@ -313,11 +308,8 @@ def cmd_aggregate(args: argparse.Namespace, reader: SecretReader) -> int:
 def cmd_verify(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.store import Vault
 
-    vault = Vault.open(args.vault, reader.read("Passphrase"), read_only=True)
-    try:
+    with Vault.open(args.vault, reader.read("Passphrase"), read_only=True) as vault:
         counts = vault.journal.verify()
-    finally:
-        vault.close()
     _out(f"ok contacts={counts.contacts} students={counts.students} follow_ups={counts.follow_ups}")
     return 0
 
@@ -326,11 +318,8 @@ def cmd_backup(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.backup import create_backup
     from srojournal.vault.store import Vault
 
-    vault = Vault.open(args.vault, reader.read("Passphrase"))
-    try:
+    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
         info = create_backup(vault, args.dest)
-    finally:
-        vault.close()
     _out(f"backup verified: {info.path}")
     return 0
 
@@ -342,12 +331,9 @@ def cmd_restore(args: argparse.Namespace, reader: SecretReader) -> int:
     passphrase = reader.read("Passphrase of the backup")
     verify_backup(args.backup, passphrase)
     restore_backup(args.backup, args.vault)
-    vault = Vault.open(args.vault, passphrase)
-    try:
+    with Vault.open(args.vault, passphrase) as vault:
         counts = vault.journal.verify()
         vault.journal.audit("restored_from_backup", {"contacts": counts.contacts})
-    finally:
-        vault.close()
     _out(f"restored to {args.vault}: contacts={counts.contacts} students={counts.students}")
     return 0
 
@@ -356,12 +342,9 @@ def cmd_passwd(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.store import Vault
 
     old = reader.read("Current passphrase")
-    vault = Vault.open(args.vault, old)
-    try:
+    with Vault.open(args.vault, old) as vault:
         new = _new_passphrase(reader)
         vault.change_passphrase(old, new)
-    finally:
-        vault.close()
     _out("passphrase changed")
     return 0
 
@@ -370,12 +353,9 @@ def cmd_recover(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.store import Vault
 
     code = reader.read("Recovery code")
-    vault = Vault.open_with_recovery(args.vault, code)
-    try:
+    with Vault.open_with_recovery(args.vault, code) as vault:
         new = _new_passphrase(reader)
         vault.change_passphrase(code, new, with_recovery_code=True)
-    finally:
-        vault.close()
     _out("passphrase set; the recovery code stays valid")
     return 0
 
@@ -385,10 +365,8 @@ def cmd_demo(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.store import Vault
 
     vault, _code = Vault.create(args.vault, DEMO_PASSPHRASE, kdf=_kdf_from(args))
-    try:
+    with vault:
         stats = populate(vault.journal, seed=args.seed, today=args.today)
-    finally:
-        vault.close()
     _out(f"demo vault created at {args.vault} (synthetic data: {stats.contacts} contacts)")
     _out(f"demo passphrase: {DEMO_PASSPHRASE}")
     return 0
