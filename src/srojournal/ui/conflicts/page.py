@@ -32,6 +32,7 @@ from srojournal.ui.students.kit import (
     MARGIN,
     SPACING,
     Card,
+    RecordEditor,
     hint_label,
     list_and_detail,
     named,
@@ -48,7 +49,7 @@ STATUS_LABELS = {"open": "Open", "held": "Agreement held", "broken": "Agreement 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-class ConflictsPage(Page):
+class ConflictsPage(RecordEditor, Page):
     title = "Conflict cases"
     object_name = "conflictsPage"
     refreshed_by = frozenset({what.CASES, what.CONTACTS, what.STUDENTS})
@@ -251,11 +252,7 @@ class ConflictsPage(Page):
         self.opened_label.setText(c.opened_on.isoformat())
         self.contacts.set_rows(self._rows(c.contact_ids))
         self.error.hide()
-        self._loading = False
-        self._dirty = False
-        self._update_buttons()
-        self.empty_hint.hide()
-        self.body.show()
+        self._record_shown()
 
     def _rows(self, contact_ids: tuple[int, ...]) -> list[ContactRow]:
         j = self.journal
@@ -282,15 +279,6 @@ class ConflictsPage(Page):
         rows.sort(key=lambda r: r.occurred_at, reverse=True)
         return rows
 
-    def _mark_dirty(self, *_: object) -> None:
-        if not self._loading and self._current is not None:
-            self._dirty = True
-            self._update_buttons()
-
-    def _update_buttons(self) -> None:
-        self.save_button.setEnabled(self._dirty)
-        self.revert_button.setEnabled(self._dirty)
-
     def save_case(self, *, notify: bool = True) -> bool:
         c = self._current
         if c is None or not self._dirty:
@@ -314,13 +302,7 @@ class ConflictsPage(Page):
             self.error.setText(exc.message)
             self.error.show()
             return False
-        self._dirty = False
-        self._update_buttons()
-        if notify:
-            self.status_message.emit("Case saved")
-            self.session.notify(what.CASES)
-            if not self.isVisible():
-                self.refresh()
+        self._record_saved(notify, "Case saved", what.CASES, self.refresh)
         return True
 
     def _request_new_contact(self) -> None:

@@ -302,3 +302,51 @@ class TaskRunner(QObject):
 
     def cancel_results(self) -> None:
         self._generation += 1
+
+
+class RecordEditor:
+    """Mixed into a page that edits one record beside its list (a student, a conflict case).
+
+    Edits mark the record dirty, except while the page itself is filling the form
+    (``_loading``); Save and Revert follow that state; the detail side replaces the empty hint
+    once a record is shown. The page provides the widgets named below, ``status_message`` and
+    ``session``.
+    """
+
+    _loading: bool
+    _dirty: bool
+    _current: object | None
+    save_button: QAbstractButton
+    revert_button: QAbstractButton
+    empty_hint: QWidget
+    body: QWidget
+
+    def _mark_dirty(self, *_: object) -> None:
+        if not self._loading and self._current is not None:
+            self._dirty = True
+            self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.save_button.setEnabled(self._dirty)
+        self.revert_button.setEnabled(self._dirty)
+
+    def _record_shown(self) -> None:
+        """The form now holds the stored record: nothing to save, the detail side visible."""
+        self._loading = False
+        self._dirty = False
+        self._update_buttons()
+        self.empty_hint.hide()
+        self.body.show()
+
+    def _record_saved(
+        self, notify: bool, message: str, changed: str, reload: Callable[[], object]
+    ) -> None:
+        """After a save: clean again; tell the officer and the other pages (``changed``), and
+        ``reload`` this page's list when it is hidden (a visible page reloads on the notice)."""
+        self._dirty = False
+        self._update_buttons()
+        if notify:
+            self.status_message.emit(message)  # type: ignore[attr-defined]
+            self.session.notify(changed)  # type: ignore[attr-defined]
+            if not self.isVisible():  # type: ignore[attr-defined]
+                reload()

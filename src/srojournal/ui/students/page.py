@@ -40,6 +40,7 @@ from srojournal.ui.students.kit import (
     MARGIN,
     SPACING,
     Card,
+    RecordEditor,
     hint_label,
     list_and_detail,
     named,
@@ -113,7 +114,7 @@ class StudentListModel(QAbstractTableModel):
         return None
 
 
-class StudentsPage(Page):
+class StudentsPage(RecordEditor, Page):
     title = "Students"
     object_name = "studentsPage"
     refreshed_by = frozenset(
@@ -421,11 +422,7 @@ class StudentsPage(Page):
         self.archive_button.setAccessibleName(
             "Unarchive student" if s.archived else "Archive student"
         )
-        self._loading = False
-        self._dirty = False
-        self._update_buttons()
-        self.empty_hint.hide()
-        self.body.show()
+        self._record_shown()
 
     @staticmethod
     def _placeholder(widget: QListWidget, text: str) -> None:
@@ -433,15 +430,6 @@ class StudentsPage(Page):
         item.setFlags(Qt.ItemFlag.NoItemFlags)
         item.setForeground(widget.palette().color(QPalette.ColorRole.PlaceholderText))
         widget.addItem(item)
-
-    def _mark_dirty(self, *_: object) -> None:
-        if not self._loading and self._current is not None:
-            self._dirty = True
-            self._update_buttons()
-
-    def _update_buttons(self) -> None:
-        self.save_button.setEnabled(self._dirty)
-        self.revert_button.setEnabled(self._dirty)
 
     def save_profile(self, *, notify: bool = True) -> bool:
         s = self._current
@@ -459,13 +447,7 @@ class StudentsPage(Page):
             self.profile_error.setText(exc.message)
             self.profile_error.show()
             return False
-        self._dirty = False
-        self._update_buttons()
-        if notify:
-            self.status_message.emit("Student saved")
-            self.session.notify(what.STUDENTS)
-            if not self.isVisible():
-                self._reload_list()
+        self._record_saved(notify, "Student saved", what.STUDENTS, self._reload_list)
         return True
 
     def toggle_archived(self) -> None:
