@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from srojournal.cli import _app_launch, build_parser
+from srojournal.ui.qsettings import AppSettings
 from srojournal.vault.store import Vault
 from tests.conftest import CHEAP_KDF, PASSPHRASE, REPO_ROOT
 
@@ -72,10 +73,6 @@ def _env(tmp_path: Path, extra_path: Path | None = None) -> dict[str, str]:
     return env
 
 
-def _settings_file() -> Path:
-    return Path(os.environ["XDG_CONFIG_HOME"]) / "SROJournal" / "SROJournal.ini"
-
-
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120, check=False
@@ -104,7 +101,7 @@ def test_the_unlock_window_shows_before_the_vault_stack_loads(tmp_path: Path) ->
 def test_the_remembered_scheme_is_checked_against_the_system_once_the_window_is_up(
     tmp_path: Path,
 ) -> None:
-    ini = _settings_file()
+    ini = Path(AppSettings().file_name())  # where the app reads it (this test's own profile)
     ini.parent.mkdir(parents=True, exist_ok=True)
     ini.write_text("[window]\ncolor_scheme=dark\n")
     shown = _run(["-c", PROBE], _env(tmp_path))
