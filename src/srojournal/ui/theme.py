@@ -11,7 +11,6 @@ classes, ~20 ms). The app starts on the scheme it remembered and confirms it wit
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -274,15 +273,11 @@ def match_system_scheme(app: QApplication) -> str:
     return scheme
 
 
-def follow_system_scheme(
-    app: QApplication, on_change: Callable[[str], object] | None = None
-) -> None:
+def follow_system_scheme(app: QApplication) -> None:
     """Re-apply the theme whenever the system switches between light and dark."""
 
     def changed(_scheme: object) -> None:
-        used = apply_theme(app, set_style=False)
-        if on_change is not None:
-            on_change(used)
+        apply_theme(app, set_style=False)
 
     QGuiApplication.styleHints().colorSchemeChanged.connect(changed)
 

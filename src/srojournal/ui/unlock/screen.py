@@ -178,15 +178,7 @@ class UnlockScreen(QWidget):
     def _view(self, name: str) -> QWidget:
         view = self._views.get(name)
         if view is None:
-            builders: dict[str, Callable[[], QWidget]] = {
-                "home": self._build_home,
-                "unlock": self._build_unlock,
-                "recover": self._build_recover,
-                "create": self._build_create,
-                "code": self._build_code,
-            }
-            view = builders[name]()
-            self._views[name] = view
+            view = self._views[name] = getattr(self, f"_build_{name}")()
             self.stack.addWidget(view)
         return view
 
