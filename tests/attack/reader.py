@@ -227,14 +227,14 @@ class Model:
         for key, col in self.var[whole].items():
             part_cols = [self.var[p].get(key) for p in parts]
             present = [pc for pc in part_cols if pc is not None]
-            if key == ("T0", "students"):
+            if key == ("T0", ("students",)):
                 for pc in present:
                     self.at_most([pc], col, f"{label}: students >= a part's")
                 coefs: dict[int | None, int] = {col: 1}
                 for pc in present:
                     coefs[pc] = coefs.get(pc, 0) - 1
                 self.add(coefs, -INF, 0, f"{label}: students <= sum")
-            elif key == ("T0", "hours"):
+            elif key == ("T0", ("hours",)):
                 slack = (len(parts) + 1) // 2  # each release rounds its hours once
                 coefs = {col: 1}
                 for pc in present:
