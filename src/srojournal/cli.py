@@ -176,12 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
     secret_arg(sp)
 
-    sp = cmd("summary", "export the anonymized summary of one month")
+    sp = cmd("summary", "export the anonymized summary of a month, a quarter or a school year")
     sp.add_argument("vault", type=Path)
-    sp.add_argument("--month", required=True, metavar="YYYY-MM")
+    which = sp.add_mutually_exclusive_group(required=True)
+    which.add_argument("--month", metavar="YYYY-MM")
+    which.add_argument("--quarter", metavar="YYYY-Qn")
+    which.add_argument("--school-year", metavar="YYYY-YY", help="1 July to 30 June")
     sp.add_argument("--format", required=True, choices=("json", "csv", "pdf"))
     sp.add_argument("--out", required=True, type=Path, metavar="FILE")
-    sp.add_argument("--revise", action="store_true", help="release a revision with late entries")
+    sp.add_argument(
+        "--revise", action="store_true", help="release a revision with late or edited entries"
+    )
     secret_arg(sp)
 
     sp = cmd("aggregate", "roll up released summaries (several months or officers)")
@@ -284,12 +289,13 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
 
 
 def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.reporting.service import export_month
+    from srojournal.reporting.service import export_summary
     from srojournal.vault.fsutil import atomic_write
     from srojournal.vault.store import Vault
 
+    period = args.month or args.quarter or args.school_year
     with Vault.open(args.vault, reader.read("Passphrase")) as vault:
-        data = export_month(vault.journal, args.month, args.format, revise=args.revise)
+        data = export_summary(vault.journal, period, args.format, revise=args.revise)
     atomic_write(args.out, data, mode=0o644)
     _out(f"wrote {args.out}")
     return 0

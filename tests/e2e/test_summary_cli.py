@@ -12,6 +12,7 @@ from tests.conftest import CLI_KDF_ARGS, REPO_ROOT, assert_no_traceback
 
 DEMO = "demo passphrase for testing only\n"
 MONTH = "2025-10"
+SCHOOL = "Westwood Elementary"
 
 
 @pytest.fixture(scope="module")
@@ -61,19 +62,32 @@ def test_export_is_frozen_revised_and_valid(cli, demo_vault: Path, tmp_path: Pat
     assert _summary(cli, demo_vault, pdf, "pdf").code == 0
     assert pdf.read_bytes().startswith(b"%PDF")
 
-    # A late entry for the released month: without --revise the release stays as it was.
-    late = tmp_path / "late.csv"
-    rows = "".join(
-        f"{MONTH}-2{i},10:00,Late School,mentoring,Late{i},9,resolved,late entry {i}\n"
-        for i in range(3)
-    )
-    late.write_text("date,time,school,type,students,grades,outcome,notes\n" + rows)
-    r = cli("import", demo_vault, late, "--passphrase-stdin", stdin=DEMO)
-    assert r.code == 0, r.err
+    # Late entries for three students: without --revise the release stays as it was; a revision
+    # would single them out, so it is refused (exit 5, one line, nothing written).
+    def late_entries(name: str, first_day: int, n: int) -> None:
+        late = tmp_path / f"{name}.csv"
+        rows = "".join(
+            f"{MONTH}-{first_day + i % 5},10:00,{SCHOOL},mentoring,{name}{i},9,resolved,"
+            f"late entry {i}\n"
+            for i in range(n)
+        )
+        late.write_text("date,time,school,type,students,grades,outcome,notes\n" + rows)
+        r = cli("import", demo_vault, late, "--passphrase-stdin", stdin=DEMO)
+        assert r.code == 0, r.err
+
+    late_entries("Late", 21, 3)
     frozen = tmp_path / "frozen.json"
     assert _summary(cli, demo_vault, frozen).code == 0
     assert frozen.read_bytes() == first.read_bytes()
-    # With --revise: release 2, audited jointly with release 1; hidden cells stay hidden.
+    refused = tmp_path / "refused.json"
+    r = _summary(cli, demo_vault, refused, "json", "--revise")
+    assert r.code == 5
+    assert "3 students" in r.err and "2025-Q4" in r.err and "2025-26" in r.err
+    assert len(r.err.strip().splitlines()) == 1
+    assert not refused.exists()
+    assert_no_traceback(r)
+    # With late entries for enough students: release 2, audited jointly with release 1.
+    late_entries("Later", 22, 12)
     revised = tmp_path / "revised.json"
     r = _summary(cli, demo_vault, revised, "json", "--revise")
     assert r.code == 0, r.err
@@ -120,5 +134,47 @@ def test_leak_refuses_with_the_kind_not_the_value(cli, tmp_path: Path) -> None:
     )  # fmt: skip
     assert r.code == 5
     assert "name" in r.err and "Lincoln" not in r.err
+    assert not out.exists()
+    assert_no_traceback(r)
+
+
+def test_quarter_and_school_year_releases(cli, demo_vault: Path, tmp_path: Path) -> None:
+    """A quarter is computed from the journal, frozen like a month and valid JSON."""
+    schema = json.loads((REPO_ROOT / "resources/schema/summary.schema.json").read_text())
+    out = tmp_path / "q.json"
+    r = cli(
+        "summary", demo_vault, "--quarter", "2025-Q3", "--format", "json", "--out", out,
+        "--passphrase-stdin", stdin=DEMO,
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    doc = json.loads(out.read_bytes())
+    jsonschema.validate(doc, schema)
+    assert doc["period"] == "2025-Q3" and doc["release"] == 1
+    again = tmp_path / "q2.json"
+    r = cli(
+        "summary", demo_vault, "--quarter", "2025-Q3", "--format", "json", "--out", again,
+        "--passphrase-stdin", stdin=DEMO,
+    )  # fmt: skip
+    assert r.code == 0 and again.read_bytes() == out.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--month", "2025-10", "--quarter", "2025-Q4"),
+        (),
+        ("--quarter", "2025-Q5"),
+        ("--school-year", "2025-27"),
+    ],
+)
+def test_period_usage_errors(cli, demo_vault: Path, tmp_path: Path, args) -> None:
+    out = tmp_path / "x.json"
+    r = cli(
+        "summary", demo_vault, *args, "--format", "json", "--out", out,
+        "--passphrase-stdin", stdin=DEMO,
+    )  # fmt: skip
+    assert r.code in (2, 5), r.err
+    if not args or ("--quarter" in args and "--month" in args):
+        assert r.code == 2
     assert not out.exists()
     assert_no_traceback(r)

@@ -6,11 +6,16 @@ marked ``"status": "lower_bound"`` and carries that known minimum as its ``count
 validated strictly (format, version, catalogue, integer non-negative counts, bounded size);
 different thresholds are allowed and the roll-up states the highest one and lists them all.
 Schools are the union of the inputs' schools, sorted; an input without a school counts 0 there.
+
+Inputs may be months, quarters or school years, but all of one kind: a quarter already holds its
+months and a school year its quarters, so mixing kinds would count the same contacts twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from srojournal.domain.periods import parse_period
 
 from .errors import ReportRejected
 from .model import STATUS_LOWER_BOUND, STATUS_OK, STATUS_SUPPRESSED, Aggregate, Cell, Summary, Table
@@ -25,6 +30,12 @@ def aggregate_summaries(summaries: Sequence[Summary]) -> Aggregate:
         raise ReportRejected("nothing to aggregate: give at least one summary file")
     if len(summaries) > MAX_INPUTS:
         raise ReportRejected(f"too many summary files (at most {MAX_INPUTS})")
+    kinds = {parse_period(x.period).kind for x in summaries}
+    if len(kinds) > 1:
+        raise ReportRejected(
+            "cannot roll up months, quarters and school years together: a longer period already "
+            "holds the shorter ones, so contacts would be counted twice"
+        )
     schools = sorted({s for x in summaries for s in x.schools}, key=lambda n: (n.casefold(), n))
     cells_by_input = [{(t.id, c.coords): c for t in x.tables for c in t.cells} for x in summaries]
     tables: list[Table] = []

@@ -34,6 +34,7 @@ class LeakFound(ReportRejected):
         "date": "a date finer than a month",
         "label": "a label outside the allowed code lists",
         "metadata": "identifying document metadata",
+        "formula": "a field that a spreadsheet would run as a formula",
     }
 
     def __init__(self, kind: str) -> None:

@@ -2,10 +2,15 @@
 
 Four kinds of leak are looked for, and a hit raises :class:`LeakFound` naming the kind only:
 
-* **name** — every alias or name of every student (archived too), as a whole word,
-  case-insensitively. An alias made only of words that every summary contains anyway (a taxonomy
-  code or label such as "High", a field name, a word of the report's fixed text, a number, a
-  lone letter such as the ``S`` marker) is not searched for: its presence in a report says
+Both sides are normalised before they are compared: Unicode NFKC, case folding, and every run
+of whitespace or punctuation made one space (:func:`normalize`, built on the one alias
+normalisation of :func:`srojournal.domain.text.normalize_alias`), so "Sam  R", "sam-r" and
+"Ｓａｍ R" are the same words.
+
+* **name** — every alias or name of every student (archived too), as a whole run of words.
+  A one-word alias that every summary contains anyway (a taxonomy code or label such as
+  "High", a field name, a word of the report's fixed text, a number, a lone letter such as
+  the ``S`` marker) is not searched for: its presence in a report says
   nothing about the student, and searching for it would refuse every export of an officer who
   has a student nicknamed "High". School names do *not* exempt an alias: a student called
   "Lincoln" at "Lincoln High" refuses the export until the alias is made distinct (the school
@@ -19,6 +24,10 @@ Four kinds of leak are looked for, and a hit raises :class:`LeakFound` naming th
 * **label** — every word of a text output must come from the allow-lists: taxonomy codes and
   labels, ``_all``, the configured school names, the fixed field names, and the fixed text of
   our renderers; numbers are allowed.
+* **school** — every school name in the output must have the shape of a name
+  (:func:`srojournal.domain.schools.clean_school_name`), and must not hold a student's alias.
+* **formula** — no CSV field may start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+  return (a spreadsheet would run it); the CSV renderer neutralises them, this refuses any left.
 
 PDF files are checked twice: the text the renderer is about to draw, then the final bytes (raw
 and with every deflated stream inflated) for names, dates and identifying metadata.
@@ -26,10 +35,13 @@ and with every deflated stream inflated) for names, dates and identifying metada
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 
+from srojournal.domain.schools import FORMULA_START, SchoolNameRefused, clean_school_name
 from srojournal.domain.taxonomy import (
     BUILTIN_CONTACT_TYPES,
     CATEGORY_LABELS,
@@ -39,8 +51,9 @@ from srojournal.domain.taxonomy import (
     OUTCOMES,
     REFERRAL_TARGETS,
 )
+from srojournal.domain.text import normalize_alias
 
-from .errors import LeakFound
+from .errors import LeakFound, ReportRejected
 from .tables import (
     ALL,
     OTHER_TYPE,
@@ -109,6 +122,7 @@ FIELD_NAMES = (
     "srojournal-summary",
     "srojournal-aggregate",
     "value",
+    "Q",  # the quarter in a period such as 2026-Q1
 )
 
 
@@ -128,16 +142,24 @@ def _codes() -> list[str]:
     return words
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalize(text: str) -> str:
+    """NFKC, case folded, whitespace and punctuation runs made one space, trimmed."""
+    return _NON_WORD.sub(" ", normalize_alias(text)).strip()
+
+
 def vocabulary(schools: Iterable[str] = (), extra: Iterable[str] = ()) -> frozenset[str]:
-    """Lower-case words allowed in an output."""
+    """Normalised words allowed in an output."""
     vocab: set[str] = set()
     for text in (*_codes(), *schools, *extra):
-        vocab.update(w.lower() for w in _LABEL_TOKEN.findall(text))
+        vocab.update(_LABEL_TOKEN.findall(normalize_alias(text)))
     return frozenset(vocab)
 
 
 def words_of(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    return _WORD.findall(normalize_alias(text))
 
 
 class LeakChecker:
@@ -154,36 +176,72 @@ class LeakChecker:
         extra = tuple(extra_vocabulary)
         self.vocab = vocabulary(schools, extra)
         fixed = vocabulary((), extra)  # school names do not exempt an alias
-        patterns: list[str] = []
-        for name in {n.strip() for n in names}:
-            tokens = words_of(name)
+        self._names: dict[str, list[tuple[str, ...]]] = {}
+        for name in set(names):
+            tokens = tuple(words_of(name))
             if not tokens:
                 continue
-            if all(t.isdigit() or len(t) == 1 or t in fixed for t in tokens):
+            # A lone letter or number, or a single word that every report holds anyway ("High",
+            # "Safety"), says nothing about a student. Several words are searched as a run.
+            if len(tokens) == 1 and (len(tokens[0]) == 1 or tokens[0].isdigit()):
                 continue
-            patterns.append(re.escape(name))
-        patterns.sort(key=lambda p: (-len(p), p))
-        self._names = (
-            re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
-            if patterns
-            else None
-        )
+            if all(t in fixed or t.isdigit() for t in tokens):
+                continue
+            self._names.setdefault(tokens[0], []).append(tokens)
         self._phrase = phrase_in_notes
         self._asked: dict[tuple[str, ...], bool] = {}
 
     # -- individual checks -------------------------------------------------------------------
+    def _has_name(self, words: Sequence[str]) -> bool:
+        for i, w in enumerate(words):
+            for seq in self._names.get(w, ()):
+                if tuple(words[i : i + len(seq)]) == seq:
+                    return True
+        return False
+
     def check_names(self, text: str) -> None:
-        if self._names is not None and self._names.search(text):
+        if self._names and self._has_name(words_of(text)):
             raise LeakFound("name")
 
+    def check_schools(self, schools: Iterable[str]) -> None:
+        """Every school name in an output is a name, and holds no student's alias."""
+        for school in schools:
+            try:
+                cleaned = clean_school_name(school)
+            except SchoolNameRefused as exc:
+                raise ReportRejected(
+                    f"export refused: a school name is not a name ({_reason(exc)}); correct it "
+                    "in Settings → Schools"
+                ) from None
+            if cleaned != school:
+                raise ReportRejected(
+                    "export refused: a school name is not a name (it has extra spaces or "
+                    "characters that change under normalisation); correct it in Settings → Schools"
+                )
+            if self._names and self._has_name(words_of(school)):
+                raise LeakFound("name")
+
+    def check_csv_bytes(self, data: bytes) -> None:
+        """A CSV output: every text check, and no field a spreadsheet would run as a formula."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LeakFound("label") from None
+        for row in csv.reader(io.StringIO(text, newline="")):
+            for value in row:
+                if value.startswith(FORMULA_START):
+                    raise LeakFound("formula")
+        self.check_text(text)
+
     def check_dates(self, text: str) -> None:
+        text = normalize_alias(text)
         for pattern in _DATE_PATTERNS:
             if pattern.search(text):
                 raise LeakFound("date")
 
     def check_labels(self, text: str) -> None:
-        for token in _LABEL_TOKEN.findall(text):
-            if token.lower() not in self.vocab:
+        for token in _LABEL_TOKEN.findall(normalize_alias(text)):
+            if token not in self.vocab:
                 raise LeakFound("label")
 
     def check_notes(self, text: str) -> None:
@@ -223,7 +281,10 @@ class LeakChecker:
                 raise LeakFound("metadata")
             if re.search(rf"/{field}\s*<[0-9A-Fa-f]+>", raw):
                 raise LeakFound("metadata")
-        for part in (raw, *self._inflated(data)):
+        # Outside streams, and inside every stream that inflates to text: compressed binary (font
+        # programs) would match short aliases by chance and says nothing anyway.
+        outside = re.sub(r"stream\r?\n.*?endstream", " ", raw, flags=re.DOTALL)
+        for part in (outside, *self._inflated(data)):
             self.check_names(part)
             for pattern in _PDF_DATE_PATTERNS:
                 if pattern.search(part):
@@ -231,6 +292,7 @@ class LeakChecker:
 
     @staticmethod
     def _inflated(data: bytes) -> list[str]:
+        """Every stream that inflates (FlateDecode), as text; others are skipped."""
         out: list[str] = []
         for m in re.finditer(rb"stream\r?\n", data):
             start = m.end()
@@ -238,9 +300,12 @@ class LeakChecker:
             if end < 0:
                 break
             try:
-                out.append(zlib.decompress(data[start:end]).decode("latin-1"))
+                inflated = zlib.decompressobj().decompress(data[start:end])
             except zlib.error:
                 continue
+            printable = sum(1 for b in inflated if 32 <= b < 127 or b in (9, 10, 13))
+            if inflated and printable >= 0.95 * len(inflated):
+                out.append(inflated.decode("latin-1"))
         return out
 
 
@@ -265,5 +330,12 @@ def check_output(
     )
     if fmt == "pdf":
         checker.check_pdf_bytes(data)
+    elif fmt == "csv":
+        checker.check_csv_bytes(data)
     else:
         checker.check_text_bytes(data)
+
+
+def _reason(exc: SchoolNameRefused) -> str:
+    text = str(exc).rstrip(".")
+    return text[:1].lower() + text[1:]

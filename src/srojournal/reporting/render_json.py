@@ -11,11 +11,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from srojournal.domain.periods import parse_period
+
 from .errors import ReportRejected
 from .model import STATUS_OK, STATUS_SUPPRESSED, Aggregate, Cell, Summary, Table
 from .tables import (
     ALL,
-    PERIOD_RE,
     TABLE_DIMENSIONS,
     TABLE_IDS,
     TABLE_UNITS,
@@ -178,8 +179,12 @@ def parse_summary_json(content: bytes) -> Summary:
     if not _is_int(data["version"]) or data["version"] != VERSION:
         raise _bad("unsupported version")
     period = data["period"]
-    if not isinstance(period, str) or not PERIOD_RE.match(period):
+    if not isinstance(period, str):
         raise _bad("bad period")
+    try:
+        parse_period(period)
+    except ValueError:
+        raise _bad("bad period") from None
     threshold, release = data["threshold"], data["release"]
     if not _is_int(threshold) or not 5 <= threshold <= 1000:
         raise _bad("bad threshold")

@@ -1,27 +1,37 @@
 """The face of the reporting layer that the command line and the GUI call.
 
-* :func:`preview_month` — what an export would publish now, nothing stored.
-* :func:`export_month` — freeze (or re-read, or revise) a release and render it.
+* :func:`preview` — what an export would publish now, nothing stored.
+* :func:`export_summary` — freeze (or re-read, or revise) a release and render it.
 * :func:`aggregate_files` — roll up released summary files.
 
+A period is a month ``YYYY-MM``, a quarter ``YYYY-Qn`` or a school year ``YYYY-YY``. Its tables
+are computed from the journal's facts for all its months; the suppression and the gate see every
+earlier release of the same school year that shares a month with it (directly or through a
+quarter or the year), together with the facts each was made from (its *basis*, kept privately in
+the vault beside the release).
+
 Every path ends in the same gate before bytes are returned: the canonical JSON is audited from its
-own bytes jointly with every earlier release of the month (:func:`audit.audit_release`), then the
-leak check runs on the bytes of the output. Nothing is stored in the vault unless both pass.
+own bytes jointly with those releases (:func:`audit.audit_views`), then the leak check runs on the
+bytes of the output. Nothing is stored in the vault unless both pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
 from srojournal.domain.facts import MonthFacts
+from srojournal.domain.periods import Period, quarter_of, school_year_of
 
 from .aggregate import aggregate_contents
-from .audit import audit_release
-from .errors import ReportRejected
+from .audit import audit_views, publication_of
+from .basis import decode_basis, encode_basis
+from .errors import AuditFailed, ReportRejected
 from .leakcheck import LeakChecker
 from .model import Aggregate, Summary
+from .reader import ReleaseView
 from .render_csv import render_aggregate_csv, render_summary_csv
 from .render_json import (
     MAX_BYTES,
@@ -30,8 +40,9 @@ from .render_json import (
     render_summary_json,
 )
 from .report_text import FIXED_TEXT
-from .suppression import DEFAULT_THRESHOLD, MIN_THRESHOLD, suppress
-from .tables import PERIOD_RE, build_tables
+from .rules import DEFAULT_THRESHOLD, MIN_THRESHOLD, change_between, effective_threshold
+from .suppression import Reasons, period_tables_facts, suppress_release
+from .tables import combine_months, period_of
 
 Format = Literal["json", "csv", "pdf"]
 FORMATS: tuple[str, ...] = ("json", "csv", "pdf")
@@ -45,6 +56,8 @@ class StoredReleaseLike(Protocol):
     def number(self) -> int: ...
     @property
     def content(self) -> bytes: ...
+    @property
+    def created_at(self) -> str: ...
 
 
 class JournalLike(Protocol):
@@ -52,7 +65,11 @@ class JournalLike(Protocol):
 
     def month_facts(self, period: str) -> MonthFacts: ...
     def releases(self, period: str) -> Sequence[StoredReleaseLike]: ...
-    def add_release(self, period: str, number: int, content: bytes) -> None: ...
+    def released_periods(self) -> Sequence[tuple[str, int]]: ...
+    def add_release(
+        self, period: str, number: int, content: bytes, basis: bytes | None = None
+    ) -> None: ...
+    def release_basis(self, period: str, number: int) -> bytes | None: ...
     def student_names(self) -> list[str]: ...
     def notes_contain_phrase(self, words: Sequence[str]) -> bool: ...
     def school_names(self) -> list[str]: ...
@@ -71,31 +88,159 @@ def report_threshold(journal: JournalLike) -> int:
     return max(MIN_THRESHOLD, min(k, 1000))
 
 
-def _check_period(period: str) -> None:
-    if not PERIOD_RE.match(period):
-        raise ReportRejected("invalid month: expected YYYY-MM")
-
-
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ReportRejected("unknown format: expected json, csv or pdf")
 
 
-def _earlier(journal: JournalLike, period: str) -> tuple[list[bytes], list[Summary]]:
-    releases = sorted(journal.releases(period), key=lambda r: r.number)
-    contents = [r.content for r in releases]
-    summaries: list[Summary] = []
-    for r in releases:
+# -- releases and their bases ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    view: ReleaseView
+    content: bytes
+    summary: Summary
+    created_at: str
+
+
+def _current_months(journal: JournalLike, period: Period) -> dict[str, MonthFacts]:
+    out: dict[str, MonthFacts] = {}
+    for m in period.months():
+        facts = journal.month_facts(m)
+        if facts.period != m:
+            raise ReportRejected("invalid period data: facts of another month")
+        out[m] = facts
+    return out
+
+
+def _stored_releases(journal: JournalLike, period: Period) -> list[_Stored]:
+    """Every release of the school year of ``period``, oldest first, with its basis."""
+    year = school_year_of(period.first)
+    out: list[_Stored] = []
+    for text, _latest in journal.released_periods():
         try:
-            s = parse_summary_json(r.content)
+            p = period_of(text)
         except ReportRejected:
-            raise ReportRejected("a stored release of this month cannot be read back") from None
-        if s.period != period or s.release != r.number or render_summary_json(s) != r.content:
-            raise ReportRejected("a stored release of this month is not in canonical form")
-        summaries.append(s)
-    if [s.release for s in summaries] != list(range(1, len(summaries) + 1)):
-        raise ReportRejected("the stored releases of this month are not numbered 1, 2, …")
-    return contents, summaries
+            continue
+        if not year.contains(p):
+            continue
+        releases = sorted(journal.releases(text), key=lambda r: r.number)
+        for r in releases:
+            try:
+                s = parse_summary_json(r.content)
+            except ReportRejected:
+                raise ReportRejected(f"a stored release of {text} cannot be read back") from None
+            if s.period != text or s.release != r.number or render_summary_json(s) != r.content:
+                raise ReportRejected(f"a stored release of {text} is not in canonical form")
+            basis = journal.release_basis(text, r.number)
+            months = _basis_of(journal, p, s, basis)
+            view = ReleaseView(p, r.number, months, publication_of(s))
+            out.append(_Stored(view, r.content, s, r.created_at))
+        if [r.number for r in releases] != list(range(1, len(releases) + 1)):
+            raise ReportRejected(f"the stored releases of {text} are not numbered 1, 2, …")
+    out.sort(key=lambda s: (s.created_at, s.view.period.first, s.view.number))
+    return out
+
+
+def _basis_of(
+    journal: JournalLike, period: Period, summary: Summary, basis: bytes | None
+) -> dict[str, MonthFacts]:
+    if basis is not None:
+        months = decode_basis(basis)
+        if sorted(months) != sorted(period.months()):
+            raise ReportRejected(f"the stored basis of {period.text} does not match its months")
+        return months
+    # A release made before bases were kept: its facts are today's facts if every published
+    # number still matches them; otherwise nobody can tell what changed since.
+    months = _current_months(journal, period)
+    from .suppression import period_tables
+
+    tables = period_tables(ReleaseView(period, summary.release, months, None))
+    truth = tables.values()
+    for key, value in publication_of(summary).items():
+        if value is not None and truth.get(key) != value:
+            raise ReportRejected(
+                f"release {summary.release} of {period.text} was made by an earlier version and "
+                "the journal has changed since; a release that overlaps it cannot be checked"
+            )
+    return months
+
+
+def _connected(stored: Sequence[_Stored], period: Period) -> list[_Stored]:
+    """The releases that share a month with ``period``, directly or through others."""
+    months = set(period.months())
+    chosen: list[_Stored] = []
+    rest = list(stored)
+    grew = True
+    while grew:
+        grew = False
+        for s in list(rest):
+            ms = set(s.view.period.months())
+            if ms & months:
+                months |= ms
+                chosen.append(s)
+                rest.remove(s)
+                grew = True
+    return sorted(chosen, key=lambda s: stored.index(s))
+
+
+# -- building a release ---------------------------------------------------------------------------
+
+
+def _where_counted(period: Period) -> str:
+    year = school_year_of(period.first)
+    if period.kind == "month":
+        return f"the quarter {quarter_of(period.first).text} and the school year {year.text}"
+    if period.kind == "quarter":
+        return f"the school year {year.text}"
+    return "no release: they stay in the journal"
+
+
+def _check_revision(previous: _Stored, candidate: ReleaseView, k: int) -> None:
+    change = change_between(period_tables_facts(previous.view), period_tables_facts(candidate))
+    p = candidate.period.text
+    if change.empty:
+        raise ReportRejected(
+            f"nothing has changed in {p} since release {previous.view.number}: no revision needed"
+        )
+    n = len(change.students)
+    if 0 < n < k:
+        who = "1 student" if n == 1 else f"{n} students"
+        raise ReportRejected(
+            f"revision refused: the changes since release {previous.view.number} of {p} concern "
+            f"{who}, fewer than k = {k}, so a revision would single them out; they will be "
+            f"counted in {_where_counted(candidate.period)}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    summary: Summary
+    content: bytes
+    basis: bytes
+    reasons: Reasons
+
+
+def _build(journal: JournalLike, period: Period, *, revise: bool) -> _Built:
+    k = effective_threshold(report_threshold(journal))
+    stored = _stored_releases(journal, period)
+    related = _connected(stored, period)
+    same = [s for s in related if s.view.period.text == period.text]
+    months = _current_months(journal, period)
+    candidate = ReleaseView(period, len(same) + 1, months, None)
+    if same:
+        if not revise:
+            raise AssertionError("a released period is re-rendered, not rebuilt")
+        _check_revision(same[-1], candidate, k)
+    earlier = [s.view for s in related]
+    summary, reasons = suppress_release(earlier, candidate, k, len(same) + 1)
+    content = render_summary_json(summary)
+    # The gate: everything read back from the bytes, audited with every related release.
+    published = parse_summary_json(content)
+    final = ReleaseView(period, published.release, months, publication_of(published))
+    audit_views([*earlier, final], k)
+    return _Built(published, content, encode_basis(months), reasons)
 
 
 def _checker(journal: JournalLike, schools: Sequence[str]) -> LeakChecker:
@@ -108,12 +253,13 @@ def _checker(journal: JournalLike, schools: Sequence[str]) -> LeakChecker:
 
 
 def _render(summary: Summary, content: bytes, fmt: str, checker: LeakChecker) -> bytes:
+    checker.check_schools(summary.schools)
     checker.check_text_bytes(content)
     if fmt == "json":
         return content
     if fmt == "csv":
         out = render_summary_csv(summary)
-        checker.check_text_bytes(out)
+        checker.check_csv_bytes(out)
         return out
     from .render_pdf import render_summary_pdf  # Qt is loaded only for PDFs
 
@@ -122,72 +268,113 @@ def _render(summary: Summary, content: bytes, fmt: str, checker: LeakChecker) ->
     return pdf
 
 
-def _build(journal: JournalLike, period: str, earlier: Sequence[Summary]) -> Summary:
-    facts = journal.month_facts(period)
-    if facts.period != period:
-        raise ReportRejected("invalid month data: facts of another month")
-    return suppress(build_tables(facts), report_threshold(journal), len(earlier) + 1, earlier)
+def notes_for(summary: Summary, reasons: Reasons) -> tuple[str, ...]:
+    """Plain-language lines for the officer's preview: how much is hidden and why."""
+    k = summary.threshold
+    shown = sum(1 for t in summary.tables for c in t.cells if c.status == "S")
+    if shown == 0:
+        return ("Nothing is hidden: every cell covers at least the threshold of students.",)
+    rules = reasons.primary
+    lines = [f"{shown} table cells are shown as S (hidden)."]
+    if rules.no_breakdown:
+        lines.append(f"Fewer than {k} different students in this period: no breakdown is shown.")
+    if rules.small:
+        lines.append(f"Some cells count fewer than {k} different students.")
+    if rules.few_contacts:
+        lines.append(
+            "Some enforcement or referral counts rest on one or two contacts, which all their "
+            "students share."
+        )
+    if rules.group:
+        lines.append(
+            "In some rows every contact with students had an enforcement or referral outcome; "
+            "the cells that would say so are hidden."
+        )
+    if reasons.sticky:
+        lines.append("Cells hidden in an earlier release of this period stay hidden.")
+    if reasons.changed:
+        lines.append(
+            "Cells that would show exactly what changed since the last release are hidden."
+        )
+    if reasons.secondary:
+        lines.append(
+            f"{reasons.secondary} further numbers are hidden so that hidden ones cannot be worked "
+            "out from totals, other tables or other releases."
+        )
+    return tuple(lines)
 
 
-def preview_month(journal: JournalLike, period: str) -> Summary:
-    """What the next export of this month would publish. Stores nothing.
+def preview(journal: JournalLike, period_text: str, *, revise: bool = False) -> Summary:
+    """What the next export of this period would publish. Stores nothing.
 
-    If the month is already released, this is the latest stored release (``notes`` says so);
-    otherwise the release that a first export would freeze.
+    If the period is already released and ``revise`` is False, this is the latest stored release
+    (``notes`` says so); otherwise the release that an export would freeze now.
     """
-    _check_period(period)
-    _contents, earlier = _earlier(journal, period)
-    if earlier:
-        latest = earlier[-1]
+    period = period_of(period_text)
+    same = [r for r in journal.releases(period.text)] if _has_releases(journal, period) else []
+    if same and not revise:
+        latest = parse_summary_json(max(same, key=lambda r: r.number).content)
         return Summary(
             latest.period,
             latest.threshold,
             latest.release,
             latest.tables,
             (
-                f"This month was released (release {latest.release}); exporting it again gives "
+                f"{period.text} was released (release {latest.release}); exporting it again gives "
                 "exactly this content. Late entries appear only in a revision.",
             ),
         )
-    summary = _build(journal, period, [])
-    audit_release(render_summary_json(summary), [])
-    return summary
+    built = _build(journal, period, revise=revise)
+    s = built.summary
+    return Summary(s.period, s.threshold, s.release, s.tables, notes_for(s, built.reasons))
+
+
+def _has_releases(journal: JournalLike, period: Period) -> bool:
+    return any(p == period.text for p, _ in journal.released_periods())
+
+
+def export_summary(
+    journal: JournalLike, period_text: str, fmt: Format, *, revise: bool = False
+) -> bytes:
+    """Export one period as json, csv or pdf.
+
+    The first export freezes release 1 (stores its canonical JSON and its basis). Later exports
+    re-render the latest stored release (byte-identical JSON and CSV), even after late entries.
+    ``revise=True`` creates release n+1 from the current data, audited jointly with every
+    related release; it is refused (ReportRejected) when the changes concern fewer than k
+    students. Raises ReportRejected (invalid period, leak found) or AuditFailed (a bug).
+    """
+    period = period_of(period_text)
+    _check_format(fmt)
+    stored = sorted(journal.releases(period.text), key=lambda r: r.number)
+    if stored and not revise:
+        # Frozen: re-render the stored release, never the current data.
+        latest = stored[-1]
+        summary = parse_summary_json(latest.content)
+        if render_summary_json(summary) != latest.content:
+            raise ReportRejected("a stored release of this period is not in canonical form")
+        checker = _checker(journal, summary.schools)
+        return _render(summary, latest.content, fmt, checker)
+    if revise and not stored:
+        raise ReportRejected(f"{period.text} has no release yet: export it without --revise")
+    built = _build(journal, period, revise=revise)
+    checker = _checker(journal, built.summary.schools)
+    out = _render(built.summary, built.content, fmt, checker)
+    journal.add_release(period.text, built.summary.release, built.content, built.basis)
+    return out
+
+
+# Names kept for the callers that speak of months.
+def preview_month(journal: JournalLike, period: str) -> Summary:
+    return preview(journal, period)
 
 
 def preview_revision(journal: JournalLike, period: str) -> Summary:
-    """What ``export_month(..., revise=True)`` would publish now. Stores nothing."""
-    _check_period(period)
-    contents, earlier = _earlier(journal, period)
-    summary = _build(journal, period, earlier)
-    audit_release(render_summary_json(summary), contents)
-    return summary
+    return preview(journal, period, revise=True)
 
 
 def export_month(journal: JournalLike, period: str, fmt: Format, *, revise: bool = False) -> bytes:
-    """Export one month as json, csv or pdf.
-
-    The first export freezes release 1 (stores its canonical JSON). Later exports re-render the
-    latest stored release (byte-identical JSON and CSV), even after late entries. ``revise=True``
-    creates release n+1 from the current data, audited jointly with every earlier release.
-    Raises ReportRejected (invalid month, leak found) or AuditFailed (a bug).
-    """
-    _check_period(period)
-    _check_format(fmt)
-    contents, earlier = _earlier(journal, period)
-    if earlier and not revise:
-        # Frozen: re-render the stored release (audited when it was made; _earlier checked that
-        # it reads back and is canonical), never the current data.
-        latest = earlier[-1]
-        checker = _checker(journal, latest.schools)
-        return _render(latest, contents[-1], fmt, checker)
-    summary = _build(journal, period, earlier)
-    content = render_summary_json(summary)
-    audit_release(content, contents)
-    published = parse_summary_json(content)
-    checker = _checker(journal, published.schools)
-    out = _render(published, content, fmt, checker)
-    journal.add_release(period, published.release, content)
-    return out
+    return export_summary(journal, period, fmt, revise=revise)
 
 
 def render_aggregate(agg: Aggregate, fmt: Format) -> bytes:
@@ -200,6 +387,8 @@ def render_aggregate(agg: Aggregate, fmt: Format) -> bytes:
         out = render_aggregate_json(agg)
     elif fmt == "csv":
         out = render_aggregate_csv(agg)
+        checker.check_csv_bytes(out)
+        return out
     else:
         from .render_pdf import render_aggregate_pdf  # Qt is loaded only for PDFs
 
@@ -223,3 +412,18 @@ def aggregate_files(paths: Sequence[Path], fmt: Format) -> bytes:
             reason = exc.strerror or "cannot be read"
             raise ReportRejected(f"{path.name}: {reason}") from None
     return render_aggregate(aggregate_contents(contents), fmt)
+
+
+__all__ = [
+    "FORMATS",
+    "AuditFailed",
+    "JournalLike",
+    "ReportRejected",
+    "aggregate_files",
+    "combine_months",
+    "export_month",
+    "export_summary",
+    "preview",
+    "preview_month",
+    "preview_revision",
+]

@@ -1,263 +1,330 @@
-"""Primary and secondary suppression for one month (PRODUCT §6.2–6.3), sticky across releases.
+"""Which cells of a release are hidden: the rules, then the fewest complements that protect them.
 
-Primary suppression
-    * a cell with at least one student-linked contact (or follow-up) and fewer than k distinct
-      students;
-    * the group-attribute rule: a row or column whose contacts all carry the same sensitive
-      outcome group is hidden in that breakdown, zeros and margin included (otherwise the zeros
-      beside it would say "all of them"). Outcome groups are visible only in T1, so the rule
-      applies to the category rows of T1, the ``_all`` row included; the outcome-group columns
-      are exempt (a column "enforcement" trivially holds only enforcement). The hidden margin is
-      hidden wherever the same number appears (T2, T0);
-    * a month with at least one and fewer than k distinct students publishes no breakdown: every
-      cell of T1–T6 is hidden, and T0 follows the cell rule;
-    * stickiness: a cell hidden in an earlier release of the month stays hidden.
+Primary suppression is :func:`.rules.primary` (small cells, few contacts behind a sensitive
+cell, group attribute, no breakdown), plus stickiness (a cell hidden in an earlier release of the
+period stays hidden) and, for a revision, every cell whose change a reader could read off and
+that the rules protect.
 
-Secondary suppression is a deterministic greedy over all tables of the month jointly (cells with
-the same logical key are one decision, so a shared margin is hidden everywhere or nowhere):
+Secondary suppression is an exact integer program in the style of Fischetti and Salazar's
+optimal cell suppression (the method behind τ-ARGUS's "optimal" and sdcTable's ``OPT``):
 
-    A. cheap pass over every additive relation: a relation with hidden cells needs at least two
-       of them and at least ``MIN_WIDTH`` in their (true) sum; otherwise add the published cell
-       of that relation that restores this at the lowest cost (the smallest sufficient count,
-       else the largest);
-    B. exact pass: compute every hidden cell's interval (jointly with earlier releases, with the
-       same solver as the audit); for each cell still too narrow add a complement in one of its
-       relations, then go back to A.
+* **Master problem.** One binary ``y`` per number of the release (cells with the same logical
+  key are one number, hidden everywhere or nowhere). Cost, lexicographic: never T0 ``contacts``
+  while avoidable, then the fewest hidden cells (a number shown in two tables counts twice), then
+  the fewest contacts in hidden cells (the sum of their counts). Zeros may be hidden as
+  complements: they cost a cell but no contacts.
+* **Protection.** Each target of :mod:`.reader` (a hidden non-empty cell, a protected change, a
+  group attribute) must keep a spread of ``MIN_WIDTH`` for the reader. The reader's linear
+  program is solved for the master's pattern; for every target it cannot protect, the dual of
+  the reader's maximum and minimum gives a valid inequality over ``y`` (a Benders cut: the
+  reader's bound is linear in the bounds, and each hidden number's bounds are linear in its
+  ``y``), added to the master, which is solved again. It starts with the simplest of those
+  cuts: a hidden non-empty number needs another hidden number in every relation it is in.
+* **Exact check.** When the linear reader is beaten, the integer reader (the gate itself) runs;
+  a target it can still narrow (integer gaps) gets a cut requiring one more hidden number.
 
-If no complement can be found, the greedy hides every non-zero cell of the tables involved, and
-finally every cell of the month; with everything hidden every unknown is unbounded above, so the
-loop always terminates. The result is then audited again from the rendered bytes.
+The reader in the master is capped (every unknown at most ``CAP`` above its true value), which
+makes it weaker only in ways that make the suppression hide more; the gate re-audits the rendered
+bytes with the uncapped integer reader anyway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from srojournal.domain.taxonomy import SENSITIVE_OUTCOME_GROUPS
+import numpy as np
 
-from .audit import (
-    MIN_WIDTH,
-    IntervalSolver,
-    Publication,
-    Relation,
-    build_relations,
-    intervals_for,
-    publication_of,
-)
+from srojournal.domain.facts import MonthFacts
+from srojournal.domain.periods import Period
+
+from .audit import attacker_program, audit_views
 from .errors import AuditFailed
+from .lp import INF, FloatArray, Program
 from .model import STATUS_OK, STATUS_SUPPRESSED, Cell, Summary, Table
-from .tables import ALL, CellData, LogicalKey, MonthTables, TableData
+from .reader import Model, ReleaseView, prove
+from .relations import build_relations
+from .rules import (
+    DEFAULT_THRESHOLD,
+    MIN_THRESHOLD,
+    MIN_WIDTH,
+    Primary,
+    change_between,
+    delta_sensitive,
+    effective_threshold,
+    primary,
+)
+from .tables import ALL, LogicalKey, MonthTables, build_tables, combine_months, logical_key
 
-DEFAULT_THRESHOLD = 10
-MIN_THRESHOLD = 5
-_MAX_ROUNDS = 500
-
-# Dimensions on which the group-attribute rule is applied, per table, and groups excluded there.
-# Only T1 shows outcome groups; elsewhere a row says nothing about outcomes.
-_GROUP_RULE_DIMS: dict[str, tuple[int, ...]] = {"T1": (0,)}
-_GROUP_RULE_EXEMPT: dict[str, frozenset[str]] = {}
-
-
-def effective_threshold(k: int) -> int:
-    return max(MIN_THRESHOLD, k)
-
-
-def _group_rule_cells(table: TableData) -> list[CellData]:
-    dims = _GROUP_RULE_DIMS.get(table.id, ())
-    exempt = _GROUP_RULE_EXEMPT.get(table.id, frozenset())
-    hidden: list[CellData] = []
-    for di in dims:
-        rows: dict[str, list[CellData]] = {}
-        for c in table.cells:
-            rows.setdefault(c.coords[di], []).append(c)
-        for cells in rows.values():
-            groups: set[str] = set()
-            for c in cells:
-                groups |= c.groups
-            if len(groups) == 1:
-                (g,) = groups
-                if g in SENSITIVE_OUTCOME_GROUPS and g not in exempt:
-                    hidden.extend(cells)
-    return hidden
+CAP = 4 * MIN_WIDTH
+_MAX_ROUNDS = 80
+_TOL = 1e-6
+T0_CONTACTS = logical_key("T0", ("contacts",))
 
 
-class _Reasons:
-    def __init__(self) -> None:
-        self.small = 0
-        self.group = 0
-        self.no_breakdown = False
-        self.sticky = 0
-        self.secondary = 0
+@dataclass(slots=True)
+class Reasons:
+    """Why cells are hidden, for the officer's preview (never rendered into an export)."""
+
+    primary: Primary
+    sticky: int = 0
+    changed: int = 0
+    secondary: int = 0
 
 
-def primary_suppression(
-    month: MonthTables, k: int, earlier: Sequence[Summary] = ()
-) -> tuple[set[LogicalKey], _Reasons]:
+def period_tables(view: ReleaseView) -> MonthTables:
+    months = view.period.months()
+    return build_tables(combine_months(view.period.text, [view.months[m] for m in months]))
+
+
+def _multiplicity(tables: MonthTables) -> dict[LogicalKey, int]:
+    mult: dict[LogicalKey, int] = {}
+    for cell in tables.cells():
+        mult[cell.key] = mult.get(cell.key, 0) + 1
+    return mult
+
+
+class _Master:
+    """min cost·y subject to the cuts found so far; y binary, forced ones fixed at 1."""
+
+    def __init__(self, keys: list[LogicalKey], cost: FloatArray, forced: set[LogicalKey]) -> None:
+        self.keys = keys
+        self.index = {k: i for i, k in enumerate(keys)}
+        lower = [1.0 if k in forced else 0.0 for k in keys]
+        self.prog = Program(lower, [1.0] * len(keys), [], binary=True)
+        self.cost = cost
+        self.cuts = 0
+
+    def add(self, coefs: Mapping[int, float], rhs: float, cond: int | None, need: float) -> None:
+        """sum(coef * y) - need * y[cond] >= rhs."""
+        terms = dict(coefs)
+        if cond is not None:
+            terms[cond] = terms.get(cond, 0.0) - need
+        else:
+            rhs += need
+        idx = [i for i, c in terms.items() if abs(c) > 1e-9]
+        if not idx:
+            return
+        self.prog.add_row(idx, [terms[i] for i in idx], rhs, INF)
+        self.cuts += 1
+
+    def solve(self) -> FloatArray:
+        out = self.prog.minimize(self.cost)
+        if out.status != "optimal" or out.x is None:
+            raise AuditFailed("the suppression problem has no solution")
+        return np.round(out.x)
+
+
+def suppress_release(
+    earlier: Sequence[ReleaseView], candidate: ReleaseView, k: int, release: int
+) -> tuple[Summary, Reasons]:
+    """Choose the hidden cells of ``candidate`` (its ``published`` is None) and return it."""
     k = effective_threshold(k)
-    reasons = _Reasons()
-    hidden: set[LogicalKey] = set()
-    for cell in month.cells():
-        if cell.student_linked and len(cell.students) < k and cell.key not in hidden:
-            hidden.add(cell.key)
-            reasons.small += 1
-    for table in month.tables:
-        for cell in _group_rule_cells(table):
-            if cell.key not in hidden:
-                hidden.add(cell.key)
-                reasons.group += 1
-    if 0 < len(month.all_students) < k:
-        reasons.no_breakdown = True
-        for table in month.tables:
-            if table.id != "T0":
-                hidden.update(c.key for c in table.cells)
-    present = {c.key for c in month.cells()}
-    for s in earlier:
-        for key, value in publication_of(s).items():
-            if value is None and key in present and key not in hidden:
-                hidden.add(key)
+    tables = period_tables(candidate)
+    values = tables.values()
+    rules = primary(tables, k)
+    reasons = Reasons(rules)
+    forced = set(rules.hidden)
+    same = [v for v in earlier if v.period.text == candidate.period.text]
+    for view in same:
+        assert view.published is not None
+        for key, value in view.published.items():
+            if value is None and key in values and key not in forced:
+                forced.add(key)
                 reasons.sticky += 1
-    return hidden, reasons
+    if same:
+        previous = same[-1]
+        assert previous.published is not None
+        change = change_between(period_tables_facts(previous), period_tables_facts(candidate))
+        for key in delta_sensitive(change, k):
+            if key in values and previous.published.get(key) is not None and key not in forced:
+                forced.add(key)
+                reasons.changed += 1
+    hidden = _secondary(earlier, candidate, k, tables, values, forced)
+    reasons.secondary = len(hidden - forced)
+    summary = _summary(candidate.period, tables, hidden, k, release)
+    return summary, reasons
 
 
-class _Greedy:
-    def __init__(
-        self,
-        month: MonthTables,
-        hidden: set[LogicalKey],
-        earlier: Sequence[Summary],
-        solver: IntervalSolver,
-    ) -> None:
-        self.month = month
-        self.hidden = hidden
-        self.values: dict[LogicalKey, int] = {}
-        self.order: dict[LogicalKey, int] = {}
-        for cell in month.cells():
-            self.values.setdefault(cell.key, cell.count)
-            self.order.setdefault(cell.key, len(self.order))
-        layout = [(c.table_id, c.coords) for c in month.cells()]
-        self.relations = build_relations(layout)
-        self.eq = [r for r in self.relations if r.op == "eq"]
-        self.by_key: dict[LogicalKey, list[Relation]] = {}
-        for rel in self.eq:
-            for key, _ in rel.terms:
-                self.by_key.setdefault(key, []).append(rel)
-        self.earlier_pubs = [publication_of(s) for s in earlier]
-        self.earlier_rels = [build_relations(_layout(s)) for s in earlier]
-        self.solver = solver
-        self.added = 0
-
-    def publication(self) -> Publication:
-        return {k: (None if k in self.hidden else v) for k, v in self.values.items()}
-
-    def _complement(self, rel: Relation) -> LogicalKey | None:
-        unknown = [k for k, _ in rel.terms if k in self.hidden]
-        slack = sum(self.values[k] for k in unknown)
-        published = [k for k, _ in rel.terms if k not in self.hidden]
-        nonzero = sorted(
-            (k for k in published if self.values[k] > 0),
-            key=lambda k: (self.values[k], self.order[k]),
-        )
-        for k in nonzero:
-            if slack + self.values[k] >= MIN_WIDTH:
-                return k
-        if nonzero:
-            return nonzero[-1]
-        # Only zeros left: hide the relation's total, which opens it; the total's other
-        # relations then get their own complements.
-        total = [k for k, coef in rel.terms if coef == 1 and k not in self.hidden]
-        if len(total) == 1 and len(rel.terms) > 2:
-            return total[0]
-        if len(unknown) == 1 and slack >= MIN_WIDTH and published:
-            return min(published, key=lambda k: self.order[k])
-        return None
-
-    def _needs_help(self, rel: Relation) -> bool:
-        unknown = [k for k, _ in rel.terms if k in self.hidden]
-        if not unknown:
-            return False
-        return len(unknown) == 1 or sum(self.values[k] for k in unknown) < MIN_WIDTH
-
-    def cheap_pass(self) -> None:
-        changed = True
-        while changed:
-            changed = False
-            for rel in self.eq:
-                if self._needs_help(rel):
-                    key = self._complement(rel)
-                    if key is not None:
-                        self.hidden.add(key)
-                        self.added += 1
-                        changed = True
-
-    def failing(self) -> list[LogicalKey]:
-        pubs = [*self.earlier_pubs, self.publication()]
-        rels = [*self.earlier_rels, self.relations]
-        report = intervals_for(pubs, rels, self.solver)
-        keys = {key for _, key in report.failing()}
-        return sorted(keys, key=lambda k: self.order.get(k, -1))
-
-    def exact_pass(self, failing: list[LogicalKey]) -> bool:
-        added = False
-        touched: set[int] = set()
-        for key in failing:
-            rels = sorted(
-                self.by_key.get(key, []),
-                key=lambda r: sum(1 for k, _ in r.terms if k in self.hidden),
-            )
-            for rel in rels:
-                if id(rel) in touched:
-                    break
-                comp = self._complement(rel)
-                if comp is not None:
-                    self.hidden.add(comp)
-                    self.added += 1
-                    touched.add(id(rel))
-                    added = True
-                    break
-        return added
-
-    def hide_tables_of(self, failing: list[LogicalKey]) -> bool:
-        before = len(self.hidden)
-        for table in self.month.tables:
-            if any(c.key in failing for c in table.cells):
-                self.hidden.update(c.key for c in table.cells if c.count > 0)
-        return len(self.hidden) > before
-
-    def run(self) -> None:
-        for _ in range(_MAX_ROUNDS):
-            self.cheap_pass()
-            failing = self.failing()
-            if not failing:
-                return
-            if self.exact_pass(failing) or self.hide_tables_of(failing):
-                continue
-            before = len(self.hidden)
-            self.hidden.update(self.values)
-            if len(self.hidden) == before:
-                break
-        if self.failing():
-            raise AuditFailed("suppression could not protect every cell")
+def period_tables_facts(view: ReleaseView) -> MonthFacts:
+    return combine_months(view.period.text, [view.months[m] for m in view.period.months()])
 
 
-def _layout(summary: Summary) -> list[tuple[str, tuple[str, ...]]]:
-    return [(t.id, c.coords) for t in summary.tables for c in t.cells]
-
-
-def suppress(
-    month: MonthTables,
+def _secondary(
+    earlier: Sequence[ReleaseView],
+    candidate: ReleaseView,
     k: int,
-    release: int,
-    earlier: Sequence[Summary] = (),
-    solver: IntervalSolver | None = None,
+    tables: MonthTables,
+    values: dict[LogicalKey, int],
+    forced: set[LogicalKey],
+) -> set[LogicalKey]:
+    views = [*earlier, candidate]
+    model = Model(views, k)
+    r = len(views) - 1
+    keys = list(values)
+    mult = _multiplicity(tables)
+    weight = float(sum(values.values()) + 1)
+    cost = np.array([mult[key] * (weight + values[key]) for key in keys], dtype=np.float64)
+    everything = float(cost.sum()) + 1.0
+    for i, key in enumerate(keys):
+        if key == T0_CONTACTS:
+            cost[i] += everything
+    master = _Master(keys, cost, forced)
+    _cover_cuts(master, tables, values)
+
+    published = [(i, v.published) for i, v in enumerate(earlier) if v.published is not None]
+    prog, target_rows = attacker_program(model, published, float(CAP))
+    lower_dev = model.lower_deviation()
+    cand_rows: dict[int, tuple[int, float, float]] = {}  # key index -> row, room down, room up
+    for i, key in enumerate(keys):
+        terms = model.exprs[r][key]
+        if not terms:
+            continue
+        down = sum(-lower_dev[a] * c if c > 0 else CAP * -c for a, c in terms)
+        up = sum(CAP * c if c > 0 else -lower_dev[a] * -c for a, c in terms)
+        row = prog.add_row([a for a, _ in terms], [float(c) for _, c in terms], 0.0, 0.0)
+        cand_rows[i] = (row, float(down), float(up))
+    cond_index = {key: i for i, key in enumerate(keys)}
+
+    for _round in range(_MAX_ROUNDS):
+        y = master.solve()
+        for i, (row, down, up) in cand_rows.items():
+            if y[i] > 0.5:
+                prog.set_row_bounds(row, -down, up)
+            else:
+                prog.set_row_bounds(row, 0.0, 0.0)
+        active = [
+            t
+            for t, target in enumerate(model.targets)
+            if target.condition is None or y[cond_index[target.condition]] > 0.5
+        ]
+        proof = prove(prog, model.targets, active, target_rows, exact=False)
+        if proof.failing:
+            for t in proof.failing:
+                _benders_cut(master, prog, model, t, y, cand_rows, cond_index)
+            continue
+        exact = prove(prog, model.targets, active, target_rows, exact=True)
+        if exact.failing:
+            # Integer gaps: the linear reader is beaten, the integer one is not.
+            for t in exact.failing:
+                _no_good(master, y, cand_rows, _condition(model, t, cond_index))
+            continue
+        hidden = {keys[i] for i in range(len(keys)) if y[i] > 0.5}
+        pattern = {key: (None if key in hidden else values[key]) for key in keys}
+        final = ReleaseView(candidate.period, candidate.number, candidate.months, pattern)
+        audit_views([*earlier, final], k)
+        return hidden
+    raise AuditFailed("suppression did not converge")
+
+
+def _condition(model: Model, t: int, cond_index: Mapping[LogicalKey, int]) -> int | None:
+    cond = model.targets[t].condition
+    return None if cond is None else cond_index[cond]
+
+
+def _cover_cuts(master: _Master, tables: MonthTables, values: Mapping[LogicalKey, int]) -> None:
+    """A hidden non-empty number needs another hidden number in each of its equations."""
+    layout = [(c.table_id, c.coords) for c in tables.cells()]
+    for rel in build_relations(layout):
+        if rel.op != "eq":
+            continue
+        members = [master.index[key] for key, _ in rel.terms if key in master.index]
+        for key, _ in rel.terms:
+            if values.get(key, 0) <= 0 or key not in master.index:
+                continue
+            s = master.index[key]
+            master.add({i: 1.0 for i in members if i != s}, 0.0, s, 1.0)
+
+
+def _dual_bound(
+    prog: Program,
+    cost: FloatArray,
+    cand_rows: Mapping[int, tuple[int, float, float]],
+) -> tuple[float, dict[int, float]] | None:
+    """min cost·w solved; return its dual bound as const + sum(coef * y) over the candidate."""
+    out = prog.minimize(cost)
+    if out.status != "optimal" or out.row_dual is None or out.col_dual is None:
+        return None
+    lower, upper, rlo, rhi = prog.col_lower, prog.col_upper, prog.row_lower, prog.row_upper
+    rd = out.row_dual
+    cd = out.col_dual
+    by_row = {row: (i, down, up) for i, (row, down, up) in cand_rows.items()}
+    const = 0.0
+    coefs: dict[int, float] = {}
+    for j in range(prog.n):
+        d = cd[j]
+        if abs(d) < 1e-9:
+            continue
+        bound = lower[j] if d > 0 else upper[j]
+        const += d * bound
+    for row in range(prog.m):
+        d = rd[row]
+        if abs(d) < 1e-9:
+            continue
+        cand = by_row.get(row)
+        if cand is not None:
+            i, down, up = cand
+            coefs[i] = coefs.get(i, 0.0) + d * (-down if d > 0 else up)
+            continue
+        const += d * (rlo[row] if d > 0 else rhi[row])
+    if not np.isfinite(const):
+        return None
+    return const, coefs
+
+
+def _benders_cut(
+    master: _Master,
+    prog: Program,
+    model: Model,
+    t: int,
+    y: FloatArray,
+    cand_rows: Mapping[int, tuple[int, float, float]],
+    cond_index: Mapping[LogicalKey, int],
+) -> None:
+    target = model.targets[t]
+    n = prog.n
+    up_cost = np.zeros(n)
+    for a, c in target.terms:
+        up_cost[a] -= c  # minimise −expr: its dual bound g1 gives max expr <= −g1
+    parts = [_dual_bound(prog, up_cost, cand_rows)]
+    if target.kind == "width":
+        parts.append(_dual_bound(prog, -up_cost, cand_rows))  # min expr >= g2
+    cond = _condition(model, t, cond_index)
+    if any(p is None for p in parts):
+        _no_good(master, y, cand_rows, cond)
+        return
+    # width <= −g1 − g2 (up: max <= −g1), so −g1 − g2 >= need is necessary.
+    coefs: dict[int, float] = {}
+    const = 0.0
+    for p in parts:
+        assert p is not None
+        const -= p[0]
+        for i, coef in p[1].items():
+            coefs[i] = coefs.get(i, 0.0) - coef
+    need: float = target.need if target.kind == "width" else target.need - target.true
+    rhs = -const - _TOL
+    lhs = sum(c * y[i] for i, c in coefs.items())
+    if lhs - (need * y[cond] if cond is not None else need) >= rhs:
+        _no_good(master, y, cand_rows, cond)  # the cut would not move the master: be blunt
+        return
+    master.add(coefs, rhs, cond, need)
+
+
+def _no_good(
+    master: _Master,
+    y: FloatArray,
+    cand_rows: Mapping[int, tuple[int, float, float]],
+    cond: int | None,
+) -> None:
+    """This pattern and every pattern hiding less fail: hide at least one more number."""
+    shown = [i for i in cand_rows if y[i] < 0.5]
+    master.add({i: 1.0 for i in shown}, 0.0, cond, 1.0)
+
+
+def _summary(
+    period: Period, tables: MonthTables, hidden: set[LogicalKey], k: int, release: int
 ) -> Summary:
-    """Apply primary and secondary suppression and return the summary as it will be published."""
-    k = effective_threshold(k)
-    hidden, reasons = primary_suppression(month, k, earlier)
-    primary = len(hidden)
-    greedy = _Greedy(month, hidden, earlier, solver or IntervalSolver())
-    greedy.run()
-    reasons.secondary = len(hidden) - primary
-    tables = tuple(
+    out = tuple(
         Table(
             t.id,
             t.unit,
@@ -269,33 +336,25 @@ def suppress(
                 for c in t.cells
             ),
         )
-        for t in month.tables
+        for t in tables.tables
     )
-    return Summary(month.period, k, release, tables, _notes(tables, reasons, k))
+    return Summary(period.text, k, release, out)
 
 
-def _notes(tables: Sequence[Table], reasons: _Reasons, k: int) -> tuple[str, ...]:
-    shown = sum(1 for t in tables for c in t.cells if c.status == STATUS_SUPPRESSED)
-    if shown == 0:
-        return ("Nothing was suppressed: every cell covers at least the threshold of students.",)
-    lines = [f"{shown} table cells are shown as S (suppressed)."]
-    if reasons.no_breakdown:
-        lines.append(f"Fewer than {k} different students this month: no breakdown is published.")
-    if reasons.small:
-        lines.append(f"Some cells count fewer than {k} different students.")
-    if reasons.group:
-        lines.append(
-            "Some rows are hidden because all their contacts had the same sensitive outcome "
-            "(enforcement or referral)."
-        )
-    if reasons.sticky:
-        lines.append("Cells hidden in an earlier release of this month stay hidden.")
-    if reasons.secondary:
-        lines.append(
-            "Further cells are hidden so that hidden numbers cannot be worked out from totals, "
-            "other tables or earlier releases."
-        )
-    return tuple(lines)
+__all__ = [
+    "ALL",
+    "DEFAULT_THRESHOLD",
+    "MIN_THRESHOLD",
+    "Reasons",
+    "effective_threshold",
+    "suppress_release",
+]
 
 
-__all__ = ["ALL", "DEFAULT_THRESHOLD", "MIN_THRESHOLD", "effective_threshold", "suppress"]
+def suppress_facts(facts: MonthFacts, k: int = DEFAULT_THRESHOLD) -> Summary:
+    """The first release of one month on its own (no earlier release): for tests and tools."""
+    from srojournal.domain.periods import parse_period
+
+    view = ReleaseView(parse_period(facts.period), 1, {facts.period: facts}, None)
+    summary, _reasons = suppress_release([], view, k, 1)
+    return summary

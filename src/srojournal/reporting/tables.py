@@ -1,4 +1,9 @@
-"""The fixed table catalogue T0–T6 of one month (PRODUCT §6.1), computed from coded facts.
+"""The fixed table catalogue T0–T6 of one period, computed from coded facts.
+
+A period is a month ``YYYY-MM``, a quarter ``YYYY-Qn`` or a school year ``YYYY-YY``
+(:mod:`srojournal.domain.periods`). The tables of a quarter or a school year are computed from
+the facts of all its months at once (:func:`combine_months`), never by adding released months:
+distinct students are distinct over the whole period, and hours are rounded once.
 
 Every cell keeps, besides its count, the set of distinct student ids behind it (for primary
 suppression) and the set of outcome groups of its contacts (for the group-attribute rule). Those
@@ -8,7 +13,7 @@ Layout rules (documented in the summary format description):
 
 * ``_all`` is the margin value of a dimension and always comes last.
 * T0 has one dimension ``measure`` (contacts, students, hours, follow_ups_due, follow_ups_done);
-  it has no margin. Hours are the month's recorded minutes / 60, rounded half up.
+  it has no margin. Hours are the period's recorded minutes / 60, rounded half up.
 * T5 has one dimension ``status`` (due, done_on_time, done_late, open); ``due`` is its total.
 * T6 has two dimensions ``contact_type`` × ``measure``; ``measure`` is ``contacts`` (the table's
   unit) or ``attendees`` (the recorded attendees of those contacts) and has no margin. Custom
@@ -20,11 +25,11 @@ Layout rules (documented in the summary format description):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from srojournal.domain.facts import MonthFacts
+from srojournal.domain.periods import Period, parse_period
 from srojournal.domain.taxonomy import (
     BUILTIN_CONTACT_TYPES,
     CATEGORIES,
@@ -32,13 +37,24 @@ from srojournal.domain.taxonomy import (
     NO_OUTCOME_GROUP,
     OUTCOME_GROUPS,
     REFERRAL_TARGETS,
+    SENSITIVE_OUTCOME_GROUPS,
 )
 
 from .errors import ReportRejected
 
 ALL = "_all"
 OTHER_TYPE = "other"
-PERIOD_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+# Referral targets whose count says something sensitive about the students behind it.
+SENSITIVE_REFERRALS = frozenset(
+    {
+        "child_protection",
+        "crisis_mental_health",
+        "chemical_health",
+        "diversion_program",
+        "juvenile_court",
+    }
+)
+SENSITIVE_GROUPS = SENSITIVE_OUTCOME_GROUPS
 
 T0_MEASURES = ("contacts", "students", "hours", "follow_ups_due", "follow_ups_done")
 T5_STATUSES = ("due", "done_on_time", "done_late", "open")
@@ -73,7 +89,7 @@ TABLE_TITLES = {
     "T2": "Contacts by school and category",
     "T3": "Student contacts by grade band and category",
     "T4": "Referrals by target",
-    "T5": "Follow-ups due in the month",
+    "T5": "Follow-ups due in the period",
     "T6": "Group activities: contacts and attendees by type",
 }
 
@@ -152,16 +168,42 @@ class TableData:
     cells: tuple[CellData, ...]
 
 
+@dataclass(slots=True)
+class LinkedContacts:
+    """What the group-attribute rule needs: the student-linked contacts of one group of rows.
+
+    ``groups`` counts those contacts per outcome group, ``referrals`` per referral target.
+    Contacts without students (drills, event duty, staff consultations) are not counted.
+    """
+
+    total: int = 0
+    groups: dict[str, int] = field(default_factory=dict)
+    referrals: dict[str, int] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class MonthTables:
+    """The tables of one period (the name is historical: any period shape)."""
+
     period: str
     schools: tuple[str, ...]
     tables: tuple[TableData, ...]
     all_students: frozenset[int]
+    # Student-linked contacts per category, and over the whole period under ``_all``.
+    linked: dict[str, LinkedContacts] = field(default_factory=dict, compare=False)
 
     def cells(self) -> Iterable[CellData]:
         for table in self.tables:
             yield from table.cells
+
+    def values(self) -> dict[LogicalKey, int]:
+        out: dict[LogicalKey, int] = {}
+        for cell in self.cells():
+            out.setdefault(cell.key, cell.count)
+        return out
+
+
+PeriodTables = MonthTables
 
 
 class _Acc:
@@ -188,10 +230,34 @@ class _Acc:
         self.linked = self.linked or other.linked
 
 
+def period_of(text: str) -> Period:
+    """The period named by ``text``; ReportRejected (exit 5) with the expected shapes otherwise."""
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise ReportRejected(f"invalid period: {exc}") from None
+
+
+def combine_months(period: str, months: Sequence[MonthFacts]) -> MonthFacts:
+    """The facts of a quarter or school year: every month's contacts and follow-ups together.
+
+    Student ids are stable across months, so distinct students stay distinct over the period.
+    Schools are the union of the months' school lists, in order of first appearance.
+    """
+    schools: dict[str, None] = {}
+    for m in months:
+        schools.update(dict.fromkeys(m.schools))
+    return MonthFacts(
+        period,
+        tuple(c for m in months for c in m.contacts),
+        tuple(f for m in months for f in m.follow_ups),
+        tuple(schools),
+    )
+
+
 def validate_facts(facts: MonthFacts) -> None:
     """Reject facts that would put a label outside the closed code lists into a summary."""
-    if not PERIOD_RE.match(facts.period):
-        raise ReportRejected("invalid month: expected YYYY-MM")
+    period_of(facts.period)
     if len(set(facts.schools)) != len(facts.schools) or ALL in facts.schools:
         raise ReportRejected("invalid month data: duplicate or reserved school name")
     schools = set(facts.schools)
@@ -261,7 +327,7 @@ def _with_margins(
 
 
 def build_tables(facts: MonthFacts) -> MonthTables:
-    """Compute T0–T6 (with every margin) for one month of facts."""
+    """Compute T0–T6 (with every margin) for the facts of one period."""
     validate_facts(facts)
     schools = facts.schools
     acc: dict[str, dict[tuple[str, ...], _Acc]] = {t: {} for t in TABLE_IDS}
@@ -274,10 +340,17 @@ def build_tables(facts: MonthFacts) -> MonthTables:
         return a
 
     total_minutes = 0
+    linked: dict[str, LinkedContacts] = {cat: LinkedContacts() for cat in (*CATEGORIES, ALL)}
     for c in facts.contacts:
         ids = tuple(s.student_id for s in c.students)
         group = c.outcome_group
         total_minutes += c.duration_min
+        if ids:
+            for scope in (linked[c.category], linked[ALL]):
+                scope.total += 1
+                scope.groups[group] = scope.groups.get(group, 0) + 1
+                for r in set(c.referrals):
+                    scope.referrals[r] = scope.referrals.get(r, 0) + 1
         every.add(1, group, ids)
         cell("T1", (c.category, group)).add(1, group, ids)
         cell("T2", (c.school, c.category)).add(1, group, ids)
@@ -321,4 +394,4 @@ def build_tables(facts: MonthFacts) -> MonthTables:
         i for f in facts.follow_ups if f.status != "cancelled" for i in f.student_ids
     }
     tables = tuple(_emit(t, schools, acc[t]) for t in TABLE_IDS)
-    return MonthTables(facts.period, tuple(schools), tables, all_students)
+    return MonthTables(facts.period, tuple(schools), tables, all_students, linked)

@@ -5,6 +5,7 @@ Each public write is one transaction (or joins the caller's, e.g. during an impo
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import hashlib
@@ -29,6 +30,7 @@ from srojournal.domain.models import (
     Student,
     Template,
 )
+from srojournal.domain.periods import parse_period
 from srojournal.domain.taxonomy import ContactType
 from srojournal.vault.errors import InvalidInput, VaultDamaged
 
@@ -79,6 +81,14 @@ def period_bounds(period: str) -> tuple[str, str]:
     year, month = int(m.group(1)), int(m.group(2))
     nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
     return dt.date(year, month, 1).isoformat(), nxt.isoformat()
+
+
+def _release_period(period: str) -> None:
+    """A release is keyed by a month ``YYYY-MM``, a quarter ``YYYY-Qn`` or a school year."""
+    try:
+        parse_period(period)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def fts_query(text: str) -> str | None:
@@ -1004,9 +1014,9 @@ class Journal:
             prev = digest
         return True
 
-    # -- releases of monthly summaries ---------------------------------------------------------
+    # -- releases of summaries (a month, a quarter or a school year) -----------------------------
     def releases(self, period: str) -> list[StoredRelease]:
-        period_bounds(period)
+        _release_period(period)
         return [
             StoredRelease(r[0], r[1], bytes(r[2]), r[3], r[4])
             for r in self.conn.execute(
@@ -1024,8 +1034,11 @@ class Journal:
             )
         ]
 
-    def add_release(self, period: str, number: int, content: bytes) -> None:
-        period_bounds(period)
+    def add_release(
+        self, period: str, number: int, content: bytes, basis: bytes | None = None
+    ) -> None:
+        """Store a release; ``basis`` (the coded facts it was made from) stays in the vault."""
+        _release_period(period)
         digest = hashlib.sha256(content).hexdigest()
         with self.batch() as c:
             c.execute(
@@ -1033,7 +1046,16 @@ class Journal:
                 " VALUES (?, ?, ?, ?, ?)",
                 (period, number, content, digest, _now()),
             )
+            if basis is not None:
+                self._vault.set_meta(
+                    f"release_basis.{period}.{number}", base64.b64encode(basis).decode("ascii")
+                )
             self.audit("summary_released", {"period": period, "release": number, "sha256": digest})
+
+    def release_basis(self, period: str, number: int) -> bytes | None:
+        """The private basis stored with a release, or None for a release made before bases."""
+        raw = self._vault.get_meta(f"release_basis.{period}.{number}")
+        return None if raw is None else base64.b64decode(raw)
 
     # -- the coded facts of a month ------------------------------------------------------------
     def month_facts(self, period: str) -> MonthFacts:

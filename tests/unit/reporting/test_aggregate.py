@@ -11,8 +11,7 @@ import pytest
 from srojournal.reporting.errors import ReportRejected
 from srojournal.reporting.render_json import render_summary_json
 from srojournal.reporting.service import aggregate_files
-from srojournal.reporting.suppression import suppress
-from srojournal.reporting.tables import build_tables
+from srojournal.reporting.suppression import suppress_facts
 from tests.conftest import REPO_ROOT
 
 from .conftest import busy_month
@@ -26,8 +25,8 @@ def _write(tmp_path: Path, name: str, content: bytes) -> Path:
 
 @pytest.fixture
 def two_months(tmp_path: Path) -> list[Path]:
-    a = suppress(build_tables(busy_month("2026-03").build()), 10, 1)
-    b = suppress(build_tables(busy_month("2026-04").build()), 12, 1)
+    a = suppress_facts(busy_month("2026-03").build(), 10)
+    b = suppress_facts(busy_month("2026-04").build(), 12)
     return [
         _write(tmp_path, "a.json", render_summary_json(a)),
         _write(tmp_path, "b.json", render_summary_json(b)),
@@ -100,3 +99,18 @@ def test_missing_file_same_file_twice_and_too_large(two_months: list[Path], tmp_
         aggregate_files([big], "json")
     with pytest.raises(ReportRejected):
         aggregate_files([], "json")
+
+
+def test_periods_of_different_kinds_are_not_mixed() -> None:
+    from dataclasses import replace as _replace
+
+    from srojournal.reporting.aggregate import aggregate_summaries
+    from srojournal.reporting.errors import ReportRejected
+
+    month = suppress_facts(busy_month("2026-03").build(), 10)
+    quarter = _replace(month, period="2026-Q1")
+    with pytest.raises(ReportRejected) as err:
+        aggregate_summaries([month, quarter])
+    assert "twice" in str(err.value)
+    two_quarters = aggregate_summaries([quarter, _replace(month, period="2026-Q2")])
+    assert two_quarters.periods == ("2026-Q1", "2026-Q2")

@@ -106,3 +106,100 @@ def test_check_output_function() -> None:
     with pytest.raises(LeakFound) as err:
         check_output(b"mentoring,Zorblat,3", "csv", names=["Zorblat"])
     assert err.value.kind == "name"
+
+
+@pytest.mark.parametrize("text", ["sam r", "SAM-R", "Ｓａｍ R", "Sam\u00a0 r.", "count sam\nr"])
+def test_aliases_are_found_after_normalising_both_sides(text: str) -> None:
+    lc = LeakChecker(names=["Sam  R"])
+    with pytest.raises(LeakFound) as err:
+        lc.check_names(text)
+    assert err.value.kind == "name"
+
+
+def test_two_letter_alias_is_found_but_not_inside_a_word() -> None:
+    lc = LeakChecker(names=["Jo"])
+    with pytest.raises(LeakFound):
+        lc.check_names('"school": "Jo", "count": 3')
+    lc.check_names("joined journal")
+
+
+def test_initials_are_searched_as_a_run() -> None:
+    lc = LeakChecker(names=["J R"])
+    with pytest.raises(LeakFound):
+        lc.check_names("mentoring J. R. 3")
+    lc.check_names("status S count 3")
+
+
+def test_the_last_six_word_window_is_checked() -> None:
+    words = "alpha beta gamma delta epsilon zeta"
+
+    def lookup(ws):
+        return " ".join(ws) == words
+
+    lc = LeakChecker(phrase_in_notes=lookup, extra_vocabulary=[words, "one two"])
+    with pytest.raises(LeakFound):
+        lc.check_text("one two " + words.upper())
+
+
+def test_compressed_pdf_streams_are_inspected() -> None:
+    import zlib
+
+    stream = zlib.compress(b"BT (Zorblat Quix) Tj ET")
+    pdf = b"%PDF-1.4\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n" + stream
+    pdf += b"\nendstream\nendobj\n"
+    lc = LeakChecker(names=["Zorblat Quix"])
+    with pytest.raises(LeakFound) as err:
+        lc.check_pdf_bytes(pdf)
+    assert err.value.kind == "name"
+
+
+def test_csv_fields_that_a_spreadsheet_would_run_are_refused() -> None:
+    lc = LeakChecker(schools=["Lincoln High"])
+    lc.check_csv_bytes(b"school,count\nLincoln High,3\n")
+    for bad in ("=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        data = ("school,count\n" + '"' + bad + '",3\n').encode()
+        with pytest.raises(LeakFound) as err:
+            lc.check_csv_bytes(data)
+        assert err.value.kind == "formula"
+
+
+def test_csv_renderer_neutralises_a_formula_in_a_school_name() -> None:
+    import csv
+    import io
+
+    from srojournal.reporting.render_csv import render_summary_csv
+    from srojournal.reporting.suppression import suppress_facts
+
+    from .factories import FactsBuilder
+
+    b = FactsBuilder(schools=('=HYPERLINK("http://x","y")', "Lincoln High"))
+    b.contact("classroom", [], school='=HYPERLINK("http://x","y")', attendees=3)
+    out = render_summary_csv(suppress_facts(b.build()))
+    for row in csv.reader(io.StringIO(out.decode())):
+        for value in row:
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.parametrize(
+    "school",
+    [
+        '=HYPERLINK("http://x","y")',
+        "He said that the boy was hit near the gym after lunch",
+        "Lincoln High.\nNotes",
+    ],
+)
+def test_a_school_name_that_is_not_a_name_is_refused_without_its_value(school: str) -> None:
+    from srojournal.reporting.errors import ReportRejected
+
+    lc = LeakChecker(schools=[school])
+    with pytest.raises(ReportRejected) as err:
+        lc.check_schools([school])
+    assert "school name" in str(err.value)
+    assert school not in str(err.value)
+
+
+def test_a_school_name_holding_an_alias_is_a_name_leak() -> None:
+    lc = LeakChecker(names=["Jamie Rivera"], schools=["Jamie Rivera Academy"])
+    with pytest.raises(LeakFound) as err:
+        lc.check_schools(["Jamie Rivera Academy"])
+    assert err.value.kind == "name"

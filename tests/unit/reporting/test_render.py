@@ -17,8 +17,7 @@ from srojournal.reporting.render_csv import render_summary_csv
 from srojournal.reporting.render_json import parse_summary_json, render_summary_json
 from srojournal.reporting.render_pdf import render_summary_pdf
 from srojournal.reporting.report_text import FIXED_TEXT
-from srojournal.reporting.suppression import suppress
-from srojournal.reporting.tables import build_tables
+from srojournal.reporting.suppression import suppress_facts
 
 from .conftest import busy_month
 
@@ -27,7 +26,7 @@ SCHEMA = Path(__file__).parents[3] / "resources" / "schema" / "summary.schema.js
 
 @pytest.fixture(scope="module")
 def summary() -> Summary:
-    return suppress(build_tables(busy_month().build()), 10, 1)
+    return suppress_facts(busy_month().build(), 10)
 
 
 def test_json_is_canonical_and_reads_back(summary: Summary) -> None:
@@ -141,9 +140,9 @@ def test_many_renders_do_not_crash_the_interpreter() -> None:
     code = (
         "from tests.unit.reporting.conftest import busy_month\n"
         "from srojournal.reporting.tables import build_tables\n"
-        "from srojournal.reporting.suppression import suppress\n"
+        "from srojournal.reporting.suppression import suppress_facts\n"
         "from srojournal.reporting.render_pdf import render_summary_pdf\n"
-        "s = suppress(build_tables(busy_month().build()), 10, 1)\n"
+        "s = suppress_facts(busy_month().build(), 10)\n"
         "for _ in range(12):\n"
         "    render_summary_pdf(s)\n"
     )

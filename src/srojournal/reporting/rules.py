@@ -1,0 +1,266 @@
+"""The disclosure rules of a summary, decided on the true tables (never rendered).
+
+* **Small cells.** A cell that holds at least one student-linked contact (or follow-up) and fewer
+  than k distinct students is hidden (k = 10 by default, never below 5).
+* **Few contacts behind a sensitive cell.** A cell that shows a sensitive outcome group
+  (``enforcement``, ``referred``: T1) or a sensitive referral target (T4) is hidden when it
+  counts one or two contacts: the outcome belongs to the contact, so all its students share it.
+* **Group attribute.** When every student-linked contact of a category, or of the whole period,
+  had a sensitive outcome (or every one was referred to the same sensitive target), the cells
+  that say so are hidden, and a *group target* asks the gate to prove that a reader cannot work
+  it out: ``T1 (c, _all) − T6 group activities of c − sensitive cells of c`` must be able to
+  reach 3 (at least three student-linked contacts of c that were not sensitive). Contacts
+  without students never count towards "all": drills and event duty do not dilute the rule.
+  Schools (T2) and grade bands (T3) carry no outcome; a reader could only learn a school's or
+  band's outcomes through a category or the whole period, which is what the targets protect.
+* **No breakdown.** A period with at least one and fewer than k distinct students publishes no
+  breakdown: every cell of T1–T6 is hidden; T0 follows the small-cell rule.
+* **Revisions.** The difference between two versions of the same facts is held to the same small
+  cell and few-contact rules, on the records that changed (added, deleted, or edited: an edit is
+  the old record removed and the new one added).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final
+
+from srojournal.domain.facts import ContactFact, FollowUpFact, MonthFacts
+from srojournal.domain.taxonomy import CATEGORIES
+
+from .tables import (
+    ALL,
+    GROUP_TYPES,
+    SENSITIVE_GROUPS,
+    SENSITIVE_REFERRALS,
+    TYPE_CATEGORY,
+    LogicalKey,
+    MonthTables,
+    build_tables,
+    logical_key,
+)
+
+DEFAULT_THRESHOLD: Final = 10
+MIN_THRESHOLD: Final = 5
+MIN_WIDTH: Final = 3
+"""A hidden non-empty number must keep at least this spread (max − min) for the reader."""
+MIN_SENSITIVE_CONTACTS: Final = 3
+
+
+def effective_threshold(k: int) -> int:
+    return max(MIN_THRESHOLD, k)
+
+
+def is_sensitive_cell(table_id: str, coords: tuple[str, ...]) -> bool:
+    if table_id == "T1":
+        return coords[1] in SENSITIVE_GROUPS
+    return table_id == "T4" and coords[0] in SENSITIVE_REFERRALS
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCase:
+    """Every student-linked contact of ``scope`` shares a sensitive outcome or referral."""
+
+    scope: str  # a category, or ALL for the whole period
+    what: str  # "outcome" or a referral target
+    expression: tuple[tuple[LogicalKey, int], ...]
+    """Student-linked contacts of the scope that were not sensitive, as a reader computes them."""
+    hidden: tuple[LogicalKey, ...]
+
+
+def _group_types(scope: str) -> list[str]:
+    if scope == ALL:
+        return [*GROUP_TYPES, "other"]
+    return [t for t in GROUP_TYPES if TYPE_CATEGORY[t] == scope]
+
+
+def group_cases(tables: MonthTables) -> list[GroupCase]:
+    cases: list[GroupCase] = []
+    values = tables.values()
+    for scope in (*CATEGORIES, ALL):
+        linked = tables.linked.get(scope)
+        if linked is None or linked.total == 0:
+            continue
+        t6 = [logical_key("T6", (t, "contacts")) for t in _group_types(scope)]
+        sensitive = sum(n for g, n in linked.groups.items() if g in SENSITIVE_GROUPS)
+        if sensitive == linked.total:
+            expr: dict[LogicalKey, int] = {logical_key("T1", (scope, ALL)): 1}
+            for key in t6:
+                expr[key] = -1
+            hidden = []
+            for g in sorted(SENSITIVE_GROUPS):
+                key = logical_key("T1", (scope, g))
+                expr[key] = -1
+                if values.get(key, 0) > 0:
+                    hidden.append(key)
+            cases.append(GroupCase(scope, "outcome", tuple(sorted(expr.items())), tuple(hidden)))
+        if scope != ALL:
+            continue
+        for target in sorted(SENSITIVE_REFERRALS):
+            if linked.referrals.get(target, 0) == linked.total:
+                key = logical_key("T4", (target,))
+                expr = {logical_key("T1", (ALL, ALL)): 1, key: -1}
+                expr[logical_key("T6", (ALL, "contacts"))] = -1
+                cases.append(GroupCase(scope, target, tuple(sorted(expr.items())), (key,)))
+    return cases
+
+
+@dataclass(slots=True)
+class Primary:
+    """The cells hidden by the rules, with how many for each reason (for the officer)."""
+
+    hidden: set[LogicalKey] = field(default_factory=set)
+    small: int = 0
+    few_contacts: int = 0
+    group: int = 0
+    no_breakdown: bool = False
+    cases: list[GroupCase] = field(default_factory=list)
+
+
+def primary(tables: MonthTables, k: int) -> Primary:
+    k = effective_threshold(k)
+    out = Primary()
+    for cell in tables.cells():
+        if cell.key in out.hidden:
+            continue
+        if cell.student_linked and len(cell.students) < k:
+            out.hidden.add(cell.key)
+            out.small += 1
+        elif (
+            is_sensitive_cell(cell.table_id, cell.coords)
+            and 0 < cell.count < MIN_SENSITIVE_CONTACTS
+        ):
+            out.hidden.add(cell.key)
+            out.few_contacts += 1
+    out.cases = group_cases(tables)
+    for case in out.cases:
+        for key in case.hidden:
+            if key not in out.hidden:
+                out.hidden.add(key)
+                out.group += 1
+    if 0 < len(tables.all_students) < k:
+        out.no_breakdown = True
+        for table in tables.tables:
+            if table.id != "T0":
+                out.hidden.update(c.key for c in table.cells)
+    return out
+
+
+# -- differences between two versions of the same facts ------------------------------------------
+
+ContactRecord = tuple[object, ...]
+
+
+def _contact_record(c: ContactFact) -> ContactRecord:
+    return (
+        "c",
+        c.contact_id,
+        c.school,
+        c.contact_type,
+        c.category,
+        c.outcome_group,
+        c.duration_min,
+        tuple(sorted((s.student_id, s.grade_band) for s in c.students)),
+        tuple(sorted(c.referrals)),
+        c.attendees,
+        c.group_activity,
+    )
+
+
+def _follow_up_record(f: FollowUpFact) -> ContactRecord:
+    return ("f", f.follow_up_id, f.status, tuple(sorted(f.student_ids)))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What changed between two versions of a period's facts."""
+
+    added: MonthFacts
+    removed: MonthFacts
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.added.contacts
+            or self.added.follow_ups
+            or self.removed.contacts
+            or self.removed.follow_ups
+        )
+
+    @property
+    def monotone(self) -> bool:
+        """Only additions: every number of the newer version is at least the older one's."""
+        return not (self.removed.contacts or self.removed.follow_ups)
+
+    @property
+    def students(self) -> frozenset[int]:
+        """The students whose records changed (the people a revision could single out)."""
+        ids: set[int] = set()
+        for side in (self.added, self.removed):
+            for c in side.contacts:
+                ids.update(s.student_id for s in c.students)
+            for f in side.follow_ups:
+                ids.update(f.student_ids)
+        return frozenset(ids)
+
+
+def change_between(old: MonthFacts, new: MonthFacts) -> Change:
+    old_c = {_contact_record(c): c for c in old.contacts}
+    new_c = {_contact_record(c): c for c in new.contacts}
+    old_f = {_follow_up_record(f): f for f in old.follow_ups}
+    new_f = {_follow_up_record(f): f for f in new.follow_ups}
+    schools = tuple(dict.fromkeys((*old.schools, *new.schools)))
+
+    def side(
+        contacts: Iterable[ContactFact], follow_ups: Iterable[FollowUpFact], period: str
+    ) -> MonthFacts:
+        return MonthFacts(period, tuple(contacts), tuple(follow_ups), schools)
+
+    return Change(
+        side(
+            (c for r, c in new_c.items() if r not in old_c),
+            (f for r, f in new_f.items() if r not in old_f),
+            new.period,
+        ),
+        side(
+            (c for r, c in old_c.items() if r not in new_c),
+            (f for r, f in old_f.items() if r not in new_f),
+            new.period,
+        ),
+    )
+
+
+def fingerprint_records(facts: MonthFacts) -> frozenset[ContactRecord]:
+    return frozenset(
+        [_contact_record(c) for c in facts.contacts]
+        + [_follow_up_record(f) for f in facts.follow_ups]
+        + [("s", name) for name in facts.schools]
+    )
+
+
+def delta_sensitive(change: Change, k: int) -> set[LogicalKey]:
+    """Cells whose net change a reader must not be able to read off two releases.
+
+    A cell counts when its net change is non-zero and it concerns fewer than k distinct students
+    whose records changed, or when it is a sensitive cell that changed by one or two contacts.
+    """
+    k = effective_threshold(k)
+    added = build_tables(change.added)
+    removed = build_tables(change.removed)
+    a_cells = {c.key: c for c in added.cells()}
+    out: set[LogicalKey] = set()
+    r_cells = {c.key: c for c in removed.cells()}
+    for key in a_cells.keys() | r_cells.keys():
+        a, r = a_cells.get(key), r_cells.get(key)
+        net = (a.count if a else 0) - (r.count if r else 0)
+        if net == 0:
+            continue
+        students = (a.students if a else frozenset()) | (r.students if r else frozenset())
+        cell = a or r
+        assert cell is not None
+        if (students and len(students) < k) or (
+            is_sensitive_cell(cell.table_id, cell.coords) and abs(net) < MIN_SENSITIVE_CONTACTS
+        ):
+            out.add(key)
+    return out
