@@ -8,9 +8,11 @@ what colleagues know and for judging a proof). `findings()` lists every disclosu
   band (or of the whole period) had a sensitive outcome or sensitive referral, and it is true;
 * ``small`` — a published cell with student-linked records and fewer than k distinct students,
   or a sensitive cell whose students sit in fewer than 3 contacts;
-* ``revision`` — the reader proves a cell changed between two releases of a period, and the
-  records that changed it concern fewer than k students (or, for a sensitive cell, fewer than
-  3 contacts).
+* ``revision`` — the reader pins down how a cell changed between two releases of a period (the
+  change is provably not zero and its interval is narrower than 3, as for a hidden cell), and
+  the records that changed it concern fewer than k students (or, for a sensitive cell, fewer
+  than 3 contacts). Knowing only that a cell grew by "somewhere from 1 to 7" is what the reader
+  knows of any hidden non-empty cell, and is allowed.
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ class Attack:
                     if col_old is None:
                         continue
                     lo, hi = self.model.bounds({col_new: 1, col_old: -1})
-                    if lo <= 0 <= hi:
+                    if lo <= 0 <= hi or hi - lo >= WIDTH:
                         continue
                     changed = self.truth[old][key].items ^ self.truth[new][key].items
                     students = {s for item in changed for s in item[-1]}  # type: ignore[attr-defined]

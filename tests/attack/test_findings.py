@@ -24,7 +24,6 @@ def _assert_safe(officer: Officer) -> None:
     assert not found, "\n".join(found)
 
 
-@KNOWN_LEAK
 def test_a_hidden_cell_is_at_least_one_not_zero(officer: Officer) -> None:
     """(1) One welfare assist at each school: "Westwood Elementary / safety" must stay open."""
     visits = background()
@@ -38,7 +37,6 @@ def test_a_hidden_cell_is_at_least_one_not_zero(officer: Officer) -> None:
     _assert_safe(officer)
 
 
-@KNOWN_LEAK
 def test_drills_do_not_dilute_the_group_attribute(officer: Officer) -> None:
     """(2) Twelve cited students are the only student-linked safety contacts; drills beside."""
     visits = background()
@@ -56,7 +54,6 @@ def test_drills_do_not_dilute_the_group_attribute(officer: Officer) -> None:
     _assert_safe(officer)
 
 
-@KNOWN_LEAK
 def test_one_contact_with_ten_students_and_one_citation(officer: Officer) -> None:
     """(3) The outcome belongs to the contact: ten students share one citation."""
     visits = background()
@@ -100,7 +97,6 @@ def _cited_month() -> list[Visit]:
     return visits
 
 
-@KNOWN_LEAK
 def test_a_late_arrest_is_not_singled_out_by_a_revision(officer: Officer) -> None:
     """(4) Release 1, then one late arrest and ``--revise``: refused, or nothing provable."""
     assert officer.import_visits(_cited_month()).code == 0
@@ -117,7 +113,6 @@ def test_a_late_arrest_is_not_singled_out_by_a_revision(officer: Officer) -> Non
     _assert_safe(officer)
 
 
-@KNOWN_LEAK
 def test_an_edit_that_lowers_a_value_is_not_singled_out(officer: Officer) -> None:
     """(4) An edited outcome: a published value goes down, another goes up."""
     assert officer.import_visits(_cited_month()).code == 0
@@ -177,7 +172,6 @@ def _background_with_sam(officer: Officer) -> None:
     assert officer.import_visits(visits).code == 0
 
 
-@KNOWN_LEAK
 def test_note_text_imported_as_school_names_never_leaves(officer: Officer) -> None:
     """(5) A spreadsheet with `school` and `notes` swapped: no sentence becomes a label."""
     _background_with_sam(officer)
@@ -187,7 +181,6 @@ def test_note_text_imported_as_school_names_never_leaves(officer: Officer) -> No
     assert not found, found
 
 
-@KNOWN_LEAK
 def test_a_formula_as_school_name_never_reaches_a_spreadsheet(officer: Officer) -> None:
     """(5) `=HYPERLINK(...)` as a school: refused at import, never a formula in the CSV."""
     _background_with_sam(officer)
