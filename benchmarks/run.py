@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from srojournal import demo  # noqa: E402
 from srojournal.demo import DEMO_PASSPHRASE, populate  # noqa: E402
 from srojournal.domain.models import ContactFilter, ContactInput, ContactStudent  # noqa: E402
+from srojournal.domain.text import normalize_alias  # noqa: E402
 from srojournal.vault import keys  # noqa: E402
 from srojournal.vault.repo import fts_query  # noqa: E402
 from srojournal.vault.store import DB_NAME, Vault  # noqa: E402
@@ -668,8 +669,8 @@ def bench_import(cached: Path, opener: KeyOpener, scratch: Path) -> Figure:
                     grade = grades[pos] if pos < len(grades) and grades[pos] else None
                     links.append((cid, students[key], "participant", grade, pos))
             c.executemany(
-                "INSERT INTO students (id, alias, school_id) VALUES (?, ?, ?)",
-                [(i, alias, sch) for (sch, alias), i in students.items()],
+                "INSERT INTO students (id, alias, alias_key, school_id) VALUES (?, ?, ?, ?)",
+                [(i, alias, normalize_alias(alias), sch) for (sch, alias), i in students.items()],
             )
             c.executemany(
                 "INSERT INTO contacts (id, occurred_at, duration_min, school_id, type_code,"

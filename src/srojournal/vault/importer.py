@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Final
 
 from srojournal.domain import taxonomy
 from srojournal.domain.models import ContactInput, ContactStudent
+from srojournal.vault.alias_keys import alias_key
 from srojournal.vault.errors import InvalidInput, VaultError
 
 if TYPE_CHECKING:
@@ -284,7 +285,7 @@ def _import_row(
             grades.append(taxonomy.normalize_grade(g))
         except ValueError:
             raise ValueError("grades must be K or 1–12") from None
-    if len({a.lower() for a in aliases}) != len(aliases):
+    if len({alias_key(a) for a in aliases}) != len(aliases):
         raise ValueError("students lists the same student twice")
     follow_text = get("follow_up")
     follow_due = _parse_date(follow_text, "follow_up") if follow_text else None
@@ -294,7 +295,7 @@ def _import_row(
         if len(alias) > 120:
             raise ValueError("a student alias is longer than 120 characters")
         grade = grades[i] if grades else None
-        key = (school_id, alias.lower())
+        key = (school_id, alias_key(alias))
         known = look.students.get(key)
         if known is None:
             student = journal.student_by_alias(school_id, alias)
