@@ -174,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("vault", type=Path)
     sp.add_argument("file", type=Path)
     sp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    sp.add_argument(
+        "--add-schools",
+        action="store_true",
+        help="add school names that are not on the school list (otherwise the file is refused)",
+    )
     secret_arg(sp)
 
     sp = cmd("summary", "export the anonymized summary of one month")
@@ -266,8 +271,13 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
     text = read_csv_file(args.file)
     try:
         with Vault.open(args.vault, reader.read("Passphrase")) as vault:
-            result = import_csv(vault.journal, text, dry_run=args.dry_run)
+            result = import_csv(
+                vault.journal, text, dry_run=args.dry_run, add_schools=args.add_schools
+            )
     except ImportRejected as exc:
+        if len(exc.errors) == 1 and exc.total_bad == 1:
+            sys.stderr.write(f"srojournal: {exc.errors[0]}. Nothing was written.\n")
+            return EXIT_REJECTED
         sys.stderr.write(f"srojournal: {exc.message}\n")
         for err in exc.errors:
             sys.stderr.write(f"  {err}\n")

@@ -68,7 +68,7 @@ def test_export_is_frozen_revised_and_valid(cli, demo_vault: Path, tmp_path: Pat
         for i in range(3)
     )
     late.write_text("date,time,school,type,students,grades,outcome,notes\n" + rows)
-    r = cli("import", demo_vault, late, "--passphrase-stdin", stdin=DEMO)
+    r = cli("import", demo_vault, late, "--add-schools", "--passphrase-stdin", stdin=DEMO)
     assert r.code == 0, r.err
     frozen = tmp_path / "frozen.json"
     assert _summary(cli, demo_vault, frozen).code == 0
@@ -112,7 +112,7 @@ def test_leak_refuses_with_the_kind_not_the_value(cli, tmp_path: Path) -> None:
     )
     src = tmp_path / "in.csv"
     src.write_text("date,time,school,type,students,grades,outcome,notes\n" + rows)
-    assert cli("import", vault, src, "--passphrase-stdin", stdin=DEMO).code == 0
+    assert cli("import", vault, src, "--add-schools", "--passphrase-stdin", stdin=DEMO).code == 0
     out = tmp_path / "s.json"
     r = cli(
         "summary", vault, "--month", "2026-03", "--format", "json", "--out", out,

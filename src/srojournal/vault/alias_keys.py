@@ -63,49 +63,59 @@ class MergeCounts:
 def merge_colliding_students(conn: Connection) -> MergeCounts:
     """Fold students with the same ``(school, alias key)`` into the oldest one (lowest id).
 
+    See ``fold_students`` for what a fold keeps. Runs inside the caller's transaction.
+    """
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for sid, school_id, key in conn.execute(
+        "SELECT id, school_id, alias_key FROM students ORDER BY id"
+    ):
+        groups[(int(school_id), str(key))].append(int(sid))
+    n_groups = merged = 0
+    for members in groups.values():
+        if len(members) > 1:
+            fold_students(conn, members[0], members[1:])
+            n_groups += 1
+            merged += len(members) - 1
+    return MergeCounts(n_groups, merged)
+
+
+def fold_students(conn: Connection, survivor: int, others: list[int]) -> None:
+    """Make ``others`` one student with ``survivor``, which keeps its id, alias and school.
+
     Contacts, follow-ups and case parties of the others are re-pointed to the survivor (a record
     that named both keeps one link); their private notes are appended to the survivor's, the
     survivor takes a grade it lacks, and stays active if any of them was. Draft entries that
     named a folded student name the survivor instead. Runs inside the caller's transaction.
     """
-    groups: dict[tuple[int, str], list[tuple[int, str | None, str, int]]] = defaultdict(list)
-    for sid, school_id, key, grade, notes, archived in conn.execute(
-        "SELECT id, school_id, alias_key, grade, notes, archived FROM students ORDER BY id"
-    ):
-        groups[(int(school_id), str(key))].append((int(sid), grade, str(notes), int(archived)))
-    survivor_of: dict[int, int] = {}
-    n_groups = 0
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        n_groups += 1
-        keep_id, grade, notes, archived = members[0]
-        for sid, other_grade, other_notes, other_archived in members[1:]:
-            survivor_of[sid] = keep_id
-            grade = grade or other_grade
-            if other_notes.strip() and other_notes.strip() not in notes:
-                notes = (
-                    f"{notes.rstrip()}\n\n{other_notes.strip()}" if notes.strip() else other_notes
-                )
-            archived = min(archived, other_archived)
-            for table, owner in _LINK_TABLES:
-                # A record that lists both keeps the survivor's link only.
-                conn.execute(
-                    f"DELETE FROM {table} WHERE student_id = ? AND {owner} IN"
-                    f" (SELECT {owner} FROM {table} WHERE student_id = ?)",
-                    (sid, keep_id),
-                )
-                conn.execute(
-                    f"UPDATE {table} SET student_id = ? WHERE student_id = ?", (keep_id, sid)
-                )
-            conn.execute("DELETE FROM students WHERE id = ?", (sid,))
-        conn.execute(
-            "UPDATE students SET grade = ?, notes = ?, archived = ? WHERE id = ?",
-            (grade, notes, archived, keep_id),
+    rows = {
+        int(r[0]): (r[1], str(r[2]), int(r[3]))
+        for r in conn.execute(
+            "SELECT id, grade, notes, archived FROM students WHERE id IN"
+            " (SELECT value FROM json_each(?))",
+            (json.dumps([survivor, *others]),),
         )
-    if survivor_of:
-        _repoint_drafts(conn, survivor_of)
-    return MergeCounts(n_groups, len(survivor_of))
+    }
+    grade, notes, archived = rows[survivor]
+    for sid in others:
+        other_grade, other_notes, other_archived = rows[sid]
+        grade = grade or other_grade
+        if other_notes.strip() and other_notes.strip() not in notes:
+            notes = f"{notes.rstrip()}\n\n{other_notes.strip()}" if notes.strip() else other_notes
+        archived = min(archived, other_archived)
+        for table, owner in _LINK_TABLES:
+            # A record that lists both keeps the survivor's link only.
+            conn.execute(
+                f"DELETE FROM {table} WHERE student_id = ? AND {owner} IN"
+                f" (SELECT {owner} FROM {table} WHERE student_id = ?)",
+                (sid, survivor),
+            )
+            conn.execute(f"UPDATE {table} SET student_id = ? WHERE student_id = ?", (survivor, sid))
+        conn.execute("DELETE FROM students WHERE id = ?", (sid,))
+    conn.execute(
+        "UPDATE students SET grade = ?, notes = ?, archived = ? WHERE id = ?",
+        (grade, notes, archived, survivor),
+    )
+    _repoint_drafts(conn, dict.fromkeys(others, survivor))
 
 
 def _repoint_drafts(conn: Connection, survivor_of: dict[int, int]) -> None:

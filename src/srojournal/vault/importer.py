@@ -14,10 +14,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from srojournal.domain import taxonomy
 from srojournal.domain.models import ContactInput, ContactStudent
+from srojournal.domain.schools import SchoolNameRefused, clean_school_name
+from srojournal.vault import schools as school_list
 from srojournal.vault.alias_keys import alias_key
 from srojournal.vault.errors import InvalidInput, VaultError
 
@@ -43,6 +45,20 @@ class RowError:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
+
+
+class UnknownSchools(InvalidInput):
+    """School names that are not on the school list: listed once each, with their row count."""
+
+    def __init__(self, unknown: list[list[Any]]) -> None:
+        listed = ", ".join(f"{name!r} ({n} row{'s' if n != 1 else ''})" for name, n, _ in unknown)
+        n = len(unknown)
+        super().__init__(
+            f"{n} school name{'s are' if n != 1 else ' is'} not on the school list: {listed}. "
+            "Nothing was written. Add them with --add-schools (or in Settings), or map them to "
+            "schools on the list."
+        )
+        self.unknown = [(str(name), int(rows), int(first)) for name, rows, first in unknown]
 
 
 class ImportRejected(InvalidInput):
@@ -125,14 +141,21 @@ class _Lookups:
         self.types.update({t.label.lower(): t for t in types})
         self.outcomes = {o.code: o.code for o in taxonomy.OUTCOMES}
         self.outcomes.update({o.label.lower(): o.code for o in taxonomy.OUTCOMES})
-        self.schools = {s.name.lower(): s.id for s in journal.schools(include_inactive=True)}
+        self.schools = {key: s.id for key, s in school_list.lookup(journal).items()}
+        # School names not on the list: key -> (name as first written, rows, first line).
+        self.unknown_schools: dict[str, list[Any]] = {}
         # (school id, alias lowered) -> (student id, grade), filled as rows are read. Lives only
         # for one import (one transaction), so it never outlives a rollback.
         self.students: dict[tuple[int, str], tuple[int, str | None]] = {}
 
 
 def import_csv(
-    journal: Journal, text: str, *, dry_run: bool = False, default_school: str | None = None
+    journal: Journal,
+    text: str,
+    *,
+    dry_run: bool = False,
+    default_school: str | None = None,
+    add_schools: bool = False,
 ) -> ImportResult:
     """Import contacts from CSV text. Raises ImportRejected listing every bad row."""
     records = _records(text.removeprefix("\ufeff"))
@@ -188,13 +211,15 @@ def import_csv(
                     continue
                 row = {name: rec[i] for name, i in col.items()}
                 try:
-                    _import_row(journal, row, look, result, fallback_school)
+                    _import_row(journal, row, look, result, fallback_school, add_schools, line)
                 except (ValueError, InvalidInput) as exc:
                     total_bad += 1
                     if len(errors) < MAX_REPORTED_ERRORS:
                         errors.append(RowError(line, str(exc)))
             if total_bad:
                 raise ImportRejected(errors, total_bad)
+            if look.unknown_schools:
+                raise UnknownSchools(list(look.unknown_schools.values()))
             if result.rows == 0:
                 raise ImportRejected([RowError(2, "the file has a header but no rows")], 1)
             if dry_run:
@@ -227,6 +252,8 @@ def _import_row(
     look: _Lookups,
     result: ImportResult,
     fallback_school: str | None,
+    add_schools: bool,
+    line: int,
 ) -> None:
     def get(name: str) -> str:
         return row.get(name, "").strip()
@@ -255,10 +282,19 @@ def _import_row(
     school_name = " ".join(get("school").split()) or fallback_school
     if not school_name:
         raise ValueError("school is required (name the school; the vault has several or none)")
-    school_id = look.schools.get(school_name.lower())
+    try:
+        school_name = clean_school_name(school_name)
+    except SchoolNameRefused as exc:
+        raise ValueError(f"school: {exc}") from None
+    school_key = school_list.school_key(school_name)
+    school_id = look.schools.get(school_key)
+    if school_id is None and not add_schools:
+        seen = look.unknown_schools.setdefault(school_key, [school_name, 0, line])
+        seen[1] += 1
+        return
     if school_id is None:
         school_id = journal.add_school(school_name)
-        look.schools[school_name.lower()] = school_id
+        look.schools[school_key] = school_id
         result.new_schools.append(school_name)
     initiated = get("initiated_by").lower() or None
     if initiated is not None and initiated not in taxonomy.INITIATORS:

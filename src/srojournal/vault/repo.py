@@ -31,6 +31,7 @@ from srojournal.domain.models import (
 )
 from srojournal.domain.taxonomy import ContactType
 from srojournal.vault import alias_keys
+from srojournal.vault import schools as school_list
 from srojournal.vault.errors import InvalidInput, VaultDamaged
 
 if TYPE_CHECKING:
@@ -196,27 +197,22 @@ class Journal:
     def school_names(self) -> list[str]:
         return [s.name for s in self.schools(include_inactive=True)]
 
+    # The school list's rules (name shape, comparison, merge) live in vault/schools.py.
     def add_school(self, name: str) -> int:
-        name = _clean_label(name, "School name")
-        with self.batch() as c:
-            row = c.execute("SELECT id FROM schools WHERE name = ?", (name,)).fetchone()
-            if row:
-                c.execute("UPDATE schools SET active = 1 WHERE id = ?", (row[0],))
-                return int(row[0])
-            return int(c.execute("INSERT INTO schools (name) VALUES (?)", (name,)).lastrowid)
+        return school_list.add_school(self, name)
 
     def rename_school(self, school_id: int, name: str) -> None:
-        name = _clean_label(name, "School name")
-        with self.batch() as c:
-            c.execute("UPDATE schools SET name = ? WHERE id = ?", (name, school_id))
+        school_list.rename_school(self, school_id, name)
 
     def set_school_active(self, school_id: int, active: bool) -> None:
-        with self.batch() as c:
-            c.execute("UPDATE schools SET active = ? WHERE id = ?", (int(active), school_id))
+        school_list.set_active(self, school_id, active)
+
+    def merge_school(self, source_id: int, target_id: int) -> school_list.MergeResult:
+        return school_list.merge_school(self, source_id, target_id)
 
     def school_id_by_name(self, name: str) -> int | None:
-        row = self.conn.execute("SELECT id FROM schools WHERE name = ?", (name.strip(),)).fetchone()
-        return None if row is None else int(row[0])
+        found = school_list.find(self, name)
+        return None if found is None else found.id
 
     # -- contact types -------------------------------------------------------------------------
     def contact_types(self, *, include_retired: bool = True) -> list[ContactType]:
