@@ -623,7 +623,7 @@ def bench_import(cached: Path, opener: KeyOpener, scratch: Path) -> Figure:
     v = fresh("import-app")
     try:
         t = time.perf_counter()
-        import_csv(v.journal, text)
+        import_csv(v.journal, text, add_schools=True)
         app = time.perf_counter() - t
         imported = v.journal.counts().contacts
     finally:

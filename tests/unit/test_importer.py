@@ -76,9 +76,9 @@ def test_dry_run_writes_nothing(vault: Vault) -> None:
     [
         ("", "empty"),
         ("date,type\n", "no rows"),
-        ("date,kind\n2026-01-01,x\n", "unknown column"),
+        ("date,colour\n2026-01-01,x\n", "missing required"),
         ("type\nmentoring\n", "missing required"),
-        ("date,type,date\n", "duplicate column"),
+        ("date,type,date\n2026-01-01,mentoring,2026-01-02\n", "duplicate column"),
         ("date,type\n2026-01-01,mentoring,extra\n", "fields"),
         ('date,type\n"2026-01-01,mentoring\n', "malformed"),
     ],
