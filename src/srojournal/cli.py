@@ -193,6 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx file to import")
     secret_arg(sp)
 
+    sp = cmd(
+        "export",
+        "write your journal (or one student's records) as an unencrypted CSV in the import format",
+    )
+    sp.add_argument("vault", type=Path)
+    sp.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    sp.add_argument("--student", metavar="ALIAS", help="only this student's records")
+    sp.add_argument("--school", metavar="NAME", help="the student's school, when aliases repeat")
+    secret_arg(sp)
+
     sp = cmd("summary", "export the anonymized summary of one month")
     sp.add_argument("vault", type=Path)
     sp.add_argument("--month", required=True, metavar="YYYY-MM")
@@ -334,6 +344,26 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.journal_export import NOT_CHECKED, NOT_ENCRYPTED, export_to_file, find_student
+    from srojournal.vault.store import Vault
+
+    if args.school is not None and args.student is None:
+        raise UsageError("--school goes with --student")
+    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
+        student_id = None
+        if args.student is not None:
+            student_id = find_student(vault.journal, args.student, args.school).id
+        counts = export_to_file(vault.journal, args.out, student_id=student_id)
+    sys.stderr.write(f"warning: {NOT_ENCRYPTED}\n")
+    sys.stderr.write(f"note: {NOT_CHECKED}\n")
+    _out(
+        f"wrote {args.out} ({counts.contacts} contacts, {counts.students} students, "
+        f"{counts.follow_ups} follow-ups; not encrypted)"
+    )
+    return 0
+
+
 def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.reporting.service import export_month
     from srojournal.vault.fsutil import atomic_write
@@ -426,6 +456,7 @@ def cmd_demo(args: argparse.Namespace, reader: SecretReader) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, SecretReader], int]] = {
     "init": cmd_init,
     "import": cmd_import,
+    "export": cmd_export,
     "summary": cmd_summary,
     "aggregate": cmd_aggregate,
     "verify": cmd_verify,

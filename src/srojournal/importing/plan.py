@@ -409,6 +409,9 @@ class _Planner:
             for name, table_ in mapping.values.items()
         }
         self.school_cache: dict[str, str | None] = {}
+        self.resolved: dict[tuple[str, str], str | None] = {}
+        self.keys: dict[str, str] = {}  # alias or school name -> normalize_alias of it
+        self.grades: dict[str, str | None] = {}
         # Refused school names, by reason -> lines: one problem per reason, not one per row.
         self.refused_schools: dict[str, list[int]] = {}
         self.row_skipped = False
@@ -451,7 +454,11 @@ class _Planner:
                     "a comma or line break inside a cell that is not in quotes?",
                 )
                 return
-        if any(isinstance(c, str) and len(c) > MAX_FIELD_CHARS for c in cells):
+        if (
+            max(map(len, cells), default=0) > MAX_FIELD_CHARS  # type: ignore[arg-type]
+            if self.table.kind == "csv"
+            else any(isinstance(c, str) and len(c) > MAX_FIELD_CHARS for c in cells)
+        ):
             self.problems.add(line, "a cell is longer than 1 MB")
             return
         self.row_skipped = False
@@ -466,7 +473,19 @@ class _Planner:
         self.follow_ups += len(planned.follow_ups)
         for s in planned.students:
             if s.new:
-                self.new_student_keys.add((normalize_alias(s.school), normalize_alias(s.alias)))
+                self.new_student_keys.add((self.key(s.school), self.key(s.alias)))
+
+    def key(self, text: str) -> str:
+        k = self.keys.get(text)
+        if k is None:
+            k = self.keys[text] = normalize_alias(text)
+        return k
+
+    def grade(self, text: str) -> str | None:
+        if text in self.grades:
+            return self.grades[text]
+        g = self.grades[text] = values.parse_grade(text)
+        return g
 
     def _field_error(self, name: str, reason: str) -> _RowError:
         header = self.table.header[self.col[name]] if name in self.col else name
@@ -550,6 +569,17 @@ class _Planner:
 
     def _resolve(self, name: str, text: str, line: int) -> str | None:
         """A label as a code; an unknown label is recorded and None returned."""
+        # A file repeats a handful of labels over thousands of rows: resolve each once.
+        if (name, text) in self.resolved:
+            cached = self.resolved[(name, text)]
+            if cached is None:
+                self._unknown(name, text, line, None)
+            return cached
+        code = self._resolve_new(name, text, line)
+        self.resolved[(name, text)] = code
+        return code
+
+    def _resolve_new(self, name: str, text: str, line: int) -> str | None:
         key = values.normalize_label(text)
         mapped = self.value_map.get(name, {}).get(key)
         vocab = self.vocab[name]
@@ -569,7 +599,7 @@ class _Planner:
         if name not in self.col:
             return None
         text = self.text(cells, name).strip()
-        if values.normalize_label(text) in values.BLANK_WORDS:
+        if not text or (len(text) <= 4 and values.normalize_label(text) in values.BLANK_WORDS):
             return None
         return self._resolve(name, text, line)
 
@@ -656,7 +686,7 @@ class _Planner:
                 grades_raw = [_text(single)]
         roles_raw = aligned("roles", "role")
         schools_raw = aligned("student_schools", "school")
-        keys = [normalize_alias(a) for a in aliases]
+        keys = [self.key(a) for a in aliases]
         if len(set(keys)) != n:
             raise self._field_error("students", "lists the same student twice")
         default_role = (
@@ -670,7 +700,7 @@ class _Planner:
                     "students", f"a student alias is longer than {MAX_ALIAS_CHARS} characters"
                 )
             try:
-                grade = values.parse_grade(grades_raw[i]) if grades_raw else None
+                grade = self.grade(grades_raw[i]) if grades_raw else None
             except ValueError as exc:
                 raise self._field_error("grades", str(exc)) from None
             role = default_role
@@ -681,7 +711,7 @@ class _Planner:
                 own_school = self._school(schools_raw[i], line, "student_schools")
             if own_school is None:
                 continue  # an unknown school: reported once in the unknown list
-            ref = self.snapshot.schools.get(normalize_alias(own_school))
+            ref = self.snapshot.schools.get(self.key(own_school))
             new = ref is None or (ref.id, keys[i]) not in self.snapshot.students
             out.append(PlannedStudent(alias, own_school, grade, role, new))
         return tuple(out)
@@ -714,7 +744,10 @@ class _Planner:
         out: list[PlannedFollowUp] = []
         for i, due_raw in enumerate(dues):
             due = self._date(due_raw, "follow_up").date
+            # A follow-up column of our own format may hold an empty "what" (a purged one).
             what = _text(whats[i]) if whats else ""
+            if not whats and "follow_up_what" not in self.col:
+                what = DEFAULT_FOLLOW_UP_WHAT
             status = (_text(statuses[i]).strip().casefold() if statuses else "") or "open"
             if status not in FOLLOW_UP_STATUSES:
                 raise self._field_error(
@@ -723,7 +756,7 @@ class _Planner:
             done_on = None
             if dones and not is_blank(dones[i]):
                 done_on = self._date(dones[i], "follow_up_done").date
-            out.append(PlannedFollowUp(due, what or DEFAULT_FOLLOW_UP_WHAT, status, done_on))
+            out.append(PlannedFollowUp(due, what, status, done_on))
         return tuple(out)
 
 
