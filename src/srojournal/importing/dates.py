@@ -123,7 +123,7 @@ def _make(y: int, m: int, d: int) -> dt.date:
     try:
         return dt.date(y, m, d)
     except ValueError:
-        raise DateError("not a real date (check the day and month)") from None
+        raise DateError("not a real date: check the day and month") from None
 
 
 def _tail_time(text: str | None) -> dt.time | None:

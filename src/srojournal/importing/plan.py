@@ -13,7 +13,7 @@ list of unknown values (the officer has to see "Mentor mtg" to map it), and neve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -265,10 +265,13 @@ def plan_import(
     snapshot: JournalSnapshot,
     *,
     add_schools: bool = False,
+    approved_schools: Iterable[str] = (),
     date_order: dates.DateOrder | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Preview:
+    """``add_schools`` adds every school name not on the list; ``approved_schools`` only those
+    (the names the officer confirmed one by one in the import window)."""
     problems = _Problems()
     chosen = resolve_columns(table, mapping, problems)
     preview = Preview(
@@ -315,9 +318,14 @@ def plan_import(
                 f"less (is {evidence.example or '3/4/2026'} in March or in April?)",
                 "choose the date format: M/D/YYYY (US) or D/M/YYYY",
             )
-            return _finish(preview, problems, _Unknown())
-        order = evidence.order
-    preview.date_order = order
+            # Go on reading month first, only to find the file's other questions and problems
+            # now (no value contradicts either order); nothing is written until it is answered.
+            order = dates.DateOrder.MDY
+        else:
+            order = evidence.order
+            preview.date_order = order
+    else:
+        preview.date_order = order
     if "time" in chosen:
         early = dates.looks_like_12_hour_without_suffix(table.column_values(chosen["time"]))
         if early:
@@ -326,6 +334,7 @@ def plan_import(
                 f"({early} in the night). Add AM/PM in the file if they are afternoon times."
             )
     planner = _Planner(table, mapping, snapshot, chosen, add_schools, order, problems)
+    planner.approved = {normalize_alias(n) for n in approved_schools}
     total = len(table.rows)
     for n, (line, cells) in enumerate(table.rows):
         if n % 2048 == 0:
@@ -365,8 +374,10 @@ def _finish(preview: Preview, problems: _Problems, unknown: _Unknown) -> Preview
     preview.problems = problems.shown
     preview.total_problems = problems.total
     preview.unknown = sorted(unknown.by_key.values(), key=lambda u: (u.field, u.first_line))
-    if preview.unknown or preview.total_problems or preview.date_question:
-        preview.rows = preview.rows if preview.ok else preview.rows[:PREVIEW_ROWS]
+    if preview.date_question is not None:
+        preview.rows = []  # read month first only provisionally: not rows to show or save
+    elif not preview.ok:
+        preview.rows = preview.rows[:PREVIEW_ROWS]
     return preview
 
 
@@ -386,6 +397,7 @@ class _Planner:
         self.snapshot = snapshot
         self.col = chosen
         self.add_schools = add_schools
+        self.approved: set[str] = set()
         self.order = order
         self.problems = problems
         self.unknown = _Unknown()
@@ -648,7 +660,7 @@ class _Planner:
             result = ref.name
         elif key in self.new_schools:
             result = self.new_schools[key]
-        elif self.add_schools:
+        elif self.add_schools or key in self.approved:
             self.new_schools[key] = cleaned
             result = cleaned
         else:
