@@ -170,10 +170,37 @@ def build_parser() -> argparse.ArgumentParser:
     secret_arg(sp)
     _kdf_args(sp)
 
-    sp = cmd("import", "import contacts from a CSV file (all or nothing)")
+    sp = cmd("import", "import contacts from a CSV or Excel (.xlsx) file (all or nothing)")
     sp.add_argument("vault", type=Path)
     sp.add_argument("file", type=Path)
     sp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    sp.add_argument(
+        "--add-schools",
+        action="store_true",
+        help="add school names that are not on the school list (otherwise the file is refused)",
+    )
+    sp.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="M.json",
+        help="which column is which field, and what the file's labels mean (docs/cli.md)",
+    )
+    sp.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="how the file writes dates when it cannot be told: M/D/YYYY, D/M/YYYY or YYYY-MM-DD",
+    )
+    sp.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx file to import")
+    secret_arg(sp)
+
+    sp = cmd(
+        "export",
+        "write your journal (or one student's records) as an unencrypted CSV in the import format",
+    )
+    sp.add_argument("vault", type=Path)
+    sp.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    sp.add_argument("--student", metavar="ALIAS", help="only this student's records")
+    sp.add_argument("--school", metavar="NAME", help="the student's school, when aliases repeat")
     secret_arg(sp)
 
     sp = cmd("summary", "export the anonymized summary of a month, a quarter or a school year")
@@ -265,14 +292,48 @@ def cmd_init(args: argparse.Namespace, reader: SecretReader) -> int:
 
 
 def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.importer import ImportRejected, import_csv, read_csv_file
+    from srojournal.importing.dates import parse_date_order
+    from srojournal.importing.mapping import Mapping, MappingError
+    from srojournal.vault import importer
+    from srojournal.vault.errors import InvalidInput
     from srojournal.vault.store import Vault
 
-    text = read_csv_file(args.file)
+    date_order = None
+    if args.date_format is not None:
+        try:
+            date_order = parse_date_order(args.date_format)
+        except ValueError as exc:
+            raise UsageError(f"--date-format: {exc}") from None
+    mapping = Mapping()
+    if args.mapping is not None:
+        try:
+            mapping = Mapping.from_json(args.mapping.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            raise InvalidInput(f"--mapping: {args.mapping.name} cannot be read as text.") from None
+        except MappingError as exc:
+            raise InvalidInput(f"--mapping {args.mapping.name}: {exc}.") from None
     try:
+        # The file is read and checked for shape before the passphrase is asked for.
+        table = importer.read_file(args.file, sheet=args.sheet or mapping.sheet)
         with Vault.open(args.vault, reader.read("Passphrase")) as vault:
-            result = import_csv(vault.journal, text, dry_run=args.dry_run)
-    except ImportRejected as exc:
+            p = importer.preview(
+                vault.journal,
+                table,
+                mapping,
+                add_schools=args.add_schools,
+                date_order=date_order,
+            )
+            if not p.ok:
+                raise importer.rejection(p)
+            for note in p.notes:
+                sys.stderr.write(f"note: {note}\n")
+            result = importer.import_preview(
+                vault.journal, p, file_name=args.file.name, dry_run=args.dry_run
+            )
+    except importer.ImportRejected as exc:
+        if len(exc.errors) == 1 and exc.total_bad == 1:
+            sys.stderr.write(f"srojournal: {exc.errors[0]}. Nothing was written.\n")
+            return EXIT_REJECTED
         sys.stderr.write(f"srojournal: {exc.message}\n")
         for err in exc.errors:
             sys.stderr.write(f"  {err}\n")
@@ -284,6 +345,26 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
         f"{what} {result.contacts} contacts ({result.new_students} new students, "
         f"{len(result.new_schools)} new schools, {result.follow_ups} follow-ups)"
         + ("; nothing was written" if args.dry_run else "")
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.journal_export import NOT_CHECKED, NOT_ENCRYPTED, export_to_file, find_student
+    from srojournal.vault.store import Vault
+
+    if args.school is not None and args.student is None:
+        raise UsageError("--school goes with --student")
+    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
+        student_id = None
+        if args.student is not None:
+            student_id = find_student(vault.journal, args.student, args.school).id
+        counts = export_to_file(vault.journal, args.out, student_id=student_id)
+    sys.stderr.write(f"warning: {NOT_ENCRYPTED}\n")
+    sys.stderr.write(f"note: {NOT_CHECKED}\n")
+    _out(
+        f"wrote {args.out} ({counts.contacts} contacts, {counts.students} students, "
+        f"{counts.follow_ups} follow-ups; not encrypted)"
     )
     return 0
 
@@ -381,6 +462,7 @@ def cmd_demo(args: argparse.Namespace, reader: SecretReader) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, SecretReader], int]] = {
     "init": cmd_init,
     "import": cmd_import,
+    "export": cmd_export,
     "summary": cmd_summary,
     "aggregate": cmd_aggregate,
     "verify": cmd_verify,

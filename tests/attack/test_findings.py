@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from srojournal.vault.store import Vault
-from tests.attack import KNOWN_LEAK
 from tests.attack.conftest import MONTH, SCHOOLS, Officer, background, clean, day
 from tests.attack.journals import csv_rows
 from tests.attack.leaks import scan
@@ -198,7 +197,6 @@ def _contacts(officer: Officer) -> str:
     return r.out.strip()
 
 
-@KNOWN_LEAK
 def test_add_schools_refuses_sentences_and_formulas(officer: Officer) -> None:
     """Even when the officer confirms new schools, a sentence or a formula is not a name."""
     _background_with_sam(officer)
@@ -211,7 +209,6 @@ def test_add_schools_refuses_sentences_and_formulas(officer: Officer) -> None:
     assert _contacts(officer) == before
 
 
-@KNOWN_LEAK
 def test_an_alias_with_two_spaces_is_the_same_student(officer: Officer) -> None:
     """(6) "Sam  R" after "Sam R": the same student, never an internal error."""
     first = Visit(1, day(6), "Westwood Elementary", "mentoring", (("Sam R", "4"),), "resolved")

@@ -43,7 +43,9 @@ def _csv(tmp_path: Path, text: str = CSV) -> Path:
 
 def test_init_import_verify(cli, vault_dir, tmp_path: Path) -> None:
     v, _ = vault_dir
-    r = cli("import", v, _csv(tmp_path), "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+    r = cli(
+        "import", v, _csv(tmp_path), "--add-schools", "--passphrase-stdin", stdin=PASSPHRASE + "\n"
+    )
     assert r.code == 0, r.err
     assert "imported 2 contacts" in r.out
     r = cli("verify", v, "--passphrase-stdin", stdin=PASSPHRASE + "\n")
@@ -55,10 +57,25 @@ def test_init_import_verify(cli, vault_dir, tmp_path: Path) -> None:
 
 def test_dry_run_and_bad_rows(cli, vault_dir, tmp_path: Path) -> None:
     v, _ = vault_dir
-    r = cli("import", v, _csv(tmp_path), "--dry-run", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+    r = cli(
+        "import",
+        v,
+        _csv(tmp_path),
+        "--dry-run",
+        "--add-schools",
+        "--passphrase-stdin",
+        stdin=PASSPHRASE + "\n",
+    )
     assert r.code == 0 and "nothing was written" in r.out
     bad = CSV + "2026-13-01,,,mentoring,,,,x\n2026-03-04,,,bogus,,,,y\n"
-    r = cli("import", v, _csv(tmp_path, bad), "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+    r = cli(
+        "import",
+        v,
+        _csv(tmp_path, bad),
+        "--add-schools",
+        "--passphrase-stdin",
+        stdin=PASSPHRASE + "\n",
+    )
     assert r.code == 5
     assert "line 4: date" in r.err and "line 5: type" in r.err
     assert_no_traceback(r)
@@ -122,7 +139,7 @@ def test_weak_new_passphrase_is_usage_error(cli, vault_dir) -> None:
 
 def test_backup_and_restore(cli, vault_dir, tmp_path: Path) -> None:
     v, _ = vault_dir
-    cli("import", v, _csv(tmp_path), "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+    cli("import", v, _csv(tmp_path), "--add-schools", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
     r = cli("backup", v, tmp_path / "bk", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
     assert r.code == 0, r.err
     backup = Path(r.out.strip().split(": ", 1)[1])
@@ -194,7 +211,10 @@ def test_kill_during_import_is_all_or_nothing(cli, vault_dir, tmp_path: Path) ->
     interrupted = 0
     for delay in (0.3, 0.7, 1.1, 1.5):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "srojournal", "import", str(v), str(src), "--passphrase-stdin"],
+            [
+                *(sys.executable, "-m", "srojournal", "import", str(v), str(src)),
+                *("--add-schools", "--passphrase-stdin"),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

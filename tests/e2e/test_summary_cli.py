@@ -126,7 +126,7 @@ def test_leak_refuses_with_the_kind_not_the_value(cli, tmp_path: Path) -> None:
     )
     src = tmp_path / "in.csv"
     src.write_text("date,time,school,type,students,grades,outcome,notes\n" + rows)
-    assert cli("import", vault, src, "--passphrase-stdin", stdin=DEMO).code == 0
+    assert cli("import", vault, src, "--add-schools", "--passphrase-stdin", stdin=DEMO).code == 0
     out = tmp_path / "s.json"
     r = cli(
         "summary", vault, "--month", "2026-03", "--format", "json", "--out", out,

@@ -13,7 +13,8 @@ from srojournal.vault.store import Vault
 from tests.conftest import PASSPHRASE, REPO_ROOT
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
-RELEASED_FORMATS = {1: FIXTURES / "vault-v1"}  # add a fixture for every released schema
+# Add a fixture for every released schema. vault-v2 is vault-v1 opened (migrated) once.
+RELEASED_FORMATS = {1: FIXTURES / "vault-v1", 2: FIXTURES / "vault-v2"}
 
 
 def _copy(src: Path, tmp_path: Path) -> Path:
@@ -50,9 +51,9 @@ def test_migration_backs_up_first_and_steps(
         conn.executescript("CREATE TABLE example_v2 (x INTEGER);")
 
     monkeypatch.setattr(store, "MIGRATIONS", (*schema.MIGRATIONS, v2))
-    monkeypatch.setattr(store, "CURRENT_VERSION", 2)
+    monkeypatch.setattr(store, "CURRENT_VERSION", schema.CURRENT_VERSION + 1)
     with Vault.open(folder, PASSPHRASE) as v:
-        assert v.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert v.conn.execute("PRAGMA user_version").fetchone()[0] == schema.CURRENT_VERSION + 1
         assert v.conn.execute("SELECT count(*) FROM example_v2").fetchone()[0] == 0
         assert v.journal.verify().contacts == 60
     assert seen == [1]
@@ -70,13 +71,14 @@ def test_failed_migration_leaves_vault_unchanged(
         raise RuntimeError("simulated failure in a migration")
 
     monkeypatch.setattr(store, "MIGRATIONS", (*schema.MIGRATIONS, broken))
-    monkeypatch.setattr(store, "CURRENT_VERSION", 2)
+    monkeypatch.setattr(store, "CURRENT_VERSION", schema.CURRENT_VERSION + 1)
     with pytest.raises(RuntimeError):
         Vault.open(folder, PASSPHRASE)
     monkeypatch.undo()
     assert backup.list_backups(backup.default_backup_dir(folder))  # taken before it failed
     with Vault.open(folder, PASSPHRASE) as v:
-        assert v.conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        # Each step commits on its own: the steps before the broken one stay done.
+        assert v.conn.execute("PRAGMA user_version").fetchone()[0] == schema.CURRENT_VERSION
         names = {r[0] for r in v.conn.execute("SELECT name FROM sqlite_master")}
         assert "half_done" not in names
 

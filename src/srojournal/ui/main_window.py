@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 from PySide6 import QtCore
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+)
 
 from srojournal.ui.autolock import SETTING as AUTOLOCK_SETTING
 from srojournal.ui.autolock import AutoLock, clamp_minutes
@@ -63,6 +70,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.workspace: Workspace | None = None
         self.entry: QuickEntryDialog | None = None
+        self.data_dialog: QDialog | None = None  # the import or export window, while open
         self.setWindowTitle(APP_TITLE)
         self.setMinimumSize(QSize(960, 640))
 
@@ -137,6 +145,12 @@ class MainWindow(QMainWindow):
         self.act_undo = self._action("&Undo delete", "Ctrl+Z", self.undo)
         self.act_redo = self._action("&Redo delete", "Ctrl+Shift+Z", self.redo)
         self.act_find = self._action("&Find in journal…", "Ctrl+F", self.focus_search)
+        self.act_import = self._action(
+            "&Import…", None, self.open_import, tip="Import contacts from a spreadsheet"
+        )
+        self.act_export = self._action(
+            "E&xport journal…", None, self.open_export, tip="Your journal as an unencrypted CSV"
+        )
         self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self.show_shortcuts)
         self.act_about = self._action("&About SRO Journal", None, self.show_about)
         self.go_actions: dict[str, QAction] = {}
@@ -150,6 +164,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         m = bar.addMenu("&File")
         m.addAction(self.act_new)
+        m.addSeparator()
+        m.addAction(self.act_import)
+        m.addAction(self.act_export)
         m.addSeparator()
         m.addAction(self.act_lock)
         m.addSeparator()
@@ -180,7 +197,10 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.lock_label)
 
     def _set_unlocked_ui(self, on: bool) -> None:
-        for a in (self.act_new, self.act_lock, self.act_find, *self.go_actions.values()):
+        for a in (
+            *(self.act_new, self.act_lock, self.act_find, self.act_import, self.act_export),
+            *self.go_actions.values(),
+        ):
             a.setEnabled(on)
         self._update_undo()
         self.go_menu.clear()
@@ -305,6 +325,7 @@ class MainWindow(QMainWindow):
         self.autolock.stop()
         session = self.session
         self._stash_entry(session)
+        self._close_data_dialog()
         self._clear_clipboard_if_ours()
         if self.workspace is not None:
             self.workspace.clear_pages()
@@ -396,6 +417,44 @@ class MainWindow(QMainWindow):
         page = self.journal_page
         if page is not None and page.isVisible():
             page.select_contact(contact_id)
+
+    # -- import and export ---------------------------------------------------------------------
+    def open_import(self) -> None:
+        from srojournal.ui.importer.wizard import ImportWizard
+
+        self._open_data_dialog(lambda s: ImportWizard(s, self))
+
+    def open_export(self) -> None:
+        from srojournal.ui.importer.export_dialog import ExportDialog
+
+        self._open_data_dialog(lambda s: ExportDialog(s, self))
+
+    def _open_data_dialog(self, make: Callable[[Session], QDialog]) -> None:
+        if self.session is None:
+            return
+        if self.data_dialog is not None:
+            self.data_dialog.raise_()
+            self.data_dialog.activateWindow()
+            return
+        dialog = make(self.session)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.finished.connect(lambda _r, d=dialog: self._on_data_dialog_closed(d))
+        self.data_dialog = dialog
+        dialog.open()
+
+    def _on_data_dialog_closed(self, dialog: QDialog) -> None:
+        if self.data_dialog is dialog:
+            self.data_dialog = None
+
+    def _close_data_dialog(self) -> None:
+        """Locking: an import in progress is rolled back, then the window closes."""
+        dialog, self.data_dialog = self.data_dialog, None
+        if dialog is not None:
+            abort = getattr(dialog, "abort", None)
+            if abort is not None:
+                abort()
+            else:
+                dialog.reject()
 
     # -- navigation ----------------------------------------------------------------------------
     def show_page(self, key: str) -> Page | None:

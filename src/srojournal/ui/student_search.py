@@ -6,6 +6,7 @@ from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from srojournal.domain.models import Student
+from srojournal.domain.text import normalize_alias
 from srojournal.vault.repo import Journal
 
 
@@ -76,8 +77,9 @@ class StudentSearchEdit(QLineEdit):
             return self._labels[text]
         if self.journal is None or not text:
             return None
+        key = normalize_alias(text)
         exact = [
-            s for s in self.journal.students(text, limit=50) if s.alias.lower() == text.lower()
+            s for s in self.journal.students(text, limit=50) if normalize_alias(s.alias) == key
         ]
         if self.school_id is not None:
             here = [s for s in exact if s.school_id == self.school_id]

@@ -1,57 +1,95 @@
-"""CSV import of contacts (PRODUCT §7): all or nothing, every bad row reported with its line.
+"""Import contacts: a file read and checked in full (``srojournal.importing``), then its rows
+written in one transaction, all or nothing.
 
-The whole file is validated and written inside one transaction; any bad row rolls it back, and
-``dry_run`` always rolls back. A crash mid-import leaves the vault as it was (SQLite atomicity).
+Nothing is written while any row has a problem, any label is unknown, any school is not on the
+school list (unless the officer adds them) or the date order is undecided: the preview says all
+of it first. ``ImportRun`` writes in steps so the window can show progress and offer Cancel; a
+cancel (or a crash, or a kill) rolls the whole transaction back. ``dry_run`` always rolls back.
+The audit log records the file's name and its row counts, never its contents.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime as dt
-import io
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from srojournal.domain import taxonomy
 from srojournal.domain.models import ContactInput, ContactStudent
-from srojournal.vault.errors import InvalidInput, VaultError
+from srojournal.domain.text import normalize_alias
+from srojournal.importing import csv_source, journal_csv
+from srojournal.importing.dates import DateOrder
+from srojournal.importing.fields import FIELD_BY_NAME
+from srojournal.importing.mapping import Mapping
+from srojournal.importing.plan import JournalSnapshot, Preview, SchoolRef, TypeRef, plan_import
+from srojournal.importing.sources import (
+    Cancelled,
+    Progress,
+    SourceError,
+    Table,
+    read_table,
+)
+from srojournal.vault import alias_keys
+from srojournal.vault import schools as school_list
+from srojournal.vault.errors import InvalidInput
 
 if TYPE_CHECKING:
     from srojournal.vault.repo import Journal
 
-COLUMNS: Final = (
-    "date", "time", "duration_min", "school", "type", "students", "grades", "initiated_by",
-    "outcome", "referrals", "follow_up", "notes", "tags", "attendees",
-)  # fmt: skip
-REQUIRED: Final = ("date", "type")
-MAX_FILE_BYTES: Final = 512 * 1024 * 1024
-MAX_FIELD_CHARS: Final = 1024 * 1024
+COLUMNS: Final = journal_csv.COLUMNS
 MAX_REPORTED_ERRORS: Final = 200
-MAX_COLUMNS: Final = 64
 COMPACT_AFTER_ROWS: Final = 1000  # a large import leaves half-empty pages: rewrite the file
+STEP_ROWS: Final = 256  # rows written between two progress reports
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    line: int
+    line: int | None
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return f"line {self.line}: {self.reason}" if self.line is not None else self.reason
 
 
 class ImportRejected(InvalidInput):
+    """Bad rows or unknown labels: every one listed (up to 200), nothing written."""
+
     def __init__(self, errors: list[RowError], total_bad: int) -> None:
         n = total_bad
         super().__init__(
-            f"The file was not imported: {n} bad row{'s' if n != 1 else ''}. Nothing was written."
+            f"The file was not imported: {n} problem{'s' if n != 1 else ''}. Nothing was written."
         )
         self.errors = errors
         self.total_bad = total_bad
+
+
+class UnknownSchools(InvalidInput):
+    """School names that are not on the school list: listed once each, with their row count."""
+
+    def __init__(self, unknown: list[tuple[str, int, int]]) -> None:
+        listed = ", ".join(f"{name!r} ({n} row{'s' if n != 1 else ''})" for name, n, _ in unknown)
+        n = len(unknown)
+        super().__init__(
+            f"{n} school name{'s are' if n != 1 else ' is'} not on the school list: {listed}. "
+            "Nothing was written. Add them with --add-schools (or in Settings), or map them to "
+            "schools on the list."
+        )
+        self.unknown = unknown
+
+
+class AmbiguousDates(InvalidInput):
+    """Every day in the file is 12 or less: month-first and day-first both fit."""
+
+    def __init__(self, example: str) -> None:
+        super().__init__(
+            "The dates could be month first or day first: every day in the file is 12 or less "
+            f"(is {example or '3/4/2026'} in March or in April?). Give --date-format M/D/YYYY or "
+            "--date-format D/M/YYYY. Nothing was written."
+        )
+
+
+class ImportCancelled(Exception):
+    """The officer cancelled: the transaction was rolled back, nothing was written."""
 
 
 @dataclass(slots=True)
@@ -64,290 +102,261 @@ class ImportResult:
     dry_run: bool = False
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
+# -- reading and checking -------------------------------------------------------------------
+def snapshot(journal: Journal) -> JournalSnapshot:
+    """What the preview needs from the journal, read once (then the preview needs no vault)."""
+    listed = school_list.lookup(journal)
+    schools = {key: SchoolRef(s.id, s.name, s.active) for key, s in listed.items()}
+    active = [
+        SchoolRef(s.id, s.name, True)
+        for s in school_list.listed(journal)
+        if s.active and s.merged_into is None
+    ]
+    keys = alias_keys.student_keys(journal.conn)
+    return JournalSnapshot(
+        types=[TypeRef(t.code, t.label, t.category) for t in journal.contact_types()],
+        schools=schools,
+        students={k: v.id for k, v in keys.items()},
+        active_schools=active,
+    )
+
+
+def read_file(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Table:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportRejected(
-            [RowError(line, "the file is not UTF-8 text (save it as CSV UTF-8)")], 1
-        ) from None
+        return read_table(path, sheet=sheet, progress=progress, cancelled=cancelled)
+    except SourceError as exc:
+        raise ImportRejected([RowError(exc.line, exc.message)], 1) from None
 
 
 def read_csv_file(path: Path) -> str:
+    """The text of a CSV file (UTF-8, UTF-16 or Windows-1252), for ``import_csv``."""
+    path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InvalidInput("The file is too large to import (512 MB at most).")
+        if path.stat().st_size > csv_source.MAX_CSV_BYTES:
+            raise InvalidInput("The file is too large to import (256 MB at most).")
         data = path.read_bytes()
     except FileNotFoundError:
         raise InvalidInput(f"There is no file {path}.") from None
     except IsADirectoryError:
         raise InvalidInput(f"{path} is a folder, not a CSV file.") from None
     except OSError as exc:
-        raise VaultError(f"Could not read {path.name}: {exc.strerror}.") from None
-    if b"\x00" in data[:65536]:
-        raise InvalidInput(f"{path.name} is not a CSV text file.")
-    return _decode(data)
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(line where the record starts, fields) for each CSV record."""
-    # The csv module's own limit (128 KiB) is process-wide; ours is checked per field below.
-    if csv.field_size_limit() < MAX_FIELD_CHARS + 1:
-        csv.field_size_limit(MAX_FIELD_CHARS + 1)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
+        raise InvalidInput(f"Could not read {path.name}: {exc.strerror}.") from None
     try:
-        for rec in reader:
-            yield start, rec
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ImportRejected([RowError(start, f"malformed CSV ({exc})")], 1) from None
+        return csv_source.decode(data, path.name)[0]
+    except SourceError as exc:
+        raise ImportRejected([RowError(exc.line, exc.message)], 1) from None
 
 
-def _parse_date(value: str, what: str) -> dt.date:
-    if len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
+def preview(
+    journal: Journal,
+    table: Table,
+    mapping: Mapping | None = None,
+    *,
+    add_schools: bool = False,
+    date_order: DateOrder | None = None,
+) -> Preview:
+    return plan_import(
+        table,
+        mapping or Mapping(),
+        snapshot(journal),
+        add_schools=add_schools,
+        date_order=date_order,
+    )
+
+
+def rejection(p: Preview) -> InvalidInput:
+    """Why a preview cannot be imported, as the command line reports it."""
+    if p.date_question is not None:
+        return AmbiguousDates(p.date_question.example)
+    schools = p.unknown_schools()
+    if schools and len(schools) == len(p.unknown) and not p.total_problems:
+        return UnknownSchools([(u.value, u.rows, u.first_line) for u in schools])
+    errors = [
+        RowError(pr.line, pr.message + (f" ({pr.fix})" if pr.fix else "")) for pr in p.problems
+    ]
+    headers = {c.field: c.header for c in p.columns if c.field}
+    for u in p.unknown:
+        label = FIELD_BY_NAME[u.field].label.lower()
+        column = headers.get(u.field, u.field)
+        rows = f"{u.rows} row{'s' if u.rows != 1 else ''}"
+        if u.field == "school":
+            hint = "not on the school list; add it with --add-schools or map it"
+        else:
+            hint = f"not a known {label}; map it to a code"
+        if u.suggestion:
+            hint += f" (perhaps {u.suggestion!r})"
+        errors.append(RowError(u.first_line, f"{column}: {u.value!r} is {hint}; {rows}"))
+    errors.sort(key=lambda e: e.line or 0)
+    total = p.total_problems + len(p.unknown)
+    if not errors:
+        errors, total = [RowError(None, "the file has no rows to import")], 1
+    return ImportRejected(errors[:MAX_REPORTED_ERRORS], max(total, 1))
+
+
+# -- writing --------------------------------------------------------------------------------
+class _Rollback(Exception):
+    pass
+
+
+class ImportRun:
+    """Writes a checked preview. Iterate ``steps()`` (fractions done) or call ``run()``.
+
+    Closing the ``steps()`` generator before it ends (Cancel) rolls everything back.
+    """
+
+    def __init__(
+        self, journal: Journal, p: Preview, *, file_name: str, dry_run: bool = False
+    ) -> None:
+        self.journal = journal
+        self.preview = p
+        self.file_name = file_name
+        self.dry_run = dry_run
+        self.result: ImportResult | None = None
+
+    def run(self) -> ImportResult:
+        for _ in self.steps():
             pass
-    raise ValueError(f"{what} must be a date written YYYY-MM-DD")
+        assert self.result is not None
+        return self.result
+
+    def steps(self) -> Iterator[float]:
+        p = self.preview
+        if not p.ok:
+            raise rejection(p)
+        j = self.journal
+        result = ImportResult(rows=p.rows_read, dry_run=self.dry_run)
+        try:
+            with j.batch(), j.deferred_notes_index():
+                yield from self._write(result)
+                j.audit(
+                    "import",
+                    {
+                        "file": self.file_name,
+                        "rows": p.rows_read,
+                        "contacts": result.contacts,
+                        "new_students": result.new_students,
+                        "new_schools": len(result.new_schools),
+                    },
+                )
+                if self.dry_run:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        finally:
+            j.invalidate_caches()
+        self.result = result
+        if not self.dry_run and result.contacts >= COMPACT_AFTER_ROWS:
+            yield 1.0
+            j.compact()
+
+    def _write(self, result: ImportResult) -> Iterator[float]:
+        j = self.journal
+        rows = self.preview.rows
+        listed = school_list.lookup(j)
+        school_ids: dict[str, int] = {}
+
+        def school_id(name: str) -> int:
+            key = normalize_alias(name)
+            sid = school_ids.get(key)
+            if sid is None:
+                ref = listed.get(key)
+                if ref is None:
+                    sid = j.add_school(name)
+                    result.new_schools.append(name)
+                else:
+                    sid = ref.id
+                school_ids[key] = sid
+            return sid
+
+        students = alias_keys.student_keys(j.conn)
+        conn = j.conn
+        total = max(1, len(rows))
+        for n, row in enumerate(rows):
+            if n % STEP_ROWS == 0:
+                yield n / total
+            sid = school_id(row.school)
+            links: list[ContactStudent] = []
+            for ps in row.students:
+                own = sid if ps.school == row.school else school_id(ps.school)
+                key = (own, alias_keys.alias_key(ps.alias))
+                known = students.get(key)
+                if known is None:
+                    known = alias_keys.KnownStudent(
+                        j.add_student(ps.alias, own, ps.grade), ps.grade
+                    )
+                    result.new_students += 1
+                elif ps.grade is not None and known.grade != ps.grade:
+                    j.update_student(known.id, grade=ps.grade)
+                    known = alias_keys.KnownStudent(known.id, ps.grade)
+                students[key] = known
+                links.append(ContactStudent(known.id, ps.role, ps.grade))
+            cid = j.add_contact(
+                ContactInput(
+                    occurred_at=row.occurred_at,
+                    school_id=sid,
+                    type_code=row.type_code,
+                    students=tuple(links),
+                    duration_min=row.duration_min,
+                    initiated_by=row.initiated_by,
+                    outcome=row.outcome,
+                    referrals=row.referrals,
+                    tags=row.tags,
+                    notes=row.notes,
+                    attendees=row.attendees,
+                )
+            )
+            result.contacts += 1
+            for fu in row.follow_ups:
+                fid = j.add_follow_up(
+                    fu.due, fu.what, [link.student_id for link in links], source_contact_id=cid
+                )
+                if fu.status != "open" or fu.done_on is not None:
+                    conn.execute(
+                        "UPDATE follow_ups SET status = ?, completed_on = ? WHERE id = ?",
+                        (fu.status, fu.done_on.isoformat() if fu.done_on else None, fid),
+                    )
+                result.follow_ups += 1
 
 
-class _Lookups:
-    def __init__(self, journal: Journal) -> None:
-        types = journal.contact_types()
-        self.types = {t.code.lower(): t for t in types}
-        self.types.update({t.label.lower(): t for t in types})
-        self.outcomes = {o.code: o.code for o in taxonomy.OUTCOMES}
-        self.outcomes.update({o.label.lower(): o.code for o in taxonomy.OUTCOMES})
-        self.schools = {s.name.lower(): s.id for s in journal.schools(include_inactive=True)}
-        # (school id, alias lowered) -> (student id, grade), filled as rows are read. Lives only
-        # for one import (one transaction), so it never outlives a rollback.
-        self.students: dict[tuple[int, str], tuple[int, str | None]] = {}
+def import_preview(
+    journal: Journal, p: Preview, *, file_name: str, dry_run: bool = False
+) -> ImportResult:
+    return ImportRun(journal, p, file_name=file_name, dry_run=dry_run).run()
+
+
+def import_table(
+    journal: Journal,
+    table: Table,
+    *,
+    mapping: Mapping | None = None,
+    add_schools: bool = False,
+    date_order: DateOrder | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Check the whole table, then import it or raise the reasons it cannot be."""
+    p = preview(journal, table, mapping, add_schools=add_schools, date_order=date_order)
+    return import_preview(journal, p, file_name=table.name, dry_run=dry_run)
 
 
 def import_csv(
-    journal: Journal, text: str, *, dry_run: bool = False, default_school: str | None = None
-) -> ImportResult:
-    """Import contacts from CSV text. Raises ImportRejected listing every bad row."""
-    records = _records(text.removeprefix("\ufeff"))
-    header_rec = next(records, None)
-    if header_rec is None:
-        raise ImportRejected([RowError(1, "the file is empty (a header row is expected)")], 1)
-    if len(header_rec[1]) > MAX_COLUMNS:
-        raise ImportRejected(
-            [RowError(1, f"the header has {len(header_rec[1])} columns; at most {MAX_COLUMNS}")], 1
-        )
-    header = [h.strip().lower() for h in header_rec[1]]
-    errors: list[RowError] = []
-    unknown = [h for h in header if h not in COLUMNS]
-    missing = [r for r in REQUIRED if r not in header]
-    dupes = sorted(h for h, n in Counter(header).items() if n > 1)
-    if unknown:
-        shown = ", ".join(_safe(u) for u in unknown[:10])
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-        errors.append(RowError(1, f"unknown column(s): {shown}{more}"))
-    if missing:
-        errors.append(RowError(1, "missing required column(s): " + ", ".join(missing)))
-    if dupes:
-        errors.append(RowError(1, "duplicate column(s): " + ", ".join(dupes)))
-    if errors:
-        raise ImportRejected(errors, len(errors))
-    col = {name: i for i, name in enumerate(header)}
-    result = ImportResult(dry_run=dry_run)
-    total_bad = 0
-    look = _Lookups(journal)
-    known_schools = journal.schools(include_inactive=True)
-    fallback_school = default_school or (known_schools[0].name if len(known_schools) == 1 else None)
-
-    class _Rollback(Exception):
-        pass
-
-    try:
-        with journal.batch(), journal.deferred_notes_index():
-            for line, rec in records:
-                if not any(f.strip() for f in rec):
-                    continue
-                result.rows += 1
-                if len(rec) != len(header):
-                    total_bad += 1
-                    if len(errors) < MAX_REPORTED_ERRORS:
-                        errors.append(
-                            RowError(line, f"{len(rec)} fields where the header has {len(header)}")
-                        )
-                    continue
-                if any(len(f) > MAX_FIELD_CHARS for f in rec):
-                    total_bad += 1
-                    if len(errors) < MAX_REPORTED_ERRORS:
-                        errors.append(RowError(line, "a field is longer than 1 MB"))
-                    continue
-                row = {name: rec[i] for name, i in col.items()}
-                try:
-                    _import_row(journal, row, look, result, fallback_school)
-                except (ValueError, InvalidInput) as exc:
-                    total_bad += 1
-                    if len(errors) < MAX_REPORTED_ERRORS:
-                        errors.append(RowError(line, str(exc)))
-            if total_bad:
-                raise ImportRejected(errors, total_bad)
-            if result.rows == 0:
-                raise ImportRejected([RowError(2, "the file has a header but no rows")], 1)
-            if dry_run:
-                raise _Rollback
-            journal.audit(
-                "import",
-                {
-                    "rows": result.rows,
-                    "new_students": result.new_students,
-                    "new_schools": len(result.new_schools),
-                },
-            )
-    except _Rollback:
-        pass
-    journal.invalidate_caches()
-    if not dry_run and result.contacts >= COMPACT_AFTER_ROWS:
-        journal.compact()
-    return result
-
-
-def _safe(text: str) -> str:
-    """Header names are echoed in messages; keep them short and printable."""
-    t = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return repr(t[:40])
-
-
-def _import_row(
     journal: Journal,
-    row: dict[str, str],
-    look: _Lookups,
-    result: ImportResult,
-    fallback_school: str | None,
-) -> None:
-    def get(name: str) -> str:
-        return row.get(name, "").strip()
-
-    date = _parse_date(get("date"), "date") if get("date") else None
-    if date is None:
-        raise ValueError("date is required")
-    time_text = get("time")
-    if time_text:
-        try:
-            t = dt.time.fromisoformat(time_text)
-            if len(time_text) != 5:
-                raise ValueError
-        except ValueError:
-            raise ValueError("time must be written HH:MM (24-hour)") from None
-    else:
-        t = dt.time(0, 0)
-    type_text = get("type")
-    if not type_text:
-        raise ValueError("type is required")
-    ctype = look.types.get(type_text.lower())
-    if ctype is None:
-        raise ValueError("type is not a known contact type code or label")
-    duration = _int_field(get("duration_min"), "duration_min", 0, 1440)
-    attendees = _int_field(get("attendees"), "attendees", 0, 100_000)
-    school_name = " ".join(get("school").split()) or fallback_school
-    if not school_name:
-        raise ValueError("school is required (name the school; the vault has several or none)")
-    school_id = look.schools.get(school_name.lower())
-    if school_id is None:
-        school_id = journal.add_school(school_name)
-        look.schools[school_name.lower()] = school_id
-        result.new_schools.append(school_name)
-    initiated = get("initiated_by").lower() or None
-    if initiated is not None and initiated not in taxonomy.INITIATORS:
-        raise ValueError("initiated_by must be one of " + ", ".join(taxonomy.INITIATORS))
-    outcome_text = get("outcome")
-    outcome = None
-    if outcome_text:
-        outcome = look.outcomes.get(outcome_text.lower()) or look.outcomes.get(outcome_text)
-        if outcome is None:
-            raise ValueError("outcome is not a known outcome code or label")
-    referrals = _split(get("referrals"))
-    for r in referrals:
-        if r not in taxonomy.REFERRAL_TARGETS:
-            raise ValueError("referrals contains an unknown referral target code")
-    if len(set(referrals)) != len(referrals):
-        raise ValueError("referrals lists a target twice")
-    aliases = _split(get("students"))
-    grades_raw = _split(get("grades"), keep_empty=True) if get("grades") else []
-    if grades_raw and len(grades_raw) != len(aliases):
-        raise ValueError("grades must list one grade per student, in the same order")
-    grades: list[str | None] = []
-    for g in grades_raw:
-        try:
-            grades.append(taxonomy.normalize_grade(g))
-        except ValueError:
-            raise ValueError("grades must be K or 1–12") from None
-    if len({a.lower() for a in aliases}) != len(aliases):
-        raise ValueError("students lists the same student twice")
-    follow_text = get("follow_up")
-    follow_due = _parse_date(follow_text, "follow_up") if follow_text else None
-    role = "party" if ctype.category == "conflict" else "participant"
-    links: list[ContactStudent] = []
-    for i, alias in enumerate(aliases):
-        if len(alias) > 120:
-            raise ValueError("a student alias is longer than 120 characters")
-        grade = grades[i] if grades else None
-        key = (school_id, alias.lower())
-        known = look.students.get(key)
-        if known is None:
-            student = journal.student_by_alias(school_id, alias)
-            if student is None:
-                known = (journal.add_student(alias, school_id, grade), grade)
-                result.new_students += 1
-            else:
-                known = (student.id, student.grade)
-        sid, current_grade = known
-        if grade is not None and current_grade != grade:
-            journal.update_student(sid, grade=grade)
-            known = (sid, grade)
-        look.students[key] = known
-        links.append(ContactStudent(sid, role, grade))
-    tags = tuple(dict.fromkeys(_split(get("tags"))))
-    contact_id = journal.add_contact(
-        ContactInput(
-            occurred_at=dt.datetime.combine(date, t),
-            school_id=school_id,
-            type_code=ctype.code,
-            students=tuple(links),
-            duration_min=duration,
-            initiated_by=initiated,
-            outcome=outcome,
-            referrals=tuple(referrals),
-            tags=tags,
-            notes=row.get("notes", ""),
-            attendees=attendees,
-        )
-    )
-    result.contacts += 1
-    if follow_due is not None:
-        journal.add_follow_up(
-            follow_due,
-            "Follow-up from import",
-            [link.student_id for link in links],
-            source_contact_id=contact_id,
-        )
-        result.follow_ups += 1
-
-
-def _split(value: str, *, keep_empty: bool = False) -> list[str]:
-    parts = [p.strip() for p in value.split(";")]
-    return parts if keep_empty else [p for p in parts if p]
-
-
-def _int_field(value: str, name: str, lo: int, hi: int) -> int | None:
-    if not value:
-        return None
+    text: str,
+    *,
+    dry_run: bool = False,
+    default_school: str | None = None,
+    add_schools: bool = False,
+    name: str = "import.csv",
+) -> ImportResult:
+    """Import CSV text (any dialect ``importing.csv_source`` reads). Raises ImportRejected."""
     try:
-        n = int(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number") from None
-    if not lo <= n <= hi:
-        raise ValueError(f"{name} must be between {lo} and {hi}")
-    return n
+        table = csv_source.read_text(text, name)
+    except SourceError as exc:
+        raise ImportRejected([RowError(exc.line, exc.message)], 1) from None
+    mapping = Mapping(default_school=default_school)
+    return import_table(journal, table, mapping=mapping, add_schools=add_schools, dry_run=dry_run)

@@ -32,6 +32,8 @@ from srojournal.domain.models import (
 )
 from srojournal.domain.periods import parse_period
 from srojournal.domain.taxonomy import ContactType
+from srojournal.vault import alias_keys
+from srojournal.vault import schools as school_list
 from srojournal.vault.errors import InvalidInput, VaultDamaged
 
 if TYPE_CHECKING:
@@ -205,27 +207,22 @@ class Journal:
     def school_names(self) -> list[str]:
         return [s.name for s in self.schools(include_inactive=True)]
 
+    # The school list's rules (name shape, comparison, merge) live in vault/schools.py.
     def add_school(self, name: str) -> int:
-        name = _clean_label(name, "School name")
-        with self.batch() as c:
-            row = c.execute("SELECT id FROM schools WHERE name = ?", (name,)).fetchone()
-            if row:
-                c.execute("UPDATE schools SET active = 1 WHERE id = ?", (row[0],))
-                return int(row[0])
-            return int(c.execute("INSERT INTO schools (name) VALUES (?)", (name,)).lastrowid)
+        return school_list.add_school(self, name)
 
     def rename_school(self, school_id: int, name: str) -> None:
-        name = _clean_label(name, "School name")
-        with self.batch() as c:
-            c.execute("UPDATE schools SET name = ? WHERE id = ?", (name, school_id))
+        school_list.rename_school(self, school_id, name)
 
     def set_school_active(self, school_id: int, active: bool) -> None:
-        with self.batch() as c:
-            c.execute("UPDATE schools SET active = ? WHERE id = ?", (int(active), school_id))
+        school_list.set_active(self, school_id, active)
+
+    def merge_school(self, source_id: int, target_id: int) -> school_list.MergeResult:
+        return school_list.merge_school(self, source_id, target_id)
 
     def school_id_by_name(self, name: str) -> int | None:
-        row = self.conn.execute("SELECT id FROM schools WHERE name = ?", (name.strip(),)).fetchone()
-        return None if row is None else int(row[0])
+        found = school_list.find(self, name)
+        return None if found is None else found.id
 
     # -- contact types -------------------------------------------------------------------------
     def contact_types(self, *, include_retired: bool = True) -> list[ContactType]:
@@ -287,10 +284,13 @@ class Journal:
     ) -> int:
         alias = _clean_label(alias, "Alias")
         grade = _grade(grade)
+        key = alias_keys.alias_key(alias)
         with self.batch() as c:
+            alias_keys.check_free(c, school_id, key)
             cur = c.execute(
-                "INSERT INTO students (alias, school_id, grade, notes) VALUES (?, ?, ?, ?)",
-                (alias, school_id, grade, notes),
+                "INSERT INTO students (alias, alias_key, school_id, grade, notes)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (alias, key, school_id, grade, notes),
             )
             return int(cur.lastrowid)
 
@@ -304,14 +304,20 @@ class Journal:
         school_id: int | None = None,
     ) -> None:
         s = self.student(student_id)
+        new_alias = _clean_label(alias, "Alias") if alias is not None else s.alias
+        new_school = school_id if school_id is not None else s.school_id
+        key = alias_keys.alias_key(new_alias)
         with self.batch() as c:
+            alias_keys.check_free(c, new_school, key, student_id=student_id)
             c.execute(
-                "UPDATE students SET alias = ?, grade = ?, notes = ?, school_id = ? WHERE id = ?",
+                "UPDATE students SET alias = ?, alias_key = ?, grade = ?, notes = ?, school_id = ?"
+                " WHERE id = ?",
                 (
-                    _clean_label(alias, "Alias") if alias is not None else s.alias,
+                    new_alias,
+                    key,
                     _grade(grade) if grade is not None else s.grade,
                     notes if notes is not None else s.notes,
-                    school_id if school_id is not None else s.school_id,
+                    new_school,
                     student_id,
                 ),
             )
@@ -332,8 +338,8 @@ class Journal:
     def student_by_alias(self, school_id: int, alias: str) -> Student | None:
         row = self.conn.execute(
             "SELECT id, alias, school_id, grade, notes, archived FROM students"
-            " WHERE school_id = ? AND alias = ? COLLATE NOCASE",
-            (school_id, alias.strip()),
+            " WHERE school_id = ? AND alias_key = ?",
+            (school_id, alias_keys.alias_key(alias)),
         ).fetchone()
         return None if row is None else _student(row)
 
@@ -349,15 +355,15 @@ class Journal:
         sql = "SELECT id, alias, school_id, grade, notes, archived FROM students WHERE 1=1"
         args: list[Any] = []
         if search.strip():
-            sql += " AND alias LIKE ? ESCAPE '\\'"
-            args.append("%" + _like_escape(search.strip()) + "%")
+            sql += " AND alias_key LIKE ? ESCAPE '\\'"
+            args.append(alias_keys.like_pattern(search))
         if school_id is not None:
             sql += " AND school_id = ?"
             args.append(school_id)
         if not include_archived:
             sql += " AND archived = 0"
-        sql += " ORDER BY (alias LIKE ? ESCAPE '\\') DESC, alias COLLATE NOCASE"
-        args.append(_like_escape(search.strip()) + "%")
+        sql += " ORDER BY (alias_key LIKE ? ESCAPE '\\') DESC, alias COLLATE NOCASE"
+        args.append(alias_keys.like_pattern(search)[1:])
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
@@ -1237,7 +1243,3 @@ def _clean_label(value: str, what: str) -> str:
     if len(v) > 120:
         raise InvalidInput(f"{what} is too long (120 characters at most).")
     return v
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from srojournal.vault.schema import v1
+from srojournal.vault.schema import alias_keys_and_lists, v1
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped)
 
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (v1.migrate,)
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
+    v1.migrate,
+    alias_keys_and_lists.migrate,
+)
 CURRENT_VERSION: Final = len(MIGRATIONS)
