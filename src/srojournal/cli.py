@@ -1,7 +1,9 @@
-"""The headless face of SRO Journal: argparse subcommands over the core (PRODUCT §7).
+"""The headless face of SRO Journal: argparse subcommands over the use cases in ``ops/``.
 
-Errors are one clear line on stderr with the exit codes of §7, never a traceback:
+Errors are one clear line on stderr with the exit codes of docs/cli.md, never a traceback:
 2 usage, 3 wrong passphrase or recovery code, 4 not a vault / damaged / locked, 5 rejected input.
+Every error meant for the officer is a ``UserError`` and carries its exit code; anything else is
+a bug and is reported as one.
 Passphrases come from the terminal, or one per line from standard input with
 ``--passphrase-stdin`` — never from an argument or an environment variable.
 """
@@ -18,20 +20,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import srojournal
-from srojournal.vault.errors import VaultError, WeakPassphrase
+from srojournal.domain.errors import EXIT_INTERNAL, EXIT_REJECTED, EXIT_USAGE, UserError
 
 if TYPE_CHECKING:
     import datetime as dt
 
-EXIT_USAGE = 2
-EXIT_REJECTED = 5
-EXIT_INTERNAL = 1
-
 log = logging.getLogger("srojournal.cli")
 
 
-class UsageError(Exception):
-    pass
+class UsageError(UserError):
+    """Bad arguments or no way to ask for a passphrase (exit 2)."""
+
+    exit_code = EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -412,19 +412,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_gui(args)
         reader = SecretReader(getattr(args, "passphrase_stdin", False))
         return COMMANDS[args.command](args, reader)
-    except WeakPassphrase as exc:
-        hint = (" " + " ".join(exc.feedback)) if exc.feedback else ""
-        sys.stderr.write(f"srojournal: passphrase refused: {exc.message}{hint}\n")
-        return EXIT_USAGE
-    except VaultError as exc:
-        sys.stderr.write(f"srojournal: {exc.message}\n")
+    except UserError as exc:
+        sys.stderr.write(f"srojournal: {exc.one_line()}\n")
         return exc.exit_code
-    except UsageError as exc:
-        sys.stderr.write(f"srojournal: {exc}\n")
-        return EXIT_USAGE
-    except _report_rejected() as exc:
-        sys.stderr.write(f"srojournal: {exc}\n")
-        return EXIT_REJECTED
     except KeyboardInterrupt:
         sys.stderr.write("srojournal: interrupted\n")
         return 130
@@ -446,18 +436,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ),
             )
         return EXIT_INTERNAL
-
-
-def _report_rejected() -> type[Exception]:
-    try:
-        from srojournal.reporting.errors import ReportRejected
-    except ImportError:  # reporting not built yet
-        return _NeverRaised
-    return ReportRejected
-
-
-class _NeverRaised(Exception):
-    pass
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from srojournal.app import create_application
 from srojournal.demo import DEFAULT_TODAY, DEMO_PASSPHRASE
+from srojournal.ops.access import unlock as open_with_daily_backup
 from srojournal.ui import theme
 from srojournal.ui.qsettings import AppSettings
-from srojournal.vault.backup import open_with_daily_backup
 
 PAGES = ("journal", "students", "followups", "conflicts", "reports", "settings", "backups")
 SIZE = (1280, 800)

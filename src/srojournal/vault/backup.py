@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Final
 import sqlcipher3
 
 from srojournal.vault import keys
+from srojournal.vault.connection import Failure, classify, open_connection
 from srojournal.vault.errors import NotAVault, StorageError, VaultDamaged, VaultError
 from srojournal.vault.fsutil import atomic_write, fsync_dir, storage_error
-from srojournal.vault.store import DB_NAME, open_connection
+from srojournal.vault.layout import DB_NAME
 
 if TYPE_CHECKING:
     from srojournal.vault.store import Vault
@@ -101,8 +102,7 @@ def create_backup(
                 conn.execute("DETACH DATABASE backup")
         except sqlcipher3.Error as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            text = str(exc).lower()
-            if "full" in text:
+            if classify(exc) is Failure.FULL:
                 raise StorageError("The disk is full: the backup was not written.") from None
             raise StorageError("The backup could not be written.") from None
         header_bytes = (vault.folder / keys.HEADER_NAME).read_bytes()
@@ -222,19 +222,6 @@ def daily_backup_if_due(vault: Vault) -> BackupInfo | None:
     vault.journal.set_setting("last_daily_backup", today)
     rotate_backups(info.path.parent)
     return info
-
-
-def open_with_daily_backup(folder: Path, passphrase: str) -> Vault:
-    """Unlock, then take the day's first backup. A failed backup never blocks the unlock:
-    it is logged (without content) and the status bar keeps showing the last good one."""
-    from srojournal.vault.store import Vault
-
-    vault = Vault.open(folder, passphrase)
-    try:
-        daily_backup_if_due(vault)
-    except VaultError as exc:
-        log.warning("daily backup failed: %s", type(exc).__name__)
-    return vault
 
 
 def backup_before_migration(vault: Vault) -> BackupInfo:

@@ -30,7 +30,7 @@ from srojournal.domain.models import (
     Template,
 )
 from srojournal.domain.taxonomy import ContactType
-from srojournal.vault.errors import InvalidInput, VaultDamaged
+from srojournal.vault.errors import InvalidInput, VaultClosed, VaultDamaged
 
 if TYPE_CHECKING:
     from srojournal.vault.store import Connection, Vault
@@ -114,7 +114,7 @@ class Journal:
     def conn(self) -> Connection:
         conn = self._vault.conn
         if conn is None:
-            raise VaultDamaged("The vault is locked.")
+            raise VaultClosed()
         return conn
 
     @contextlib.contextmanager

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
-from srojournal.reporting import ReportRejected
 from srojournal.reporting.model import STATUS_SUPPRESSED, Summary, Table
 from srojournal.reporting.service import export_month, preview_month, preview_revision
 from srojournal.reporting.tables import TABLE_TITLES
@@ -44,7 +43,7 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
-from srojournal.vault.errors import StorageError, VaultError
+from srojournal.vault.errors import StorageError
 from srojournal.vault.fsutil import atomic_write
 
 MONTHS_BACK = 24
@@ -225,12 +224,7 @@ class ReportsPage(Page):
         self.state.setText(f"Preparing the summary of {period}…")
 
         def work() -> Summary:
-            try:
-                return (
-                    preview_revision(journal, period) if revise else preview_month(journal, period)
-                )
-            except ReportRejected as exc:
-                raise _Rejected(str(exc)) from None
+            return preview_revision(journal, period) if revise else preview_month(journal, period)
 
         self.tasks.run(work, self._show, self._failed)
 
@@ -354,10 +348,7 @@ class ReportsPage(Page):
         self.export_message.setText("Checking and exporting…")
 
         def work() -> int:
-            try:
-                data = export_month(journal, period, fmt, revise=revise)  # type: ignore[arg-type]
-            except ReportRejected as exc:
-                raise _Rejected(str(exc)) from None
+            data = export_month(journal, period, fmt, revise=revise)  # type: ignore[arg-type]
             _write(path, data)  # only after the engine returned checked bytes
             return len(data)
 
@@ -375,7 +366,3 @@ class ReportsPage(Page):
             self.export_message.setText("Not exported: " + message if message else "Not exported.")
 
         self.tasks.run(work, done, failed)
-
-
-class _Rejected(VaultError):
-    """The engine refused (invalid month, leak found, failed audit): its message is for users."""

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from srojournal.vault.errors import VaultError
+from srojournal.domain.errors import UserError
 
 log = logging.getLogger("srojournal.ui.pages")
 
@@ -232,7 +232,7 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             result = self._fn()
-        except VaultError as exc:
+        except UserError as exc:
             self._relay.failed.emit(exc.message)
         except Exception as exc:  # a bug: say so without content, log the type only
             log.error("background task failed: %s", type(exc).__name__)

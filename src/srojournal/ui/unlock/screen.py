@@ -747,9 +747,9 @@ __all__ = ["DEMO_PASSPHRASE", "UnlockScreen", "failure_delay"]
 
 # The vault stack (SQLCipher, cryptography) loads on first use, off the start-up path.
 def _open_with_daily_backup(folder: Path, secret: str) -> Any:
-    from srojournal.vault.backup import open_with_daily_backup
+    from srojournal.ops.access import unlock
 
-    return open_with_daily_backup(folder, secret)
+    return unlock(folder, secret)
 
 
 def _create_vault(folder: Path, passphrase: str, kdf: KdfParams | None, weak: bool) -> Any:
