@@ -32,3 +32,13 @@ class UserError(Exception):
     def one_line(self) -> str:
         """The message as the command line prints it after ``srojournal: ``."""
         return self.message
+
+
+class InvalidInput(UserError):
+    """A value the journal does not accept (an unknown code, an empty name, a bad date range).
+
+    Raised by the rules in ``domain/`` and by the vault's checks alike; the message says what is
+    wrong without repeating what was typed.
+    """
+
+    exit_code = EXIT_REJECTED

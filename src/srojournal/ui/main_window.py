@@ -18,12 +18,12 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget
 
+from srojournal.domain.errors import UserError
 from srojournal.ui.autolock import SETTING as AUTOLOCK_SETTING
 from srojournal.ui.autolock import AutoLock, clamp_minutes
 from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.unlock import UnlockScreen
-from srojournal.vault.errors import VaultError
 
 if TYPE_CHECKING:
     from srojournal.domain.models import ContactInput
@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
                 return
             j.delete_draft(REOPEN_DRAFT)
             contact_id = json.loads(marker).get("contact_id")
-        except (VaultError, ValueError, AttributeError):
+        except (UserError, ValueError, AttributeError):
             return
         self.open_quick_entry(contact_id=contact_id)
 
@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
         session.data_changed.disconnect(self._on_data_changed)
         try:
             session.vault.close()
-        except VaultError as exc:
+        except UserError as exc:
             log.error("closing the vault reported: %s", type(exc).__name__)
         session.deleteLater()
         self.undo_button.setVisible(False)
@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
                 session.journal.save_draft(
                     REOPEN_DRAFT, json.dumps({"contact_id": entry.contact_id})
                 )
-        except (VaultError, RuntimeError) as exc:
+        except (UserError, RuntimeError) as exc:
             log.error("could not keep the open entry as a draft: %s", type(exc).__name__)
 
     # -- quick entry ---------------------------------------------------------------------------
@@ -367,7 +367,7 @@ class MainWindow(QMainWindow):
             from srojournal.ui.entry import QuickEntryDialog
 
             dialog = QuickEntryDialog(self.session, self, contact_id=contact_id, prefill=prefill)
-        except VaultError as exc:
+        except UserError as exc:
             self.show_message(exc.message)
             return
         dialog.saved.connect(self._on_entry_saved)
@@ -454,7 +454,7 @@ class MainWindow(QMainWindow):
         try:
             self.workspace.set_badge("followups", j.overdue_count(self.session.today()))
             self.backup_label.setText(last_backup_text(self.session))
-        except VaultError:
+        except UserError:
             return
 
     # -- help ----------------------------------------------------------------------------------

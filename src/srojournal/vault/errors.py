@@ -2,19 +2,15 @@
 
 The environment's faults (wrong passphrase, damaged file, disk full, another instance) are
 ``VaultError``s, under the one root :class:`~srojournal.domain.errors.UserError`, and become
-messages; anything else is a bug and becomes a bug report.
+messages; anything else is a bug and becomes a bug report. Rejected values are
+``InvalidInput`` (defined with the rules in ``domain/``, re-exported here).
 Messages never contain notes, names, passphrases or keys.
 """
 
 from __future__ import annotations
 
-from srojournal.domain.errors import (
-    EXIT_REJECTED,
-    EXIT_USAGE,
-    EXIT_VAULT,
-    EXIT_WRONG_SECRET,
-    UserError,
-)
+from srojournal.domain.errors import EXIT_USAGE, EXIT_VAULT, EXIT_WRONG_SECRET, UserError
+from srojournal.domain.errors import InvalidInput as InvalidInput  # re-exported
 
 
 class VaultError(UserError):
@@ -57,12 +53,6 @@ class VaultClosed(VaultError):
 
 class StorageError(VaultError):
     """Disk full, read-only medium, permission denied: the environment refused a write."""
-
-
-class InvalidInput(VaultError):
-    """Rejected input: bad import rows, invalid field values."""
-
-    exit_code = EXIT_REJECTED
 
 
 class WeakPassphrase(InvalidInput):

@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from srojournal.vault import keys
 from srojournal.vault.connection import Connection as Connection  # re-exported
 from srojournal.vault.connection import _rekey_pragma, db_error, open_connection, split_sql
 from srojournal.vault.errors import (
+    ConcurrentWrite,
     NotAVault,
     StorageError,
     VaultClosed,
@@ -41,6 +43,38 @@ log = logging.getLogger("srojournal.vault")
 
 # Called with the open vault before its schema is migrated (a backup, in the app).
 BeforeMigrate = Callable[["Vault"], object]
+
+
+class _Writer:
+    """Which thread may write to the vault right now: one at a time, re-entrant for that one.
+
+    The connection is shared between the window's thread and its background worker. A second
+    thread that found a transaction open would otherwise *join* it (SQLite knows connections,
+    not threads) and its write would vanish if the owner rolled back. Instead it is refused at
+    once with ``ConcurrentWrite`` (a bug: inside the app every write goes through one writer,
+    see ui/common/runner.py).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def held_by_me(self) -> bool:
+        return self._owner == threading.get_ident()
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        if self.held_by_me():
+            yield
+            return
+        if not self._lock.acquire(blocking=False):
+            raise ConcurrentWrite("another thread is writing to this vault")
+        self._owner = threading.get_ident()
+        try:
+            yield
+        finally:
+            self._owner = None
+            self._lock.release()
 
 
 class _FolderLock:
@@ -121,6 +155,7 @@ class Vault:
         self._lock = lock
         self.unclean_previous_shutdown = False
         self._before_migrate: BeforeMigrate | None = None
+        self._writer = _Writer()
         from srojournal.vault.repo import Journal
 
         self.journal = Journal(self)
@@ -338,23 +373,36 @@ class Vault:
     # -- transactions and meta -----------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """BEGIN IMMEDIATE … COMMIT; rolls back on any error. Disk-full/IO become StorageError."""
+        """BEGIN IMMEDIATE … COMMIT; rolls back on any error. Disk-full/IO become StorageError.
+
+        The calling thread holds the vault's writer for the whole transaction; another thread's
+        write meanwhile raises ``ConcurrentWrite`` rather than joining it.
+        """
         conn = self.conn
         if conn is None:
             raise VaultClosed()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlcipher3.OperationalError as exc:
-            raise db_error(exc, "start a change") from None
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            with contextlib.suppress(sqlcipher3.Error):
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlcipher3.OperationalError):
-                raise db_error(exc, "save the change") from None
-            raise
+        with self._writer.hold():
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlcipher3.OperationalError as exc:
+                raise db_error(exc, "start a change") from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlcipher3.Error):
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlcipher3.OperationalError):
+                    raise db_error(exc, "save the change") from None
+                raise
+
+    def in_own_transaction(self) -> bool:
+        """Whether the calling thread holds the open transaction (and may join it)."""
+        return self._writer.held_by_me()
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the writer around a change made outside a transaction (VACUUM, rekey)."""
+        return self._writer.hold()
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

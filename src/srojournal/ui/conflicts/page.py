@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import InvalidInput, UserError
 from srojournal.domain.models import ConflictCase, ContactInput, ContactRow, ContactStudent
 from srojournal.ui import session as what
 from srojournal.ui.followups.page import date_edit, pydate, qdate
@@ -42,7 +43,6 @@ from srojournal.ui.students.kit import (
     title_label,
 )
 from srojournal.ui.students.picker import StudentPicker
-from srojournal.vault.errors import InvalidInput, VaultError
 
 STATUS_LABELS = {"open": "Open", "held": "Agreement held", "broken": "Agreement broken",
                  "closed": "Closed"}  # fmt: skip
@@ -261,7 +261,7 @@ class ConflictsPage(RecordEditor, Page):
         for cid in contact_ids:
             try:
                 c = j.contact(cid)
-            except VaultError:
+            except UserError:
                 continue
             rows.append(
                 ContactRow(
@@ -298,7 +298,7 @@ class ConflictsPage(RecordEditor, Page):
             )
             if self.check_none.isChecked() and c.check_date is not None:
                 self.journal.clear_case_check_date(c.id)
-        except VaultError as exc:
+        except UserError as exc:
             self.error.setText(exc.message)
             self.error.show()
             return False
@@ -334,7 +334,7 @@ class ConflictsPage(RecordEditor, Page):
             return
         try:
             self.journal.link_contact_to_case(case_id, contact_id)
-        except VaultError as exc:
+        except UserError as exc:
             self.status_message.emit(exc.message)
             return
         self.status_message.emit("Contact linked to the case")

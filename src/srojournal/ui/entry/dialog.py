@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import InvalidInput, UserError
 from srojournal.domain.models import ContactInput, ContactStudent
 from srojournal.ui import session as what
 from srojournal.ui.session import Session
 from srojournal.ui.student_search import StudentSearchEdit
 from srojournal.ui.widgets import button, error_label, label, primary_button, set_error
-from srojournal.vault.errors import InvalidInput, VaultError
 
 log = logging.getLogger("srojournal.ui.entry")
 
@@ -458,7 +458,7 @@ class QuickEntryDialog(QDialog):
         if code:
             try:
                 group = self.journal.contact_type(code).group_activity
-            except VaultError:
+            except UserError:
                 group = False
         self.attendees.setEnabled(group)
         self.attendees_label.setEnabled(group)
@@ -492,7 +492,7 @@ class QuickEntryDialog(QDialog):
             return
         try:
             s = self.journal.student(student_id)
-        except VaultError:
+        except UserError:
             return
         set_error(self.students_error, "")
         chip = StudentChip(student_id, self.student_search.label_for(s), role)
@@ -546,7 +546,7 @@ class QuickEntryDialog(QDialog):
                 if existing
                 else self.journal.add_student(alias, school_id, self.new_grade.currentData())
             )
-        except VaultError as exc:
+        except UserError as exc:
             set_error(self.students_error, exc.message)
             return
         self.session.notify(what.STUDENTS)
@@ -679,7 +679,7 @@ class QuickEntryDialog(QDialog):
                 self.journal.save_draft(self.draft_name, json.dumps(self.state()))
                 return True
             self.journal.delete_draft(self.draft_name)
-        except VaultError as exc:
+        except UserError as exc:
             log.error("could not keep the entry draft: %s", type(exc).__name__)
         return False
 
@@ -712,7 +712,7 @@ class QuickEntryDialog(QDialog):
             set_error(e, "")
         try:
             self.journal.delete_draft(self.draft_name)
-        except VaultError as exc:
+        except UserError as exc:
             set_error(self.form_error, exc.message)
         self.when.setFocus()
 
@@ -782,7 +782,7 @@ class QuickEntryDialog(QDialog):
                         source_contact_id=cid,
                     )
                 j.delete_draft(self.draft_name)
-        except VaultError as exc:
+        except UserError as exc:
             set_error(self.form_error, exc.message)
             return None
         self.session.notify(what.CONTACTS)

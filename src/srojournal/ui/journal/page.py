@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import Contact, ContactFilter
 from srojournal.ui import session as what
 from srojournal.ui.journal.model import COLUMNS, ContactIdRole, JournalModel, outcome_label
@@ -33,7 +34,6 @@ from srojournal.ui.page import Page
 from srojournal.ui.session import Session
 from srojournal.ui.student_search import StudentSearchEdit
 from srojournal.ui.widgets import button, label
-from srojournal.vault.errors import VaultError
 
 log = logging.getLogger("srojournal.ui.journal")
 
@@ -62,7 +62,7 @@ class DeleteContactCommand(QUndoCommand):
             return
         try:
             self.contact = self.page.session.journal.delete_contact(self.contact_id)
-        except VaultError as exc:
+        except UserError as exc:
             self.page.status_message.emit(exc.message)
             return
         self.page.session.notify(what.CONTACTS)
@@ -72,7 +72,7 @@ class DeleteContactCommand(QUndoCommand):
             return
         try:
             self.page.session.journal.restore_contact(self.contact)
-        except VaultError as exc:
+        except UserError as exc:
             self.page.status_message.emit(exc.message)
             return
         self.contact = None
@@ -455,7 +455,7 @@ class JournalPage(Page):
             return
         try:
             contact = self.session.journal.contact(int(cid))
-        except VaultError as exc:
+        except UserError as exc:
             self.status_message.emit(exc.message)
             self._set_detail(None)
             return
@@ -476,7 +476,7 @@ class JournalPage(Page):
         try:
             t = j.contact_type(c.type_code)
             type_text = f"{t.label} · {taxonomy.CATEGORY_LABELS[t.category]}"
-        except VaultError:
+        except UserError:
             type_text = c.type_code
         rows: list[tuple[str, str]] = [
             ("When", c.occurred_at.strftime("%A %d %B %Y, %H:%M")),
@@ -492,7 +492,7 @@ class JournalPage(Page):
             for cs in c.students:
                 try:
                     alias = j.student(cs.student_id).alias
-                except VaultError:
+                except UserError:
                     alias = "?"
                 names.append(alias + (" (party)" if cs.role == "party" else ""))
             rows.append(("Students", ", ".join(names)))
@@ -532,7 +532,7 @@ class JournalPage(Page):
         row = self.table.currentIndex().row()
         try:
             deleted = self.session.journal.delete_contact(cid)
-        except VaultError as exc:
+        except UserError as exc:
             self.status_message.emit(exc.message)
             return
         self.undo_stack.push(DeleteContactCommand(self, deleted))

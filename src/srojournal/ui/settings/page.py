@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import Template
 from srojournal.ui import session as what
 from srojournal.ui.page import Page
@@ -53,7 +54,6 @@ from srojournal.ui.students.kit import (
 )
 from srojournal.ui.widgets import PassphraseEdit, StrengthMeter
 from srojournal.vault.backup import backup_dir, default_backup_dir
-from srojournal.vault.errors import VaultError
 from srojournal.vault.repo import Journal
 
 AUTOLOCK: Final = "autolock_minutes"
@@ -283,14 +283,14 @@ class SettingsPage(Page):
         self.status_message.emit(message)
         self._load_schools()
 
-    def _school_failed(self, exc: VaultError) -> None:
+    def _school_failed(self, exc: UserError) -> None:
         self.school_error.setText(exc.message)
         self.school_error.show()
 
     def add_school(self) -> None:
         try:
             sid = self.journal.add_school(self.school_name.text())
-        except VaultError as exc:
+        except UserError as exc:
             self._school_failed(exc)
             return
         self._school_done("School added")
@@ -305,7 +305,7 @@ class SettingsPage(Page):
             return
         try:
             self.journal.rename_school(s[0], self.school_name.text())
-        except VaultError as exc:
+        except UserError as exc:
             self._school_failed(exc)
             return
         self._school_done("School renamed")
@@ -419,7 +419,7 @@ class SettingsPage(Page):
                 self.type_category.currentData(),
                 group_activity=self.type_group.isChecked(),
             )
-        except VaultError as exc:
+        except UserError as exc:
             self.type_error.setText(exc.message)
             self.type_error.show()
             return
@@ -585,7 +585,7 @@ class SettingsPage(Page):
                 if old is not None and old.name != " ".join(t.name.split()):
                     self.journal.delete_template(old.id)
                 self.journal.add_template(t)
-        except VaultError as exc:
+        except UserError as exc:
             self.t_error.setText(exc.message)
             self.t_error.show()
             return

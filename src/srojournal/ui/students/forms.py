@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import School
 from srojournal.ui.students.kit import MARGIN, SPACING, named
-from srojournal.vault.errors import VaultError
 
 
 def error_label() -> QLabel:
@@ -98,7 +98,7 @@ class FormDialog(QDialog):
     def accept(self) -> None:
         try:
             self._on_submit()
-        except VaultError as exc:
+        except UserError as exc:
             self.show_error(exc.message)
             return
         super().accept()

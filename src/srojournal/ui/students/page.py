@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import ContactInput, ContactStudent, Student
 from srojournal.ui import session as what
 from srojournal.ui.page import Page
@@ -49,7 +50,6 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
-from srojournal.vault.errors import VaultError
 
 Index = QModelIndex | QPersistentModelIndex
 STUDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -443,7 +443,7 @@ class StudentsPage(RecordEditor, Page):
                 notes=self.notes_edit.toPlainText(),
                 school_id=self.school_combo.currentData(),
             )
-        except VaultError as exc:
+        except UserError as exc:
             self.profile_error.setText(exc.message)
             self.profile_error.show()
             return False

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from srojournal.domain.errors import UserError
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.tasks import Task, run_in_thread
 from srojournal.ui.widgets import (
@@ -43,7 +44,7 @@ from srojournal.ui.widgets import (
     set_error,
 )
 from srojournal.vault import throttle
-from srojournal.vault.errors import VaultError, WeakPassphrase, WrongPassphrase
+from srojournal.vault.errors import WeakPassphrase, WrongPassphrase
 from srojournal.vault.layout import is_vault_folder
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ failure_delay = throttle.delay_for  # seconds before the next attempt: 0, 1, 2, 
 
 
 def _message(exc: BaseException) -> str:
-    if isinstance(exc, VaultError):
+    if isinstance(exc, UserError):
         return exc.message
     log.error("unexpected error while opening a vault: %s", type(exc).__name__)
     return "Something went wrong while opening the vault. Please report this problem."
