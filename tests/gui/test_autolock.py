@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from srojournal.ui.autolock import AutoLock, clamp_minutes
+from srojournal.ui.autolock import AutoLock
 from srojournal.ui.entry import QuickEntryDialog
 from srojournal.ui.journal.page import JournalPage
 
@@ -92,7 +92,6 @@ def test_setting_minutes_is_read_from_the_vault(qtbot, window_factory, vault_dir
     w = window_factory(vault_path=vault_dir)
     unlock(qtbot, w)
     assert w.autolock.interval_ms == 12 * 60_000
-    assert [clamp_minutes(x) for x in ("0", "45", "x", None, "7")] == [1, 30, 5, 5, 7]
     a = AutoLock()
     assert a.interval_ms == 5 * 60_000
 

@@ -19,8 +19,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget
 
 from srojournal.domain.errors import UserError
-from srojournal.ui.autolock import SETTING as AUTOLOCK_SETTING
-from srojournal.ui.autolock import AutoLock, clamp_minutes
+from srojournal.domain.settings import AUTOLOCK_MINUTES
+from srojournal.ui.autolock import AutoLock
 from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.unlock import UnlockScreen
@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
             stack.canRedoChanged.connect(lambda _b: self._update_undo())
         self.root.addWidget(self.workspace)
         self.root.setCurrentWidget(self.workspace)
-        self.autolock.set_minutes(session.journal.get_setting(AUTOLOCK_SETTING))
+        self.autolock.set_minutes(AUTOLOCK_MINUTES.read(session.journal))
         self.autolock.start()
         for action in self._app_wide:
             action.setShortcutContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
@@ -439,9 +439,7 @@ class MainWindow(QMainWindow):
         from srojournal.ui import session as what
 
         if what_changed == what.SETTINGS and self.session is not None:
-            self.autolock.set_minutes(
-                clamp_minutes(self.session.journal.get_setting(AUTOLOCK_SETTING))
-            )
+            self.autolock.set_minutes(AUTOLOCK_MINUTES.read(self.session.journal))
             self._set_unlocked_ui(True)
         self._refresh_status()
 

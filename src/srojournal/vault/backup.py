@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 import sqlcipher3
 
+from srojournal.domain.settings import BACKUP_DIR, LAST_DAILY_BACKUP
 from srojournal.vault import keys
 from srojournal.vault.connection import Failure, classify, open_connection
 from srojournal.vault.errors import NotAVault, StorageError, VaultDamaged, VaultError
@@ -54,8 +55,8 @@ def default_backup_dir(vault_folder: Path) -> Path:
 
 
 def backup_dir(vault: Vault) -> Path:
-    configured = vault.journal.get_setting("backup_dir")
-    return Path(configured) if configured else default_backup_dir(vault.folder)
+    configured = BACKUP_DIR.read(vault.journal)
+    return configured if configured is not None else default_backup_dir(vault.folder)
 
 
 def _counts(conn: sqlcipher3.Connection) -> dict[str, int]:
@@ -215,11 +216,11 @@ def rotate_backups(dest_dir: Path, today: dt.date | None = None) -> list[Path]:
 
 def daily_backup_if_due(vault: Vault) -> BackupInfo | None:
     """The first unlock of each day takes a backup (then rotates)."""
-    today = dt.date.today().isoformat()
-    if vault.journal.get_setting("last_daily_backup") == today:
+    today = dt.date.today()
+    if LAST_DAILY_BACKUP.read(vault.journal) == today:
         return None
     info = create_backup(vault, reason="daily")
-    vault.journal.set_setting("last_daily_backup", today)
+    LAST_DAILY_BACKUP.write(vault.journal, today)
     rotate_backups(info.path.parent)
     return info
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from srojournal.domain import taxonomy
 from srojournal.domain.errors import UserError
 from srojournal.domain.models import Template
+from srojournal.domain.settings import AUTOLOCK_MINUTES, BACKUP_DIR, REPORT_THRESHOLD, IntSetting
 from srojournal.ui import session as what
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
@@ -54,23 +55,8 @@ from srojournal.ui.students.kit import (
 )
 from srojournal.ui.widgets import PassphraseEdit, StrengthMeter
 from srojournal.vault.backup import backup_dir, default_backup_dir
-from srojournal.vault.repo import Journal
 
-AUTOLOCK: Final = "autolock_minutes"
-AUTOLOCK_DEFAULT: Final = 5
-THRESHOLD: Final = "report_threshold"
-THRESHOLD_DEFAULT: Final = 10
-THRESHOLD_MIN: Final = 5
-BACKUP_DIR: Final = "backup_dir"
 _ROLE: Final = Qt.ItemDataRole.UserRole
-
-
-def int_setting(journal: Journal, key: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(journal.get_setting(key) or default)
-    except ValueError:
-        value = default
-    return min(max(value, low), high)
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
@@ -125,10 +111,10 @@ class SettingsPage(Page):
         form = QFormLayout()
         self.autolock = named(QSpinBox(), "Auto-lock after minutes idle")
         self.autolock.setMaximumWidth(140)
-        self.autolock.setRange(1, 30)
+        self.autolock.setRange(AUTOLOCK_MINUTES.low, AUTOLOCK_MINUTES.high)
         self.autolock.setSuffix(" min")
         self.autolock.valueChanged.connect(
-            lambda v: self._save_setting(AUTOLOCK, v, "Auto-lock time saved")
+            lambda v: self._save_setting(AUTOLOCK_MINUTES, v, "Auto-lock time saved")
         )
         form.addRow("&Lock after idle", self.autolock)
         card.body.addLayout(form)
@@ -142,9 +128,9 @@ class SettingsPage(Page):
         form = QFormLayout()
         self.threshold = named(QSpinBox(), "Report threshold k")
         self.threshold.setMaximumWidth(140)
-        self.threshold.setRange(THRESHOLD_MIN, 1000)
+        self.threshold.setRange(REPORT_THRESHOLD.low, REPORT_THRESHOLD.high)
         self.threshold.valueChanged.connect(
-            lambda v: self._save_setting(THRESHOLD, v, "Report threshold saved")
+            lambda v: self._save_setting(REPORT_THRESHOLD, v, "Report threshold saved")
         )
         form.addRow("&Threshold k", self.threshold)
         card.body.addLayout(form)
@@ -192,10 +178,10 @@ class SettingsPage(Page):
         lay.addStretch(1)
         self.tabs.addTab(_tab(w), "&General")
 
-    def _save_setting(self, key: str, value: object, message: str) -> None:
+    def _save_setting(self, setting: IntSetting, value: int, message: str) -> None:
         if self._loading or not self._open():
             return
-        self.journal.set_setting(key, str(value))
+        setting.write(self.journal, value)
         self.session.notify(what.SETTINGS)
         self.status_message.emit(message)
 
@@ -209,10 +195,7 @@ class SettingsPage(Page):
         return dlg
 
     def set_backup_dir(self, path: str | None) -> None:
-        if path:
-            self.journal.set_setting(BACKUP_DIR, str(Path(path)))
-        else:
-            self.journal.set_setting(BACKUP_DIR, "")
+        BACKUP_DIR.write(self.journal, Path(path) if path else None)
         self.backup_path.setText(str(backup_dir(self.session.vault)))
         self.session.notify(what.SETTINGS)
         self.session.notify(what.BACKUPS)
@@ -775,8 +758,8 @@ class SettingsPage(Page):
             return
         j = self.journal
         self._loading = True
-        self.autolock.setValue(int_setting(j, AUTOLOCK, AUTOLOCK_DEFAULT, 1, 30))
-        self.threshold.setValue(int_setting(j, THRESHOLD, THRESHOLD_DEFAULT, THRESHOLD_MIN, 1000))
+        self.autolock.setValue(AUTOLOCK_MINUTES.read(j))
+        self.threshold.setValue(REPORT_THRESHOLD.read(j))
         self.vault_path.setText(str(self.session.vault.folder))
         self.backup_path.setText(str(backup_dir(self.session.vault)))
         self.backup_path.setToolTip(f"Default: {default_backup_dir(self.session.vault.folder)}")
