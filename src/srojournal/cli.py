@@ -246,11 +246,11 @@ def _new_passphrase(reader: SecretReader, prompt: str = "New passphrase") -> str
 
 
 def cmd_init(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import create_vault
 
     kdf = _kdf_from(args)
     passphrase = _new_passphrase(reader, "Passphrase")
-    vault, code = Vault.create(args.vault, passphrase, kdf=kdf)
+    vault, code = create_vault(args.vault, passphrase, kdf=kdf)
     vault.close()
     _out(f"Recovery code: {code}")
     sys.stderr.write(
@@ -260,12 +260,12 @@ def cmd_init(args: argparse.Namespace, reader: SecretReader) -> int:
 
 
 def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.ops.access import open_vault
     from srojournal.vault.importer import ImportRejected, import_csv, read_csv_file
-    from srojournal.vault.store import Vault
 
     text = read_csv_file(args.file)
     try:
-        with Vault.open(args.vault, reader.read("Passphrase")) as vault:
+        with open_vault(args.vault, reader.read("Passphrase")) as vault:
             result = import_csv(vault.journal, text, dry_run=args.dry_run)
     except ImportRejected as exc:
         sys.stderr.write(f"srojournal: {exc.message}\n")
@@ -284,13 +284,11 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
 
 
 def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.reporting.service import export_month
-    from srojournal.vault.fsutil import atomic_write
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import open_vault
+    from srojournal.ops.summaries import release_summary
 
-    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
-        data = export_month(vault.journal, args.month, args.format, revise=args.revise)
-    atomic_write(args.out, data, mode=0o644)
+    with open_vault(args.vault, reader.read("Passphrase")) as vault:
+        release_summary(vault.journal, args.month, args.format, args.out, revise=args.revise)
     _out(f"wrote {args.out}")
     return 0
 
@@ -306,56 +304,49 @@ def cmd_aggregate(args: argparse.Namespace, reader: SecretReader) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import open_vault
 
-    with Vault.open(args.vault, reader.read("Passphrase"), read_only=True) as vault:
+    with open_vault(args.vault, reader.read("Passphrase"), read_only=True) as vault:
         counts = vault.journal.verify()
     _out(f"ok contacts={counts.contacts} students={counts.students} follow_ups={counts.follow_ups}")
     return 0
 
 
 def cmd_backup(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.backup import create_backup
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import open_vault
+    from srojournal.ops.backups import back_up_now
 
-    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
-        info = create_backup(vault, args.dest)
+    with open_vault(args.vault, reader.read("Passphrase")) as vault:
+        info = back_up_now(vault, args.dest).value
     _out(f"backup verified: {info.path}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.backup import restore_backup, verify_backup
-    from srojournal.vault.store import Vault
+    from srojournal.ops.backups import restore
 
     passphrase = reader.read("Passphrase of the backup")
-    verify_backup(args.backup, passphrase)
-    restore_backup(args.backup, args.vault)
-    with Vault.open(args.vault, passphrase) as vault:
-        counts = vault.journal.verify()
-        vault.journal.audit("restored_from_backup", {"contacts": counts.contacts})
+    counts = restore(args.backup, args.vault, passphrase).value
     _out(f"restored to {args.vault}: contacts={counts.contacts} students={counts.students}")
     return 0
 
 
 def cmd_passwd(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import change_passphrase, open_vault
 
     old = reader.read("Current passphrase")
-    with Vault.open(args.vault, old) as vault:
+    with open_vault(args.vault, old) as vault:
         new = _new_passphrase(reader)
-        vault.change_passphrase(old, new)
+        change_passphrase(vault, old, new)
     _out("passphrase changed")
     return 0
 
 
 def cmd_recover(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import recover
 
     code = reader.read("Recovery code")
-    with Vault.open_with_recovery(args.vault, code) as vault:
-        new = _new_passphrase(reader)
-        vault.change_passphrase(code, new, with_recovery_code=True)
+    recover(args.vault, code, lambda: _new_passphrase(reader)).close()
     _out("passphrase set; the recovery code stays valid")
     return 0
 

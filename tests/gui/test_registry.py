@@ -39,12 +39,12 @@ def test_full_window_builds_every_available_page(qtbot, window_factory, vault_di
 
 
 def test_page_refreshes_only_for_its_kinds_and_on_show(qtbot, open_vault):
-    from srojournal.ui import session as what
+    from srojournal.ops.changes import Change
     from srojournal.ui.page import Page
     from srojournal.ui.session import Session
 
     class Counting(Page):
-        refreshed_by = frozenset({what.CASES})
+        refreshed_by = Change.CASES
         refresh_on_show = True
 
         def __init__(self, session: Session) -> None:
@@ -57,11 +57,11 @@ def test_page_refreshes_only_for_its_kinds_and_on_show(qtbot, open_vault):
     session = Session(open_vault)
     page = Counting(session)
     qtbot.addWidget(page)
-    session.notify(what.CASES)
+    session.notify(Change.CASES)
     assert page.refreshes == 0  # hidden pages wait
     page.show()
     assert page.refreshes == 1  # shown: reload
-    session.notify(what.SETTINGS)
+    session.notify(Change.SETTINGS)
     assert page.refreshes == 1  # not its kind
-    session.notify(what.CASES)
+    session.notify(Change.CASES)
     assert page.refreshes == 2

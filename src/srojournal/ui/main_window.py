@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QS
 
 from srojournal.domain.errors import UserError
 from srojournal.domain.settings import AUTOLOCK_MINUTES
+from srojournal.ops.changes import Change
 from srojournal.ui.autolock import AutoLock
 from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
@@ -267,7 +268,7 @@ class MainWindow(QMainWindow):
             marker = j.load_draft(REOPEN_DRAFT)
             if marker is None:
                 return
-            j.delete_draft(REOPEN_DRAFT)
+            self.session.runner.write(lambda: j.delete_draft(REOPEN_DRAFT), lambda _r: None)
             contact_id = json.loads(marker).get("contact_id")
         except (UserError, ValueError, AttributeError):
             return
@@ -304,6 +305,10 @@ class MainWindow(QMainWindow):
         log.info("locking (%s)", reason)
         self.autolock.stop()
         session = self.session
+        # Everything asked for is done before the vault closes (a backup running, a save
+        # waiting behind it); nothing that finishes later may reach the cleared screens.
+        session.runner.finish()
+        session.runner.cancel_results()
         self._stash_entry(session)
         self._clear_clipboard_if_ours()
         if self.workspace is not None:
@@ -337,9 +342,11 @@ class MainWindow(QMainWindow):
             if kept:
                 import json
 
-                session.journal.save_draft(
-                    REOPEN_DRAFT, json.dumps({"contact_id": entry.contact_id})
+                marker = json.dumps({"contact_id": entry.contact_id})
+                session.runner.write(
+                    lambda: session.journal.save_draft(REOPEN_DRAFT, marker), lambda _r: None
                 )
+                session.runner.finish()
         except (UserError, RuntimeError) as exc:
             log.error("could not keep the open entry as a draft: %s", type(exc).__name__)
 
@@ -435,10 +442,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     # -- status --------------------------------------------------------------------------------
-    def _on_data_changed(self, what_changed: str) -> None:
-        from srojournal.ui import session as what
-
-        if what_changed == what.SETTINGS and self.session is not None:
+    def _on_data_changed(self, changes: Change) -> None:
+        if changes & Change.SETTINGS and self.session is not None:
             self.autolock.set_minutes(AUTOLOCK_MINUTES.read(self.session.journal))
             self._set_unlocked_ui(True)
         self._refresh_status()

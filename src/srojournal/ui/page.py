@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
+from srojournal.ops.changes import Change
 from srojournal.ui.session import Session
 
 if TYPE_CHECKING:
@@ -24,8 +25,8 @@ class Page(QWidget):
 
     title = ""
     object_name = ""
-    # Which ``Session.data_changed`` kinds make a visible page reload (empty: every kind).
-    refreshed_by: frozenset[str] = frozenset()
+    # Which changes make a visible page reload (None: every change).
+    refreshed_by: Change | None = None
     # Reload whenever the page is shown (cheap pages; the journal keeps its own policy).
     refresh_on_show = False
 
@@ -62,9 +63,9 @@ class Page(QWidget):
     def clear(self) -> None:
         """Drop every piece of vault data held by this page (models, caches, text fields)."""
 
-    def on_data_changed(self, what: str) -> None:
+    def on_data_changed(self, changes: Change) -> None:
         """Another page changed data; refresh if it concerns this page and it is visible."""
-        if self.isVisible() and (not self.refreshed_by or what in self.refreshed_by):
+        if self.isVisible() and (self.refreshed_by is None or changes & self.refreshed_by):
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 from srojournal.domain import taxonomy
 from srojournal.domain.errors import InvalidInput, UserError
 from srojournal.domain.models import ConflictCase, ContactInput, ContactRow, ContactStudent
-from srojournal.ui import session as what
+from srojournal.ops import cases as case_ops
+from srojournal.ops.changes import Change, Done
+from srojournal.ui.common.runner import user_message
 from srojournal.ui.followups.page import date_edit, pydate, qdate
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
@@ -52,7 +54,7 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 class ConflictsPage(RecordEditor, Page):
     title = "Conflict cases"
     object_name = "conflictsPage"
-    refreshed_by = frozenset({what.CASES, what.CONTACTS, what.STUDENTS})
+    refreshed_by = Change.CASES | Change.CONTACTS | Change.STUDENTS
     refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -280,30 +282,36 @@ class ConflictsPage(RecordEditor, Page):
         return rows
 
     def save_case(self, *, notify: bool = True) -> bool:
+        """Save the edited case through the writer; False when it was refused (message shown).
+
+        While background work runs, the save waits its turn and this returns True.
+        """
         c = self._current
         if c is None or not self._dirty:
             return True
-        title = " ".join(self.title_edit.text().split())
-        if not title:
-            self.error.setText("A case needs a title.")
+        title = self.title_edit.text()
+        terms = self.terms_edit.toPlainText()
+        status = str(self.status_combo.currentData())
+        check = None if self.check_none.isChecked() else pydate(self.check_edit.date())
+        outcome: list[bool] = []
+
+        def done(_done: object) -> None:
+            outcome.append(True)
+            self._record_saved(notify, "Case saved", Change.CASES, self.refresh)
+
+        def failed(exc: BaseException) -> None:
+            outcome.append(False)
+            self.error.setText(user_message(exc))
             self.error.show()
-            return False
-        try:
-            self.journal.update_conflict_case(
-                c.id,
-                title=title,
-                terms=self.terms_edit.toPlainText(),
-                check_date=None if self.check_none.isChecked() else pydate(self.check_edit.date()),
-                status=self.status_combo.currentData(),
-            )
-            if self.check_none.isChecked() and c.check_date is not None:
-                self.journal.clear_case_check_date(c.id)
-        except UserError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            return False
-        self._record_saved(notify, "Case saved", what.CASES, self.refresh)
-        return True
+
+        self.session.runner.write(
+            lambda: case_ops.save_case(
+                self.journal, c.id, title=title, terms=terms, status=status, check_date=check
+            ),
+            done,
+            failed,
+        )
+        return outcome[0] if outcome else True
 
     def _request_new_contact(self) -> None:
         c = self._current
@@ -332,13 +340,16 @@ class ConflictsPage(RecordEditor, Page):
         case_id, self._log_for_case = self._log_for_case, None
         if case_id is None or not self._open():
             return
-        try:
-            self.journal.link_contact_to_case(case_id, contact_id)
-        except UserError as exc:
-            self.status_message.emit(exc.message)
-            return
-        self.status_message.emit("Contact linked to the case")
-        self.session.notify(what.CASES)
+
+        def linked(done: Done[None]) -> None:
+            self.status_message.emit("Contact linked to the case")
+            self.session.applied(done)
+
+        self.session.runner.write(
+            lambda: case_ops.link_contact(self.journal, case_id, contact_id),
+            linked,
+            lambda exc: self.status_message.emit(user_message(exc)),
+        )
 
     # -- dialogs ----------------------------------------------------------------------------
     def open_new_dialog(self) -> FormDialog:
@@ -354,22 +365,19 @@ class ConflictsPage(RecordEditor, Page):
         created: list[int] = []
 
         def submit() -> None:
-            text = " ".join(title.text().split())
-            if not text:
-                raise InvalidInput("A case needs a title.")
-            if len(parties.student_ids()) < 2:
-                raise InvalidInput("A conflict case needs at least two parties.")
-            created.append(
-                self.journal.add_conflict_case(
-                    text,
-                    parties.student_ids(),
-                    terms=terms.toPlainText(),
-                    opened_on=pydate(opened.date()),
-                    check_date=pydate(check.date()),
-                )
+            done = case_ops.open_case(
+                self.journal,
+                title.text(),
+                parties.student_ids(),
+                terms=terms.toPlainText(),
+                opened_on=pydate(opened.date()),
+                check_date=pydate(check.date()),
             )
+            created.append(done.value)
 
-        dlg = FormDialog("New conflict case", submit, self, ok_label="Open case")
+        dlg = FormDialog(
+            "New conflict case", submit, self, runner=self.session.runner, ok_label="Open case"
+        )
         dlg.setObjectName("newCaseDialog")
         dlg.form.addRow("&Title", title)
         dlg.form.addRow("&Parties", parties)
@@ -382,7 +390,7 @@ class ConflictsPage(RecordEditor, Page):
         dlg.check = check  # type: ignore[attr-defined]
 
         def added() -> None:
-            self.session.notify(what.CASES)
+            self.session.notify(Change.CASES)
             self.status_message.emit("Case opened")
             self.status_filter.setCurrentIndex(0)
             self.refresh()
@@ -420,9 +428,11 @@ class ConflictsPage(RecordEditor, Page):
             cid = table.selected_contact_id()
             if cid is None:
                 raise InvalidInput("Choose a contact to link.")
-            self.journal.link_contact_to_case(c.id, cid)
+            case_ops.link_contact(self.journal, c.id, cid)
 
-        dlg = FormDialog("Link a contact", submit, self, ok_label="Link contact")
+        dlg = FormDialog(
+            "Link a contact", submit, self, runner=self.session.runner, ok_label="Link contact"
+        )
         dlg.setObjectName("linkContactDialog")
         note = hint_label(
             "Contacts of the parties, newest first."
@@ -435,7 +445,7 @@ class ConflictsPage(RecordEditor, Page):
         table.open_contact.connect(lambda _cid: dlg.accept())
 
         def linked() -> None:
-            self.session.notify(what.CASES)
+            self.session.notify(Change.CASES)
             self.status_message.emit("Contact linked")
             self._show_current()
 

@@ -37,9 +37,12 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
-from srojournal.domain.errors import InvalidInput, UserError
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import ContactInput, ContactStudent
-from srojournal.ui import session as what
+from srojournal.ops import entries
+from srojournal.ops.changes import Change, Done
+from srojournal.ops.entries import EntryDraft, FollowUpRequest
+from srojournal.ui.common.runner import user_message
 from srojournal.ui.session import Session
 from srojournal.ui.student_search import StudentSearchEdit
 from srojournal.ui.widgets import button, error_label, label, primary_button, set_error
@@ -112,6 +115,7 @@ class QuickEntryDialog(QDialog):
         self.contact_id = contact_id
         self.now = now
         self._saved = False
+        self._saving = False
         self._closing = False
         self._chips: list[StudentChip] = []
         self.setWindowTitle("Edit entry" if contact_id is not None else "New entry")
@@ -530,26 +534,31 @@ class QuickEntryDialog(QDialog):
         if not alias:
             set_error(self.students_error, "Type an alias for the new student.")
             return
-        try:
-            school_id = self.resolve_school(create=True)
-        except InvalidInput as exc:
-            set_error(self.school_error, exc.message)
-            return
-        if school_id is None:
+        school_text = " ".join(self.school.currentText().split())
+        if not school_text:
             set_error(self.school_error, "Choose the school first: students belong to a school.")
             self.school.setFocus()
             return
-        try:
-            existing = self.journal.student_by_alias(school_id, alias)
-            sid = (
-                existing.id
-                if existing
-                else self.journal.add_student(alias, school_id, self.new_grade.currentData())
-            )
-        except UserError as exc:
-            set_error(self.students_error, exc.message)
-            return
-        self.session.notify(what.STUDENTS)
+        grade = self.new_grade.currentData()
+        journal = self.journal
+
+        def create() -> tuple[int, int, bool]:
+            with journal.batch():
+                school_id, created = entries.resolve_school(journal, school_text)
+                existing = journal.student_by_alias(school_id, alias)
+                sid = existing.id if existing else journal.add_student(alias, school_id, grade)
+            return sid, school_id, created
+
+        def failed(exc: BaseException) -> None:
+            set_error(self.students_error, user_message(exc))
+
+        self.session.runner.write(create, self._student_created, failed)
+
+    def _student_created(self, result: tuple[int, int, bool]) -> None:
+        sid, school_id, created_school = result
+        if created_school:
+            self._school_added(school_id)
+        self.session.notify(Change.STUDENTS)
         self.student_search.set_journal(self.journal)
         self.create_panel.setVisible(False)
         self.new_alias.clear()
@@ -559,23 +568,13 @@ class QuickEntryDialog(QDialog):
         self.student_search.setFocus()
 
     # -- school --------------------------------------------------------------------------------
-    def resolve_school(self, *, create: bool) -> int | None:
-        text = " ".join(self.school.currentText().split())
-        if not text:
-            return None
-        for i in range(self.school.count()):
-            if self.school.itemText(i).lower() == text.lower():
-                return int(self.school.itemData(i))
-        sid = self.journal.school_id_by_name(text)
-        if sid is not None:
-            return sid
-        if not create:
-            return None
-        sid = self.journal.add_school(text)
-        self.school.addItem(text, sid)
-        self.school.setCurrentIndex(self.school.findData(sid))
-        self.session.notify(what.SCHOOLS)
-        return sid
+    def _school_added(self, school_id: int) -> None:
+        """A school named in this dialog was created: choose it in the list."""
+        if self.school.findData(school_id) < 0:
+            name = " ".join(self.school.currentText().split())
+            self.school.addItem(name, school_id)
+        self.school.setCurrentIndex(self.school.findData(school_id))
+        self.session.notify(Change.SCHOOLS)
 
     # -- state (drafts) ------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -674,14 +673,21 @@ class QuickEntryDialog(QDialog):
         """Store what is typed as an encrypted draft (or drop the draft when nothing is)."""
         if self._saved:
             return False
-        try:
-            if self.is_dirty():
-                self.journal.save_draft(self.draft_name, json.dumps(self.state()))
-                return True
-            self.journal.delete_draft(self.draft_name)
-        except UserError as exc:
+        name, dirty = self.draft_name, self.is_dirty()
+        payload = json.dumps(self.state()) if dirty else ""
+        journal = self.journal
+
+        def keep() -> None:
+            if dirty:
+                journal.save_draft(name, payload)
+            else:
+                journal.delete_draft(name)
+
+        def failed(exc: BaseException) -> None:
             log.error("could not keep the entry draft: %s", type(exc).__name__)
-        return False
+
+        self.session.runner.write(keep, lambda _r: None, failed)
+        return dirty
 
     def clear_form(self) -> None:
         """Start over: defaults again, and the stored draft is forgotten."""
@@ -710,10 +716,12 @@ class QuickEntryDialog(QDialog):
             self.form_error,
         ):
             set_error(e, "")
-        try:
-            self.journal.delete_draft(self.draft_name)
-        except UserError as exc:
-            set_error(self.form_error, exc.message)
+        name = self.draft_name
+        self.session.runner.write(
+            lambda: self.journal.delete_draft(name),
+            lambda _r: None,
+            lambda exc: set_error(self.form_error, user_message(exc)),
+        )
         self.when.setFocus()
 
     # -- saving --------------------------------------------------------------------------------
@@ -757,45 +765,75 @@ class QuickEntryDialog(QDialog):
             attendees=self.attendees.value() if group and self.attendees.value() > 0 else None,
         )
 
+    def value(self) -> EntryDraft:
+        """What would be saved: the entry, its school by name, its follow-up, its draft."""
+        follow_up = None
+        if self.follow_check.isChecked():
+            q = self.follow_date.date()
+            follow_up = FollowUpRequest(
+                dt.date(q.year(), q.month(), q.day()),
+                self.follow_what.text().strip() or f"Follow up: {self.type_combo.currentText()}",
+            )
+        return EntryDraft(
+            contact=self.build_input(0),
+            contact_id=self.contact_id,
+            school_name=self.school.currentText(),
+            follow_up=follow_up,
+            draft_name=self.draft_name,
+        )
+
     def save(self, *, keep_open: bool = False) -> int | None:
+        """Save through the session's writer. Returns the contact id when saved at once; while
+        background work runs, the save waits its turn and the dialog stays open until then."""
+        if self._saving:
+            return None
         if not self.validate():
             self._focus_first_error()
             return None
-        j = self.journal
-        try:
-            with j.batch():
-                school_id = self.resolve_school(create=True)
-                assert school_id is not None
-                data = self.build_input(school_id)
-                if self.contact_id is None:
-                    cid = j.add_contact(data)
-                else:
-                    cid = self.contact_id
-                    j.update_contact(cid, data)
-                if self.follow_check.isChecked():
-                    q = self.follow_date.date()
-                    type_label = self.type_combo.currentText()
-                    j.add_follow_up(
-                        dt.date(q.year(), q.month(), q.day()),
-                        self.follow_what.text().strip() or f"Follow up: {type_label}",
-                        [sid for sid, _ in self.student_entries()],
-                        source_contact_id=cid,
-                    )
-                j.delete_draft(self.draft_name)
-        except UserError as exc:
-            set_error(self.form_error, exc.message)
-            return None
-        self.session.notify(what.CONTACTS)
-        if self.follow_check.isChecked():
-            self.session.notify(what.FOLLOW_UPS)
-        self.saved.emit(cid)
-        if keep_open:
-            self.clear_form()
-            self.student_search.setFocus()
-        else:
-            self._saved = True
-            self.accept()
-        return cid
+        draft = self.value()
+        saved: list[int] = []
+
+        def done(result: Done[int]) -> None:
+            self._set_saving(False)
+            cid = self.session.applied(result)
+            saved.append(cid)
+            if result.changes & Change.SCHOOLS:
+                self._load_choices_keep_school()
+            self.saved.emit(cid)
+            if keep_open:
+                self.clear_form()
+                self.student_search.setFocus()
+            else:
+                self._saved = True
+                self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self._set_saving(False)
+            set_error(self.form_error, user_message(exc))
+
+        self._set_saving(True)
+        if (
+            not self.session.runner.write(
+                lambda: entries.save_entry(self.journal, draft), done, failed
+            )
+            and self._saving
+        ):
+            set_error(self.form_error, "Saving as soon as the task in progress finishes…")
+        return saved[0] if saved else None
+
+    def _set_saving(self, on: bool) -> None:
+        self._saving = on
+        for b in (self.save_btn, self.save_new_btn):
+            b.setEnabled(not on)
+
+    def _load_choices_keep_school(self) -> None:
+        text = self.school.currentText()
+        self.school.clear()
+        for s in self.journal.schools():
+            self.school.addItem(s.name, s.id)
+        i = self.school.findText(text)
+        if i >= 0:
+            self.school.setCurrentIndex(i)
 
     def _focus_first_error(self) -> None:
         for err, w in (

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
-from srojournal.domain.models import ContactInput, ContactStudent, FollowUp
-from srojournal.ui import session as what
+from srojournal.domain.models import ContactInput, FollowUp
+from srojournal.ops import followups as follow_up_ops
+from srojournal.ops.changes import Change
+from srojournal.ui.common.runner import user_message
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
 from srojournal.ui.students.forms import FormDialog
@@ -40,7 +42,6 @@ from srojournal.ui.students.kit import (
 )
 from srojournal.ui.students.picker import StudentPicker
 
-FOLLOW_UP_TYPE = "mentoring_followup"
 BUCKETS = (
     ("overdue", "Overdue"),
     ("today", "Due today"),
@@ -69,7 +70,7 @@ def date_edit(name: str, value: dt.date) -> QDateEdit:
 class FollowUpsPage(Page):
     title = "Follow-ups"
     object_name = "followUpsPage"
-    refreshed_by = frozenset({what.FOLLOW_UPS, what.STUDENTS, what.CONTACTS})
+    refreshed_by = Change.FOLLOW_UPS | Change.STUDENTS | Change.CONTACTS
     refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -215,7 +216,7 @@ class FollowUpsPage(Page):
         for b in (self.done_button, self.reschedule_button, self.cancel_button):
             b.setEnabled(on)
 
-    def _changed(self, message: str, *kinds: str) -> None:
+    def _changed(self, message: str, *kinds: Change) -> None:
         self.status_message.emit(message)
         for k in kinds:
             self.session.notify(k)
@@ -224,32 +225,8 @@ class FollowUpsPage(Page):
     # -- mark done --------------------------------------------------------------------------
     def follow_up_contact(self, f: FollowUp) -> ContactInput | None:
         """The follow-up contact an officer would log: same students, today, same school."""
-        j = self.journal
-        school: int | None = None
-        if f.student_ids:
-            school = j.student(f.student_ids[0]).school_id
-        elif f.source_contact_id is not None:
-            try:
-                school = j.contact(f.source_contact_id).school_id
-            except Exception:
-                school = None
-        if school is None:
-            school = j.last_used()[0]
-        if school is None:
-            schools = j.schools()
-            school = schools[0].id if schools else None
-        if school is None:
-            return None
-        now = dt.datetime.now()
-        minute = now.minute - now.minute % 5
-        occurred = dt.datetime.combine(self.session.today(), dt.time(now.hour, minute))
-        return ContactInput(
-            occurred_at=occurred,
-            school_id=school,
-            type_code=FOLLOW_UP_TYPE,
-            students=tuple(ContactStudent(s) for s in f.student_ids),
-            initiated_by="sro",
-            notes=f.what,
+        return follow_up_ops.follow_up_contact(
+            self.journal, f, self.session.today(), dt.datetime.now()
         )
 
     def open_done_dialog(self) -> FormDialog | None:
@@ -298,11 +275,15 @@ class FollowUpsPage(Page):
                     outcome=outcome.currentData(),
                     notes=notes.toPlainText(),
                 )
-            self.journal.complete_follow_up(fid, self.session.today(), log_contact=contact)
-            result.append(contact is not None)
+            done = follow_up_ops.complete_follow_up(
+                self.journal, fid, self.session.today(), contact
+            )
+            result.append(done.value is not None)
 
         result: list[bool] = []
-        dlg = FormDialog("Mark follow-up done", submit, self, ok_label="Mark done")
+        dlg = FormDialog(
+            "Mark follow-up done", submit, self, runner=self.session.runner, ok_label="Mark done"
+        )
         dlg.setObjectName("doneFollowUpDialog")
         dlg.form.addRow(intro)
         dlg.form.addRow(log_box)
@@ -316,9 +297,9 @@ class FollowUpsPage(Page):
 
         def done() -> None:
             if result and result[0]:
-                self._changed("Follow-up done; contact logged", what.FOLLOW_UPS, what.CONTACTS)
+                self._changed("Follow-up done; contact logged", Change.FOLLOW_UPS, Change.CONTACTS)
             else:
-                self._changed("Follow-up done", what.FOLLOW_UPS)
+                self._changed("Follow-up done", Change.FOLLOW_UPS)
 
         dlg.accepted.connect(done)
         dlg.resize(460, dlg.sizeHint().height())
@@ -345,14 +326,16 @@ class FollowUpsPage(Page):
         quick.setContentsMargins(0, 0, 0, 0)
 
         def submit() -> None:
-            self.journal.reschedule_follow_up(fid, pydate(due.date()))
+            follow_up_ops.reschedule_follow_up(self.journal, fid, pydate(due.date()))
 
-        dlg = FormDialog("Reschedule follow-up", submit, self, ok_label="Reschedule")
+        dlg = FormDialog(
+            "Reschedule follow-up", submit, self, runner=self.session.runner, ok_label="Reschedule"
+        )
         dlg.setObjectName("rescheduleDialog")
         dlg.form.addRow("&Due", due)
         dlg.form.addRow("", quick_row)
         dlg.due = due  # type: ignore[attr-defined]
-        dlg.accepted.connect(lambda: self._changed("Follow-up rescheduled", what.FOLLOW_UPS))
+        dlg.accepted.connect(lambda: self._changed("Follow-up rescheduled", Change.FOLLOW_UPS))
         dlg.open()
         due.setFocus()
         return dlg
@@ -363,8 +346,11 @@ class FollowUpsPage(Page):
             return
 
         def cancel() -> None:
-            self.journal.cancel_follow_up(fid)
-            self._changed("Follow-up cancelled", what.FOLLOW_UPS)
+            self.session.runner.write(
+                lambda: follow_up_ops.cancel_follow_up(self.journal, fid),
+                lambda _done: self._changed("Follow-up cancelled", Change.FOLLOW_UPS),
+                lambda exc: self.status_message.emit(user_message(exc)),
+            )
 
         confirm(
             self,
@@ -385,13 +371,14 @@ class FollowUpsPage(Page):
         created: list[int] = []
 
         def submit() -> None:
-            created.append(
-                self.journal.add_follow_up(
-                    pydate(due.date()), text.text().strip(), picker.student_ids()
-                )
+            done = follow_up_ops.add_follow_up(
+                self.journal, pydate(due.date()), text.text(), picker.student_ids()
             )
+            created.append(done.value)
 
-        dlg = FormDialog("Add follow-up", submit, self, ok_label="Add follow-up")
+        dlg = FormDialog(
+            "Add follow-up", submit, self, runner=self.session.runner, ok_label="Add follow-up"
+        )
         dlg.setObjectName("addFollowUpDialog")
         dlg.form.addRow("&Due", due)
         dlg.form.addRow("&What", text)
@@ -401,7 +388,7 @@ class FollowUpsPage(Page):
         dlg.picker = picker  # type: ignore[attr-defined]
 
         def added() -> None:
-            self._changed("Follow-up added", what.FOLLOW_UPS)
+            self._changed("Follow-up added", Change.FOLLOW_UPS)
             self.select(created[-1])
 
         dlg.accepted.connect(added)

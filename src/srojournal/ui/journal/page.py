@@ -28,7 +28,10 @@ from PySide6.QtWidgets import (
 from srojournal.domain import taxonomy
 from srojournal.domain.errors import UserError
 from srojournal.domain.models import Contact, ContactFilter
-from srojournal.ui import session as what
+from srojournal.ops import entries
+from srojournal.ops.changes import Change, Done
+from srojournal.ops.entries import DeletedEntry
+from srojournal.ui.common.runner import user_message
 from srojournal.ui.journal.model import COLUMNS, ContactIdRole, JournalModel, outcome_label
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
@@ -43,42 +46,51 @@ INITIATOR_LABELS = {"student": "Student", "staff": "Staff", "parent": "Parent", 
 
 
 class DeleteContactCommand(QUndoCommand):
-    """Deletes on ``redo`` and restores the same contact (same id) on ``undo``.
+    """Deletes on ``redo`` and restores the same entry (same id, same case links) on ``undo``.
 
     The first delete happens before the command is pushed (so an error surfaces to the
     caller); errors on later undo/redo become a status message, never an exception inside Qt.
+    Both go through the session's writer.
     """
 
-    def __init__(self, page: JournalPage, deleted: Contact) -> None:
+    def __init__(self, page: JournalPage, deleted: DeletedEntry) -> None:
         super().__init__("Delete entry")
         self.page = page
-        self.contact_id = deleted.id
-        self.contact: Contact | None = deleted
+        self.contact_id = deleted.contact.id
+        self.deleted: DeletedEntry | None = deleted
         self._first = True
+
+    def _failed(self, exc: BaseException) -> None:
+        self.page.status_message.emit(user_message(exc))
 
     def redo(self) -> None:
         if self._first:
             self._first = False
             return
-        try:
-            self.contact = self.page.session.journal.delete_contact(self.contact_id)
-        except UserError as exc:
-            self.page.status_message.emit(exc.message)
-            return
-        self.page.session.notify(what.CONTACTS)
+        session = self.page.session
+
+        def done(result: Done[DeletedEntry]) -> None:
+            self.deleted = session.applied(result)
+
+        session.runner.write(
+            lambda: entries.delete_entry(session.journal, self.contact_id), done, self._failed
+        )
 
     def undo(self) -> None:
-        if self.contact is None:
+        deleted = self.deleted
+        if deleted is None:
             return
-        try:
-            self.page.session.journal.restore_contact(self.contact)
-        except UserError as exc:
-            self.page.status_message.emit(exc.message)
-            return
-        self.contact = None
-        self.page.session.notify(what.CONTACTS)
-        self.page.select_contact(self.contact_id)
-        self.page.status_message.emit("Entry restored.")
+        session = self.page.session
+
+        def done(result: Done[int]) -> None:
+            self.deleted = None
+            session.applied(result)
+            self.page.select_contact(self.contact_id)
+            self.page.status_message.emit("Entry restored.")
+
+        session.runner.write(
+            lambda: entries.restore_entry(session.journal, deleted), done, self._failed
+        )
 
 
 class JournalPage(Page):
@@ -312,7 +324,7 @@ class JournalPage(Page):
         self.count_label.clear()
         self._stale = True
 
-    def on_data_changed(self, what_changed: str) -> None:
+    def on_data_changed(self, changes: Change) -> None:
         if self.isVisible():
             self.refresh()
         else:
@@ -530,18 +542,20 @@ class JournalPage(Page):
         if cid is None:
             return
         row = self.table.currentIndex().row()
-        try:
-            deleted = self.session.journal.delete_contact(cid)
-        except UserError as exc:
-            self.status_message.emit(exc.message)
-            return
-        self.undo_stack.push(DeleteContactCommand(self, deleted))
-        self.session.notify(what.CONTACTS)
-        self.status_message.emit("Entry deleted. Undo with Ctrl+Z.")
-        if self.model.rowCount() > 0:
-            idx = self.model.index(min(row, self.model.rowCount() - 1), 0)
-            self.table.setCurrentIndex(idx)
-        self.table.setFocus()
+
+        def done(result: Done[DeletedEntry]) -> None:
+            self.undo_stack.push(DeleteContactCommand(self, self.session.applied(result)))
+            self.status_message.emit("Entry deleted. Undo with Ctrl+Z.")
+            if self.model.rowCount() > 0:
+                idx = self.model.index(min(row, self.model.rowCount() - 1), 0)
+                self.table.setCurrentIndex(idx)
+            self.table.setFocus()
+
+        self.session.runner.write(
+            lambda: entries.delete_entry(self.session.journal, cid),
+            done,
+            lambda exc: self.status_message.emit(user_message(exc)),
+        )
 
 
 __all__ = ["COLUMNS", "JournalPage"]

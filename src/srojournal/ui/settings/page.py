@@ -6,7 +6,6 @@ at once (no separate "Apply").
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,17 +32,17 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
-from srojournal.domain.errors import UserError
 from srojournal.domain.models import Template
 from srojournal.domain.settings import AUTOLOCK_MINUTES, BACKUP_DIR, REPORT_THRESHOLD, IntSetting
-from srojournal.ui import session as what
+from srojournal.ops import access, retention
+from srojournal.ops.changes import Change, Done
+from srojournal.ui.common.runner import user_message
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
 from srojournal.ui.students.forms import error_label
 from srojournal.ui.students.kit import (
     SPACING,
     Card,
-    TaskRunner,
     confirm,
     hint_label,
     named,
@@ -57,13 +56,6 @@ from srojournal.ui.widgets import PassphraseEdit, StrengthMeter
 from srojournal.vault.backup import backup_dir, default_backup_dir
 
 _ROLE: Final = Qt.ItemDataRole.UserRole
-
-
-def years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _tab(widget: QWidget) -> QScrollArea:
@@ -85,13 +77,13 @@ def _column() -> tuple[QWidget, QVBoxLayout]:
 class SettingsPage(Page):
     title = "Settings"
     object_name = "settingsPage"
-    refreshed_by = frozenset({what.SCHOOLS, what.TEMPLATES})
+    refreshed_by = Change.SCHOOLS | Change.TEMPLATES
     refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._loading = False
-        self.tasks = TaskRunner(self)
+        self.runner = session.runner
         layout = page_layout(self)
         layout.addWidget(title_label("Settings"))
         self.tabs = named(QTabWidget(), "Settings sections")
@@ -181,8 +173,14 @@ class SettingsPage(Page):
     def _save_setting(self, setting: IntSetting, value: int, message: str) -> None:
         if self._loading or not self._open():
             return
-        setting.write(self.journal, value)
-        self.session.notify(what.SETTINGS)
+        self.runner.write(
+            lambda: setting.write(self.journal, value),
+            lambda _r: self._setting_saved(message),
+            lambda exc: self.status_message.emit(user_message(exc)),
+        )
+
+    def _setting_saved(self, message: str) -> None:
+        self.session.notify(Change.SETTINGS)
         self.status_message.emit(message)
 
     def choose_backup_dir(self) -> QFileDialog:
@@ -195,10 +193,16 @@ class SettingsPage(Page):
         return dlg
 
     def set_backup_dir(self, path: str | None) -> None:
-        BACKUP_DIR.write(self.journal, Path(path) if path else None)
+        self.runner.write(
+            lambda: BACKUP_DIR.write(self.journal, Path(path) if path else None),
+            lambda _r: self._backup_dir_saved(),
+            lambda exc: self.status_message.emit(user_message(exc)),
+        )
+
+    def _backup_dir_saved(self) -> None:
         self.backup_path.setText(str(backup_dir(self.session.vault)))
-        self.session.notify(what.SETTINGS)
-        self.session.notify(what.BACKUPS)
+        self.session.notify(Change.SETTINGS)
+        self.session.notify(Change.BACKUPS)
         self.status_message.emit("Backup folder saved")
 
     # == Schools ===============================================================================
@@ -262,43 +266,48 @@ class SettingsPage(Page):
 
     def _school_done(self, message: str) -> None:
         self.school_error.hide()
-        self.session.notify(what.SCHOOLS)
+        self.session.notify(Change.SCHOOLS)
         self.status_message.emit(message)
         self._load_schools()
 
-    def _school_failed(self, exc: UserError) -> None:
-        self.school_error.setText(exc.message)
+    def _school_failed(self, exc: BaseException) -> None:
+        self.school_error.setText(user_message(exc))
         self.school_error.show()
 
     def add_school(self) -> None:
-        try:
-            sid = self.journal.add_school(self.school_name.text())
-        except UserError as exc:
-            self._school_failed(exc)
-            return
-        self._school_done("School added")
-        for i in range(self.schools.count()):
-            item = self.schools.item(i)
-            if item is not None and item.data(_ROLE)[0] == sid:
-                self.schools.setCurrentItem(item)
+        name = self.school_name.text()
+
+        def done(sid: int) -> None:
+            self._school_done("School added")
+            for i in range(self.schools.count()):
+                item = self.schools.item(i)
+                if item is not None and item.data(_ROLE)[0] == sid:
+                    self.schools.setCurrentItem(item)
+
+        self.runner.write(lambda: self.journal.add_school(name), done, self._school_failed)
 
     def rename_school(self) -> None:
         s = self._selected_school()
         if s is None:
             return
-        try:
-            self.journal.rename_school(s[0], self.school_name.text())
-        except UserError as exc:
-            self._school_failed(exc)
-            return
-        self._school_done("School renamed")
+        name = self.school_name.text()
+        self.runner.write(
+            lambda: self.journal.rename_school(s[0], name),
+            lambda _r: self._school_done("School renamed"),
+            self._school_failed,
+        )
 
     def toggle_school_active(self) -> None:
         s = self._selected_school()
         if s is None:
             return
-        self.journal.set_school_active(s[0], not s[2])
-        self._school_done("School reactivated" if not s[2] else "School deactivated")
+        self.runner.write(
+            lambda: self.journal.set_school_active(s[0], not s[2]),
+            lambda _r: self._school_done(
+                "School reactivated" if not s[2] else "School deactivated"
+            ),
+            self._school_failed,
+        )
 
     # == Contact types =========================================================================
     def _build_types(self) -> None:
@@ -395,23 +404,26 @@ class SettingsPage(Page):
         self.retire_button.setToolTip("Built-in types cannot be changed" if t and t.builtin else "")
 
     def add_type(self) -> None:
-        try:
-            self.journal.add_contact_type(
-                self.type_code.text(),
-                self.type_label.text(),
-                self.type_category.currentData(),
-                group_activity=self.type_group.isChecked(),
-            )
-        except UserError as exc:
-            self.type_error.setText(exc.message)
+        code_text, label = self.type_code.text(), self.type_label.text()
+        category, group = self.type_category.currentData(), self.type_group.isChecked()
+
+        def failed(exc: BaseException) -> None:
+            self.type_error.setText(user_message(exc))
             self.type_error.show()
-            return
-        code = self.type_code.text().strip().lower()
+
+        self.runner.write(
+            lambda: self.journal.add_contact_type(code_text, label, category, group_activity=group),
+            lambda _r: self._type_added(code_text),
+            failed,
+        )
+
+    def _type_added(self, code_text: str) -> None:
+        code = code_text.strip().lower()
         self.type_error.hide()
         self.type_code.clear()
         self.type_label.clear()
         self.type_group.setChecked(False)
-        self.session.notify(what.SETTINGS)
+        self.session.notify(Change.SETTINGS)
         self.status_message.emit("Contact type added")
         self._load_types()
         self.select_type(code)
@@ -430,11 +442,18 @@ class SettingsPage(Page):
         t = self.journal.contact_type(code)
         if t.builtin:
             return
-        self.journal.set_type_retired(code, not t.retired)
-        self.session.notify(what.SETTINGS)
-        self.status_message.emit("Type unretired" if t.retired else "Type retired")
-        self._load_types()
-        self._load_template_types()
+
+        def done(_r: object) -> None:
+            self.session.notify(Change.SETTINGS)
+            self.status_message.emit("Type unretired" if t.retired else "Type retired")
+            self._load_types()
+            self._load_template_types()
+
+        self.runner.write(
+            lambda: self.journal.set_type_retired(code, not t.retired),
+            done,
+            lambda exc: self.status_message.emit(user_message(exc)),
+        )
 
     # == Templates =============================================================================
     def _build_templates(self) -> None:
@@ -563,17 +582,22 @@ class SettingsPage(Page):
             notes=self.t_notes.toPlainText(),
             tags=tags,
         )
-        try:
+        name = " ".join(t.name.split())
+
+        def save() -> None:
             with self.journal.batch():
-                if old is not None and old.name != " ".join(t.name.split()):
+                if old is not None and old.name != name:
                     self.journal.delete_template(old.id)
                 self.journal.add_template(t)
-        except UserError as exc:
-            self.t_error.setText(exc.message)
+
+        def failed(exc: BaseException) -> None:
+            self.t_error.setText(user_message(exc))
             self.t_error.show()
-            return
-        name = " ".join(t.name.split())
-        self.session.notify(what.TEMPLATES)
+
+        self.runner.write(save, lambda _r: self._template_saved(name), failed)
+
+    def _template_saved(self, name: str) -> None:
+        self.session.notify(Change.TEMPLATES)
         self.status_message.emit("Template saved")
         self._load_templates()
         for i in range(self.templates.count()):
@@ -586,11 +610,17 @@ class SettingsPage(Page):
         if t is None:
             return
 
-        def delete() -> None:
-            self.journal.delete_template(t.id)
-            self.session.notify(what.TEMPLATES)
+        def deleted(_r: object) -> None:
+            self.session.notify(Change.TEMPLATES)
             self.status_message.emit("Template deleted")
             self._load_templates()
+
+        def delete() -> None:
+            self.runner.write(
+                lambda: self.journal.delete_template(t.id),
+                deleted,
+                lambda exc: self.status_message.emit(user_message(exc)),
+            )
 
         confirm(
             self,
@@ -663,7 +693,7 @@ class SettingsPage(Page):
         card.body.addLayout(rrow)
         lay.addWidget(card)
         lay.addStretch(1)
-        self.tasks.busy_changed.connect(self._on_busy)
+        self.runner.busy_changed.connect(self._on_busy)
         self.tabs.addTab(_tab(w), "Sec&urity")
         self._update_pass_button()
 
@@ -674,7 +704,7 @@ class SettingsPage(Page):
             and s is not None
             and s.acceptable
             and self.confirm_pass.text() == self.new_pass.text()
-            and not self.tasks.busy
+            and not self.runner.busy
         )
         self.pass_button.setEnabled(ok)
         mismatch = (
@@ -697,24 +727,24 @@ class SettingsPage(Page):
         self.pass_message.setText("Changing the passphrase…")
         self.pass_button.setEnabled(False)
 
-        def done(_result: object) -> None:
+        def done(result: Done[None]) -> None:
             for edit in (self.old_pass, self.new_pass, self.confirm_pass):
                 edit.wipe()
             self.pass_message.setText("Passphrase changed. Use the new one from now on.")
             self.status_message.emit("Passphrase changed")
-            self.session.notify(what.SETTINGS)
+            self.session.applied(result)
 
-        def failed(message: str) -> None:
+        def failed(exc: BaseException) -> None:
             self.pass_message.setText("")
-            self.pass_error.setText(message)
+            self.pass_error.setText(user_message(exc))
             self.pass_error.show()
             self.old_pass.selectAll()
             self.old_pass.setFocus()
 
-        self.tasks.run(lambda: vault.change_passphrase(old, new), done, failed)
+        self.runner.run(lambda: access.change_passphrase(vault, old, new), done, failed)
 
     def _update_purge_text(self) -> None:
-        cutoff = years_before(self.session.today(), self.purge_years.value())
+        cutoff = retention.years_before(self.session.today(), self.purge_years.value())
         self.purge_text.setText(
             f"Erases the narrative notes of contacts before {cutoff.isoformat()} and the "
             "descriptions of finished follow-ups due before then. Kept: dates, schools, types, "
@@ -722,21 +752,21 @@ class SettingsPage(Page):
         )
 
     def ask_purge(self) -> None:
-        cutoff = years_before(self.session.today(), self.purge_years.value())
+        cutoff = retention.years_before(self.session.today(), self.purge_years.value())
         journal = self.journal
 
         def purge() -> None:
             self.purge_button.setEnabled(False)
 
-            def done(n: object) -> None:
+            def done(result: Done[int]) -> None:
+                n = self.session.applied(result)
                 self.status_message.emit(f"Notes purged from {n} contacts")
                 self.purge_text.setText(f"Notes purged from {n} contacts.")
-                self.session.notify(what.CONTACTS)
 
-            def failed(message: str) -> None:
-                self.purge_text.setText(message)
+            def failed(exc: BaseException) -> None:
+                self.purge_text.setText(user_message(exc))
 
-            self.tasks.run(lambda: journal.purge_notes_before(cutoff), done, failed)
+            self.runner.run(lambda: retention.purge_notes(journal, cutoff), done, failed)
 
         confirm(
             self,
@@ -773,8 +803,7 @@ class SettingsPage(Page):
             self.meter.update_for("", immediate=True)
 
     def clear(self) -> None:
-        self.tasks.wait()
-        self.tasks.cancel_results()
+        self.runner.finish()
         self._loading = True
         for edit in (self.old_pass, self.new_pass, self.confirm_pass):
             edit.wipe()

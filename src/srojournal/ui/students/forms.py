@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
-from srojournal.domain.errors import UserError
 from srojournal.domain.models import School
+from srojournal.ui.common.runner import Runner, user_message
 from srojournal.ui.students.kit import MARGIN, SPACING, named
 
 
@@ -53,23 +53,28 @@ def set_combo_data(combo: QComboBox, value: object) -> None:
 
 
 class FormDialog(QDialog):
-    """A dialog with a form whose OK runs ``on_submit``; an error keeps the dialog and the input.
+    """A dialog with a form whose OK runs ``on_submit`` through the session's one writer.
 
-    Opened with ``open()`` (never ``exec()``); ``submitted`` fires after a successful submit.
+    An error keeps the dialog and the input; while background work runs, the submit waits its
+    turn (the dialog says so) and the dialog closes only once the write is done. Opened with
+    ``open()`` (never ``exec()``); ``accepted`` fires after a successful submit.
     """
 
     def __init__(
         self,
         title: str,
-        on_submit: Callable[[], None],
+        on_submit: Callable[[], object],
         parent: QWidget | None = None,
         *,
+        runner: Runner,
         ok_label: str = "Save",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
         self._on_submit = on_submit
+        self._runner = runner
+        self._submitting = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         outer.setSpacing(SPACING)
@@ -82,9 +87,9 @@ class FormDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(ok_label)
-        named(ok, ok_label)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_label)
+        named(self.ok_button, ok_label)
         named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -96,9 +101,19 @@ class FormDialog(QDialog):
         self.error.show()
 
     def accept(self) -> None:
-        try:
-            self._on_submit()
-        except UserError as exc:
-            self.show_error(exc.message)
+        if self._submitting:
             return
-        super().accept()
+        self._submitting = True
+
+        def done(_result: object) -> None:
+            self._submitting = False
+            QDialog.accept(self)
+
+        def failed(exc: BaseException) -> None:
+            self._submitting = False
+            self.ok_button.setEnabled(True)
+            self.show_error(user_message(exc))
+
+        if not self._runner.write(self._on_submit, done, failed) and self._submitting:
+            self.ok_button.setEnabled(False)
+            self.show_error("Waiting for the task in progress to finish…")

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from srojournal.domain.errors import UserError
 from srojournal.domain.models import ContactInput, ContactStudent, Student
-from srojournal.ui import session as what
+from srojournal.ops.changes import Change
+from srojournal.ui.common.runner import user_message
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
 from srojournal.ui.students.contact_table import ContactTable
@@ -117,8 +117,8 @@ class StudentListModel(QAbstractTableModel):
 class StudentsPage(RecordEditor, Page):
     title = "Students"
     object_name = "studentsPage"
-    refreshed_by = frozenset(
-        {what.STUDENTS, what.CONTACTS, what.FOLLOW_UPS, what.CASES, what.SCHOOLS}
+    refreshed_by = (
+        Change.STUDENTS | Change.CONTACTS | Change.FOLLOW_UPS | Change.CASES | Change.SCHOOLS
     )
     refresh_on_show = True
 
@@ -432,23 +432,36 @@ class StudentsPage(RecordEditor, Page):
         widget.addItem(item)
 
     def save_profile(self, *, notify: bool = True) -> bool:
+        """Save the edited details through the writer; False when refused (message shown).
+
+        While background work runs, the save waits its turn and this returns True.
+        """
         s = self._current
         if s is None or not self._dirty:
             return True
-        try:
-            self.journal.update_student(
-                s.id,
-                alias=self.alias_edit.text(),
-                grade=self.grade_combo.currentData() or "",
-                notes=self.notes_edit.toPlainText(),
-                school_id=self.school_combo.currentData(),
-            )
-        except UserError as exc:
-            self.profile_error.setText(exc.message)
+        alias = self.alias_edit.text()
+        grade = self.grade_combo.currentData() or ""
+        notes = self.notes_edit.toPlainText()
+        school_id = self.school_combo.currentData()
+        outcome: list[bool] = []
+
+        def done(_result: object) -> None:
+            outcome.append(True)
+            self._record_saved(notify, "Student saved", Change.STUDENTS, self._reload_list)
+
+        def failed(exc: BaseException) -> None:
+            outcome.append(False)
+            self.profile_error.setText(user_message(exc))
             self.profile_error.show()
-            return False
-        self._record_saved(notify, "Student saved", what.STUDENTS, self._reload_list)
-        return True
+
+        self.session.runner.write(
+            lambda: self.journal.update_student(
+                s.id, alias=alias, grade=grade, notes=notes, school_id=school_id
+            ),
+            done,
+            failed,
+        )
+        return outcome[0] if outcome else True
 
     def toggle_archived(self) -> None:
         s = self._current
@@ -456,10 +469,17 @@ class StudentsPage(RecordEditor, Page):
             return
         if self._dirty and not self.save_profile():
             return
-        self.journal.set_student_archived(s.id, not s.archived)
-        self.status_message.emit("Student unarchived" if s.archived else "Student archived")
-        self.session.notify(what.STUDENTS)
-        self._reload_list()
+
+        def done(_result: object) -> None:
+            self.status_message.emit("Student unarchived" if s.archived else "Student archived")
+            self.session.notify(Change.STUDENTS)
+            self._reload_list()
+
+        self.session.runner.write(
+            lambda: self.journal.set_student_archived(s.id, not s.archived),
+            done,
+            lambda exc: self.status_message.emit(user_message(exc)),
+        )
 
     def _request_new_contact(self) -> None:
         s = self._current
@@ -500,7 +520,9 @@ class StudentsPage(RecordEditor, Page):
                 )
             )
 
-        dlg = FormDialog("Add student", submit, self, ok_label="Add student")
+        dlg = FormDialog(
+            "Add student", submit, self, runner=self.session.runner, ok_label="Add student"
+        )
         dlg.setObjectName("addStudentDialog")
         dlg.form.addRow("&Alias", alias)
         dlg.form.addRow("S&chool", school)
@@ -513,7 +535,7 @@ class StudentsPage(RecordEditor, Page):
 
         def added() -> None:
             sid = created[-1]
-            self.session.notify(what.STUDENTS)
+            self.session.notify(Change.STUDENTS)
             self.search.clear()
             self._reload_list()
             self.show_student(sid)

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain.errors import UserError
+from srojournal.ui.common.runner import Runner
 from srojournal.ui.qsettings import AppSettings
-from srojournal.ui.tasks import Task, run_in_thread
 from srojournal.ui.widgets import (
     PassphraseEdit,
     StrengthMeter,
@@ -142,7 +142,8 @@ class UnlockScreen(QWidget):
         self.vault_path: Path | None = None
         self.failures = 0
         self.retry_at = 0.0
-        self.task: Task | None = None
+        # Key derivation runs here, off the window's thread (there is no session yet).
+        self.runner = Runner(self)
         self._dialog: QFileDialog | None = None
         self._pending_vault: Vault | None = None
         self._recovery_code = ""
@@ -455,7 +456,7 @@ class UnlockScreen(QWidget):
 
     @property
     def is_busy(self) -> bool:
-        return self.task is not None and self.task.running
+        return self.runner.busy
 
     def _set_busy(self, on: bool, slot: QVBoxLayout | None = None) -> None:
         if on and slot is not None:
@@ -526,12 +527,7 @@ class UnlockScreen(QWidget):
         set_error(self.unlock_error, "")
         folder = self.vault_path
         self._set_busy(True, self.unlock_busy_slot)
-        self.task = run_in_thread(
-            lambda: _open_with_daily_backup(folder, secret),
-            self._on_unlocked,
-            self._on_unlock_failed,
-            self,
-        )
+        self.runner.run(lambda: _unlock(folder, secret), self._on_unlocked, self._on_unlock_failed)
 
     def _on_unlocked(self, vault: object) -> None:
         self.failures = 0
@@ -586,19 +582,10 @@ class UnlockScreen(QWidget):
         set_error(self.recover_error, "")
         folder = self.vault_path
 
-        def work() -> object:
-            from srojournal.vault.store import Vault
-
-            vault = Vault.open_with_recovery(folder, code)
-            try:
-                vault.change_passphrase(code, new, with_recovery_code=True)
-            except BaseException:
-                vault.close()
-                raise
-            return vault
-
         self._set_busy(True, self.recover_busy_slot)
-        self.task = run_in_thread(work, self._on_unlocked, self._on_recover_failed, self)
+        self.runner.run(
+            lambda: _recover(folder, code, new), self._on_unlocked, self._on_recover_failed
+        )
 
     def _on_recover_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
@@ -636,11 +623,10 @@ class UnlockScreen(QWidget):
         passphrase = self.create_pass.text()
         kdf, weak = self.kdf, self.allow_weak_kdf
         self._set_busy(True, self.create_busy_slot)
-        self.task = run_in_thread(
+        self.runner.run(
             lambda: _create_vault(folder, passphrase, kdf, weak),
             lambda result: self._on_created(folder, result),
             self._on_create_failed,
-            self,
         )
 
     def _on_created(self, folder: Path, result: tuple[Vault, str]) -> None:
@@ -747,13 +733,19 @@ __all__ = ["DEMO_PASSPHRASE", "UnlockScreen", "failure_delay"]
 
 
 # The vault stack (SQLCipher, cryptography) loads on first use, off the start-up path.
-def _open_with_daily_backup(folder: Path, secret: str) -> Any:
+def _unlock(folder: Path, secret: str) -> Any:
     from srojournal.ops.access import unlock
 
     return unlock(folder, secret)
 
 
-def _create_vault(folder: Path, passphrase: str, kdf: KdfParams | None, weak: bool) -> Any:
-    from srojournal.vault.store import Vault
+def _recover(folder: Path, code: str, new: str) -> Any:
+    from srojournal.ops.access import recover
 
-    return Vault.create(folder, passphrase, kdf=kdf, allow_weak_kdf=weak)
+    return recover(folder, code, lambda: new)
+
+
+def _create_vault(folder: Path, passphrase: str, kdf: KdfParams | None, weak: bool) -> Any:
+    from srojournal.ops.access import create_vault
+
+    return create_vault(folder, passphrase, kdf=kdf, allow_weak_kdf=weak)
