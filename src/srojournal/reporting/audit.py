@@ -1,4 +1,4 @@
-"""The release gate of PRODUCT §6.3: can any suppressed cell be narrowed down?
+"""The release gate (docs/summary-format.md): can any suppressed cell be narrowed down?
 
 Model (see the summary format description for the reader's side):
 

@@ -1,4 +1,4 @@
-"""Primary and secondary suppression for one month (PRODUCT §6.2–6.3), sticky across releases.
+"""Primary and secondary suppression for one month (docs/summary-format.md), sticky across releases.
 
 Primary suppression
     * a cell with at least one student-linked contact (or follow-up) and fewer than k distinct

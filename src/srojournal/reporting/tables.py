@@ -1,4 +1,4 @@
-"""The fixed table catalogue T0–T6 of one month (PRODUCT §6.1), computed from coded facts.
+"""The fixed table catalogue T0–T6 of one month (docs/summary-format.md), computed from coded facts.
 
 Every cell keeps, besides its count, the set of distinct student ids behind it (for primary
 suppression) and the set of outcome groups of its contacts (for the group-attribute rule). Those

@@ -1,4 +1,4 @@
-"""CSV import of contacts (PRODUCT §7): all or nothing, every bad row reported with its line.
+"""CSV import of contacts (docs/cli.md): all or nothing, every bad row reported with its line.
 
 The whole file is validated and written inside one transaction; any bad row rolls it back, and
 ``dry_run`` always rolls back. A crash mid-import leaves the vault as it was (SQLite atomicity).
