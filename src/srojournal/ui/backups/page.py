@@ -19,10 +19,7 @@ from PySide6.QtWidgets import (
 
 from srojournal.ops import backups as backup_ops
 from srojournal.ops.changes import Change, Done
-from srojournal.ui.common.runner import user_message
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.kit import (
+from srojournal.ui.common.kit import (
     confirm,
     header_row,
     hint_label,
@@ -31,6 +28,9 @@ from srojournal.ui.students.kit import (
     primary,
     record_table,
 )
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
 from srojournal.ui.widgets import PassphraseEdit
 from srojournal.vault import backup
 from srojournal.vault.backup import BackupInfo

@@ -25,13 +25,11 @@ from srojournal.domain.errors import InvalidInput, UserError
 from srojournal.domain.models import ConflictCase, ContactInput, ContactRow, ContactStudent
 from srojournal.ops import cases as case_ops
 from srojournal.ops.changes import Change, Done
-from srojournal.ui.common.runner import user_message
-from srojournal.ui.followups.page import date_edit, pydate, qdate
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.contact_table import ContactTable
-from srojournal.ui.students.forms import FormDialog, error_label
-from srojournal.ui.students.kit import (
+from srojournal.ui.common.contact_table import ContactTable
+from srojournal.ui.common.dates import date_edit, pydate, qdate
+from srojournal.ui.common.error_label import ErrorLabel
+from srojournal.ui.common.forms import FormDialog
+from srojournal.ui.common.kit import (
     MARGIN,
     SPACING,
     Card,
@@ -44,7 +42,10 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
-from srojournal.ui.students.picker import StudentPicker
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.common.students import StudentPicker
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
 
 STATUS_LABELS = {"open": "Open", "held": "Agreement held", "broken": "Agreement broken",
                  "closed": "Closed"}  # fmt: skip
@@ -129,7 +130,7 @@ class ConflictsPage(RecordEditor, Page):
         form.addRow("Check on", check_row)
         form.addRow("Opened", self.opened_label)
         card.body.addLayout(form)
-        self.error = error_label()
+        self.error = ErrorLabel()
         card.body.addWidget(self.error)
         brow = QHBoxLayout()
         brow.addStretch(1)
@@ -355,7 +356,7 @@ class ConflictsPage(RecordEditor, Page):
     def open_new_dialog(self) -> FormDialog:
         title = named(QLineEdit(), "Case title")
         title.setPlaceholderText("e.g. Lunch table dispute")
-        parties = StudentPicker(lambda: self.journal if self._open() else None, "Parties")
+        parties = StudentPicker(self.journal, "Parties")
         terms = named(QPlainTextEdit(), "Agreement terms")
         terms.setTabChangesFocus(True)
         terms.setMaximumHeight(90)

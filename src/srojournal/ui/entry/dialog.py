@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -42,10 +42,12 @@ from srojournal.domain.models import ContactInput, ContactStudent
 from srojournal.ops import entries
 from srojournal.ops.changes import Change, Done
 from srojournal.ops.entries import EntryDraft, FollowUpRequest
+from srojournal.ui.common.dates import pydate, pydatetime, qdate, qdatetime
+from srojournal.ui.common.error_label import ErrorLabel
 from srojournal.ui.common.runner import user_message
+from srojournal.ui.common.students import StudentSearchEdit
 from srojournal.ui.session import Session
-from srojournal.ui.student_search import StudentSearchEdit
-from srojournal.ui.widgets import button, error_label, label, primary_button, set_error
+from srojournal.ui.widgets import button, label, primary_button
 
 log = logging.getLogger("srojournal.ui.entry")
 
@@ -199,11 +201,11 @@ class QuickEntryDialog(QDialog):
         if school_completer is not None:
             school_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
             school_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.school_error = error_label("School problem")
+        self.school_error = ErrorLabel("School problem")
         self.type_combo = QComboBox()
         self.type_combo.setAccessibleName("Contact type")
         self.type_combo.currentIndexChanged.connect(self._on_type_changed)
-        self.type_error = error_label("Type problem")
+        self.type_error = ErrorLabel("Type problem")
         field("&School", self.school, row, 0, err=self.school_error)
         field("T&ype", self.type_combo, row, 2, err=self.type_error)
         row += 2
@@ -245,7 +247,7 @@ class QuickEntryDialog(QDialog):
         self.create_panel.setVisible(False)
         g.addWidget(self.create_panel, row, 1, 1, 3)
         row += 1
-        self.students_error = error_label("Students problem")
+        self.students_error = ErrorLabel("Students problem")
         g.addWidget(self.students_error, row, 1, 1, 3)
         row += 1
 
@@ -292,7 +294,7 @@ class QuickEntryDialog(QDialog):
         self.follow_what.setEnabled(False)
         self.follow_check.toggled.connect(self.follow_what.setEnabled)
         g.addWidget(self.follow_what, row, 2, 1, 2)
-        self.follow_error = error_label("Follow-up problem")
+        self.follow_error = ErrorLabel("Follow-up problem")
         g.addWidget(self.follow_error, row + 1, 2, 1, 2)
         row += 2
 
@@ -326,7 +328,7 @@ class QuickEntryDialog(QDialog):
         g.setRowStretch(row, 1)
         root.addLayout(g, 1)
 
-        self.form_error = error_label("Entry problem")
+        self.form_error = ErrorLabel("Entry problem")
         root.addWidget(self.form_error)
         buttons = QHBoxLayout()
         self.clear_btn = button("Clear form", "Clear form")
@@ -435,7 +437,7 @@ class QuickEntryDialog(QDialog):
         self.type_combo.blockSignals(False)
 
     def _set_defaults(self) -> None:
-        self.when.setDateTime(_qdt(round_to_5(self.now())))
+        self.when.setDateTime(qdatetime(round_to_5(self.now())))
         self.duration.setValue(DEFAULT_DURATION)
         school_id, type_code = self.journal.last_used()
         if school_id is not None and self.school.findData(school_id) >= 0:
@@ -447,7 +449,7 @@ class QuickEntryDialog(QDialog):
             self.school.setEditText("")
         self._select_type(type_code or "relationship")
         today = self.now().date()
-        self.follow_date.setDate(_qd(today + dt.timedelta(days=7)))
+        self.follow_date.setDate(qdate(today + dt.timedelta(days=7)))
         self._on_type_changed()
 
     def _select_type(self, code: str | None) -> None:
@@ -492,13 +494,13 @@ class QuickEntryDialog(QDialog):
 
     def add_student(self, student_id: int, role: str = "participant") -> None:
         if any(c.student_id == student_id for c in self._chips):
-            set_error(self.students_error, "That student is already in this entry.")
+            self.students_error.set_message("That student is already in this entry.")
             return
         try:
             s = self.journal.student(student_id)
         except UserError:
             return
-        set_error(self.students_error, "")
+        self.students_error.set_message("")
         chip = StudentChip(student_id, self.student_search.label_for(s), role)
         chip.removed.connect(self.remove_student)
         self._chips.append(chip)
@@ -532,11 +534,11 @@ class QuickEntryDialog(QDialog):
     def create_student(self) -> None:
         alias = self.new_alias.text().strip()
         if not alias:
-            set_error(self.students_error, "Type an alias for the new student.")
+            self.students_error.set_message("Type an alias for the new student.")
             return
         school_text = " ".join(self.school.currentText().split())
         if not school_text:
-            set_error(self.school_error, "Choose the school first: students belong to a school.")
+            self.school_error.set_message("Choose the school first: students belong to a school.")
             self.school.setFocus()
             return
         grade = self.new_grade.currentData()
@@ -550,7 +552,7 @@ class QuickEntryDialog(QDialog):
             return sid, school_id, created
 
         def failed(exc: BaseException) -> None:
-            set_error(self.students_error, user_message(exc))
+            self.students_error.set_message(user_message(exc))
 
         self.session.runner.write(create, self._student_created, failed)
 
@@ -599,7 +601,7 @@ class QuickEntryDialog(QDialog):
 
     def restore_state(self, s: dict[str, Any]) -> None:
         when = dt.datetime.strptime(s["when"], "%Y-%m-%dT%H:%M")
-        self.when.setDateTime(_qdt(when))
+        self.when.setDateTime(qdatetime(when))
         self.duration.setValue(int(s.get("duration") or 0))
         self.school.setEditText(str(s.get("school") or ""))
         i = self.school.findText(str(s.get("school") or ""))
@@ -621,7 +623,7 @@ class QuickEntryDialog(QDialog):
         self.notes.setPlainText(str(s.get("notes") or ""))
 
     def set_input(self, data: ContactInput) -> None:
-        self.when.setDateTime(_qdt(data.occurred_at))
+        self.when.setDateTime(qdatetime(data.occurred_at))
         self.duration.setValue(data.duration_min or 0)
         i = self.school.findData(data.school_id)
         if i < 0:
@@ -715,12 +717,12 @@ class QuickEntryDialog(QDialog):
             self.follow_error,
             self.form_error,
         ):
-            set_error(e, "")
+            e.set_message("")
         name = self.draft_name
         self.session.runner.write(
             lambda: self.journal.delete_draft(name),
             lambda _r: None,
-            lambda exc: set_error(self.form_error, user_message(exc)),
+            lambda exc: self.form_error.set_message(user_message(exc)),
         )
         self.when.setFocus()
 
@@ -728,28 +730,25 @@ class QuickEntryDialog(QDialog):
     def validate(self) -> bool:
         ok = True
         for e in (self.school_error, self.type_error, self.follow_error, self.form_error):
-            set_error(e, "")
+            e.set_message("")
         if not self.school.currentText().strip():
-            set_error(self.school_error, "Choose a school or type a new one.")
+            self.school_error.set_message("Choose a school or type a new one.")
             ok = False
         if not self.type_combo.currentData():
-            set_error(self.type_error, "Choose a contact type.")
+            self.type_error.set_message("Choose a contact type.")
             ok = False
         if self.follow_check.isChecked():
             due = self.follow_date.date()
             if due < self.when.date():
-                set_error(self.follow_error, "The follow-up date is before the contact.")
+                self.follow_error.set_message("The follow-up date is before the contact.")
                 ok = False
         if self.create_panel.isVisible() and self.new_alias.text().strip():
-            set_error(self.students_error, "Create or cancel the new student first.")
+            self.students_error.set_message("Create or cancel the new student first.")
             ok = False
         return ok
 
     def build_input(self, school_id: int) -> ContactInput:
-        q = self.when.dateTime()
-        occurred = dt.datetime(
-            q.date().year(), q.date().month(), q.date().day(), q.time().hour(), q.time().minute()
-        )
+        occurred = pydatetime(self.when.dateTime())
         group = self.attendees.isEnabled()
         return ContactInput(
             occurred_at=occurred,
@@ -769,9 +768,8 @@ class QuickEntryDialog(QDialog):
         """What would be saved: the entry, its school by name, its follow-up, its draft."""
         follow_up = None
         if self.follow_check.isChecked():
-            q = self.follow_date.date()
             follow_up = FollowUpRequest(
-                dt.date(q.year(), q.month(), q.day()),
+                pydate(self.follow_date.date()),
                 self.follow_what.text().strip() or f"Follow up: {self.type_combo.currentText()}",
             )
         return EntryDraft(
@@ -809,7 +807,7 @@ class QuickEntryDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             self._set_saving(False)
-            set_error(self.form_error, user_message(exc))
+            self.form_error.set_message(user_message(exc))
 
         self._set_saving(True)
         if (
@@ -818,7 +816,7 @@ class QuickEntryDialog(QDialog):
             )
             and self._saving
         ):
-            set_error(self.form_error, "Saving as soon as the task in progress finishes…")
+            self.form_error.set_message("Saving as soon as the task in progress finishes…")
         return saved[0] if saved else None
 
     def _set_saving(self, on: bool) -> None:
@@ -873,11 +871,3 @@ def _split_tags(text: str) -> list[str]:
         if t and t not in out:
             out.append(t)
     return out
-
-
-def _qdt(t: dt.datetime) -> QDateTime:
-    return QDateTime(QDate(t.year, t.month, t.day), QTime(t.hour, t.minute))
-
-
-def _qd(d: dt.date) -> QDate:
-    return QDate(d.year, d.month, d.day)

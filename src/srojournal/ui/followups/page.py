@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,11 +26,9 @@ from srojournal.domain import taxonomy
 from srojournal.domain.models import ContactInput, FollowUp
 from srojournal.ops import followups as follow_up_ops
 from srojournal.ops.changes import Change
-from srojournal.ui.common.runner import user_message
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.forms import FormDialog
-from srojournal.ui.students.kit import (
+from srojournal.ui.common.dates import date_edit, pydate, qdate
+from srojournal.ui.common.forms import FormDialog
+from srojournal.ui.common.kit import (
     confirm,
     header_row,
     hint_label,
@@ -40,7 +37,10 @@ from srojournal.ui.students.kit import (
     primary,
     roomy,
 )
-from srojournal.ui.students.picker import StudentPicker
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.common.students import StudentPicker
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
 
 BUCKETS = (
     ("overdue", "Overdue"),
@@ -50,21 +50,6 @@ BUCKETS = (
 )
 OVERDUE_ACCENT = QColor("#d64545")
 _ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def qdate(d: dt.date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
-
-
-def date_edit(name: str, value: dt.date) -> QDateEdit:
-    w = named(QDateEdit(qdate(value)), name)
-    w.setCalendarPopup(True)
-    w.setDisplayFormat("yyyy-MM-dd")
-    return w
 
 
 class FollowUpsPage(Page):
@@ -367,7 +352,7 @@ class FollowUpsPage(Page):
         due = date_edit("Due date", self.session.today() + dt.timedelta(days=7))
         text = named(QLineEdit(), "What to do")
         text.setPlaceholderText("What you promised (e.g. check in after the test)")
-        picker = StudentPicker(lambda: self.journal if self._open() else None)
+        picker = StudentPicker(self.journal)
         created: list[int] = []
 
         def submit() -> None:

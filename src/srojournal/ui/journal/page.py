@@ -31,11 +31,12 @@ from srojournal.domain.models import Contact, ContactFilter
 from srojournal.ops import entries
 from srojournal.ops.changes import Change, Done
 from srojournal.ops.entries import DeletedEntry
+from srojournal.ui.common.dates import date_edit, pydate
 from srojournal.ui.common.runner import user_message
+from srojournal.ui.common.students import StudentSearchEdit
 from srojournal.ui.journal.model import COLUMNS, ContactIdRole, JournalModel, outcome_label
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
-from srojournal.ui.student_search import StudentSearchEdit
 from srojournal.ui.widgets import button, label
 
 log = logging.getLogger("srojournal.ui.journal")
@@ -218,11 +219,8 @@ class JournalPage(Page):
         self.clear_btn.clicked.connect(self.clear_filters)
         grid.addWidget(self.clear_btn, 0, 6)
 
-        def date_edit(name: str) -> QDateEdit:
-            d = QDateEdit()
-            d.setAccessibleName(name)
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+        def any_date_edit(name: str) -> QDateEdit:
+            d = date_edit(name)
             d.setMinimumDate(NO_DATE)
             d.setSpecialValueText("Any date")
             d.setDate(NO_DATE)
@@ -230,8 +228,8 @@ class JournalPage(Page):
             d.setMinimumWidth(120)
             return d
 
-        self.date_from = date_edit("From date")
-        self.date_to = date_edit("To date")
+        self.date_from = any_date_edit("From date")
+        self.date_to = any_date_edit("To date")
         from_lbl = label("From", "hint", buddy=self.date_from)
         to_lbl = label("to", "hint", buddy=self.date_to)
         dates = QHBoxLayout()
@@ -372,7 +370,7 @@ class JournalPage(Page):
     def current_filter(self) -> ContactFilter:
         def date_of(d: QDateEdit) -> dt.date | None:
             q = d.date()
-            return None if q == NO_DATE else dt.date(q.year(), q.month(), q.day())
+            return None if q == NO_DATE else pydate(q)
 
         kind = str(self.type_combo.currentData() or "").partition(":")[::2]
         return ContactFilter(

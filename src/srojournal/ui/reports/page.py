@@ -30,11 +30,7 @@ from srojournal.ops.summaries import release_summary
 from srojournal.reporting.model import STATUS_SUPPRESSED, Summary, Table
 from srojournal.reporting.service import preview_month, preview_revision
 from srojournal.reporting.tables import TABLE_TITLES
-from srojournal.ui.common.runner import user_message
-from srojournal.ui.page import Page
-from srojournal.ui.reports.chart import BarChart
-from srojournal.ui.session import Session
-from srojournal.ui.students.kit import (
+from srojournal.ui.common.kit import (
     SPACING,
     Card,
     hint_label,
@@ -44,6 +40,10 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.page import Page
+from srojournal.ui.reports.chart import BarChart
+from srojournal.ui.session import Session
 
 MONTHS_BACK = 24
 ALL = "_all"

@@ -36,11 +36,8 @@ from srojournal.domain.models import Template
 from srojournal.domain.settings import AUTOLOCK_MINUTES, BACKUP_DIR, REPORT_THRESHOLD, IntSetting
 from srojournal.ops import access, retention
 from srojournal.ops.changes import Change, Done
-from srojournal.ui.common.runner import user_message
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.forms import error_label
-from srojournal.ui.students.kit import (
+from srojournal.ui.common.error_label import ErrorLabel
+from srojournal.ui.common.kit import (
     SPACING,
     Card,
     confirm,
@@ -52,6 +49,9 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
 from srojournal.ui.widgets import PassphraseEdit, StrengthMeter
 from srojournal.vault.backup import backup_dir, default_backup_dir
 
@@ -231,7 +231,7 @@ class SettingsPage(Page):
         for b in (add, self.rename_school_button, self.school_active_button):
             row.addWidget(b)
         lay.addLayout(row)
-        self.school_error = error_label()
+        self.school_error = ErrorLabel()
         lay.addWidget(self.school_error)
         self.tabs.addTab(_tab(w), "&Schools")
 
@@ -351,7 +351,7 @@ class SettingsPage(Page):
         form.addRow("&Category", self.type_category)
         form.addRow("", self.type_group)
         card.body.addLayout(form)
-        self.type_error = error_label()
+        self.type_error = ErrorLabel()
         card.body.addWidget(self.type_error)
         add_row = QHBoxLayout()
         add_row.addStretch(1)
@@ -500,7 +500,7 @@ class SettingsPage(Page):
         form.addRow("No&tes", self.t_notes)
         form.addRow("T&ags", self.t_tags)
         card.body.addLayout(form)
-        self.t_error = error_label()
+        self.t_error = ErrorLabel()
         card.body.addWidget(self.t_error)
         card.body.addStretch(1)
         brow = QHBoxLayout()
@@ -655,7 +655,7 @@ class SettingsPage(Page):
         self.pass_message = hint_label()
         named(self.pass_message, "Passphrase change result")
         card.body.addWidget(self.pass_message)
-        self.pass_error = error_label()
+        self.pass_error = ErrorLabel()
         card.body.addWidget(self.pass_error)
         prow = QHBoxLayout()
         prow.addStretch(1)

@@ -26,18 +26,15 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain.models import ContactInput, ContactStudent, Student
 from srojournal.ops.changes import Change
-from srojournal.ui.common.runner import user_message
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.contact_table import ContactTable
-from srojournal.ui.students.forms import (
+from srojournal.ui.common.contact_table import ContactTable
+from srojournal.ui.common.error_label import ErrorLabel
+from srojournal.ui.common.forms import (
     FormDialog,
-    error_label,
     fill_school_combo,
     grade_combo,
     set_combo_data,
 )
-from srojournal.ui.students.kit import (
+from srojournal.ui.common.kit import (
     MARGIN,
     SPACING,
     Card,
@@ -50,6 +47,9 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
 STUDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -211,7 +211,7 @@ class StudentsPage(RecordEditor, Page):
         form.addRow("&Grade", self.grade_combo)
         form.addRow("&Notes", self.notes_edit)
         details.body.addLayout(form)
-        self.profile_error = error_label()
+        self.profile_error = ErrorLabel()
         details.body.addWidget(self.profile_error)
         brow = QHBoxLayout()
         brow.addStretch(1)

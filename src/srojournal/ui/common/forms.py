@@ -9,24 +9,15 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
 
 from srojournal.domain import taxonomy
 from srojournal.domain.models import School
+from srojournal.ui.common.error_label import ErrorLabel
+from srojournal.ui.common.kit import MARGIN, SPACING, named
 from srojournal.ui.common.runner import Runner, user_message
-from srojournal.ui.students.kit import MARGIN, SPACING, named
-
-
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setObjectName("errorLabel")
-    label.setProperty("role", "error")  # the app theme colours it
-    label.hide()
-    return label
 
 
 def fill_school_combo(combo: QComboBox, schools: list[School], current: int | None = None) -> None:
@@ -82,7 +73,7 @@ class FormDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.form.setSpacing(SPACING // 2 + 2)
         outer.addLayout(self.form)
-        self.error = error_label()
+        self.error = ErrorLabel()
         outer.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
