@@ -27,6 +27,8 @@ from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.unlock import UnlockScreen
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+
     from srojournal.domain.models import ContactInput
     from srojournal.ui.entry import QuickEntryDialog
     from srojournal.ui.page import Page
@@ -233,12 +235,9 @@ class MainWindow(QMainWindow):
             page.edit_contact_requested.connect(lambda cid: self.open_quick_entry(contact_id=cid))
             page.show_student_requested.connect(self.show_student)
             page.status_message.connect(self.show_message)
-            open_request = getattr(page, "open_vault_requested", None)
-            if open_request is not None:  # the Backups page after a restore
-                open_request.connect(self.open_other_vault)
-        journal_page = self.journal_page
-        if journal_page is not None:
-            stack = journal_page.undo_stack
+            page.open_vault_requested.connect(self.open_other_vault)
+        stack = self._undo_stack()
+        if stack is not None:
             stack.canUndoChanged.connect(lambda _b: self._update_undo())
             stack.canRedoChanged.connect(lambda _b: self._update_undo())
         self.root.addWidget(self.workspace)
@@ -274,10 +273,10 @@ class MainWindow(QMainWindow):
             return
         self.open_quick_entry(contact_id=contact_id)
 
-    @property
-    def journal_page(self):
-        page = self.pages.get("journal")
-        return page if page is not None and hasattr(page, "undo_stack") else None
+    def _undo_stack(self) -> QUndoStack | None:
+        """The undo history of deletions (the journal page keeps it)."""
+        page = self.pages.get("journal") if self.session is not None else None
+        return None if page is None else page.undo_stack
 
     def open_other_vault(self, path: str) -> None:
         """Lock this vault (keeping any typed entry as a draft) and offer to unlock another."""
@@ -400,7 +399,7 @@ class MainWindow(QMainWindow):
 
     def _on_entry_saved(self, contact_id: int) -> None:
         self.show_message("Entry saved.")
-        page = self.journal_page
+        page = self.pages.get("journal")
         if page is not None and page.isVisible():
             page.select_contact(contact_id)
 
@@ -412,28 +411,28 @@ class MainWindow(QMainWindow):
 
     def show_student(self, student_id: int) -> None:
         page = self.show_page("journal")
-        if page is not None and hasattr(page, "show_student"):
+        if page is not None:
             page.show_student(student_id)
 
     def focus_search(self) -> None:
         page = self.show_page("journal")
-        if page is not None and hasattr(page, "focus_search"):
+        if page is not None:
             page.focus_search()
 
     def undo(self) -> None:
-        page = self.journal_page
-        if page is not None and page.undo_stack.canUndo():
-            page.undo_stack.undo()
+        stack = self._undo_stack()
+        if stack is not None and stack.canUndo():
+            stack.undo()
 
     def redo(self) -> None:
-        page = self.journal_page
-        if page is not None and page.undo_stack.canRedo():
-            page.undo_stack.redo()
+        stack = self._undo_stack()
+        if stack is not None and stack.canRedo():
+            stack.redo()
 
     def _update_undo(self) -> None:
-        page = self.journal_page if self.session is not None else None
-        can_undo = page is not None and page.undo_stack.canUndo()
-        can_redo = page is not None and page.undo_stack.canRedo()
+        stack = self._undo_stack()
+        can_undo = stack is not None and stack.canUndo()
+        can_redo = stack is not None and stack.canRedo()
         self.act_undo.setEnabled(can_undo)
         self.act_redo.setEnabled(can_redo)
         self.undo_button.setVisible(can_undo)

@@ -12,6 +12,8 @@ from srojournal.ops.changes import Change
 from srojournal.ui.session import Session
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+
     from srojournal.vault.repo import Journal
 
 
@@ -38,6 +40,13 @@ class Page(QWidget):
     show_student_requested = Signal(int)
     # A short message for the status bar (never sensitive content).
     status_message = Signal(str)
+    # Ask the main window to lock this vault and offer to unlock another (a restored backup).
+    open_vault_requested = Signal(str)
+
+    # -- optional capabilities: the main window asks every page, a page that lacks one
+    # keeps the default (no undo history, nothing to select or search) -----------------------
+    # The undo history of what the page deleted.
+    undo_stack: QUndoStack | None = None
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +62,16 @@ class Page(QWidget):
     def _open(self) -> bool:
         """Whether the vault is still unlocked (a page may outlive it briefly while locking)."""
         return self.session.vault.conn is not None
+
+    def select_contact(self, contact_id: int) -> bool:
+        """Show and select one contact; False when the page does not list it."""
+        return False
+
+    def show_student(self, student_id: int) -> None:
+        """Show the records of one student (where the page has a notion of it)."""
+
+    def focus_search(self) -> None:
+        """Put the cursor in the page's search field (where it has one)."""
 
     def contact_logged(self, contact_id: int) -> None:
         """The contact this page asked for with ``new_contact_requested`` was saved."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -56,9 +56,6 @@ class BackupsPage(Page):
     object_name = "backupsPage"
     refreshed_by = Change.BACKUPS | Change.SETTINGS
     refresh_on_show = True
-
-    # A restored vault the officer wants to open now (the main window locks this one first).
-    open_vault_requested = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

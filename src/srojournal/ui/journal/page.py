@@ -104,7 +104,8 @@ class JournalPage(Page):
         super().__init__(session, parent)
         self._stale = True
         self._updating = False
-        self.undo_stack = QUndoStack(self)
+        self.history = QUndoStack(self)  # deletions, for Ctrl+Z
+        self.undo_stack = self.history
         self.model = JournalModel(None, self)
 
         root = QVBoxLayout(self)
@@ -304,7 +305,7 @@ class JournalPage(Page):
 
     def clear(self) -> None:
         self._search_timer.stop()
-        self.undo_stack.clear()
+        self.history.clear()
         self.model.clear()
         self.student_edit.set_journal(None)
         self._updating = True
@@ -542,7 +543,7 @@ class JournalPage(Page):
         row = self.table.currentIndex().row()
 
         def done(result: Done[DeletedEntry]) -> None:
-            self.undo_stack.push(DeleteContactCommand(self, self.session.applied(result)))
+            self.history.push(DeleteContactCommand(self, self.session.applied(result)))
             self.status_message.emit("Entry deleted. Undo with Ctrl+Z.")
             if self.model.rowCount() > 0:
                 idx = self.model.index(min(row, self.model.rowCount() - 1), 0)
