@@ -7,28 +7,29 @@ so the window and any other caller apply the same ones.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from dataclasses import dataclass
 
 from srojournal.domain import cases
 from srojournal.ops.changes import Change, Done
 from srojournal.vault.repo import Journal
 
 
-def open_case(
-    journal: Journal,
-    title: str,
-    party_ids: Iterable[int],
-    *,
-    terms: str = "",
-    opened_on: dt.date,
-    check_date: dt.date | None = None,
-) -> Done[int]:
+@dataclass(frozen=True, slots=True)
+class NewCase:
+    title: str
+    party_ids: tuple[int, ...]
+    opened_on: dt.date
+    terms: str = ""
+    check_date: dt.date | None = None
+
+
+def open_case(journal: Journal, case: NewCase) -> Done[int]:
     case_id = journal.add_conflict_case(
-        cases.checked_title(title),
-        cases.checked_parties(party_ids),
-        terms=terms,
-        opened_on=opened_on,
-        check_date=check_date,
+        cases.checked_title(case.title),
+        cases.checked_parties(case.party_ids),
+        terms=case.terms,
+        opened_on=case.opened_on,
+        check_date=case.check_date,
     )
     return Done(case_id, Change.CASES)
 

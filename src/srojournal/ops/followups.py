@@ -4,7 +4,7 @@ cancel; and the contact an officer would log when completing one."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Final
 
 from srojournal.domain.errors import UserError
@@ -15,10 +15,16 @@ from srojournal.vault.repo import Journal
 FOLLOW_UP_TYPE: Final = "mentoring_followup"
 
 
-def add_follow_up(
-    journal: Journal, due: dt.date, what: str, student_ids: Iterable[int]
-) -> Done[int]:
-    return Done(journal.add_follow_up(due, what.strip(), list(student_ids)), Change.FOLLOW_UPS)
+@dataclass(frozen=True, slots=True)
+class NewFollowUp:
+    due: dt.date
+    what: str
+    student_ids: tuple[int, ...] = ()
+
+
+def add_follow_up(journal: Journal, follow_up: NewFollowUp) -> Done[int]:
+    fid = journal.add_follow_up(follow_up.due, follow_up.what.strip(), follow_up.student_ids)
+    return Done(fid, Change.FOLLOW_UPS)
 
 
 def follow_up_contact(

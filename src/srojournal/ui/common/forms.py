@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import School
 from srojournal.ui.common.error_label import ErrorLabel
 from srojournal.ui.common.kit import MARGIN, SPACING, named
@@ -44,17 +47,22 @@ def set_combo_data(combo: QComboBox, value: object) -> None:
 
 
 class FormDialog(QDialog):
-    """A dialog with a form whose OK runs ``on_submit`` through the session's one writer.
+    """A small form whose OK submits a draft through the session's one writer.
 
-    An error keeps the dialog and the input; while background work runs, the submit waits its
-    turn (the dialog says so) and the dialog closes only once the write is done. Opened with
-    ``open()`` (never ``exec()``); ``accepted`` fires after a successful submit.
+    A subclass builds its fields (typed attributes) and returns what they say from
+    :meth:`value` (raising ``InvalidInput`` when it cannot). OK calls ``submit(value())``
+    through the writer: an error keeps the dialog and every typed character; while background
+    work runs, the submit waits its turn (the dialog says so) and the dialog closes only once
+    the write is done, emitting ``completed(done)`` with what ``submit`` returned.
+    Opened with ``open()`` (never ``exec()``).
     """
+
+    completed = Signal(object)
 
     def __init__(
         self,
         title: str,
-        on_submit: Callable[[], object],
+        submit: Callable[[Any], object],
         parent: QWidget | None = None,
         *,
         runner: Runner,
@@ -63,7 +71,7 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
-        self._on_submit = on_submit
+        self._submit = submit
         self._runner = runner
         self._submitting = False
         outer = QVBoxLayout(self)
@@ -87,17 +95,26 @@ class FormDialog(QDialog):
         outer.addWidget(self.buttons)
         self.finished.connect(self.deleteLater)
 
+    def value(self) -> object:
+        """The draft the fields describe (subclasses)."""
+        raise NotImplementedError
+
     def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+        self.error.set_message(message)
 
     def accept(self) -> None:
         if self._submitting:
             return
+        try:
+            draft = self.value()
+        except UserError as exc:
+            self.show_error(exc.message)
+            return
         self._submitting = True
 
-        def done(_result: object) -> None:
+        def done(result: object) -> None:
             self._submitting = False
+            self.completed.emit(result)
             QDialog.accept(self)
 
         def failed(exc: BaseException) -> None:
@@ -105,6 +122,6 @@ class FormDialog(QDialog):
             self.ok_button.setEnabled(True)
             self.show_error(user_message(exc))
 
-        if not self._runner.write(self._on_submit, done, failed) and self._submitting:
+        if not self._runner.write(lambda: self._submit(draft), done, failed) and self._submitting:
             self.ok_button.setEnabled(False)
             self.show_error("Waiting for the task in progress to finish…")

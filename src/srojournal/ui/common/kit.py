@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
@@ -229,6 +229,8 @@ class RecordEditor:
     _dirty: bool
     _current: object | None
     save_button: QAbstractButton
+    status_message: Any  # the page's Signal(str)
+    session: Any  # the page's Session (ui/session.py imports this package)
     revert_button: QAbstractButton
     empty_hint: QWidget
     body: QWidget
@@ -258,7 +260,7 @@ class RecordEditor:
         self._dirty = False
         self._update_buttons()
         if notify:
-            self.status_message.emit(message)  # type: ignore[attr-defined]
-            self.session.notify(changed)  # type: ignore[attr-defined]
-            if not self.isVisible():  # type: ignore[attr-defined]
+            self.status_message.emit(message)
+            self.session.notify(changed)
+            if not cast(QWidget, self).isVisible():
                 reload()

@@ -21,14 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
-from srojournal.domain.errors import InvalidInput, UserError
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import ConflictCase, ContactInput, ContactRow, ContactStudent
 from srojournal.ops import cases as case_ops
 from srojournal.ops.changes import Change, Done
 from srojournal.ui.common.contact_table import ContactTable
 from srojournal.ui.common.dates import date_edit, pydate, qdate
 from srojournal.ui.common.error_label import ErrorLabel
-from srojournal.ui.common.forms import FormDialog
 from srojournal.ui.common.kit import (
     MARGIN,
     SPACING,
@@ -43,7 +42,7 @@ from srojournal.ui.common.kit import (
     title_label,
 )
 from srojournal.ui.common.runner import user_message
-from srojournal.ui.common.students import StudentPicker
+from srojournal.ui.conflicts.dialogs import LinkContactDialog, NewCaseDialog
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
 
@@ -353,55 +352,26 @@ class ConflictsPage(RecordEditor, Page):
         )
 
     # -- dialogs ----------------------------------------------------------------------------
-    def open_new_dialog(self) -> FormDialog:
-        title = named(QLineEdit(), "Case title")
-        title.setPlaceholderText("e.g. Lunch table dispute")
-        parties = StudentPicker(self.journal, "Parties")
-        terms = named(QPlainTextEdit(), "Agreement terms")
-        terms.setTabChangesFocus(True)
-        terms.setMaximumHeight(90)
-        today = self.session.today()
-        opened = date_edit("Opened on", today)
-        check = date_edit("Check date", today + dt.timedelta(days=7))
-        created: list[int] = []
-
-        def submit() -> None:
-            done = case_ops.open_case(
-                self.journal,
-                title.text(),
-                parties.student_ids(),
-                terms=terms.toPlainText(),
-                opened_on=pydate(opened.date()),
-                check_date=pydate(check.date()),
-            )
-            created.append(done.value)
-
-        dlg = FormDialog(
-            "New conflict case", submit, self, runner=self.session.runner, ok_label="Open case"
+    def open_new_dialog(self) -> NewCaseDialog:
+        journal = self.journal
+        dlg = NewCaseDialog(
+            journal,
+            self.session.today(),
+            lambda case: case_ops.open_case(journal, case),
+            runner=self.session.runner,
+            parent=self,
         )
-        dlg.setObjectName("newCaseDialog")
-        dlg.form.addRow("&Title", title)
-        dlg.form.addRow("&Parties", parties)
-        dlg.form.addRow("T&erms", terms)
-        dlg.form.addRow("&Opened", opened)
-        dlg.form.addRow("&Check on", check)
-        dlg.title = title  # type: ignore[attr-defined]
-        dlg.parties = parties  # type: ignore[attr-defined]
-        dlg.terms = terms  # type: ignore[attr-defined]
-        dlg.check = check  # type: ignore[attr-defined]
-
-        def added() -> None:
-            self.session.notify(Change.CASES)
-            self.status_message.emit("Case opened")
-            self.status_filter.setCurrentIndex(0)
-            self.refresh()
-            self.show_case(created[-1])
-
-        dlg.accepted.connect(added)
-        dlg.resize(500, dlg.sizeHint().height())
+        dlg.completed.connect(self._case_opened)
         dlg.open()
-        title.setFocus()
+        dlg.title.setFocus()
         return dlg
+
+    def _case_opened(self, done: Done[int]) -> None:
+        case_id = self.session.applied(done)
+        self.status_message.emit("Case opened")
+        self.status_filter.setCurrentIndex(0)
+        self.refresh()
+        self.show_case(case_id)
 
     def candidate_contacts(self) -> list[ContactRow]:
         """Recent contacts of the case's parties that are not linked yet (newest first)."""
@@ -415,42 +385,23 @@ class ConflictsPage(RecordEditor, Page):
                     seen[r.id] = r
         return sorted(seen.values(), key=lambda r: r.occurred_at, reverse=True)[:100]
 
-    def open_link_dialog(self) -> FormDialog | None:
+    def open_link_dialog(self) -> LinkContactDialog | None:
         c = self._current
         if c is None:
             return None
-        table = named(ContactTable(), "Contacts of the parties")
-        table.set_rows(self.candidate_contacts())
-        table.setMinimumSize(640, 260)
-        if table.rowCount():
-            table.selectRow(0)
-
-        def submit() -> None:
-            cid = table.selected_contact_id()
-            if cid is None:
-                raise InvalidInput("Choose a contact to link.")
-            case_ops.link_contact(self.journal, c.id, cid)
-
-        dlg = FormDialog(
-            "Link a contact", submit, self, runner=self.session.runner, ok_label="Link contact"
+        journal = self.journal
+        dlg = LinkContactDialog(
+            self.candidate_contacts(),
+            lambda contact_id: case_ops.link_contact(journal, c.id, contact_id),
+            runner=self.session.runner,
+            parent=self,
         )
-        dlg.setObjectName("linkContactDialog")
-        note = hint_label(
-            "Contacts of the parties, newest first."
-            if table.rowCount()
-            else "No unlinked contacts of these parties yet."
-        )
-        dlg.form.addRow(note)
-        dlg.form.addRow(table)
-        dlg.table = table  # type: ignore[attr-defined]
-        table.open_contact.connect(lambda _cid: dlg.accept())
-
-        def linked() -> None:
-            self.session.notify(Change.CASES)
-            self.status_message.emit("Contact linked")
-            self._show_current()
-
-        dlg.accepted.connect(linked)
+        dlg.completed.connect(self._contact_linked)
         dlg.open()
-        table.setFocus()
+        dlg.table.setFocus()
         return dlg
+
+    def _contact_linked(self, done: Done[None]) -> None:
+        self.session.applied(done)
+        self.status_message.emit("Contact linked")
+        self._show_current()

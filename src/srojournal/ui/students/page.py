@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain.models import ContactInput, ContactStudent, Student
-from srojournal.ops.changes import Change
+from srojournal.ops import students as student_ops
+from srojournal.ops.changes import Change, Done
 from srojournal.ui.common.contact_table import ContactTable
 from srojournal.ui.common.error_label import ErrorLabel
 from srojournal.ui.common.forms import (
-    FormDialog,
     fill_school_combo,
     grade_combo,
     set_combo_data,
@@ -50,6 +50,7 @@ from srojournal.ui.common.kit import (
 from srojournal.ui.common.runner import user_message
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
+from srojournal.ui.students.dialogs import AddStudentDialog
 
 Index = QModelIndex | QPersistentModelIndex
 STUDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -496,53 +497,29 @@ class StudentsPage(RecordEditor, Page):
         self.new_contact_requested.emit(prefill)
 
     # -- add --------------------------------------------------------------------------------
-    def open_add_dialog(self) -> FormDialog | None:
+    def open_add_dialog(self) -> AddStudentDialog | None:
         schools = self.journal.schools()
         if not schools:
             self.status_message.emit("Add a school in Settings first")
             return None
-        alias = named(QLineEdit(), "Alias", "Initials or a nickname")
-        alias.setPlaceholderText("Initials or nickname")
-        school = named(QComboBox(), "School")
         last_school, _ = self.journal.last_used()
         current = self._current.school_id if self._current else last_school
-        fill_school_combo(school, schools, current)
-        grade = grade_combo()
-        notes = named(QPlainTextEdit(), "Private notes")
-        notes.setTabChangesFocus(True)
-        notes.setMaximumHeight(100)
-        created: list[int] = []
-
-        def submit() -> None:
-            created.append(
-                self.journal.add_student(
-                    alias.text(), school.currentData(), grade.currentData(), notes.toPlainText()
-                )
-            )
-
-        dlg = FormDialog(
-            "Add student", submit, self, runner=self.session.runner, ok_label="Add student"
+        journal = self.journal
+        dlg = AddStudentDialog(
+            schools,
+            current,
+            lambda new: student_ops.add_student(journal, new),
+            runner=self.session.runner,
+            parent=self,
         )
-        dlg.setObjectName("addStudentDialog")
-        dlg.form.addRow("&Alias", alias)
-        dlg.form.addRow("S&chool", school)
-        dlg.form.addRow("&Grade", grade)
-        dlg.form.addRow("&Notes", notes)
-        dlg.alias = alias  # type: ignore[attr-defined]
-        dlg.school = school  # type: ignore[attr-defined]
-        dlg.grade = grade  # type: ignore[attr-defined]
-        dlg.notes = notes  # type: ignore[attr-defined]
-
-        def added() -> None:
-            sid = created[-1]
-            self.session.notify(Change.STUDENTS)
-            self.search.clear()
-            self._reload_list()
-            self.show_student(sid)
-            self.status_message.emit("Student added")
-
-        dlg.accepted.connect(added)
-        dlg.resize(420, dlg.sizeHint().height())
+        dlg.completed.connect(self._student_added)
         dlg.open()
-        alias.setFocus()
+        dlg.alias.setFocus()
         return dlg
+
+    def _student_added(self, done: Done[int]) -> None:
+        sid = self.session.applied(done)
+        self.search.clear()
+        self._reload_list()
+        self.show_student(sid)
+        self.status_message.emit("Student added")
