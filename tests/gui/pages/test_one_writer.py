@@ -39,8 +39,8 @@ def test_entry_saved_during_a_failing_purge_is_kept(qtbot, session, vault, data,
     monkeypatch.setattr(Journal, "audit", slow_failing_audit)
 
     page = show(SettingsPage(session))
-    page.purge_years.setValue(5)
-    page.ask_purge()
+    page.security.purge_years.setValue(5)
+    page.security.ask_purge()
     box = page.findChild(QMessageBox, "confirmBox")
     qtbot.mouseClick(box.findChild(QPushButton, "confirmAccept"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(inside.is_set, timeout=20000)
@@ -53,7 +53,7 @@ def test_entry_saved_during_a_failing_purge_is_kept(qtbot, session, vault, data,
     with qtbot.waitSignal(entry.saved, timeout=20000) as saved:
         qtbot.keyClick(entry.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         release.set()
-    qtbot.waitUntil(lambda: "disk is full" in page.purge_text.text(), timeout=20000)
+    qtbot.waitUntil(lambda: "disk is full" in page.security.purge_text.text(), timeout=20000)
 
     kept = j.contact(saved.args[0])
     assert kept.notes == "Talked at lunch during the purge"
