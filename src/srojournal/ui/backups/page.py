@@ -234,6 +234,7 @@ class BackupPassphraseDialog(QDialog):
         self.setObjectName("backupPassphraseDialog")
         self.setWindowTitle("Restore backup")
         self.setModal(True)
+        self.setMinimumWidth(440)
         lay = QVBoxLayout(self)
         lay.addWidget(
             hint_label(

@@ -42,7 +42,7 @@ def user_message(exc: BaseException) -> str:
 
 
 class _Job:
-    __slots__ = ("background", "completed", "error", "fn", "generation", "on_done", "on_error")
+    __slots__ = ("background", "completed", "fn", "generation", "on_done", "on_error")
 
     def __init__(
         self,
@@ -58,11 +58,41 @@ class _Job:
         self.background = background
         self.generation = generation
         self.completed = False
-        self.error: BaseException | None = None
 
 
 class _Relay(QObject):
-    finished = Signal(object)
+    finished = Signal(int)  # the token of a finished job
+
+
+class _Work(QRunnable):
+    """Runs one job's function on the worker thread.
+
+    Nothing of the job may be released on the worker: the last reference to a widget captured
+    by the function (or by an exception's traceback) must go away on the window's thread. So
+    the result goes into ``outbox`` and every local reference is dropped *before* the window is
+    told; the window's thread holds the job until it has handled it.
+    """
+
+    def __init__(
+        self, token: int, fn: Callable[[], Any], outbox: dict[int, Any], relay: _Relay
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._token = token
+        self._fn: Callable[[], Any] | None = fn
+        self._outbox = outbox
+        self._relay = relay
+
+    def run(self) -> None:
+        fn, self._fn = self._fn, None
+        assert fn is not None
+        try:
+            self._outbox[self._token] = (fn(), None)
+        except BaseException as exc:
+            self._outbox[self._token] = (None, exc)
+            del exc
+        del fn
+        self._relay.finished.emit(self._token)
 
 
 class Runner(QObject):
@@ -76,9 +106,11 @@ class Runner(QObject):
         self._pool.setMaxThreadCount(1)
         self._queue: deque[_Job] = deque()
         self._current: _Job | None = None
-        self._results: dict[int, Any] = {}
+        self._outbox: dict[int, Any] = {}  # token -> (result, error), filled on the worker
+        self._next_token = 0
         self._generation = 0
         self._busy_shown = False
+        self._tokens: dict[int, _Job] = {}
         self._relay = _Relay(self)
         # Emitted on the worker: Qt delivers it queued, on this object's (the window's) thread.
         self._relay.finished.connect(self._on_finished)
@@ -114,7 +146,7 @@ class Runner(QObject):
             job = self._current
             if job is not None:
                 self._pool.waitForDone()
-                self._on_finished(job)
+                self._on_finished(self._token_of(job))
             else:
                 self._pump()
 
@@ -140,8 +172,10 @@ class Runner(QObject):
             job = self._queue.popleft()
             if job.background:
                 self._current = job
+                self._next_token += 1
+                self._tokens = {self._next_token: job}
                 self._update_busy()
-                self._pool.start(QRunnable.create(lambda job=job: self._work(job)))
+                self._pool.start(_Work(self._next_token, job.fn, self._outbox, self._relay))
                 return
             self._run_here(job)
         self._update_busy()
@@ -156,22 +190,19 @@ class Runner(QObject):
             self._update_busy()
             self._deliver(job, result, None)
 
-    def _work(self, job: _Job) -> None:  # on the worker thread
-        try:
-            self._results[id(job)] = job.fn()
-        except BaseException as exc:
-            job.error = exc
-        self._relay.finished.emit(job)
+    def _token_of(self, job: _Job) -> int:
+        return next(t for t, j in self._tokens.items() if j is job)
 
-    def _on_finished(self, job: _Job) -> None:
-        if job.completed:  # already handled by finish()
+    def _on_finished(self, token: int) -> None:
+        job = self._tokens.get(token)
+        if job is None or job.completed:  # already handled by finish()
             return
         job.completed = True
         if self._current is job:
             self._current = None
-        result = self._results.pop(id(job), None)
+        result, error = self._outbox.pop(token, (None, None))
         self._update_busy()
-        self._deliver(job, result, job.error)
+        self._deliver(job, result, error)
         self._pump()
 
     def _deliver(self, job: _Job, result: Any, error: BaseException | None) -> None:
