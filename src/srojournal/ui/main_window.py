@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
 
     from srojournal.domain.models import ContactInput
+    from srojournal.ops.entries import EntryDraft
     from srojournal.ui.entry import QuickEntryDialog
     from srojournal.ui.page import Page
     from srojournal.ui.session import Session
@@ -229,9 +230,7 @@ class MainWindow(QMainWindow):
         session.data_changed.connect(self._on_data_changed)
         self.workspace = Workspace(session, self.page_specs)
         for page in self.workspace.pages.values():
-            page.new_contact_requested.connect(
-                lambda data, p=page: self.open_quick_entry(prefill=data, origin=p)
-            )
+            page.new_contact_requested.connect(lambda data: self.open_quick_entry(prefill=data))
             page.edit_contact_requested.connect(lambda cid: self.open_quick_entry(contact_id=cid))
             page.show_student_requested.connect(self.show_student)
             page.status_message.connect(self.show_message)
@@ -352,11 +351,11 @@ class MainWindow(QMainWindow):
     # -- quick entry ---------------------------------------------------------------------------
     def open_quick_entry(
         self,
-        prefill: ContactInput | None = None,
+        prefill: ContactInput | EntryDraft | None = None,
         contact_id: int | None = None,
-        origin: Page | None = None,
     ) -> None:
-        """Open quick entry; ``origin`` (the page that asked) hears about the first save."""
+        """Open quick entry, blank, prefilled (an ``EntryDraft`` also brings case links), or on
+        an existing contact."""
         if self.session is None:
             return
         if self.entry is not None:
@@ -370,22 +369,18 @@ class MainWindow(QMainWindow):
             self.entry.close_keeping_draft()
             self.entry = None
         try:
+            from srojournal.ops.entries import EntryDraft
             from srojournal.ui.entry import QuickEntryDialog
 
-            dialog = QuickEntryDialog(self.session, self, contact_id=contact_id, prefill=prefill)
+            contact = prefill.contact if isinstance(prefill, EntryDraft) else prefill
+            case_ids = prefill.case_ids if isinstance(prefill, EntryDraft) else ()
+            dialog = QuickEntryDialog(
+                self.session, self, contact_id=contact_id, prefill=contact, case_ids=case_ids
+            )
         except UserError as exc:
             self.show_message(exc.message)
             return
         dialog.saved.connect(self._on_entry_saved)
-        if origin is not None:
-            told: list[int] = []
-
-            def tell_origin(cid: int) -> None:
-                if not told:  # "Save & new" goes on with unrelated entries
-                    told.append(cid)
-                    origin.contact_logged(cid)
-
-            dialog.saved.connect(tell_origin)
         dialog.finished.connect(lambda _r, d=dialog: self._on_entry_closed(d))
         self.entry = dialog
         dialog.show()

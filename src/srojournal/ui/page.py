@@ -32,7 +32,8 @@ class Page(QWidget):
     # Reload whenever the page is shown (cheap pages; the journal keeps its own policy).
     refresh_on_show = False
 
-    # Ask the main window to open quick entry: a ContactInput prefill, or None for a blank form.
+    # Ask the main window to open quick entry: a ContactInput prefill, an EntryDraft (a prefill
+    # saved with its case links), or None for a blank form.
     new_contact_requested = Signal(object)
     # Ask the main window to open an existing contact for editing.
     edit_contact_requested = Signal(int)
@@ -72,9 +73,6 @@ class Page(QWidget):
 
     def focus_search(self) -> None:
         """Put the cursor in the page's search field (where it has one)."""
-
-    def contact_logged(self, contact_id: int) -> None:
-        """The contact this page asked for with ``new_contact_requested`` was saved."""
 
     def refresh(self) -> None:
         """(Re)load what the page shows from the vault."""

@@ -25,6 +25,7 @@ from srojournal.domain.errors import UserError
 from srojournal.domain.models import ConflictCase, ContactInput, ContactRow, ContactStudent
 from srojournal.ops import cases as case_ops
 from srojournal.ops.changes import Change, Done
+from srojournal.ops.entries import EntryDraft
 from srojournal.ui.common.contact_table import ContactTable
 from srojournal.ui.common.dates import date_edit, pydate, qdate
 from srojournal.ui.common.error_label import ErrorLabel
@@ -60,7 +61,6 @@ class ConflictsPage(RecordEditor, Page):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._current: ConflictCase | None = None
-        self._log_for_case: int | None = None  # a contact being logged for this case
         self._names: dict[int, str] = {}
         self._loading = False
         self._dirty = False
@@ -325,30 +325,17 @@ class ConflictsPage(RecordEditor, Page):
                 self.status_message.emit("Add a school in Settings first")
                 return
             school = schools[0].id
-        self._log_for_case = c.id
+        # The entry is saved with its link to this case, in the same transaction.
         self.new_contact_requested.emit(
-            ContactInput(
-                occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
-                school_id=school,
-                type_code="mediation",
-                students=tuple(ContactStudent(p, "party") for p in c.party_ids),
+            EntryDraft(
+                ContactInput(
+                    occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
+                    school_id=school,
+                    type_code="mediation",
+                    students=tuple(ContactStudent(p, "party") for p in c.party_ids),
+                ),
+                case_ids=(c.id,),
             )
-        )
-
-    def contact_logged(self, contact_id: int) -> None:
-        """The contact logged from a case belongs to it: link it."""
-        case_id, self._log_for_case = self._log_for_case, None
-        if case_id is None or not self._open():
-            return
-
-        def linked(done: Done[None]) -> None:
-            self.status_message.emit("Contact linked to the case")
-            self.session.applied(done)
-
-        self.session.runner.write(
-            lambda: case_ops.link_contact(self.journal, case_id, contact_id),
-            linked,
-            lambda exc: self.status_message.emit(user_message(exc)),
         )
 
     # -- dialogs ----------------------------------------------------------------------------

@@ -107,6 +107,7 @@ class QuickEntryDialog(QDialog):
         *,
         contact_id: int | None = None,
         prefill: ContactInput | None = None,
+        case_ids: tuple[int, ...] = (),
         restore_draft: bool = True,
         now: Callable[[], dt.datetime] = dt.datetime.now,
     ) -> None:
@@ -115,6 +116,8 @@ class QuickEntryDialog(QDialog):
         self.session = session
         self.journal = session.journal
         self.contact_id = contact_id
+        # Conflict cases the entry belongs to (it was logged from a case); the first save links it.
+        self.case_ids = case_ids
         self.now = now
         self._saved = False
         self._saving = False
@@ -777,6 +780,7 @@ class QuickEntryDialog(QDialog):
             contact_id=self.contact_id,
             school_name=self.school.currentText(),
             follow_up=follow_up,
+            case_ids=self.case_ids,
             draft_name=self.draft_name,
         )
 
@@ -795,6 +799,7 @@ class QuickEntryDialog(QDialog):
             self._set_saving(False)
             cid = self.session.applied(result)
             saved.append(cid)
+            self.case_ids = ()  # "Save & new" goes on with unrelated entries
             if result.changes & Change.SCHOOLS:
                 self._load_choices_keep_school()
             self.saved.emit(cid)
