@@ -60,6 +60,7 @@ class ConflictsPage(RecordEditor, Page):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self._refused = False  # the last save was refused (its message is shown)
         self._current: ConflictCase | None = None
         self._names: dict[int, str] = {}
         self._loading = False
@@ -293,14 +294,13 @@ class ConflictsPage(RecordEditor, Page):
         terms = self.terms_edit.toPlainText()
         status = str(self.status_combo.currentData())
         check = None if self.check_none.isChecked() else pydate(self.check_edit.date())
-        outcome: list[bool] = []
+        self._refused = False
 
         def done(_done: object) -> None:
-            outcome.append(True)
             self._record_saved(notify, "Case saved", Change.CASES, self.refresh)
 
         def failed(exc: BaseException) -> None:
-            outcome.append(False)
+            self._refused = True
             self.error.setText(user_message(exc))
             self.error.show()
 
@@ -311,7 +311,7 @@ class ConflictsPage(RecordEditor, Page):
             done,
             failed,
         )
-        return outcome[0] if outcome else True
+        return not self._refused
 
     def _request_new_contact(self) -> None:
         c = self._current

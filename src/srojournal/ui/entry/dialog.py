@@ -121,6 +121,7 @@ class QuickEntryDialog(QDialog):
         self.now = now
         self._saved = False
         self._saving = False
+        self.saved_id: int | None = None  # the contact id of the last save
         self._closing = False
         self._chips: list[StudentChip] = []
         self.setWindowTitle("Edit entry" if contact_id is not None else "New entry")
@@ -793,12 +794,12 @@ class QuickEntryDialog(QDialog):
             self._focus_first_error()
             return None
         draft = self.value()
-        saved: list[int] = []
+        self.saved_id = None
 
         def done(result: Done[int]) -> None:
             self._set_saving(False)
             cid = self.session.applied(result)
-            saved.append(cid)
+            self.saved_id = cid
             self.case_ids = ()  # "Save & new" goes on with unrelated entries
             if result.changes & Change.SCHOOLS:
                 self._load_choices_keep_school()
@@ -822,7 +823,7 @@ class QuickEntryDialog(QDialog):
             and self._saving
         ):
             self.form_error.set_message("Saving as soon as the task in progress finishes…")
-        return saved[0] if saved else None
+        return self.saved_id
 
     def _set_saving(self, on: bool) -> None:
         self._saving = on

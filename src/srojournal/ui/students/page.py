@@ -127,6 +127,7 @@ class StudentsPage(RecordEditor, Page):
         super().__init__(session, parent)
         self._current: Student | None = None
         self._loading = False
+        self._refused = False  # the last save was refused (its message is shown)
 
         # -- the list -----------------------------------------------------------------------
         self.add_button = named(QPushButton("Add student…"), "Add student")
@@ -444,14 +445,13 @@ class StudentsPage(RecordEditor, Page):
         grade = self.grade_combo.currentData() or ""
         notes = self.notes_edit.toPlainText()
         school_id = self.school_combo.currentData()
-        outcome: list[bool] = []
+        self._refused = False
 
         def done(_result: object) -> None:
-            outcome.append(True)
             self._record_saved(notify, "Student saved", Change.STUDENTS, self._reload_list)
 
         def failed(exc: BaseException) -> None:
-            outcome.append(False)
+            self._refused = True
             self.profile_error.setText(user_message(exc))
             self.profile_error.show()
 
@@ -462,7 +462,7 @@ class StudentsPage(RecordEditor, Page):
             done,
             failed,
         )
-        return outcome[0] if outcome else True
+        return not self._refused
 
     def toggle_archived(self) -> None:
         s = self._current
