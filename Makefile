@@ -28,11 +28,12 @@ test: $(STAMP) system-libs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests
 	$(MAKE) --no-print-directory lint typecheck
 
-LINT_PATHS := src tests packaging $(wildcard benchmarks)
+LINT_PATHS := src tests packaging tools $(wildcard benchmarks)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -44,7 +45,7 @@ fmt: $(STAMP)
 # Each main screen of the demo vault, light and dark, as PNG (docs/screenshots/).
 screenshots: $(STAMP) system-libs
 	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m srojournal.ui.screenshots $(DEMO_VAULT) docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py $(DEMO_VAULT) docs/screenshots
 
 # One-folder desktop build (PyInstaller), then a smoke test of the frozen binary.
 dist: $(STAMP) system-libs

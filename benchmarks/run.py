@@ -555,7 +555,7 @@ def bench_summary(v: Vault, quick: bool) -> list[Figure]:
 
 
 def _csv_from(conn: Any) -> tuple[str, int]:
-    """Every contact of the cached vault as an import CSV (PRODUCT §7 columns)."""
+    """Every contact of the cached vault as an import CSV (the columns of docs/cli.md)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(

@@ -15,7 +15,7 @@ from srojournal.vault.keys import KdfParams
 from srojournal.vault.store import Vault
 
 PASSPHRASE = "correct horse battery staple 9"
-# Tests may pass cheaper KDF parameters explicitly; the product default stays (PRODUCT §5).
+# Tests may pass cheaper KDF parameters explicitly; the product default stays (docs/vault.md).
 CHEAP_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 # The CLI never goes below the product floor; this is the cheapest it accepts.
 CLI_KDF_ARGS = ("--kdf-memory", "64", "--kdf-iterations", "3")

@@ -1,7 +1,9 @@
-"""The headless face of SRO Journal: argparse subcommands over the core (PRODUCT §7).
+"""The headless face of SRO Journal: argparse subcommands over the use cases in ``ops/``.
 
-Errors are one clear line on stderr with the exit codes of §7, never a traceback:
+Errors are one clear line on stderr with the exit codes of docs/cli.md, never a traceback:
 2 usage, 3 wrong passphrase or recovery code, 4 not a vault / damaged / locked, 5 rejected input.
+Every error meant for the officer is a ``UserError`` and carries its exit code; anything else is
+a bug and is reported as one.
 Passphrases come from the terminal, or one per line from standard input with
 ``--passphrase-stdin`` — never from an argument or an environment variable.
 """
@@ -18,20 +20,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import srojournal
-from srojournal.vault.errors import VaultError, WeakPassphrase
+from srojournal.domain.errors import EXIT_INTERNAL, EXIT_REJECTED, EXIT_USAGE, UserError
 
 if TYPE_CHECKING:
     import datetime as dt
 
-EXIT_USAGE = 2
-EXIT_REJECTED = 5
-EXIT_INTERNAL = 1
-
 log = logging.getLogger("srojournal.cli")
 
 
-class UsageError(Exception):
-    pass
+class UsageError(UserError):
+    """Bad arguments or no way to ask for a passphrase (exit 2)."""
+
+    exit_code = EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -278,11 +278,11 @@ def _new_passphrase(reader: SecretReader, prompt: str = "New passphrase") -> str
 
 
 def cmd_init(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import create_vault
 
     kdf = _kdf_from(args)
     passphrase = _new_passphrase(reader, "Passphrase")
-    vault, code = Vault.create(args.vault, passphrase, kdf=kdf)
+    vault, code = create_vault(args.vault, passphrase, kdf=kdf)
     vault.close()
     _out(f"Recovery code: {code}")
     sys.stderr.write(
@@ -294,9 +294,9 @@ def cmd_init(args: argparse.Namespace, reader: SecretReader) -> int:
 def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.importing.dates import parse_date_order
     from srojournal.importing.mapping import Mapping, MappingError
+    from srojournal.ops.access import open_vault
     from srojournal.vault import importer
     from srojournal.vault.errors import InvalidInput
-    from srojournal.vault.store import Vault
 
     date_order = None
     if args.date_format is not None:
@@ -315,7 +315,7 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
     try:
         # The file is read and checked for shape before the passphrase is asked for.
         table = importer.read_file(args.file, sheet=args.sheet or mapping.sheet)
-        with Vault.open(args.vault, reader.read("Passphrase")) as vault:
+        with open_vault(args.vault, reader.read("Passphrase")) as vault:
             p = importer.preview(
                 vault.journal,
                 table,
@@ -350,12 +350,17 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
 
 
 def cmd_export(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.journal_export import NOT_CHECKED, NOT_ENCRYPTED, export_to_file, find_student
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import open_vault
+    from srojournal.ops.journal_export import (
+        NOT_CHECKED,
+        NOT_ENCRYPTED,
+        export_to_file,
+        find_student,
+    )
 
     if args.school is not None and args.student is None:
         raise UsageError("--school goes with --student")
-    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
+    with open_vault(args.vault, reader.read("Passphrase")) as vault:
         student_id = None
         if args.student is not None:
             student_id = find_student(vault.journal, args.student, args.school).id
@@ -370,14 +375,12 @@ def cmd_export(args: argparse.Namespace, reader: SecretReader) -> int:
 
 
 def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.reporting.service import export_summary
-    from srojournal.vault.fsutil import atomic_write
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import open_vault
+    from srojournal.ops.summaries import release_summary
 
     period = args.month or args.quarter or args.school_year
-    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
-        data = export_summary(vault.journal, period, args.format, revise=args.revise)
-    atomic_write(args.out, data, mode=0o644)
+    with open_vault(args.vault, reader.read("Passphrase")) as vault:
+        release_summary(vault.journal, period, args.format, args.out, revise=args.revise)
     _out(f"wrote {args.out}")
     return 0
 
@@ -393,56 +396,49 @@ def cmd_aggregate(args: argparse.Namespace, reader: SecretReader) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import open_vault
 
-    with Vault.open(args.vault, reader.read("Passphrase"), read_only=True) as vault:
+    with open_vault(args.vault, reader.read("Passphrase"), read_only=True) as vault:
         counts = vault.journal.verify()
     _out(f"ok contacts={counts.contacts} students={counts.students} follow_ups={counts.follow_ups}")
     return 0
 
 
 def cmd_backup(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.backup import create_backup
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import open_vault
+    from srojournal.ops.backups import back_up_now
 
-    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
-        info = create_backup(vault, args.dest)
+    with open_vault(args.vault, reader.read("Passphrase")) as vault:
+        info = back_up_now(vault, args.dest).value
     _out(f"backup verified: {info.path}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.backup import restore_backup, verify_backup
-    from srojournal.vault.store import Vault
+    from srojournal.ops.backups import restore
 
     passphrase = reader.read("Passphrase of the backup")
-    verify_backup(args.backup, passphrase)
-    restore_backup(args.backup, args.vault)
-    with Vault.open(args.vault, passphrase) as vault:
-        counts = vault.journal.verify()
-        vault.journal.audit("restored_from_backup", {"contacts": counts.contacts})
+    counts = restore(args.backup, args.vault, passphrase).value
     _out(f"restored to {args.vault}: contacts={counts.contacts} students={counts.students}")
     return 0
 
 
 def cmd_passwd(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import change_passphrase, open_vault
 
     old = reader.read("Current passphrase")
-    with Vault.open(args.vault, old) as vault:
+    with open_vault(args.vault, old) as vault:
         new = _new_passphrase(reader)
-        vault.change_passphrase(old, new)
+        change_passphrase(vault, old, new)
     _out("passphrase changed")
     return 0
 
 
 def cmd_recover(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import recover
 
     code = reader.read("Recovery code")
-    with Vault.open_with_recovery(args.vault, code) as vault:
-        new = _new_passphrase(reader)
-        vault.change_passphrase(code, new, with_recovery_code=True)
+    recover(args.vault, code, lambda: _new_passphrase(reader)).close()
     _out("passphrase set; the recovery code stays valid")
     return 0
 
@@ -500,19 +496,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_gui(args)
         reader = SecretReader(getattr(args, "passphrase_stdin", False))
         return COMMANDS[args.command](args, reader)
-    except WeakPassphrase as exc:
-        hint = (" " + " ".join(exc.feedback)) if exc.feedback else ""
-        sys.stderr.write(f"srojournal: passphrase refused: {exc.message}{hint}\n")
-        return EXIT_USAGE
-    except VaultError as exc:
-        sys.stderr.write(f"srojournal: {exc.message}\n")
+    except UserError as exc:
+        sys.stderr.write(f"srojournal: {exc.one_line()}\n")
         return exc.exit_code
-    except UsageError as exc:
-        sys.stderr.write(f"srojournal: {exc}\n")
-        return EXIT_USAGE
-    except _report_rejected() as exc:
-        sys.stderr.write(f"srojournal: {exc}\n")
-        return EXIT_REJECTED
     except KeyboardInterrupt:
         sys.stderr.write("srojournal: interrupted\n")
         return 130
@@ -534,18 +520,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ),
             )
         return EXIT_INTERNAL
-
-
-def _report_rejected() -> type[Exception]:
-    try:
-        from srojournal.reporting.errors import ReportRejected
-    except ImportError:  # reporting not built yet
-        return _NeverRaised
-    return ReportRejected
-
-
-class _NeverRaised(Exception):
-    pass
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The command line as a subprocess: exit codes, messages, no tracebacks (PRODUCT §7)."""
+"""The command line as a subprocess: exit codes, messages, no tracebacks (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,7 @@ def test_second_instance_refused(cli, vault_dir) -> None:
     v, _ = vault_dir
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLD, str(v), PASSPHRASE],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -183,19 +185,20 @@ def test_second_instance_refused(cli, vault_dir) -> None:
     finally:
         holder.kill()
         holder.wait()
-        if holder.stdout is not None:
-            holder.stdout.close()
+        for pipe in (holder.stdin, holder.stdout):
+            if pipe is not None:
+                pipe.close()
     # The lock of a killed process does not block the next start.
     assert cli("verify", v, "--passphrase-stdin", stdin=PASSPHRASE + "\n").code == 0
 
 
 _HOLD = """
-import sys, time
+import sys
 from pathlib import Path
 from srojournal.vault.store import Vault
 v = Vault.open(Path(sys.argv[1]), sys.argv[2])
 print("holding", flush=True)
-time.sleep(60)
+sys.stdin.readline()  # holds the vault until the test closes our stdin or kills us
 """
 
 
@@ -209,7 +212,9 @@ def test_kill_during_import_is_all_or_nothing(cli, vault_dir, tmp_path: Path) ->
     src = _csv(tmp_path, "date,time,school,type,students,grades,outcome,notes\n" + rows)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     interrupted = 0
-    for delay in (0.3, 0.7, 1.1, 1.5):
+    # Kill points measured in the child's own CPU time after it opened the database (so a slow
+    # or busy machine moves them with the work, not against it): at once, then further in.
+    for cpu_budget in (0.0, 0.4, 0.8, 1.2):
         proc = subprocess.Popen(
             [
                 *(sys.executable, "-m", "srojournal", "import", str(v), str(src)),
@@ -224,8 +229,7 @@ def test_kill_during_import_is_all_or_nothing(cli, vault_dir, tmp_path: Path) ->
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(PASSPHRASE + "\n")
         proc.stdin.close()
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
+        _kill_after(proc, v / "journal.db", cpu_budget)
         finished = "imported" in proc.stdout.read()
         proc.stdout.close()
         proc.wait()
@@ -235,6 +239,39 @@ def test_kill_during_import_is_all_or_nothing(cli, vault_dir, tmp_path: Path) ->
         n = int(r.out.split()[1].split("=")[1])
         assert n % 20000 == 0, n  # none or all of each file's rows
     assert interrupted  # at least one kill landed mid-import
+
+
+def _kill_after(proc: subprocess.Popen[str], db: Path, cpu_budget: float) -> None:
+    """SIGKILL once the child opened ``db`` and then used ``cpu_budget`` more CPU seconds."""
+    _poll(lambda: proc.poll() is not None or _has_open(proc.pid, db))
+    start = _cpu_seconds(proc.pid)
+    _poll(lambda: proc.poll() is not None or _cpu_seconds(proc.pid) >= start + cpu_budget)
+    proc.send_signal(signal.SIGKILL)
+
+
+def _poll(done: Callable[[], bool], deadline: float = 60.0) -> None:
+    """Wait until ``done()``, checking often; fail after ``deadline`` seconds."""
+    end = time.monotonic() + deadline
+    while not done():
+        assert time.monotonic() < end, "the child never got there"
+        time.sleep(0.005)
+
+
+def _has_open(pid: int, path: Path) -> bool:
+    """Whether process ``pid`` has ``path`` open (Linux /proc)."""
+    fd_dir = Path(f"/proc/{pid}/fd")
+    try:
+        return any(os.readlink(fd_dir / fd) == str(path) for fd in os.listdir(fd_dir))
+    except OSError:
+        return False
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("inf")  # gone: nothing left to wait for
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def test_tricky_passphrase_through_stdin(cli, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Monthly summaries end to end: a real demo vault, the CLI as a subprocess (PRODUCT §6)."""
+"""Summaries end to end: a real demo vault, the CLI as a subprocess (see docs/summary-format.md)."""
 
 from __future__ import annotations
 

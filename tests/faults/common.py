@@ -20,14 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from srojournal.domain.models import ContactInput, ContactStudent
-from srojournal.vault.keys import KdfParams
 from srojournal.vault.store import Vault
+from tests.conftest import CHEAP_KDF, PASSPHRASE  # the one definition, re-exported here
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PASSPHRASE = "correct horse battery staple 9"
 OTHER_PASSPHRASE = "violet lantern orbit meadow 47"
-# Tests may pass cheaper KDF parameters explicitly; the product default stays (PRODUCT §5).
-CHEAP_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 CHILD_TIMEOUT = 60.0
 TIMED_OUT = -1000  # Run.code of a child killed by its timeout
 

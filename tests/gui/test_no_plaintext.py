@@ -51,7 +51,7 @@ def test_full_session_leaves_no_plaintext(
     qtbot.waitUntil(lambda: w.entry is not None)
     d = w.entry
     d.student_search.setText(ALIAS)
-    d.student_search.returnPressed.emit()
+    qtbot.keyClick(d.student_search, Qt.Key.Key_Return)
     d.create_student_btn.click()
     qtbot.keyClicks(d.notes, NOTE)
     with qtbot.waitSignal(d.saved):

@@ -14,7 +14,7 @@ def test_setting_persists_across_lock_and_unlock(qtbot, window_factory, vault_di
     unlock(qtbot, w)
     page = w.show_page("settings")
     assert page is not None
-    page.autolock.setValue(12)
+    page.general.autolock.setValue(12)
     qtbot.waitUntil(lambda: w.autolock.interval_ms == 12 * 60_000)
     qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert w.is_locked and w.session is None
@@ -22,7 +22,7 @@ def test_setting_persists_across_lock_and_unlock(qtbot, window_factory, vault_di
     assert w.session.journal.get_setting("autolock_minutes") == "12"
     assert w.autolock.interval_ms == 12 * 60_000
     page = w.show_page("settings")
-    assert page.autolock.value() == 12
+    assert page.general.autolock.value() == 12
 
 
 def test_passphrase_reveal_has_an_icon_and_toggles(qtbot):

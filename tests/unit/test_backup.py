@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from srojournal.domain.models import ContactInput
+from srojournal.ops import access
 from srojournal.vault import backup
 from srojournal.vault.errors import VaultDamaged, VaultError
 from srojournal.vault.store import Vault
@@ -53,9 +54,9 @@ def test_daily_backup_once_per_day_and_on_unlock(vault: Vault, tmp_path: Path) -
     folder = vault.folder
     _add(vault)
     vault.close()
-    v = backup.open_with_daily_backup(folder, PASSPHRASE)
+    v = access.unlock(folder, PASSPHRASE)
     v.close()
-    v = backup.open_with_daily_backup(folder, PASSPHRASE)
+    v = access.unlock(folder, PASSPHRASE)
     v.close()
     found = backup.list_backups(backup.default_backup_dir(folder))
     assert len(found) == 1 and found[0].reason == "daily"

@@ -14,16 +14,15 @@ from srojournal.demo import DEFAULT_TODAY, DemoStats, populate
 from srojournal.domain import taxonomy
 from srojournal.domain.facts import MonthFacts
 from srojournal.domain.models import ContactRow
-from srojournal.vault.keys import KdfParams
 from srojournal.vault.repo import Journal
 from srojournal.vault.store import Vault
+from tests.conftest import CHEAP_KDF, PASSPHRASE
 
-PASSPHRASE = "correct horse battery staple 9"
 ALIAS_RE = re.compile(r"^([A-Z]\.[A-Z]\. \d{2,3}|[A-Z][a-z]+ \d{2})$")
 
 
 def _vault(folder: Path) -> Vault:
-    vault, _code = Vault.create(folder, PASSPHRASE, kdf=KdfParams(8192, 1, 1), allow_weak_kdf=True)
+    vault, _code = Vault.create(folder, PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
     return vault
 
 

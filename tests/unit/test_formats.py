@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from srojournal.ops import access
 from srojournal.vault import backup, schema, store
 from srojournal.vault.errors import VaultError
 from srojournal.vault.store import Vault
@@ -52,7 +53,7 @@ def test_migration_backs_up_first_and_steps(
 
     monkeypatch.setattr(store, "MIGRATIONS", (*schema.MIGRATIONS, v2))
     monkeypatch.setattr(store, "CURRENT_VERSION", schema.CURRENT_VERSION + 1)
-    with Vault.open(folder, PASSPHRASE) as v:
+    with access.open_vault(folder, PASSPHRASE) as v:
         assert v.conn.execute("PRAGMA user_version").fetchone()[0] == schema.CURRENT_VERSION + 1
         assert v.conn.execute("SELECT count(*) FROM example_v2").fetchone()[0] == 0
         assert v.journal.verify().contacts == 60
@@ -73,7 +74,7 @@ def test_failed_migration_leaves_vault_unchanged(
     monkeypatch.setattr(store, "MIGRATIONS", (*schema.MIGRATIONS, broken))
     monkeypatch.setattr(store, "CURRENT_VERSION", schema.CURRENT_VERSION + 1)
     with pytest.raises(RuntimeError):
-        Vault.open(folder, PASSPHRASE)
+        access.open_vault(folder, PASSPHRASE)
     monkeypatch.undo()
     assert backup.list_backups(backup.default_backup_dir(folder))  # taken before it failed
     with Vault.open(folder, PASSPHRASE) as v:

@@ -15,7 +15,7 @@ from srojournal.vault.errors import (
     HeaderDamaged,
     NotAVault,
     VaultDamaged,
-    VaultLocked,
+    VaultInUse,
     WeakPassphrase,
     WrongPassphrase,
     WrongRecoveryCode,
@@ -140,7 +140,7 @@ def test_interrupted_rotation_still_opens(vault: Vault) -> None:
 
 
 def test_second_instance_refused(vault: Vault) -> None:
-    with pytest.raises(VaultLocked):
+    with pytest.raises(VaultInUse):
         Vault.open(vault.folder, PASSPHRASE)
 
 

@@ -94,7 +94,8 @@ OUTCOME_GROUPS: Final = (
     "no_agreement",
     "enforcement",
 )
-# A row or column whose contacts all carry one of these groups is suppressed (PRODUCT §6.2).
+# A row or column whose contacts all carry one of these groups is suppressed
+# (docs/summary-format.md).
 SENSITIVE_OUTCOME_GROUPS: Final = frozenset({"enforcement", "referred"})
 # Contacts recorded without an outcome are reported in this group.
 NO_OUTCOME_GROUP: Final = "none"

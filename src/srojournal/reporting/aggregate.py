@@ -1,4 +1,4 @@
-"""Roll-ups made only from released summary files (PRODUCT §6.4).
+"""Roll-ups made only from released summary files (docs/summary-format.md).
 
 A roll-up cell is the sum of the published cells of every input. When at least one input has the
 cell suppressed, the sum of the others is only a *lower bound* of the true total: the cell is

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from srojournal.domain.errors import EXIT_REJECTED, UserError
 
-class ReportRejected(Exception):
+
+class ReportRejected(UserError):
     """The summary cannot be produced: invalid month or input, or a leak was found.
 
     The command line maps this to exit code 5; the message is safe to show as is.
     """
+
+    exit_code = EXIT_REJECTED
 
 
 class AuditFailed(ReportRejected):

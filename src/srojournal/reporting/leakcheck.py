@@ -1,4 +1,4 @@
-"""The last line of defence (PRODUCT §6.5): scan the bytes of an output before it is written.
+"""The last line of defence (docs/summary-format.md): scan an output's bytes before writing it.
 
 Four kinds of leak are looked for, and a hit raises :class:`LeakFound` naming the kind only:
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from srojournal.domain.facts import ContactFact, FollowUpFact, MonthFacts
+from srojournal.domain.settings import REPORT_THRESHOLD
 from srojournal.domain.taxonomy import CATEGORIES
 
 from .tables import (
@@ -41,8 +42,9 @@ from .tables import (
     logical_key,
 )
 
-DEFAULT_THRESHOLD: Final = 10
-MIN_THRESHOLD: Final = 5
+# k is declared once, with the other settings: its default and its floor come from there.
+DEFAULT_THRESHOLD: Final = REPORT_THRESHOLD.default
+MIN_THRESHOLD: Final = REPORT_THRESHOLD.low
 MIN_WIDTH: Final = 3
 """A hidden non-empty number must keep at least this spread (max − min) for the reader."""
 MIN_SENSITIVE_CONTACTS: Final = 3

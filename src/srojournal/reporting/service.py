@@ -24,6 +24,7 @@ from typing import Literal, Protocol
 
 from srojournal.domain.facts import MonthFacts
 from srojournal.domain.periods import Period, quarter_of, school_year_of
+from srojournal.domain.settings import REPORT_THRESHOLD
 
 from .aggregate import aggregate_contents
 from .audit import audit_views, publication_of
@@ -40,13 +41,13 @@ from .render_json import (
     render_summary_json,
 )
 from .report_text import FIXED_TEXT
-from .rules import DEFAULT_THRESHOLD, MIN_THRESHOLD, change_between, effective_threshold
+from .rules import change_between, effective_threshold
 from .suppression import Reasons, period_tables_facts, suppress_release
 from .tables import combine_months, period_of
 
 Format = Literal["json", "csv", "pdf"]
 FORMATS: tuple[str, ...] = ("json", "csv", "pdf")
-THRESHOLD_SETTING = "report_threshold"
+THRESHOLD_SETTING = REPORT_THRESHOLD.key
 
 
 class StoredReleaseLike(Protocol):
@@ -78,14 +79,10 @@ class JournalLike(Protocol):
 
 def report_threshold(journal: JournalLike) -> int:
     """k from the settings (default 10); a value below 5 is raised to 5."""
-    raw = journal.get_setting(THRESHOLD_SETTING, None)
-    if raw is None or not raw.strip():
-        return DEFAULT_THRESHOLD
     try:
-        k = int(raw.strip())
+        return REPORT_THRESHOLD.read_strict(journal)
     except ValueError:
         raise ReportRejected("the report threshold setting is not a whole number") from None
-    return max(MIN_THRESHOLD, min(k, 1000))
 
 
 def _check_format(fmt: str) -> None:

@@ -15,12 +15,9 @@ from typing import Any
 from PySide6.QtCore import SLOT, QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
-log = logging.getLogger("srojournal.ui.autolock")
+from srojournal.domain.settings import AUTOLOCK_MINUTES
 
-SETTING = "autolock_minutes"
-DEFAULT_MINUTES = 5
-MIN_MINUTES = 1
-MAX_MINUTES = 30  # the CJIS maximum
+log = logging.getLogger("srojournal.ui.autolock")
 
 _ACTIVITY = frozenset(
     {
@@ -39,15 +36,6 @@ _ACTIVITY = frozenset(
 )
 
 
-def clamp_minutes(value: object) -> int:
-    """The stored setting as whole minutes within 1–30 (5 when missing or unreadable)."""
-    try:
-        minutes = int(str(value))
-    except (TypeError, ValueError):
-        return DEFAULT_MINUTES
-    return max(MIN_MINUTES, min(MAX_MINUTES, minutes))
-
-
 class AutoLock(QObject):
     lock_requested = Signal(str)  # "idle" | "sleep" | "screensaver"
 
@@ -57,7 +45,7 @@ class AutoLock(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(lambda: self._fire("idle"))
-        self._timer.setInterval(self._override_ms or DEFAULT_MINUTES * 60_000)
+        self._timer.setInterval(self._override_ms or AUTOLOCK_MINUTES.default * 60_000)
         self.active = False
         self._installed = False
         self.dbus_connected: list[str] = []
@@ -67,10 +55,10 @@ class AutoLock(QObject):
     def interval_ms(self) -> int:
         return self._timer.interval()
 
-    def set_minutes(self, minutes: object) -> None:
+    def set_minutes(self, minutes: int) -> None:
         """Apply the vault's setting (ignored when a test gave seconds)."""
         if self._override_ms is None:
-            self._timer.setInterval(clamp_minutes(minutes) * 60_000)
+            self._timer.setInterval(AUTOLOCK_MINUTES.clamp(minutes) * 60_000)
         if self.active:
             self._timer.start()
 

@@ -25,15 +25,19 @@ from PySide6.QtWidgets import (
     QStackedWidget,
 )
 
-from srojournal.ui.autolock import SETTING as AUTOLOCK_SETTING
-from srojournal.ui.autolock import AutoLock, clamp_minutes
+from srojournal.domain.errors import UserError
+from srojournal.domain.settings import AUTOLOCK_MINUTES
+from srojournal.ops.changes import Change
+from srojournal.ui.autolock import AutoLock
 from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.unlock import UnlockScreen
-from srojournal.vault.errors import VaultError
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+
     from srojournal.domain.models import ContactInput
+    from srojournal.ops.entries import EntryDraft
     from srojournal.ui.entry import QuickEntryDialog
     from srojournal.ui.page import Page
     from srojournal.ui.session import Session
@@ -246,23 +250,18 @@ class MainWindow(QMainWindow):
         session.data_changed.connect(self._on_data_changed)
         self.workspace = Workspace(session, self.page_specs)
         for page in self.workspace.pages.values():
-            page.new_contact_requested.connect(
-                lambda data, p=page: self.open_quick_entry(prefill=data, origin=p)
-            )
+            page.new_contact_requested.connect(lambda data: self.open_quick_entry(prefill=data))
             page.edit_contact_requested.connect(lambda cid: self.open_quick_entry(contact_id=cid))
             page.show_student_requested.connect(self.show_student)
             page.status_message.connect(self.show_message)
-            open_request = getattr(page, "open_vault_requested", None)
-            if open_request is not None:  # the Backups page after a restore
-                open_request.connect(self.open_other_vault)
-        journal_page = self.journal_page
-        if journal_page is not None:
-            stack = journal_page.undo_stack
+            page.open_vault_requested.connect(self.open_other_vault)
+        stack = self._undo_stack()
+        if stack is not None:
             stack.canUndoChanged.connect(lambda _b: self._update_undo())
             stack.canRedoChanged.connect(lambda _b: self._update_undo())
         self.root.addWidget(self.workspace)
         self.root.setCurrentWidget(self.workspace)
-        self.autolock.set_minutes(session.journal.get_setting(AUTOLOCK_SETTING))
+        self.autolock.set_minutes(AUTOLOCK_MINUTES.read(session.journal))
         self.autolock.start()
         for action in self._app_wide:
             action.setShortcutContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
@@ -287,16 +286,16 @@ class MainWindow(QMainWindow):
             marker = j.load_draft(REOPEN_DRAFT)
             if marker is None:
                 return
-            j.delete_draft(REOPEN_DRAFT)
+            self.session.runner.write(lambda: j.delete_draft(REOPEN_DRAFT), lambda _r: None)
             contact_id = json.loads(marker).get("contact_id")
-        except (VaultError, ValueError, AttributeError):
+        except (UserError, ValueError, AttributeError):
             return
         self.open_quick_entry(contact_id=contact_id)
 
-    @property
-    def journal_page(self):
-        page = self.pages.get("journal")
-        return page if page is not None and hasattr(page, "undo_stack") else None
+    def _undo_stack(self) -> QUndoStack | None:
+        """The undo history of deletions (the journal page keeps it)."""
+        page = self.pages.get("journal") if self.session is not None else None
+        return None if page is None else page.undo_stack
 
     def open_other_vault(self, path: str) -> None:
         """Lock this vault (keeping any typed entry as a draft) and offer to unlock another."""
@@ -324,6 +323,10 @@ class MainWindow(QMainWindow):
         log.info("locking (%s)", reason)
         self.autolock.stop()
         session = self.session
+        # Everything asked for is done before the vault closes (a backup running, a save
+        # waiting behind it); nothing that finishes later may reach the cleared screens.
+        session.runner.finish()
+        session.runner.cancel_results()
         self._stash_entry(session)
         self._close_data_dialog()
         self._clear_clipboard_if_ours()
@@ -337,7 +340,7 @@ class MainWindow(QMainWindow):
         session.data_changed.disconnect(self._on_data_changed)
         try:
             session.vault.close()
-        except VaultError as exc:
+        except UserError as exc:
             log.error("closing the vault reported: %s", type(exc).__name__)
         session.deleteLater()
         self.undo_button.setVisible(False)
@@ -358,20 +361,22 @@ class MainWindow(QMainWindow):
             if kept:
                 import json
 
-                session.journal.save_draft(
-                    REOPEN_DRAFT, json.dumps({"contact_id": entry.contact_id})
+                marker = json.dumps({"contact_id": entry.contact_id})
+                session.runner.write(
+                    lambda: session.journal.save_draft(REOPEN_DRAFT, marker), lambda _r: None
                 )
-        except (VaultError, RuntimeError) as exc:
+                session.runner.finish()
+        except (UserError, RuntimeError) as exc:
             log.error("could not keep the open entry as a draft: %s", type(exc).__name__)
 
     # -- quick entry ---------------------------------------------------------------------------
     def open_quick_entry(
         self,
-        prefill: ContactInput | None = None,
+        prefill: ContactInput | EntryDraft | None = None,
         contact_id: int | None = None,
-        origin: Page | None = None,
     ) -> None:
-        """Open quick entry; ``origin`` (the page that asked) hears about the first save."""
+        """Open quick entry, blank, prefilled (an ``EntryDraft`` also brings case links), or on
+        an existing contact."""
         if self.session is None:
             return
         if self.entry is not None:
@@ -385,22 +390,18 @@ class MainWindow(QMainWindow):
             self.entry.close_keeping_draft()
             self.entry = None
         try:
+            from srojournal.ops.entries import EntryDraft
             from srojournal.ui.entry import QuickEntryDialog
 
-            dialog = QuickEntryDialog(self.session, self, contact_id=contact_id, prefill=prefill)
-        except VaultError as exc:
+            contact = prefill.contact if isinstance(prefill, EntryDraft) else prefill
+            case_ids = prefill.case_ids if isinstance(prefill, EntryDraft) else ()
+            dialog = QuickEntryDialog(
+                self.session, self, contact_id=contact_id, prefill=contact, case_ids=case_ids
+            )
+        except UserError as exc:
             self.show_message(exc.message)
             return
         dialog.saved.connect(self._on_entry_saved)
-        if origin is not None:
-            told: list[int] = []
-
-            def tell_origin(cid: int) -> None:
-                if not told:  # "Save & new" goes on with unrelated entries
-                    told.append(cid)
-                    origin.contact_logged(cid)
-
-            dialog.saved.connect(tell_origin)
         dialog.finished.connect(lambda _r, d=dialog: self._on_entry_closed(d))
         self.entry = dialog
         dialog.show()
@@ -414,7 +415,7 @@ class MainWindow(QMainWindow):
 
     def _on_entry_saved(self, contact_id: int) -> None:
         self.show_message("Entry saved.")
-        page = self.journal_page
+        page = self.pages.get("journal")
         if page is not None and page.isVisible():
             page.select_contact(contact_id)
 
@@ -464,28 +465,28 @@ class MainWindow(QMainWindow):
 
     def show_student(self, student_id: int) -> None:
         page = self.show_page("journal")
-        if page is not None and hasattr(page, "show_student"):
+        if page is not None:
             page.show_student(student_id)
 
     def focus_search(self) -> None:
         page = self.show_page("journal")
-        if page is not None and hasattr(page, "focus_search"):
+        if page is not None:
             page.focus_search()
 
     def undo(self) -> None:
-        page = self.journal_page
-        if page is not None and page.undo_stack.canUndo():
-            page.undo_stack.undo()
+        stack = self._undo_stack()
+        if stack is not None and stack.canUndo():
+            stack.undo()
 
     def redo(self) -> None:
-        page = self.journal_page
-        if page is not None and page.undo_stack.canRedo():
-            page.undo_stack.redo()
+        stack = self._undo_stack()
+        if stack is not None and stack.canRedo():
+            stack.redo()
 
     def _update_undo(self) -> None:
-        page = self.journal_page if self.session is not None else None
-        can_undo = page is not None and page.undo_stack.canUndo()
-        can_redo = page is not None and page.undo_stack.canRedo()
+        stack = self._undo_stack()
+        can_undo = stack is not None and stack.canUndo()
+        can_redo = stack is not None and stack.canRedo()
         self.act_undo.setEnabled(can_undo)
         self.act_redo.setEnabled(can_redo)
         self.undo_button.setVisible(can_undo)
@@ -494,13 +495,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     # -- status --------------------------------------------------------------------------------
-    def _on_data_changed(self, what_changed: str) -> None:
-        from srojournal.ui import session as what
-
-        if what_changed == what.SETTINGS and self.session is not None:
-            self.autolock.set_minutes(
-                clamp_minutes(self.session.journal.get_setting(AUTOLOCK_SETTING))
-            )
+    def _on_data_changed(self, changes: Change) -> None:
+        if changes & Change.SETTINGS and self.session is not None:
+            self.autolock.set_minutes(AUTOLOCK_MINUTES.read(self.session.journal))
             self._set_unlocked_ui(True)
         self._refresh_status()
 
@@ -513,7 +510,7 @@ class MainWindow(QMainWindow):
         try:
             self.workspace.set_badge("followups", j.overdue_count(self.session.today()))
             self.backup_label.setText(last_backup_text(self.session))
-        except VaultError:
+        except UserError:
             return
 
     # -- help ----------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
+from srojournal.ops.changes import Change
 from srojournal.ui.session import Session
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+
     from srojournal.vault.repo import Journal
 
 
@@ -24,12 +27,13 @@ class Page(QWidget):
 
     title = ""
     object_name = ""
-    # Which ``Session.data_changed`` kinds make a visible page reload (empty: every kind).
-    refreshed_by: frozenset[str] = frozenset()
+    # Which changes make a visible page reload (None: every change).
+    refreshed_by: Change | None = None
     # Reload whenever the page is shown (cheap pages; the journal keeps its own policy).
     refresh_on_show = False
 
-    # Ask the main window to open quick entry: a ContactInput prefill, or None for a blank form.
+    # Ask the main window to open quick entry: a ContactInput prefill, an EntryDraft (a prefill
+    # saved with its case links), or None for a blank form.
     new_contact_requested = Signal(object)
     # Ask the main window to open an existing contact for editing.
     edit_contact_requested = Signal(int)
@@ -37,6 +41,13 @@ class Page(QWidget):
     show_student_requested = Signal(int)
     # A short message for the status bar (never sensitive content).
     status_message = Signal(str)
+    # Ask the main window to lock this vault and offer to unlock another (a restored backup).
+    open_vault_requested = Signal(str)
+
+    # -- optional capabilities: the main window asks every page, a page that lacks one
+    # keeps the default (no undo history, nothing to select or search) -----------------------
+    # The undo history of what the page deleted.
+    undo_stack: QUndoStack | None = None
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,8 +64,15 @@ class Page(QWidget):
         """Whether the vault is still unlocked (a page may outlive it briefly while locking)."""
         return self.session.vault.conn is not None
 
-    def contact_logged(self, contact_id: int) -> None:
-        """The contact this page asked for with ``new_contact_requested`` was saved."""
+    def select_contact(self, contact_id: int) -> bool:
+        """Show and select one contact; False when the page does not list it."""
+        return False
+
+    def show_student(self, student_id: int) -> None:
+        """Show the records of one student (where the page has a notion of it)."""
+
+    def focus_search(self) -> None:
+        """Put the cursor in the page's search field (where it has one)."""
 
     def refresh(self) -> None:
         """(Re)load what the page shows from the vault."""
@@ -62,9 +80,9 @@ class Page(QWidget):
     def clear(self) -> None:
         """Drop every piece of vault data held by this page (models, caches, text fields)."""
 
-    def on_data_changed(self, what: str) -> None:
+    def on_data_changed(self, changes: Change) -> None:
         """Another page changed data; refresh if it concerns this page and it is visible."""
-        if self.isVisible() and (not self.refreshed_by or what in self.refreshed_by):
+        if self.isVisible() and (self.refreshed_by is None or changes & self.refreshed_by):
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override

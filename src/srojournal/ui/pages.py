@@ -1,20 +1,16 @@
 """The registry of sidebar pages: the one place that imports them.
 
-Pages are built by different people at different times. A page whose module does not exist (yet)
-is left out of the sidebar; any other error while importing a page is a bug and propagates.
+Every page listed here ships; an error while importing one is a bug and propagates.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from srojournal.ui.page import Page
-
-log = logging.getLogger("srojournal.ui.pages")
 
 
 class PageSpec(NamedTuple):
@@ -36,20 +32,8 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
 )
 
 
-def _is_missing(module: str, exc: ModuleNotFoundError) -> bool:
-    """True when the page module itself (or its own package) is what does not exist."""
-    name = exc.name or ""
-    return name == module or (module.startswith(name + ".") and name.startswith("srojournal.ui."))
-
-
-def load_page_class(spec: PageSpec) -> type[Page] | None:
-    try:
-        module = importlib.import_module(spec.module)
-    except ModuleNotFoundError as exc:
-        if _is_missing(spec.module, exc):
-            log.info("page %s is not available in this build", spec.key)
-            return None
-        raise
+def load_page_class(spec: PageSpec) -> type[Page]:
+    module = importlib.import_module(spec.module)
     from srojournal.ui.page import Page
 
     cls = getattr(module, spec.cls)
@@ -61,9 +45,4 @@ def load_page_class(spec: PageSpec) -> type[Page] | None:
 def available_pages(
     specs: Sequence[PageSpec] = PAGE_SPECS,
 ) -> list[tuple[PageSpec, type[Page]]]:
-    found: list[tuple[PageSpec, type[Page]]] = []
-    for spec in specs:
-        cls = load_page_class(spec)
-        if cls is not None:
-            found.append((spec, cls))
-    return found
+    return [(spec, load_page_class(spec)) for spec in specs]

@@ -1,43 +1,46 @@
 """The unlocked vault as the UI sees it: one object handed to every page.
 
-Pages read through ``session.journal`` (the repository) and call ``session.notify(what)`` after a
-change so other pages refresh. On lock, the main window calls ``clear()`` on every page and drops
+Pages read through ``session.journal``. Every write goes through ``session.runner`` (the one
+writer, see ``ui/common/runner.py``) and usually calls a use case in ``ops/``; what it changed
+(:class:`~srojournal.ops.changes.Change`) goes to ``session.notify`` so other pages refresh.
+On lock, the main window finishes the runner's work, calls ``clear()`` on every page and drops
 the session; nothing from the vault may stay in a widget, a model or a cache.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+
+from srojournal.ops.changes import Change, Done
+from srojournal.ui.common.runner import Runner
 
 if TYPE_CHECKING:
     from srojournal.vault.repo import Journal
     from srojournal.vault.store import Vault
 
-# What changed, as passed to ``data_changed``.
-CONTACTS = "contacts"
-STUDENTS = "students"
-FOLLOW_UPS = "follow_ups"
-CASES = "cases"
-SETTINGS = "settings"
-TEMPLATES = "templates"
-SCHOOLS = "schools"
-BACKUPS = "backups"
-RELEASES = "releases"
+T = TypeVar("T")
 
 
 class Session(QObject):
-    data_changed = Signal(str)
+    data_changed = Signal(object)  # a Change
 
     def __init__(self, vault: Vault, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.vault = vault
         self.journal: Journal = vault.journal
+        self.runner = Runner(self)
 
-    def notify(self, what: str) -> None:
-        self.data_changed.emit(what)
+    def notify(self, changes: Change) -> None:
+        if changes:
+            self.data_changed.emit(changes)
+
+    def applied(self, done: Done[T]) -> T:
+        """Tell the pages what a use case changed; its result."""
+        self.notify(done.changes)
+        return done.value
 
     def today(self) -> dt.date:
         """Today's date; tests that are about time replace this."""

@@ -33,19 +33,6 @@ def label(text: str, role: str | None = None, *, buddy: QWidget | None = None) -
     return w
 
 
-def error_label(name: str) -> QLabel:
-    """A validation message that sits next to its field (hidden while empty)."""
-    w = label("", "error")
-    w.setAccessibleName(name)
-    w.setVisible(False)
-    return w
-
-
-def set_error(w: QLabel, text: str) -> None:
-    w.setText(text)
-    w.setVisible(bool(text))
-
-
 def primary_button(text: str, name: str) -> QPushButton:
     b = QPushButton(text)
     b.setProperty("primary", True)

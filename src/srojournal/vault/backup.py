@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Final
 
 import sqlcipher3
 
+from srojournal.domain.settings import BACKUP_DIR, LAST_DAILY_BACKUP
 from srojournal.vault import keys
+from srojournal.vault.connection import Failure, classify, open_connection
 from srojournal.vault.errors import NotAVault, StorageError, VaultDamaged, VaultError
 from srojournal.vault.fsutil import atomic_write, fsync_dir, storage_error
-from srojournal.vault.store import DB_NAME, open_connection
+from srojournal.vault.layout import DB_NAME
 
 if TYPE_CHECKING:
     from srojournal.vault.store import Vault
@@ -53,8 +55,8 @@ def default_backup_dir(vault_folder: Path) -> Path:
 
 
 def backup_dir(vault: Vault) -> Path:
-    configured = vault.journal.get_setting("backup_dir")
-    return Path(configured) if configured else default_backup_dir(vault.folder)
+    configured = BACKUP_DIR.read(vault.journal)
+    return configured if configured is not None else default_backup_dir(vault.folder)
 
 
 def _counts(conn: sqlcipher3.Connection) -> dict[str, int]:
@@ -101,8 +103,7 @@ def create_backup(
                 conn.execute("DETACH DATABASE backup")
         except sqlcipher3.Error as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            text = str(exc).lower()
-            if "full" in text:
+            if classify(exc) is Failure.FULL:
                 raise StorageError("The disk is full: the backup was not written.") from None
             raise StorageError("The backup could not be written.") from None
         header_bytes = (vault.folder / keys.HEADER_NAME).read_bytes()
@@ -215,26 +216,13 @@ def rotate_backups(dest_dir: Path, today: dt.date | None = None) -> list[Path]:
 
 def daily_backup_if_due(vault: Vault) -> BackupInfo | None:
     """The first unlock of each day takes a backup (then rotates)."""
-    today = dt.date.today().isoformat()
-    if vault.journal.get_setting("last_daily_backup") == today:
+    today = dt.date.today()
+    if LAST_DAILY_BACKUP.read(vault.journal) == today:
         return None
     info = create_backup(vault, reason="daily")
-    vault.journal.set_setting("last_daily_backup", today)
+    LAST_DAILY_BACKUP.write(vault.journal, today)
     rotate_backups(info.path.parent)
     return info
-
-
-def open_with_daily_backup(folder: Path, passphrase: str) -> Vault:
-    """Unlock, then take the day's first backup. A failed backup never blocks the unlock:
-    it is logged (without content) and the status bar keeps showing the last good one."""
-    from srojournal.vault.store import Vault
-
-    vault = Vault.open(folder, passphrase)
-    try:
-        daily_backup_if_due(vault)
-    except VaultError as exc:
-        log.warning("daily backup failed: %s", type(exc).__name__)
-    return vault
 
 
 def backup_before_migration(vault: Vault) -> BackupInfo:

@@ -22,12 +22,12 @@ from srojournal.importing.dates import DateOrder
 from srojournal.importing.fields import FIELD_BY_NAME
 from srojournal.importing.mapping import Mapping
 from srojournal.importing.plan import JournalSnapshot, Preview, SchoolRef, TypeRef, plan_import
+from srojournal.importing.read import read_table
 from srojournal.importing.sources import (
     Cancelled,
     Progress,
     SourceError,
     Table,
-    read_table,
 )
 from srojournal.vault import alias_keys
 from srojournal.vault import schools as school_list

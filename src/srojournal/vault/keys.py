@@ -48,7 +48,7 @@ HEADER_VERSION: Final = 1
 MAX_HEADER_BYTES: Final = 64 * 1024
 KEY_BYTES: Final = 32
 
-# Product defaults (PRODUCT §5). Creation calibrates iterations to about one second.
+# Product defaults (docs/vault.md). Creation calibrates iterations to about one second.
 DEFAULT_MEMORY_KIB: Final = 256 * 1024
 MIN_PRODUCT_MEMORY_KIB: Final = 64 * 1024
 MIN_PRODUCT_ITERATIONS: Final = 3

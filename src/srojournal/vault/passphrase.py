@@ -1,4 +1,4 @@
-"""Passphrase rules (PRODUCT §5): at least 12 characters, not common or easily guessed."""
+"""Passphrase rules (docs/vault.md): at least 12 characters, not common or easily guessed."""
 
 from __future__ import annotations
 

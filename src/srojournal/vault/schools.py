@@ -11,16 +11,24 @@ still uses it lands on the right school, and history keeps the name.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from srojournal.domain.schools import SchoolNameRefused, clean_school_name
 from srojournal.domain.text import normalize_alias
 from srojournal.vault.alias_keys import fold_students
 from srojournal.vault.errors import InvalidInput
 
-if TYPE_CHECKING:
-    from srojournal.vault.repo import Journal
+
+class Journal(Protocol):
+    """What the school list needs of the journal (``vault.repo.Journal`` has all of it)."""
+
+    @property
+    def conn(self) -> Any: ...
+    def batch(self) -> contextlib.AbstractContextManager[Any]: ...
+    def audit(self, action: str, detail: dict[str, Any]) -> None: ...
+    def invalidate_caches(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

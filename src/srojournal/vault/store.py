@@ -13,19 +13,24 @@ import logging
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
 from srojournal.vault import keys
+from srojournal.vault.connection import Connection as Connection  # re-exported
+from srojournal.vault.connection import _rekey_pragma, db_error, open_connection, split_sql
 from srojournal.vault.errors import (
+    ConcurrentWrite,
     NotAVault,
     StorageError,
+    VaultClosed,
     VaultDamaged,
     VaultError,
-    VaultLocked,
+    VaultInUse,
 )
 from srojournal.vault.fsutil import storage_error
 from srojournal.vault.layout import DB_NAME as DB_NAME  # re-exported
@@ -36,31 +41,40 @@ from srojournal.vault.schema import CURRENT_VERSION, MIGRATIONS
 
 log = logging.getLogger("srojournal.vault")
 
-
-Connection = Any  # sqlcipher3 connections are untyped
-
-
-def _key_pragma(key: bytearray) -> str:
-    return "PRAGMA key = \"x'" + bytes(key).hex() + "'\""
+# Called with the open vault before its schema is migrated (a backup, in the app).
+BeforeMigrate = Callable[["Vault"], object]
 
 
-def _rekey_pragma(key: bytearray) -> str:
-    return "PRAGMA rekey = \"x'" + bytes(key).hex() + "'\""
+class _Writer:
+    """Which thread may write to the vault right now: one at a time, re-entrant for that one.
 
+    The connection is shared between the window's thread and its background worker. A second
+    thread that found a transaction open would otherwise *join* it (SQLite knows connections,
+    not threads) and its write would vanish if the owner rolled back. Instead it is refused at
+    once with ``ConcurrentWrite`` (a bug: inside the app every write goes through one writer,
+    see ui/common/runner.py).
+    """
 
-def split_sql(script: str) -> list[str]:
-    """Split a script into complete statements (triggers keep their inner semicolons)."""
-    statements: list[str] = []
-    buf = ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlcipher3.complete_statement(buf):
-            if buf.strip():
-                statements.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        statements.append(buf.strip())
-    return statements
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def held_by_me(self) -> bool:
+        return self._owner == threading.get_ident()
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        if self.held_by_me():
+            yield
+            return
+        if not self._lock.acquire(blocking=False):
+            raise ConcurrentWrite("another thread is writing to this vault")
+        self._owner = threading.get_ident()
+        try:
+            yield
+        finally:
+            self._owner = None
+            self._lock.release()
 
 
 class _FolderLock:
@@ -91,7 +105,7 @@ class _FolderLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise VaultLocked(
+            raise VaultInUse(
                 "This vault is already open in another SRO Journal window or process. "
                 "Close it there first."
             ) from None
@@ -122,51 +136,6 @@ def _check_folder(folder: Path) -> None:
         )
 
 
-def open_connection(path: Path, key: bytearray) -> Connection:
-    """Open a SQLCipher connection with the key and the connection settings of PRODUCT §5.
-
-    Verifies the key at once: a wrong key only fails on the first read.
-    ``cipher_memory_security`` stays at its default (off): it mlocks and wipes every allocation
-    and made saving seven times slower; SQLCipher still wipes its own key material.
-    """
-    try:
-        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
-    except sqlcipher3.Error:
-        raise VaultError("Could not open the vault's database file.") from None
-    try:
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(_key_pragma(key))
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        conn.execute("PRAGMA temp_store = MEMORY")
-        # 64 MiB of decrypted pages: a 100,000-contact journal's hot indexes stay in memory
-        # (the 2 MiB default made a large import twice as slow).
-        conn.execute("PRAGMA cache_size = -65536")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA secure_delete = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise VaultError("Could not switch the vault to write-ahead logging.")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA wal_autocheckpoint = 1000")
-    except sqlcipher3.DatabaseError as exc:
-        conn.close()
-        text = str(exc).lower()
-        if "readonly" in text or "read-only" in text:
-            raise StorageError(
-                "The vault is on a read-only location. Copy it to a writable folder to open it."
-            ) from None
-        if "disk is full" in text or "database or disk is full" in text:
-            raise StorageError(
-                "The disk is full. Free some space and open the vault again."
-            ) from None
-        raise VaultDamaged(
-            "The vault's database is damaged or was tampered with (it does not decrypt with its "
-            "own key). Restore the latest good backup."
-        ) from None
-    return conn
-
-
 class Vault:
     """An unlocked vault. ``close()`` locks it: the connection closes and the key is zeroed."""
 
@@ -185,6 +154,8 @@ class Vault:
         self._key = key
         self._lock = lock
         self.unclean_previous_shutdown = False
+        self._before_migrate: BeforeMigrate | None = None
+        self._writer = _Writer()
         from srojournal.vault.repo import Journal
 
         self.journal = Journal(self)
@@ -255,16 +226,40 @@ class Vault:
         return vault, code
 
     @classmethod
-    def open(cls, folder: Path, passphrase: str, *, read_only: bool = False) -> Vault:
-        """Unlock with the passphrase. ``read_only`` (for checks) writes nothing to the vault."""
-        return cls._open(Path(folder), "passphrase", keys.normalize_secret(passphrase), read_only)
+    def open(
+        cls,
+        folder: Path,
+        passphrase: str,
+        *,
+        read_only: bool = False,
+        before_migrate: BeforeMigrate | None = None,
+    ) -> Vault:
+        """Unlock with the passphrase. ``read_only`` (for checks) writes nothing to the vault.
+
+        ``before_migrate`` runs on the open vault before its schema is upgraded (the app passes
+        the backup that must precede every migration; see ``ops.session.open_vault``).
+        """
+        return cls._open(
+            Path(folder), "passphrase", keys.normalize_secret(passphrase), read_only, before_migrate
+        )
 
     @classmethod
-    def open_with_recovery(cls, folder: Path, code: str) -> Vault:
-        return cls._open(Path(folder), "recovery", keys.normalize_recovery_code(code), False)
+    def open_with_recovery(
+        cls, folder: Path, code: str, *, before_migrate: BeforeMigrate | None = None
+    ) -> Vault:
+        return cls._open(
+            Path(folder), "recovery", keys.normalize_recovery_code(code), False, before_migrate
+        )
 
     @classmethod
-    def _open(cls, folder: Path, kind: str, secret: bytes, read_only: bool) -> Vault:
+    def _open(
+        cls,
+        folder: Path,
+        kind: str,
+        secret: bytes,
+        read_only: bool,
+        before_migrate: BeforeMigrate | None = None,
+    ) -> Vault:
         _check_folder(folder)
         header = keys.read_header(folder)
         lock = _FolderLock(folder)
@@ -278,6 +273,7 @@ class Vault:
                 keys.zero(master)
             conn, key, used_next = _open_with_candidates(folder / DB_NAME, candidates)
             vault = cls(folder, conn, key, lock, read_only=read_only)
+            vault._before_migrate = before_migrate
             if not read_only and (used_next or header.database_next is not None):
                 # Finish (or roll back) a data-key rotation interrupted by a crash.
                 vault._settle_rotation(header, used_next)
@@ -335,10 +331,8 @@ class Vault:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version >= CURRENT_VERSION:
             return
-        if backup_first:
-            from srojournal.vault.backup import backup_before_migration
-
-            backup_before_migration(self)
+        if backup_first and self._before_migrate is not None:
+            self._before_migrate(self)
         for target in range(version + 1, CURRENT_VERSION + 1):
             with self.transaction():
                 MIGRATIONS[target - 1](_ScriptConnection(self.conn))
@@ -379,23 +373,36 @@ class Vault:
     # -- transactions and meta -----------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """BEGIN IMMEDIATE … COMMIT; rolls back on any error. Disk-full/IO become StorageError."""
+        """BEGIN IMMEDIATE … COMMIT; rolls back on any error. Disk-full/IO become StorageError.
+
+        The calling thread holds the vault's writer for the whole transaction; another thread's
+        write meanwhile raises ``ConcurrentWrite`` rather than joining it.
+        """
         conn = self.conn
         if conn is None:
-            raise VaultError("The vault is locked.")
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlcipher3.OperationalError as exc:
-            raise _db_error(exc, "start a change") from None
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            with contextlib.suppress(sqlcipher3.Error):
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlcipher3.OperationalError):
-                raise _db_error(exc, "save the change") from None
-            raise
+            raise VaultClosed()
+        with self._writer.hold():
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlcipher3.OperationalError as exc:
+                raise db_error(exc, "start a change") from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlcipher3.Error):
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlcipher3.OperationalError):
+                    raise db_error(exc, "save the change") from None
+                raise
+
+    def in_own_transaction(self) -> bool:
+        """Whether the calling thread holds the open transaction (and may join it)."""
+        return self._writer.held_by_me()
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the writer around a change made outside a transaction (VACUUM, rekey)."""
+        return self._writer.hold()
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -481,7 +488,7 @@ class Vault:
                 conn2.close()
                 raise VaultDamaged("The vault did not verify after re-encryption.")
         except sqlcipher3.Error as exc:
-            raise _db_error(exc, "re-encrypt the vault") from None
+            raise db_error(exc, "re-encrypt the vault") from None
         keys.write_header(self.folder, final)
         keys.zero(self._key)
         self._key = new_key
@@ -522,25 +529,3 @@ def _open_with_candidates(
         return conn, key, i > 0
     assert last is not None
     raise last
-
-
-def _db_error(exc: sqlcipher3.Error, what: str) -> VaultError:
-    text = str(exc).lower()
-    if "full" in text or "too big" in text:
-        return StorageError(
-            f"The disk is full: could not {what}. Nothing was lost; free some space."
-        )
-    if "disk i/o" in text:
-        return StorageError(
-            f"Could not {what}: the disk refused the write (full, over a size limit, or failing)."
-            " Nothing was lost."
-        )
-    if "readonly" in text or "read-only" in text:
-        return StorageError(f"Could not {what}: the vault is on a read-only location.")
-    if "locked" in text or "busy" in text:
-        return VaultLocked(f"Could not {what}: the vault is busy in another process.")
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return VaultDamaged(
-            f"Could not {what}: the vault's database is damaged. Restore the latest good backup."
-        )
-    return StorageError(f"Could not {what}: the storage reported an error.")

@@ -7,43 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.conftest import CHEAP_KDF, PASSPHRASE  # the one definition, re-exported here
 
 from srojournal.domain.models import ContactInput, ContactStudent
 from srojournal.ui.session import Session
-from srojournal.vault.keys import KdfParams
 from srojournal.vault.store import Vault
 
-PASSPHRASE = "correct horse battery staple 9"
 TODAY = dt.date(2026, 3, 18)
-
-
-def cheap_kdf() -> KdfParams:
-    return KdfParams(8192, 1, 1)
-
-
-HERE = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The offscreen platform plugin warns that it cannot propagate size hints, raise windows or
-    # grab the keyboard (shown windows, completer popups); that is the test platform talking.
-    for item in items:
-        if HERE in Path(str(item.path)).parents:
-            item.add_marker(
-                pytest.mark.qt_log_ignore(
-                    r"This plugin does not support (propagateSizeHints|raise|grabbing)"
-                )
-            )
-
-
-@pytest.fixture(autouse=True)
-def _isolated_locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test touches a real profile: home, data and config point into tmp_path."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
 
 
 @pytest.fixture
@@ -53,7 +23,7 @@ def vault_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def vault(vault_dir: Path) -> Iterator[Vault]:
-    v, _code = Vault.create(vault_dir, PASSPHRASE, kdf=cheap_kdf(), allow_weak_kdf=True)
+    v, _code = Vault.create(vault_dir, PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
     yield v
     if v.is_open:
         v.close()

@@ -34,7 +34,9 @@ def test_restore_into_new_folder_and_offer_to_open(qtbot, session, vault, data, 
     target_parent = tmp_path / "restore-here"
     target_parent.mkdir()
     (target_parent / "something").write_text("x")  # not empty: a new folder goes inside
-    page.restore(page.selected_backup(), target_parent)
+    dlg = page.ask_backup_passphrase(page.selected_backup(), target_parent)
+    qtbot.keyClicks(dlg.passphrase, PASSPHRASE)
+    qtbot.keyClick(dlg.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.findChild(QMessageBox, "confirmBox") is not None, timeout=20000)
     box = page.findChild(QMessageBox, "confirmBox")
     with qtbot.waitSignal(page.open_vault_requested) as sig:
@@ -44,6 +46,19 @@ def test_restore_into_new_folder_and_offer_to_open(qtbot, session, vault, data, 
     vault.close()
     with Vault.open(restored, PASSPHRASE) as v:
         assert v.journal.counts().students == 3
+        # The same restore as the command line's: verified, then recorded in the audit log.
+        assert [e.action for e in v.journal.audit_entries()][-1] == "restored_from_backup"
+
+
+def test_restore_with_a_wrong_passphrase_copies_nothing(qtbot, session, vault, tmp_path, show):
+    page = show(BackupsPage(session))
+    page.back_up_now()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=20000)
+    target = tmp_path / "restored"
+    page.table.selectRow(0)
+    page.restore(page.selected_backup(), target, "not the passphrase at all")
+    qtbot.waitUntil(lambda: "passphrase" in page.message.text(), timeout=20000)
+    assert not target.exists()
 
 
 def test_clear_drops_the_list(qtbot, session, vault, show):

@@ -64,7 +64,9 @@ def test_link_contact_and_open_it(qtbot, session, vault, data, show):
     assert sig.args == [contact]
     with qtbot.waitSignal(page.new_contact_requested) as sig:
         page.log_button.click()
-    prefill = sig.args[0]
+    draft = sig.args[0]
+    assert draft.case_ids == (cid,)  # saved with its link to the case
+    prefill = draft.contact
     assert prefill.type_code == "mediation"
     assert [(s.student_id, s.role) for s in prefill.students] == [
         (data.ana, "party"),

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from conftest import TODAY
 from srojournal.domain.models import ContactFilter
+from srojournal.ui.common.forms import FormDialog
 from srojournal.ui.followups.page import FollowUpsPage
-from srojournal.ui.students.forms import FormDialog
 
 
 def _groups(page: FollowUpsPage) -> list[str]:

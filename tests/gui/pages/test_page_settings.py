@@ -16,12 +16,12 @@ from srojournal.vault.store import Vault
 
 def test_settings_persist_across_close_and_reopen(qtbot, session, vault, vault_dir, show):
     page = show(SettingsPage(session))
-    assert page.autolock.value() == 5 and page.threshold.value() == 10  # defaults
+    assert page.general.autolock.value() == 5 and page.general.threshold.value() == 10  # defaults
     with qtbot.waitSignal(session.data_changed):
-        page.autolock.setValue(12)
-    page.threshold.setValue(15)
-    page.threshold.setValue(3)  # below the floor: the spin box stops at 5
-    page.set_backup_dir(str(vault_dir.parent / "elsewhere"))
+        page.general.autolock.setValue(12)
+    page.general.threshold.setValue(15)
+    page.general.threshold.setValue(3)  # below the floor: the spin box stops at 5
+    page.general.set_backup_dir(str(vault_dir.parent / "elsewhere"))
     page.clear()
     vault.close()
 
@@ -29,10 +29,10 @@ def test_settings_persist_across_close_and_reopen(qtbot, session, vault, vault_d
     try:
         assert reopened.journal.get_setting("autolock_minutes") == "12"
         page2 = show(SettingsPage(Session(reopened)))
-        assert page2.autolock.value() == 12
-        assert page2.threshold.value() == 5
-        assert page2.backup_path.text() == str(vault_dir.parent / "elsewhere")
-        assert str(vault_dir) in page2.vault_path.text()
+        assert page2.general.autolock.value() == 12
+        assert page2.general.threshold.value() == 5
+        assert page2.general.backup_path.text() == str(vault_dir.parent / "elsewhere")
+        assert str(vault_dir) in page2.general.vault_path.text()
         page2.clear()
     finally:
         reopened.close()
@@ -41,54 +41,54 @@ def test_settings_persist_across_close_and_reopen(qtbot, session, vault, vault_d
 def test_custom_type_added_and_retired(qtbot, session, vault, show):
     page = show(SettingsPage(session))
     page.tabs.setCurrentIndex(2)
-    qtbot.keyClicks(page.type_label, "Lunch duty")
-    assert page.type_code.text() == "lunch_duty"  # suggested from the label
-    page.type_category.setCurrentIndex(page.type_category.findData("relationship"))
-    page.add_type()
+    qtbot.keyClicks(page.types.type_label, "Lunch duty")
+    assert page.types.type_code.text() == "lunch_duty"  # suggested from the label
+    page.types.type_category.setCurrentIndex(page.types.type_category.findData("relationship"))
+    page.types.add_type()
     t = vault.journal.contact_type("lunch_duty")
     assert t.label == "Lunch duty" and t.category == "relationship" and not t.builtin
-    assert page._selected_type() == "lunch_duty"
-    assert page.retire_button.isEnabled()
-    qtbot.mouseClick(page.retire_button, Qt.MouseButton.LeftButton)
+    assert page.types._selected_type() == "lunch_duty"
+    assert page.types.retire_button.isEnabled()
+    qtbot.mouseClick(page.types.retire_button, Qt.MouseButton.LeftButton)
     assert vault.journal.contact_type("lunch_duty").retired
-    assert page.t_type.findData("lunch_duty") < 0  # not offered to new templates
-    assert page.retire_button.text() == "Unretire"
-    qtbot.mouseClick(page.retire_button, Qt.MouseButton.LeftButton)
+    assert page.templates.t_type.findData("lunch_duty") < 0  # not offered to new templates
+    assert page.types.retire_button.text() == "Unretire"
+    qtbot.mouseClick(page.types.retire_button, Qt.MouseButton.LeftButton)
     assert not vault.journal.contact_type("lunch_duty").retired
     # Built-ins cannot be changed.
-    page.select_type("mentoring")
-    assert not page.retire_button.isEnabled()
+    page.types.select_type("mentoring")
+    assert not page.types.retire_button.isEnabled()
     # A bad code is reported next to the form.
-    qtbot.keyClicks(page.type_label, "X")
-    page.type_code.setText("9bad")
-    page.add_type()
-    assert page.type_error.isVisibleTo(page) and "code" in page.type_error.text()
+    qtbot.keyClicks(page.types.type_label, "X")
+    page.types.type_code.setText("9bad")
+    page.types.add_type()
+    assert page.types.type_error.isVisibleTo(page) and "code" in page.types.type_error.text()
 
 
 def test_schools_add_rename_deactivate(qtbot, session, vault, show):
     page = show(SettingsPage(session))
-    page.school_name.setText("Lincoln")
-    page.add_school()
+    page.schools.school_name.setText("Lincoln")
+    page.schools.add_school()
     [school] = vault.journal.schools()
-    page.school_name.setText("Lincoln Middle")
-    page.rename_school()
+    page.schools.school_name.setText("Lincoln Middle")
+    page.schools.rename_school()
     assert vault.journal.schools()[0].name == "Lincoln Middle"
-    page.toggle_school_active()
+    page.schools.toggle_school_active()
     assert vault.journal.schools() == []
-    assert page.schools.item(0).text() == "Lincoln Middle (inactive)"
-    assert page.school_active_button.text() == "Reactivate"
-    page.toggle_school_active()
+    assert page.schools.schools.item(0).text() == "Lincoln Middle (inactive)"
+    assert page.schools.school_active_button.text() == "Reactivate"
+    page.schools.toggle_school_active()
     assert vault.journal.schools()[0].id == school.id
 
 
 def test_template_saved_and_renamed(qtbot, session, vault, show):
     page = show(SettingsPage(session))
-    page.t_name.setText("Hallway")
-    page.t_type.setCurrentIndex(page.t_type.findData("relationship"))
-    page.t_duration.setValue(5)
-    page.t_outcome.setCurrentIndex(page.t_outcome.findData("no_action"))
-    page.t_tags.setText("hallway, quick")
-    page.save_template()
+    page.templates.t_name.setText("Hallway")
+    page.templates.t_type.setCurrentIndex(page.templates.t_type.findData("relationship"))
+    page.templates.t_duration.setValue(5)
+    page.templates.t_outcome.setCurrentIndex(page.templates.t_outcome.findData("no_action"))
+    page.templates.t_tags.setText("hallway, quick")
+    page.templates.save_template()
     [t] = vault.journal.templates()
     assert (t.name, t.type_code, t.duration_min, t.outcome, t.tags) == (
         "Hallway",
@@ -97,22 +97,22 @@ def test_template_saved_and_renamed(qtbot, session, vault, show):
         "no_action",
         ("hallway", "quick"),
     )
-    page.t_name.setText("Hallway check-in")
-    page.save_template()
+    page.templates.t_name.setText("Hallway check-in")
+    page.templates.save_template()
     assert [x.name for x in vault.journal.templates()] == ["Hallway check-in"]
 
 
 def test_change_passphrase_in_worker(qtbot, session, vault, vault_dir, show):
     page = show(SettingsPage(session))
     new = "violet lantern harbor quietly 42"
-    qtbot.keyClicks(page.old_pass, PASSPHRASE)
-    qtbot.keyClicks(page.new_pass, new)
-    qtbot.keyClicks(page.confirm_pass, new)
-    page.meter.flush()
-    assert page.pass_button.isEnabled()
-    qtbot.mouseClick(page.pass_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "changed" in page.pass_message.text(), timeout=20000)
-    assert page.old_pass.text() == "" and page.new_pass.text() == ""
+    qtbot.keyClicks(page.security.old_pass, PASSPHRASE)
+    qtbot.keyClicks(page.security.new_pass, new)
+    qtbot.keyClicks(page.security.confirm_pass, new)
+    page.security.meter.flush()
+    assert page.security.pass_button.isEnabled()
+    qtbot.mouseClick(page.security.pass_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "changed" in page.security.pass_message.text(), timeout=20000)
+    assert page.security.old_pass.text() == "" and page.security.new_pass.text() == ""
     vault.close()
     Vault.open(vault_dir, new).close()
 
@@ -120,12 +120,12 @@ def test_change_passphrase_in_worker(qtbot, session, vault, vault_dir, show):
 def test_change_passphrase_wrong_old_is_a_message(qtbot, session, show):
     page = show(SettingsPage(session))
     new = "violet lantern harbor quietly 42"
-    page.old_pass.setText("not the passphrase at all")
-    page.new_pass.setText(new)
-    page.confirm_pass.setText(new)
-    page.change_passphrase()
-    qtbot.waitUntil(lambda: not page.pass_error.isHidden(), timeout=20000)
-    assert "Wrong passphrase" in page.pass_error.text()
+    page.security.old_pass.setText("not the passphrase at all")
+    page.security.new_pass.setText(new)
+    page.security.confirm_pass.setText(new)
+    page.security.change_passphrase()
+    qtbot.waitUntil(lambda: not page.security.pass_error.isHidden(), timeout=20000)
+    assert "Wrong passphrase" in page.security.pass_error.text()
 
 
 def test_purge_confirmation_states_what_is_kept(qtbot, session, vault, data, show):
@@ -133,8 +133,8 @@ def test_purge_confirmation_states_what_is_kept(qtbot, session, vault, data, sho
         ContactInput(dt.datetime(2015, 5, 1, 9, 0), data.school, "mentoring", notes="old words")
     )
     page = show(SettingsPage(session))
-    page.purge_years.setValue(5)
-    page.ask_purge()
+    page.security.purge_years.setValue(5)
+    page.security.ask_purge()
     box = page.findChild(QMessageBox, "confirmBox")
     assert "Kept:" in box.informativeText()
     with qtbot.waitSignal(session.data_changed, timeout=20000):

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
-from srojournal.ui import session as what
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.kit import (
-    TaskRunner,
+from srojournal.ops import backups as backup_ops
+from srojournal.ops.changes import Change, Done
+from srojournal.ui.common.kit import (
     confirm,
     header_row,
     hint_label,
@@ -28,6 +28,10 @@ from srojournal.ui.students.kit import (
     primary,
     record_table,
 )
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
+from srojournal.ui.widgets import PassphraseEdit
 from srojournal.vault import backup
 from srojournal.vault.backup import BackupInfo
 
@@ -50,16 +54,13 @@ def restore_target(chosen: Path, backup_path: Path) -> Path:
 class BackupsPage(Page):
     title = "Backups"
     object_name = "backupsPage"
-    refreshed_by = frozenset({what.BACKUPS, what.SETTINGS})
+    refreshed_by = Change.BACKUPS | Change.SETTINGS
     refresh_on_show = True
-
-    # A restored vault the officer wants to open now (the main window locks this one first).
-    open_vault_requested = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.tasks = TaskRunner(self)
-        self.tasks.busy_changed.connect(self._on_busy)
+        self.runner = session.runner
+        self.runner.busy_changed.connect(self._on_busy)
         self._backups: list[BackupInfo] = []
         layout = page_layout(self)
         self.backup_button = primary(
@@ -130,8 +131,7 @@ class BackupsPage(Page):
         self._update_buttons()
 
     def clear(self) -> None:
-        self.tasks.wait()
-        self.tasks.cancel_results()
+        self.runner.finish()
         self._backups = []
         self.table.setRowCount(0)
         self.folder_label.clear()
@@ -147,42 +147,37 @@ class BackupsPage(Page):
         return next((b for b in self._backups if str(b.path) == path), None)
 
     def _update_buttons(self) -> None:
-        self.backup_button.setEnabled(not self.tasks.busy)
-        self.restore_button.setEnabled(not self.tasks.busy and self.selected_backup() is not None)
+        self.backup_button.setEnabled(not self.runner.busy)
+        self.restore_button.setEnabled(not self.runner.busy and self.selected_backup() is not None)
 
     def _on_busy(self, _busy: bool) -> None:
         self._update_buttons()
 
     def back_up_now(self) -> None:
-        if self.tasks.busy or not self._open():
+        if self.runner.busy or not self._open():
             return
         vault = self.session.vault
         self.message.setText("Writing and verifying the backup…")
 
-        def work() -> BackupInfo:
-            info = backup.create_backup(vault, reason="manual")
-            backup.rotate_backups(info.path.parent, dt.date.today())
-            return info
-
-        def done(info: BackupInfo) -> None:
+        def done(result: Done[BackupInfo]) -> None:
+            info = self.session.applied(result)
             if not self._open():
                 return
             self.message.setText(
                 f"Backup verified: {info.contacts} contacts, {info.students} students."
             )
             self.status_message.emit("Backup written and verified")
-            self.session.notify(what.BACKUPS)
             self.refresh()
             for i in range(self.table.rowCount()):
                 item = self.table.item(i, 0)
                 if item is not None and item.data(_ROLE) == str(info.path):
                     self.table.selectRow(i)
 
-        def failed(message: str) -> None:
-            self.message.setText(message)
+        def failed(exc: BaseException) -> None:
+            self.message.setText(user_message(exc))
             self.status_message.emit("Backup failed")
 
-        self.tasks.run(work, done, failed)
+        self.runner.run(lambda: backup_ops.back_up_now(vault), done, failed)
 
     def choose_restore_folder(self) -> QFileDialog | None:
         b = self.selected_backup()
@@ -192,15 +187,23 @@ class BackupsPage(Page):
         dlg.setFileMode(QFileDialog.FileMode.Directory)
         dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dlg.setLabelText(QFileDialog.DialogLabel.Accept, "Restore here")
-        dlg.fileSelected.connect(lambda path: self.restore(b, Path(path)))
+        dlg.fileSelected.connect(lambda path: self.ask_backup_passphrase(b, Path(path)))
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()
         return dlg
 
-    def restore(self, b: BackupInfo, chosen: Path) -> None:
-        """Copy backup ``b`` into ``chosen`` (or a new folder inside it), then offer to open it."""
+    def ask_backup_passphrase(self, b: BackupInfo, chosen: Path) -> BackupPassphraseDialog:
+        """The backup is verified with the passphrase it was taken under before it is copied."""
+        dlg = BackupPassphraseDialog(b, self)
+        dlg.accepted.connect(lambda: self.restore(b, chosen, dlg.value()))
+        dlg.open()
+        return dlg
+
+    def restore(self, b: BackupInfo, chosen: Path, passphrase: str) -> None:
+        """Verify backup ``b``, copy it into ``chosen`` (or a new folder inside it), check the
+        copy and record the restore in its audit log; then offer to open it."""
         target = restore_target(chosen, b.path)
-        self.message.setText("Restoring…")
+        self.message.setText("Verifying and restoring…")
 
         def done(_result: object) -> None:
             self.message.setText(f"Restored into {target}.")
@@ -208,7 +211,7 @@ class BackupsPage(Page):
             confirm(
                 self,
                 "Backup restored",
-                f"The backup was restored into {target}.",
+                f"The backup was verified and restored into {target}.",
                 "Open it now",
                 lambda: self.open_vault_requested.emit(str(target)),
                 informative=(
@@ -217,7 +220,52 @@ class BackupsPage(Page):
                 ),
             )
 
-        def failed(message: str) -> None:
-            self.message.setText(message)
+        def failed(exc: BaseException) -> None:
+            self.message.setText(user_message(exc))
 
-        self.tasks.run(lambda: backup.restore_backup(b.path, target), done, failed)
+        self.runner.run(lambda: backup_ops.restore(b.path, target, passphrase), done, failed)
+
+
+class BackupPassphraseDialog(QDialog):
+    """Asks for the passphrase a backup was taken under (it may be an older one)."""
+
+    def __init__(self, b: BackupInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("backupPassphraseDialog")
+        self.setWindowTitle("Restore backup")
+        self.setModal(True)
+        self.setMinimumWidth(440)
+        lay = QVBoxLayout(self)
+        lay.addWidget(
+            hint_label(
+                f"Enter the passphrase that was valid on {b.created_at:%Y-%m-%d}, when this "
+                "backup was taken. The backup is checked with it before anything is copied."
+            )
+        )
+        self.passphrase = PassphraseEdit("Passphrase of the backup")
+        lay.addWidget(self.passphrase)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Verify and restore")
+        named(ok, "Verify and restore")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.finished.connect(self.deleteLater)
+        self._value = ""
+        self.passphrase.setFocus()
+
+    def accept(self) -> None:
+        self._value = self.passphrase.text()
+        self.passphrase.wipe()
+        super().accept()
+
+    def reject(self) -> None:
+        self.passphrase.wipe()
+        super().reject()
+
+    def value(self) -> str:
+        """The passphrase typed (read it in an ``accepted`` handler)."""
+        return self._value

@@ -21,14 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import ConflictCase, ContactInput, ContactRow, ContactStudent
-from srojournal.ui import session as what
-from srojournal.ui.followups.page import date_edit, pydate, qdate
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.contact_table import ContactTable
-from srojournal.ui.students.forms import FormDialog, error_label
-from srojournal.ui.students.kit import (
+from srojournal.ops import cases as case_ops
+from srojournal.ops.changes import Change, Done
+from srojournal.ops.entries import EntryDraft
+from srojournal.ui.common.contact_table import ContactTable
+from srojournal.ui.common.dates import date_edit, pydate, qdate
+from srojournal.ui.common.error_label import ErrorLabel
+from srojournal.ui.common.kit import (
     MARGIN,
     SPACING,
     Card,
@@ -41,8 +42,10 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
-from srojournal.ui.students.picker import StudentPicker
-from srojournal.vault.errors import InvalidInput, VaultError
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.conflicts.dialogs import LinkContactDialog, NewCaseDialog
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
 
 STATUS_LABELS = {"open": "Open", "held": "Agreement held", "broken": "Agreement broken",
                  "closed": "Closed"}  # fmt: skip
@@ -52,13 +55,13 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 class ConflictsPage(RecordEditor, Page):
     title = "Conflict cases"
     object_name = "conflictsPage"
-    refreshed_by = frozenset({what.CASES, what.CONTACTS, what.STUDENTS})
+    refreshed_by = Change.CASES | Change.CONTACTS | Change.STUDENTS
     refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self._refused = False  # the last save was refused (its message is shown)
         self._current: ConflictCase | None = None
-        self._log_for_case: int | None = None  # a contact being logged for this case
         self._names: dict[int, str] = {}
         self._loading = False
         self._dirty = False
@@ -127,7 +130,7 @@ class ConflictsPage(RecordEditor, Page):
         form.addRow("Check on", check_row)
         form.addRow("Opened", self.opened_label)
         card.body.addLayout(form)
-        self.error = error_label()
+        self.error = ErrorLabel()
         card.body.addWidget(self.error)
         brow = QHBoxLayout()
         brow.addStretch(1)
@@ -261,7 +264,7 @@ class ConflictsPage(RecordEditor, Page):
         for cid in contact_ids:
             try:
                 c = j.contact(cid)
-            except VaultError:
+            except UserError:
                 continue
             rows.append(
                 ContactRow(
@@ -280,30 +283,35 @@ class ConflictsPage(RecordEditor, Page):
         return rows
 
     def save_case(self, *, notify: bool = True) -> bool:
+        """Save the edited case through the writer; False when it was refused (message shown).
+
+        While background work runs, the save waits its turn and this returns True.
+        """
         c = self._current
         if c is None or not self._dirty:
             return True
-        title = " ".join(self.title_edit.text().split())
-        if not title:
-            self.error.setText("A case needs a title.")
+        title = self.title_edit.text()
+        terms = self.terms_edit.toPlainText()
+        status = str(self.status_combo.currentData())
+        check = None if self.check_none.isChecked() else pydate(self.check_edit.date())
+        self._refused = False
+
+        def done(_done: object) -> None:
+            self._record_saved(notify, "Case saved", Change.CASES, self.refresh)
+
+        def failed(exc: BaseException) -> None:
+            self._refused = True
+            self.error.setText(user_message(exc))
             self.error.show()
-            return False
-        try:
-            self.journal.update_conflict_case(
-                c.id,
-                title=title,
-                terms=self.terms_edit.toPlainText(),
-                check_date=None if self.check_none.isChecked() else pydate(self.check_edit.date()),
-                status=self.status_combo.currentData(),
-            )
-            if self.check_none.isChecked() and c.check_date is not None:
-                self.journal.clear_case_check_date(c.id)
-        except VaultError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            return False
-        self._record_saved(notify, "Case saved", what.CASES, self.refresh)
-        return True
+
+        self.session.runner.write(
+            lambda: case_ops.save_case(
+                self.journal, c.id, title=title, terms=terms, status=status, check_date=check
+            ),
+            done,
+            failed,
+        )
+        return not self._refused
 
     def _request_new_contact(self) -> None:
         c = self._current
@@ -317,82 +325,40 @@ class ConflictsPage(RecordEditor, Page):
                 self.status_message.emit("Add a school in Settings first")
                 return
             school = schools[0].id
-        self._log_for_case = c.id
+        # The entry is saved with its link to this case, in the same transaction.
         self.new_contact_requested.emit(
-            ContactInput(
-                occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
-                school_id=school,
-                type_code="mediation",
-                students=tuple(ContactStudent(p, "party") for p in c.party_ids),
+            EntryDraft(
+                ContactInput(
+                    occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
+                    school_id=school,
+                    type_code="mediation",
+                    students=tuple(ContactStudent(p, "party") for p in c.party_ids),
+                ),
+                case_ids=(c.id,),
             )
         )
 
-    def contact_logged(self, contact_id: int) -> None:
-        """The contact logged from a case belongs to it: link it."""
-        case_id, self._log_for_case = self._log_for_case, None
-        if case_id is None or not self._open():
-            return
-        try:
-            self.journal.link_contact_to_case(case_id, contact_id)
-        except VaultError as exc:
-            self.status_message.emit(exc.message)
-            return
-        self.status_message.emit("Contact linked to the case")
-        self.session.notify(what.CASES)
-
     # -- dialogs ----------------------------------------------------------------------------
-    def open_new_dialog(self) -> FormDialog:
-        title = named(QLineEdit(), "Case title")
-        title.setPlaceholderText("e.g. Lunch table dispute")
-        parties = StudentPicker(lambda: self.journal if self._open() else None, "Parties")
-        terms = named(QPlainTextEdit(), "Agreement terms")
-        terms.setTabChangesFocus(True)
-        terms.setMaximumHeight(90)
-        today = self.session.today()
-        opened = date_edit("Opened on", today)
-        check = date_edit("Check date", today + dt.timedelta(days=7))
-        created: list[int] = []
-
-        def submit() -> None:
-            text = " ".join(title.text().split())
-            if not text:
-                raise InvalidInput("A case needs a title.")
-            if len(parties.student_ids()) < 2:
-                raise InvalidInput("A conflict case needs at least two parties.")
-            created.append(
-                self.journal.add_conflict_case(
-                    text,
-                    parties.student_ids(),
-                    terms=terms.toPlainText(),
-                    opened_on=pydate(opened.date()),
-                    check_date=pydate(check.date()),
-                )
-            )
-
-        dlg = FormDialog("New conflict case", submit, self, ok_label="Open case")
-        dlg.setObjectName("newCaseDialog")
-        dlg.form.addRow("&Title", title)
-        dlg.form.addRow("&Parties", parties)
-        dlg.form.addRow("T&erms", terms)
-        dlg.form.addRow("&Opened", opened)
-        dlg.form.addRow("&Check on", check)
-        dlg.title = title  # type: ignore[attr-defined]
-        dlg.parties = parties  # type: ignore[attr-defined]
-        dlg.terms = terms  # type: ignore[attr-defined]
-        dlg.check = check  # type: ignore[attr-defined]
-
-        def added() -> None:
-            self.session.notify(what.CASES)
-            self.status_message.emit("Case opened")
-            self.status_filter.setCurrentIndex(0)
-            self.refresh()
-            self.show_case(created[-1])
-
-        dlg.accepted.connect(added)
-        dlg.resize(500, dlg.sizeHint().height())
+    def open_new_dialog(self) -> NewCaseDialog:
+        journal = self.journal
+        dlg = NewCaseDialog(
+            journal,
+            self.session.today(),
+            lambda case: case_ops.open_case(journal, case),
+            runner=self.session.runner,
+            parent=self,
+        )
+        dlg.completed.connect(self._case_opened)
         dlg.open()
-        title.setFocus()
+        dlg.title.setFocus()
         return dlg
+
+    def _case_opened(self, done: Done[int]) -> None:
+        case_id = self.session.applied(done)
+        self.status_message.emit("Case opened")
+        self.status_filter.setCurrentIndex(0)
+        self.refresh()
+        self.show_case(case_id)
 
     def candidate_contacts(self) -> list[ContactRow]:
         """Recent contacts of the case's parties that are not linked yet (newest first)."""
@@ -406,40 +372,23 @@ class ConflictsPage(RecordEditor, Page):
                     seen[r.id] = r
         return sorted(seen.values(), key=lambda r: r.occurred_at, reverse=True)[:100]
 
-    def open_link_dialog(self) -> FormDialog | None:
+    def open_link_dialog(self) -> LinkContactDialog | None:
         c = self._current
         if c is None:
             return None
-        table = named(ContactTable(), "Contacts of the parties")
-        table.set_rows(self.candidate_contacts())
-        table.setMinimumSize(640, 260)
-        if table.rowCount():
-            table.selectRow(0)
-
-        def submit() -> None:
-            cid = table.selected_contact_id()
-            if cid is None:
-                raise InvalidInput("Choose a contact to link.")
-            self.journal.link_contact_to_case(c.id, cid)
-
-        dlg = FormDialog("Link a contact", submit, self, ok_label="Link contact")
-        dlg.setObjectName("linkContactDialog")
-        note = hint_label(
-            "Contacts of the parties, newest first."
-            if table.rowCount()
-            else "No unlinked contacts of these parties yet."
+        journal = self.journal
+        dlg = LinkContactDialog(
+            self.candidate_contacts(),
+            lambda contact_id: case_ops.link_contact(journal, c.id, contact_id),
+            runner=self.session.runner,
+            parent=self,
         )
-        dlg.form.addRow(note)
-        dlg.form.addRow(table)
-        dlg.table = table  # type: ignore[attr-defined]
-        table.open_contact.connect(lambda _cid: dlg.accept())
-
-        def linked() -> None:
-            self.session.notify(what.CASES)
-            self.status_message.emit("Contact linked")
-            self._show_current()
-
-        dlg.accepted.connect(linked)
+        dlg.completed.connect(self._contact_linked)
         dlg.open()
-        table.setFocus()
+        dlg.table.setFocus()
         return dlg
+
+    def _contact_linked(self, done: Done[None]) -> None:
+        self.session.applied(done)
+        self.status_message.emit("Contact linked")
+        self._show_current()

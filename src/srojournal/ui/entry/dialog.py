@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,12 +37,17 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import ContactInput, ContactStudent
-from srojournal.ui import session as what
+from srojournal.ops import entries
+from srojournal.ops.changes import Change, Done
+from srojournal.ops.entries import EntryDraft, FollowUpRequest
+from srojournal.ui.common.dates import pydate, pydatetime, qdate, qdatetime
+from srojournal.ui.common.error_label import ErrorLabel
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.common.students import StudentSearchEdit
 from srojournal.ui.session import Session
-from srojournal.ui.student_search import StudentSearchEdit
-from srojournal.ui.widgets import button, error_label, label, primary_button, set_error
-from srojournal.vault.errors import InvalidInput, VaultError
+from srojournal.ui.widgets import button, label, primary_button
 
 log = logging.getLogger("srojournal.ui.entry")
 
@@ -102,6 +107,7 @@ class QuickEntryDialog(QDialog):
         *,
         contact_id: int | None = None,
         prefill: ContactInput | None = None,
+        case_ids: tuple[int, ...] = (),
         restore_draft: bool = True,
         now: Callable[[], dt.datetime] = dt.datetime.now,
     ) -> None:
@@ -110,8 +116,12 @@ class QuickEntryDialog(QDialog):
         self.session = session
         self.journal = session.journal
         self.contact_id = contact_id
+        # Conflict cases the entry belongs to (it was logged from a case); the first save links it.
+        self.case_ids = case_ids
         self.now = now
         self._saved = False
+        self._saving = False
+        self.saved_id: int | None = None  # the contact id of the last save
         self._closing = False
         self._chips: list[StudentChip] = []
         self.setWindowTitle("Edit entry" if contact_id is not None else "New entry")
@@ -195,11 +205,11 @@ class QuickEntryDialog(QDialog):
         if school_completer is not None:
             school_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
             school_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.school_error = error_label("School problem")
+        self.school_error = ErrorLabel("School problem")
         self.type_combo = QComboBox()
         self.type_combo.setAccessibleName("Contact type")
         self.type_combo.currentIndexChanged.connect(self._on_type_changed)
-        self.type_error = error_label("Type problem")
+        self.type_error = ErrorLabel("Type problem")
         field("&School", self.school, row, 0, err=self.school_error)
         field("T&ype", self.type_combo, row, 2, err=self.type_error)
         row += 2
@@ -241,7 +251,7 @@ class QuickEntryDialog(QDialog):
         self.create_panel.setVisible(False)
         g.addWidget(self.create_panel, row, 1, 1, 3)
         row += 1
-        self.students_error = error_label("Students problem")
+        self.students_error = ErrorLabel("Students problem")
         g.addWidget(self.students_error, row, 1, 1, 3)
         row += 1
 
@@ -288,7 +298,7 @@ class QuickEntryDialog(QDialog):
         self.follow_what.setEnabled(False)
         self.follow_check.toggled.connect(self.follow_what.setEnabled)
         g.addWidget(self.follow_what, row, 2, 1, 2)
-        self.follow_error = error_label("Follow-up problem")
+        self.follow_error = ErrorLabel("Follow-up problem")
         g.addWidget(self.follow_error, row + 1, 2, 1, 2)
         row += 2
 
@@ -322,7 +332,7 @@ class QuickEntryDialog(QDialog):
         g.setRowStretch(row, 1)
         root.addLayout(g, 1)
 
-        self.form_error = error_label("Entry problem")
+        self.form_error = ErrorLabel("Entry problem")
         root.addWidget(self.form_error)
         buttons = QHBoxLayout()
         self.clear_btn = button("Clear form", "Clear form")
@@ -431,7 +441,7 @@ class QuickEntryDialog(QDialog):
         self.type_combo.blockSignals(False)
 
     def _set_defaults(self) -> None:
-        self.when.setDateTime(_qdt(round_to_5(self.now())))
+        self.when.setDateTime(qdatetime(round_to_5(self.now())))
         self.duration.setValue(DEFAULT_DURATION)
         school_id, type_code = self.journal.last_used()
         if school_id is not None and self.school.findData(school_id) >= 0:
@@ -443,7 +453,7 @@ class QuickEntryDialog(QDialog):
             self.school.setEditText("")
         self._select_type(type_code or "relationship")
         today = self.now().date()
-        self.follow_date.setDate(_qd(today + dt.timedelta(days=7)))
+        self.follow_date.setDate(qdate(today + dt.timedelta(days=7)))
         self._on_type_changed()
 
     def _select_type(self, code: str | None) -> None:
@@ -458,7 +468,7 @@ class QuickEntryDialog(QDialog):
         if code:
             try:
                 group = self.journal.contact_type(code).group_activity
-            except VaultError:
+            except UserError:
                 group = False
         self.attendees.setEnabled(group)
         self.attendees_label.setEnabled(group)
@@ -488,13 +498,13 @@ class QuickEntryDialog(QDialog):
 
     def add_student(self, student_id: int, role: str = "participant") -> None:
         if any(c.student_id == student_id for c in self._chips):
-            set_error(self.students_error, "That student is already in this entry.")
+            self.students_error.set_message("That student is already in this entry.")
             return
         try:
             s = self.journal.student(student_id)
-        except VaultError:
+        except UserError:
             return
-        set_error(self.students_error, "")
+        self.students_error.set_message("")
         chip = StudentChip(student_id, self.student_search.label_for(s), role)
         chip.removed.connect(self.remove_student)
         self._chips.append(chip)
@@ -528,28 +538,33 @@ class QuickEntryDialog(QDialog):
     def create_student(self) -> None:
         alias = self.new_alias.text().strip()
         if not alias:
-            set_error(self.students_error, "Type an alias for the new student.")
+            self.students_error.set_message("Type an alias for the new student.")
             return
-        try:
-            school_id = self.resolve_school(create=True)
-        except InvalidInput as exc:
-            set_error(self.school_error, exc.message)
-            return
-        if school_id is None:
-            set_error(self.school_error, "Choose the school first: students belong to a school.")
+        school_text = " ".join(self.school.currentText().split())
+        if not school_text:
+            self.school_error.set_message("Choose the school first: students belong to a school.")
             self.school.setFocus()
             return
-        try:
-            existing = self.journal.student_by_alias(school_id, alias)
-            sid = (
-                existing.id
-                if existing
-                else self.journal.add_student(alias, school_id, self.new_grade.currentData())
-            )
-        except VaultError as exc:
-            set_error(self.students_error, exc.message)
-            return
-        self.session.notify(what.STUDENTS)
+        grade = self.new_grade.currentData()
+        journal = self.journal
+
+        def create() -> tuple[int, int, bool]:
+            with journal.batch():
+                school_id, created = entries.resolve_school(journal, school_text)
+                existing = journal.student_by_alias(school_id, alias)
+                sid = existing.id if existing else journal.add_student(alias, school_id, grade)
+            return sid, school_id, created
+
+        def failed(exc: BaseException) -> None:
+            self.students_error.set_message(user_message(exc))
+
+        self.session.runner.write(create, self._student_created, failed)
+
+    def _student_created(self, result: tuple[int, int, bool]) -> None:
+        sid, school_id, created_school = result
+        if created_school:
+            self._school_added(school_id)
+        self.session.notify(Change.STUDENTS)
         self.student_search.set_journal(self.journal)
         self.create_panel.setVisible(False)
         self.new_alias.clear()
@@ -559,23 +574,13 @@ class QuickEntryDialog(QDialog):
         self.student_search.setFocus()
 
     # -- school --------------------------------------------------------------------------------
-    def resolve_school(self, *, create: bool) -> int | None:
-        text = " ".join(self.school.currentText().split())
-        if not text:
-            return None
-        for i in range(self.school.count()):
-            if self.school.itemText(i).lower() == text.lower():
-                return int(self.school.itemData(i))
-        sid = self.journal.school_id_by_name(text)
-        if sid is not None:
-            return sid
-        if not create:
-            return None
-        sid = self.journal.add_school(text)
-        self.school.addItem(text, sid)
-        self.school.setCurrentIndex(self.school.findData(sid))
-        self.session.notify(what.SCHOOLS)
-        return sid
+    def _school_added(self, school_id: int) -> None:
+        """A school named in this dialog was created: choose it in the list."""
+        if self.school.findData(school_id) < 0:
+            name = " ".join(self.school.currentText().split())
+            self.school.addItem(name, school_id)
+        self.school.setCurrentIndex(self.school.findData(school_id))
+        self.session.notify(Change.SCHOOLS)
 
     # -- state (drafts) ------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -600,7 +605,7 @@ class QuickEntryDialog(QDialog):
 
     def restore_state(self, s: dict[str, Any]) -> None:
         when = dt.datetime.strptime(s["when"], "%Y-%m-%dT%H:%M")
-        self.when.setDateTime(_qdt(when))
+        self.when.setDateTime(qdatetime(when))
         self.duration.setValue(int(s.get("duration") or 0))
         self.school.setEditText(str(s.get("school") or ""))
         i = self.school.findText(str(s.get("school") or ""))
@@ -622,7 +627,7 @@ class QuickEntryDialog(QDialog):
         self.notes.setPlainText(str(s.get("notes") or ""))
 
     def set_input(self, data: ContactInput) -> None:
-        self.when.setDateTime(_qdt(data.occurred_at))
+        self.when.setDateTime(qdatetime(data.occurred_at))
         self.duration.setValue(data.duration_min or 0)
         i = self.school.findData(data.school_id)
         if i < 0:
@@ -674,14 +679,21 @@ class QuickEntryDialog(QDialog):
         """Store what is typed as an encrypted draft (or drop the draft when nothing is)."""
         if self._saved:
             return False
-        try:
-            if self.is_dirty():
-                self.journal.save_draft(self.draft_name, json.dumps(self.state()))
-                return True
-            self.journal.delete_draft(self.draft_name)
-        except VaultError as exc:
+        name, dirty = self.draft_name, self.is_dirty()
+        payload = json.dumps(self.state()) if dirty else ""
+        journal = self.journal
+
+        def keep() -> None:
+            if dirty:
+                journal.save_draft(name, payload)
+            else:
+                journal.delete_draft(name)
+
+        def failed(exc: BaseException) -> None:
             log.error("could not keep the entry draft: %s", type(exc).__name__)
-        return False
+
+        self.session.runner.write(keep, lambda _r: None, failed)
+        return dirty
 
     def clear_form(self) -> None:
         """Start over: defaults again, and the stored draft is forgotten."""
@@ -709,39 +721,38 @@ class QuickEntryDialog(QDialog):
             self.follow_error,
             self.form_error,
         ):
-            set_error(e, "")
-        try:
-            self.journal.delete_draft(self.draft_name)
-        except VaultError as exc:
-            set_error(self.form_error, exc.message)
+            e.set_message("")
+        name = self.draft_name
+        self.session.runner.write(
+            lambda: self.journal.delete_draft(name),
+            lambda _r: None,
+            lambda exc: self.form_error.set_message(user_message(exc)),
+        )
         self.when.setFocus()
 
     # -- saving --------------------------------------------------------------------------------
     def validate(self) -> bool:
         ok = True
         for e in (self.school_error, self.type_error, self.follow_error, self.form_error):
-            set_error(e, "")
+            e.set_message("")
         if not self.school.currentText().strip():
-            set_error(self.school_error, "Choose a school or type a new one.")
+            self.school_error.set_message("Choose a school or type a new one.")
             ok = False
         if not self.type_combo.currentData():
-            set_error(self.type_error, "Choose a contact type.")
+            self.type_error.set_message("Choose a contact type.")
             ok = False
         if self.follow_check.isChecked():
             due = self.follow_date.date()
             if due < self.when.date():
-                set_error(self.follow_error, "The follow-up date is before the contact.")
+                self.follow_error.set_message("The follow-up date is before the contact.")
                 ok = False
         if self.create_panel.isVisible() and self.new_alias.text().strip():
-            set_error(self.students_error, "Create or cancel the new student first.")
+            self.students_error.set_message("Create or cancel the new student first.")
             ok = False
         return ok
 
     def build_input(self, school_id: int) -> ContactInput:
-        q = self.when.dateTime()
-        occurred = dt.datetime(
-            q.date().year(), q.date().month(), q.date().day(), q.time().hour(), q.time().minute()
-        )
+        occurred = pydatetime(self.when.dateTime())
         group = self.attendees.isEnabled()
         return ContactInput(
             occurred_at=occurred,
@@ -757,45 +768,76 @@ class QuickEntryDialog(QDialog):
             attendees=self.attendees.value() if group and self.attendees.value() > 0 else None,
         )
 
+    def value(self) -> EntryDraft:
+        """What would be saved: the entry, its school by name, its follow-up, its draft."""
+        follow_up = None
+        if self.follow_check.isChecked():
+            follow_up = FollowUpRequest(
+                pydate(self.follow_date.date()),
+                self.follow_what.text().strip() or f"Follow up: {self.type_combo.currentText()}",
+            )
+        return EntryDraft(
+            contact=self.build_input(0),
+            contact_id=self.contact_id,
+            school_name=self.school.currentText(),
+            follow_up=follow_up,
+            case_ids=self.case_ids,
+            draft_name=self.draft_name,
+        )
+
     def save(self, *, keep_open: bool = False) -> int | None:
+        """Save through the session's writer. Returns the contact id when saved at once; while
+        background work runs, the save waits its turn and the dialog stays open until then."""
+        if self._saving:
+            return None
         if not self.validate():
             self._focus_first_error()
             return None
-        j = self.journal
-        try:
-            with j.batch():
-                school_id = self.resolve_school(create=True)
-                assert school_id is not None
-                data = self.build_input(school_id)
-                if self.contact_id is None:
-                    cid = j.add_contact(data)
-                else:
-                    cid = self.contact_id
-                    j.update_contact(cid, data)
-                if self.follow_check.isChecked():
-                    q = self.follow_date.date()
-                    type_label = self.type_combo.currentText()
-                    j.add_follow_up(
-                        dt.date(q.year(), q.month(), q.day()),
-                        self.follow_what.text().strip() or f"Follow up: {type_label}",
-                        [sid for sid, _ in self.student_entries()],
-                        source_contact_id=cid,
-                    )
-                j.delete_draft(self.draft_name)
-        except VaultError as exc:
-            set_error(self.form_error, exc.message)
-            return None
-        self.session.notify(what.CONTACTS)
-        if self.follow_check.isChecked():
-            self.session.notify(what.FOLLOW_UPS)
-        self.saved.emit(cid)
-        if keep_open:
-            self.clear_form()
-            self.student_search.setFocus()
-        else:
-            self._saved = True
-            self.accept()
-        return cid
+        draft = self.value()
+        self.saved_id = None
+
+        def done(result: Done[int]) -> None:
+            self._set_saving(False)
+            cid = self.session.applied(result)
+            self.saved_id = cid
+            self.case_ids = ()  # "Save & new" goes on with unrelated entries
+            if result.changes & Change.SCHOOLS:
+                self._load_choices_keep_school()
+            self.saved.emit(cid)
+            if keep_open:
+                self.clear_form()
+                self.student_search.setFocus()
+            else:
+                self._saved = True
+                self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self._set_saving(False)
+            self.form_error.set_message(user_message(exc))
+
+        self._set_saving(True)
+        if (
+            not self.session.runner.write(
+                lambda: entries.save_entry(self.journal, draft), done, failed
+            )
+            and self._saving
+        ):
+            self.form_error.set_message("Saving as soon as the task in progress finishes…")
+        return self.saved_id
+
+    def _set_saving(self, on: bool) -> None:
+        self._saving = on
+        for b in (self.save_btn, self.save_new_btn):
+            b.setEnabled(not on)
+
+    def _load_choices_keep_school(self) -> None:
+        text = self.school.currentText()
+        self.school.clear()
+        for s in self.journal.schools():
+            self.school.addItem(s.name, s.id)
+        i = self.school.findText(text)
+        if i >= 0:
+            self.school.setCurrentIndex(i)
 
     def _focus_first_error(self) -> None:
         for err, w in (
@@ -835,11 +877,3 @@ def _split_tags(text: str) -> list[str]:
         if t and t not in out:
             out.append(t)
     return out
-
-
-def _qdt(t: dt.datetime) -> QDateTime:
-    return QDateTime(QDate(t.year, t.month, t.day), QTime(t.hour, t.minute))
-
-
-def _qd(d: dt.date) -> QDate:
-    return QDate(d.year, d.month, d.day)

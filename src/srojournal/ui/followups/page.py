@@ -3,33 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
 )
 
-from srojournal.domain import taxonomy
-from srojournal.domain.models import ContactInput, ContactStudent, FollowUp
-from srojournal.ui import session as what
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.forms import FormDialog
-from srojournal.ui.students.kit import (
+from srojournal.domain.models import ContactInput, FollowUp
+from srojournal.ops import followups as follow_up_ops
+from srojournal.ops.changes import Change, Done
+from srojournal.ui.common.kit import (
     confirm,
     header_row,
     hint_label,
@@ -38,9 +29,11 @@ from srojournal.ui.students.kit import (
     primary,
     roomy,
 )
-from srojournal.ui.students.picker import StudentPicker
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.followups.dialogs import AddFollowUpDialog, DoneFollowUpDialog, RescheduleDialog
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
 
-FOLLOW_UP_TYPE = "mentoring_followup"
 BUCKETS = (
     ("overdue", "Overdue"),
     ("today", "Due today"),
@@ -51,25 +44,10 @@ OVERDUE_ACCENT = QColor("#d64545")
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-def qdate(d: dt.date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
-
-
-def date_edit(name: str, value: dt.date) -> QDateEdit:
-    w = named(QDateEdit(qdate(value)), name)
-    w.setCalendarPopup(True)
-    w.setDisplayFormat("yyyy-MM-dd")
-    return w
-
-
 class FollowUpsPage(Page):
     title = "Follow-ups"
     object_name = "followUpsPage"
-    refreshed_by = frozenset({what.FOLLOW_UPS, what.STUDENTS, what.CONTACTS})
+    refreshed_by = Change.FOLLOW_UPS | Change.STUDENTS | Change.CONTACTS
     refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -215,146 +193,58 @@ class FollowUpsPage(Page):
         for b in (self.done_button, self.reschedule_button, self.cancel_button):
             b.setEnabled(on)
 
-    def _changed(self, message: str, *kinds: str) -> None:
-        self.status_message.emit(message)
-        for k in kinds:
-            self.session.notify(k)
-        self.refresh()
-
     # -- mark done --------------------------------------------------------------------------
     def follow_up_contact(self, f: FollowUp) -> ContactInput | None:
         """The follow-up contact an officer would log: same students, today, same school."""
-        j = self.journal
-        school: int | None = None
-        if f.student_ids:
-            school = j.student(f.student_ids[0]).school_id
-        elif f.source_contact_id is not None:
-            try:
-                school = j.contact(f.source_contact_id).school_id
-            except Exception:
-                school = None
-        if school is None:
-            school = j.last_used()[0]
-        if school is None:
-            schools = j.schools()
-            school = schools[0].id if schools else None
-        if school is None:
-            return None
-        now = dt.datetime.now()
-        minute = now.minute - now.minute % 5
-        occurred = dt.datetime.combine(self.session.today(), dt.time(now.hour, minute))
-        return ContactInput(
-            occurred_at=occurred,
-            school_id=school,
-            type_code=FOLLOW_UP_TYPE,
-            students=tuple(ContactStudent(s) for s in f.student_ids),
-            initiated_by="sro",
-            notes=f.what,
+        return follow_up_ops.follow_up_contact(
+            self.journal, f, self.session.today(), dt.datetime.now()
         )
 
-    def open_done_dialog(self) -> FormDialog | None:
+    def open_done_dialog(self) -> DoneFollowUpDialog | None:
         fid = self.selected_id()
         if fid is None:
             return None
         f = self.journal.follow_up(fid)
-        prefill = self.follow_up_contact(f)
-        log_box = named(QCheckBox("Log the follow-up contact"), "Log the follow-up contact")
-        log_box.setChecked(prefill is not None)
-        log_box.setEnabled(prefill is not None)
-        duration = named(QSpinBox(), "Duration in minutes")
-        duration.setRange(0, 24 * 60)
-        duration.setSingleStep(5)
-        duration.setValue(15)
-        duration.setSuffix(" min")
-        outcome = named(QComboBox(), "Outcome")
-        outcome.addItem("No outcome", None)
-        for o in taxonomy.OUTCOMES:
-            outcome.addItem(o.label, o.code)
-        outcome.setCurrentIndex(outcome.findData("resolved"))
-        notes = named(QPlainTextEdit(), "Notes of the follow-up contact")
-        notes.setTabChangesFocus(True)
-        notes.setPlainText(f.what)
-        notes.setMaximumHeight(90)
-        for w in (duration, outcome, notes):
-            log_box.toggled.connect(w.setEnabled)
-            w.setEnabled(log_box.isChecked())
-
-        who = self._aliases(f) or "no student"
-        intro = QLabel(
-            f"Mentoring follow-up with {who}, today." if prefill else "No school to log it in yet."
+        journal, today = self.journal, self.session.today()
+        dlg = DoneFollowUpDialog(
+            self.follow_up_contact(f),
+            self._aliases(f),
+            f.what,
+            lambda contact: follow_up_ops.complete_follow_up(journal, fid, today, contact),
+            runner=self.session.runner,
+            parent=self,
         )
-        intro.setWordWrap(True)
-
-        def submit() -> None:
-            contact = None
-            if log_box.isChecked() and prefill is not None:
-                contact = ContactInput(
-                    occurred_at=prefill.occurred_at,
-                    school_id=prefill.school_id,
-                    type_code=prefill.type_code,
-                    students=prefill.students,
-                    duration_min=duration.value() or None,
-                    initiated_by=prefill.initiated_by,
-                    outcome=outcome.currentData(),
-                    notes=notes.toPlainText(),
-                )
-            self.journal.complete_follow_up(fid, self.session.today(), log_contact=contact)
-            result.append(contact is not None)
-
-        result: list[bool] = []
-        dlg = FormDialog("Mark follow-up done", submit, self, ok_label="Mark done")
-        dlg.setObjectName("doneFollowUpDialog")
-        dlg.form.addRow(intro)
-        dlg.form.addRow(log_box)
-        dlg.form.addRow("&Duration", duration)
-        dlg.form.addRow("&Outcome", outcome)
-        dlg.form.addRow("&Notes", notes)
-        dlg.log_box = log_box  # type: ignore[attr-defined]
-        dlg.duration = duration  # type: ignore[attr-defined]
-        dlg.outcome = outcome  # type: ignore[attr-defined]
-        dlg.notes = notes  # type: ignore[attr-defined]
-
-        def done() -> None:
-            if result and result[0]:
-                self._changed("Follow-up done; contact logged", what.FOLLOW_UPS, what.CONTACTS)
-            else:
-                self._changed("Follow-up done", what.FOLLOW_UPS)
-
-        dlg.accepted.connect(done)
-        dlg.resize(460, dlg.sizeHint().height())
+        dlg.completed.connect(self._marked_done)
         dlg.open()
         dlg.buttons.setFocus()
         return dlg
 
+    def _marked_done(self, done: Done[int | None]) -> None:
+        logged = done.value is not None
+        self._completed("Follow-up done; contact logged" if logged else "Follow-up done", done)
+
+    def _completed(self, message: str, done: Done[Any]) -> None:
+        self.status_message.emit(message)
+        self.session.notify(done.changes)
+        self.refresh()
+
     # -- reschedule / cancel ----------------------------------------------------------------
-    def open_reschedule_dialog(self) -> FormDialog | None:
+    def open_reschedule_dialog(self) -> RescheduleDialog | None:
         fid = self.selected_id()
         if fid is None:
             return None
         f = self.journal.follow_up(fid)
-        today = self.session.today()
-        due = date_edit("New due date", max(f.due, today) + dt.timedelta(days=7))
-        quick = QHBoxLayout()
-        for text, days in (("Tomorrow", 1), ("In a week", 7), ("In two weeks", 14)):
-            b = named(QPushButton(text), f"Due {text.lower()}")
-            b.setAutoDefault(False)
-            b.clicked.connect(lambda _=False, d=days: due.setDate(qdate(today + dt.timedelta(d))))
-            quick.addWidget(b)
-        quick_row = QWidget()
-        quick_row.setLayout(quick)
-        quick.setContentsMargins(0, 0, 0, 0)
-
-        def submit() -> None:
-            self.journal.reschedule_follow_up(fid, pydate(due.date()))
-
-        dlg = FormDialog("Reschedule follow-up", submit, self, ok_label="Reschedule")
-        dlg.setObjectName("rescheduleDialog")
-        dlg.form.addRow("&Due", due)
-        dlg.form.addRow("", quick_row)
-        dlg.due = due  # type: ignore[attr-defined]
-        dlg.accepted.connect(lambda: self._changed("Follow-up rescheduled", what.FOLLOW_UPS))
+        journal = self.journal
+        dlg = RescheduleDialog(
+            f.due,
+            self.session.today(),
+            lambda due: follow_up_ops.reschedule_follow_up(journal, fid, due),
+            runner=self.session.runner,
+            parent=self,
+        )
+        dlg.completed.connect(lambda done: self._completed("Follow-up rescheduled", done))
         dlg.open()
-        due.setFocus()
+        dlg.due.setFocus()
         return dlg
 
     def ask_cancel(self) -> None:
@@ -363,8 +253,11 @@ class FollowUpsPage(Page):
             return
 
         def cancel() -> None:
-            self.journal.cancel_follow_up(fid)
-            self._changed("Follow-up cancelled", what.FOLLOW_UPS)
+            self.session.runner.write(
+                lambda: follow_up_ops.cancel_follow_up(self.journal, fid),
+                lambda done: self._completed("Follow-up cancelled", done),
+                lambda exc: self.status_message.emit(user_message(exc)),
+            )
 
         confirm(
             self,
@@ -377,35 +270,20 @@ class FollowUpsPage(Page):
         )
 
     # -- add --------------------------------------------------------------------------------
-    def open_add_dialog(self) -> FormDialog:
-        due = date_edit("Due date", self.session.today() + dt.timedelta(days=7))
-        text = named(QLineEdit(), "What to do")
-        text.setPlaceholderText("What you promised (e.g. check in after the test)")
-        picker = StudentPicker(lambda: self.journal if self._open() else None)
-        created: list[int] = []
-
-        def submit() -> None:
-            created.append(
-                self.journal.add_follow_up(
-                    pydate(due.date()), text.text().strip(), picker.student_ids()
-                )
-            )
-
-        dlg = FormDialog("Add follow-up", submit, self, ok_label="Add follow-up")
-        dlg.setObjectName("addFollowUpDialog")
-        dlg.form.addRow("&Due", due)
-        dlg.form.addRow("&What", text)
-        dlg.form.addRow("&Students", picker)
-        dlg.due = due  # type: ignore[attr-defined]
-        dlg.what = text  # type: ignore[attr-defined]
-        dlg.picker = picker  # type: ignore[attr-defined]
-
-        def added() -> None:
-            self._changed("Follow-up added", what.FOLLOW_UPS)
-            self.select(created[-1])
-
-        dlg.accepted.connect(added)
-        dlg.resize(480, dlg.sizeHint().height())
+    def open_add_dialog(self) -> AddFollowUpDialog:
+        journal = self.journal
+        dlg = AddFollowUpDialog(
+            journal,
+            self.session.today(),
+            lambda new: follow_up_ops.add_follow_up(journal, new),
+            runner=self.session.runner,
+            parent=self,
+        )
+        dlg.completed.connect(self._added)
         dlg.open()
-        text.setFocus()
+        dlg.what.setFocus()
         return dlg
+
+    def _added(self, done: Done[int]) -> None:
+        self._completed("Follow-up added", done)
+        self.select(done.value)

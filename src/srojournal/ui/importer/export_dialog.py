@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from srojournal.journal_export import NOT_CHECKED, NOT_ENCRYPTED, confirm_passphrase, export_to_file
-from srojournal.ui.student_search import StudentSearchEdit
-from srojournal.ui.tasks import run_in_thread
+from srojournal.ops.journal_export import (
+    NOT_CHECKED,
+    NOT_ENCRYPTED,
+    confirm_passphrase,
+    export_to_file,
+)
+from srojournal.ui.common.students import StudentSearchEdit
 from srojournal.ui.widgets import PassphraseEdit, label, primary_button
 from srojournal.vault.errors import VaultError, WrongPassphrase
 
@@ -51,7 +55,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export journal")
         self.setModal(True)
         self.student_id: int | None = None
-        self._task: Any = None
+        self._checking = False  # the passphrase is being checked in the background
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 16, 20, 16)
@@ -146,7 +150,7 @@ class ExportDialog(QDialog):
             focus.setFocus()
 
     def export(self) -> None:
-        if self._task is not None and self._task.running:
+        if self._checking:
             return
         self._fail("")
         student_id = None
@@ -172,14 +176,18 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(False)
         self.status.setText("Checking the passphrase…")
         vault = self.session.vault
-        self._task = run_in_thread(
-            lambda: confirm_passphrase(vault, secret),
-            lambda _r: self._write(out, student_id),
-            self._on_check_failed,
-            self,
+        self._checking = True
+
+        def checked(_result: object) -> None:
+            self._checking = False
+            self._write(out, student_id)
+
+        self.session.runner.run(
+            lambda: confirm_passphrase(vault, secret), checked, self._on_check_failed
         )
 
     def _on_check_failed(self, exc: BaseException) -> None:
+        self._checking = False
         self.status.setText("")
         self.passphrase.wipe()
         if isinstance(exc, WrongPassphrase):

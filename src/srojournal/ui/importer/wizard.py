@@ -45,8 +45,7 @@ from srojournal.importing.fields import FIELDS
 from srojournal.importing.mapping import Mapping
 from srojournal.importing.plan import Preview, plan_import
 from srojournal.importing.sources import ReadCancelled, Table
-from srojournal.ui import session as what
-from srojournal.ui.tasks import run_in_thread
+from srojournal.ops.changes import Change
 from srojournal.ui.widgets import label, primary_button
 from srojournal.vault import importer, mappings
 from srojournal.vault.errors import VaultError
@@ -90,7 +89,7 @@ class ImportWizard(QDialog):
         self.mapping = Mapping()
         self.mapping_name: str | None = None
         self.approved_schools: set[str] = set()
-        self._task: Any = None
+        self._reading = False  # a read or a check runs in the background
         self._cancel_read = False
         self._steps: Any = None  # the running import (a generator)
         self._timer = QTimer(self)
@@ -334,14 +333,14 @@ class ImportWizard(QDialog):
             self.start_import()
 
     def _busy(self) -> bool:
-        return (self._task is not None and self._task.running) or self._steps is not None
+        return self._reading or self._steps is not None
 
     def cancel(self) -> None:
         """Cancel whatever runs (a read, a check, the import: nothing is written), or close."""
         if self._steps is not None:
             self._stop_import(cancelled=True)
             return
-        if self._task is not None and self._task.running:
+        if self._reading:
             self._cancel_read = True
             return
         self.reject()
@@ -389,11 +388,13 @@ class ImportWizard(QDialog):
                 cancelled=lambda: self._cancel_read,
             )
 
-        self._task = run_in_thread(
-            work, lambda table: self._on_read(table, saved, name), self._on_read_failed, self
+        self._reading = True
+        self.session.runner.run(
+            work, lambda table: self._on_read(table, saved, name), self._on_read_failed
         )
 
     def _on_read(self, table: Table, saved: Mapping | None, name: str | None) -> None:
+        self._reading = False
         self.read_progress.hide()
         self.next_button.setEnabled(True)
         self.table = table
@@ -418,6 +419,7 @@ class ImportWizard(QDialog):
         self._show(1)
 
     def _on_read_failed(self, exc: BaseException) -> None:
+        self._reading = False
         self.read_progress.hide()
         self.next_button.setEnabled(True)
         if isinstance(exc, ReadCancelled):
@@ -514,9 +516,11 @@ class ImportWizard(QDialog):
                 cancelled=lambda: self._cancel_read,
             )
 
-        self._task = run_in_thread(work, self._on_checked, self._on_read_failed, self)
+        self._reading = True
+        self.session.runner.run(work, self._on_checked, self._on_read_failed)
 
     def _on_checked(self, preview: Preview) -> None:
+        self._reading = False
         self.preview = preview
         self.next_button.setEnabled(True)
         if self._needs_values():
@@ -729,8 +733,7 @@ class ImportWizard(QDialog):
         self.cancel_button.setText("Close")
         self.cancel_button.setFocus()
         self.done_ok = True
-        for change in (what.SCHOOLS, what.STUDENTS, what.FOLLOW_UPS, what.CONTACTS):
-            self.session.notify(change)
+        self.session.notify(Change.SCHOOLS | Change.STUDENTS | Change.FOLLOW_UPS | Change.CONTACTS)
         self.imported.emit(result.contacts)
 
 

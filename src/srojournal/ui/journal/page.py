@@ -26,14 +26,18 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
+from srojournal.domain.errors import UserError
 from srojournal.domain.models import Contact, ContactFilter
-from srojournal.ui import session as what
+from srojournal.ops import entries
+from srojournal.ops.changes import Change, Done
+from srojournal.ops.entries import DeletedEntry
+from srojournal.ui.common.dates import date_edit, pydate
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.common.students import StudentSearchEdit
 from srojournal.ui.journal.model import COLUMNS, ContactIdRole, JournalModel, outcome_label
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
-from srojournal.ui.student_search import StudentSearchEdit
 from srojournal.ui.widgets import button, label
-from srojournal.vault.errors import VaultError
 
 log = logging.getLogger("srojournal.ui.journal")
 
@@ -43,42 +47,51 @@ INITIATOR_LABELS = {"student": "Student", "staff": "Staff", "parent": "Parent", 
 
 
 class DeleteContactCommand(QUndoCommand):
-    """Deletes on ``redo`` and restores the same contact (same id) on ``undo``.
+    """Deletes on ``redo`` and restores the same entry (same id, same case links) on ``undo``.
 
     The first delete happens before the command is pushed (so an error surfaces to the
     caller); errors on later undo/redo become a status message, never an exception inside Qt.
+    Both go through the session's writer.
     """
 
-    def __init__(self, page: JournalPage, deleted: Contact) -> None:
+    def __init__(self, page: JournalPage, deleted: DeletedEntry) -> None:
         super().__init__("Delete entry")
         self.page = page
-        self.contact_id = deleted.id
-        self.contact: Contact | None = deleted
+        self.contact_id = deleted.contact.id
+        self.deleted: DeletedEntry | None = deleted
         self._first = True
+
+    def _failed(self, exc: BaseException) -> None:
+        self.page.status_message.emit(user_message(exc))
 
     def redo(self) -> None:
         if self._first:
             self._first = False
             return
-        try:
-            self.contact = self.page.session.journal.delete_contact(self.contact_id)
-        except VaultError as exc:
-            self.page.status_message.emit(exc.message)
-            return
-        self.page.session.notify(what.CONTACTS)
+        session = self.page.session
+
+        def done(result: Done[DeletedEntry]) -> None:
+            self.deleted = session.applied(result)
+
+        session.runner.write(
+            lambda: entries.delete_entry(session.journal, self.contact_id), done, self._failed
+        )
 
     def undo(self) -> None:
-        if self.contact is None:
+        deleted = self.deleted
+        if deleted is None:
             return
-        try:
-            self.page.session.journal.restore_contact(self.contact)
-        except VaultError as exc:
-            self.page.status_message.emit(exc.message)
-            return
-        self.contact = None
-        self.page.session.notify(what.CONTACTS)
-        self.page.select_contact(self.contact_id)
-        self.page.status_message.emit("Entry restored.")
+        session = self.page.session
+
+        def done(result: Done[int]) -> None:
+            self.deleted = None
+            session.applied(result)
+            self.page.select_contact(self.contact_id)
+            self.page.status_message.emit("Entry restored.")
+
+        session.runner.write(
+            lambda: entries.restore_entry(session.journal, deleted), done, self._failed
+        )
 
 
 class JournalPage(Page):
@@ -91,7 +104,8 @@ class JournalPage(Page):
         super().__init__(session, parent)
         self._stale = True
         self._updating = False
-        self.undo_stack = QUndoStack(self)
+        self.history = QUndoStack(self)  # deletions, for Ctrl+Z
+        self.undo_stack = self.history
         self.model = JournalModel(None, self)
 
         root = QVBoxLayout(self)
@@ -206,11 +220,8 @@ class JournalPage(Page):
         self.clear_btn.clicked.connect(self.clear_filters)
         grid.addWidget(self.clear_btn, 0, 6)
 
-        def date_edit(name: str) -> QDateEdit:
-            d = QDateEdit()
-            d.setAccessibleName(name)
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+        def any_date_edit(name: str) -> QDateEdit:
+            d = date_edit(name)
             d.setMinimumDate(NO_DATE)
             d.setSpecialValueText("Any date")
             d.setDate(NO_DATE)
@@ -218,8 +229,8 @@ class JournalPage(Page):
             d.setMinimumWidth(120)
             return d
 
-        self.date_from = date_edit("From date")
-        self.date_to = date_edit("To date")
+        self.date_from = any_date_edit("From date")
+        self.date_to = any_date_edit("To date")
         from_lbl = label("From", "hint", buddy=self.date_from)
         to_lbl = label("to", "hint", buddy=self.date_to)
         dates = QHBoxLayout()
@@ -294,7 +305,7 @@ class JournalPage(Page):
 
     def clear(self) -> None:
         self._search_timer.stop()
-        self.undo_stack.clear()
+        self.history.clear()
         self.model.clear()
         self.student_edit.set_journal(None)
         self._updating = True
@@ -312,7 +323,7 @@ class JournalPage(Page):
         self.count_label.clear()
         self._stale = True
 
-    def on_data_changed(self, what_changed: str) -> None:
+    def on_data_changed(self, changes: Change) -> None:
         if self.isVisible():
             self.refresh()
         else:
@@ -360,7 +371,7 @@ class JournalPage(Page):
     def current_filter(self) -> ContactFilter:
         def date_of(d: QDateEdit) -> dt.date | None:
             q = d.date()
-            return None if q == NO_DATE else dt.date(q.year(), q.month(), q.day())
+            return None if q == NO_DATE else pydate(q)
 
         kind = str(self.type_combo.currentData() or "").partition(":")[::2]
         return ContactFilter(
@@ -455,7 +466,7 @@ class JournalPage(Page):
             return
         try:
             contact = self.session.journal.contact(int(cid))
-        except VaultError as exc:
+        except UserError as exc:
             self.status_message.emit(exc.message)
             self._set_detail(None)
             return
@@ -476,7 +487,7 @@ class JournalPage(Page):
         try:
             t = j.contact_type(c.type_code)
             type_text = f"{t.label} · {taxonomy.CATEGORY_LABELS[t.category]}"
-        except VaultError:
+        except UserError:
             type_text = c.type_code
         rows: list[tuple[str, str]] = [
             ("When", c.occurred_at.strftime("%A %d %B %Y, %H:%M")),
@@ -492,7 +503,7 @@ class JournalPage(Page):
             for cs in c.students:
                 try:
                     alias = j.student(cs.student_id).alias
-                except VaultError:
+                except UserError:
                     alias = "?"
                 names.append(alias + (" (party)" if cs.role == "party" else ""))
             rows.append(("Students", ", ".join(names)))
@@ -530,18 +541,20 @@ class JournalPage(Page):
         if cid is None:
             return
         row = self.table.currentIndex().row()
-        try:
-            deleted = self.session.journal.delete_contact(cid)
-        except VaultError as exc:
-            self.status_message.emit(exc.message)
-            return
-        self.undo_stack.push(DeleteContactCommand(self, deleted))
-        self.session.notify(what.CONTACTS)
-        self.status_message.emit("Entry deleted. Undo with Ctrl+Z.")
-        if self.model.rowCount() > 0:
-            idx = self.model.index(min(row, self.model.rowCount() - 1), 0)
-            self.table.setCurrentIndex(idx)
-        self.table.setFocus()
+
+        def done(result: Done[DeletedEntry]) -> None:
+            self.history.push(DeleteContactCommand(self, self.session.applied(result)))
+            self.status_message.emit("Entry deleted. Undo with Ctrl+Z.")
+            if self.model.rowCount() > 0:
+                idx = self.model.index(min(row, self.model.rowCount() - 1), 0)
+                self.table.setCurrentIndex(idx)
+            self.table.setFocus()
+
+        self.session.runner.write(
+            lambda: entries.delete_entry(self.session.journal, cid),
+            done,
+            lambda exc: self.status_message.emit(user_message(exc)),
+        )
 
 
 __all__ = ["COLUMNS", "JournalPage"]

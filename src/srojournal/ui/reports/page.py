@@ -25,18 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain import taxonomy
-from srojournal.reporting import ReportRejected
+from srojournal.ops.changes import Change, Done
+from srojournal.ops.summaries import release_summary
 from srojournal.reporting.model import STATUS_SUPPRESSED, Summary, Table
-from srojournal.reporting.service import export_month, preview_month, preview_revision
+from srojournal.reporting.service import preview_month, preview_revision
 from srojournal.reporting.tables import TABLE_TITLES
-from srojournal.ui import session as what
-from srojournal.ui.page import Page
-from srojournal.ui.reports.chart import BarChart
-from srojournal.ui.session import Session
-from srojournal.ui.students.kit import (
+from srojournal.ui.common.kit import (
     SPACING,
     Card,
-    TaskRunner,
     hint_label,
     named,
     page_layout,
@@ -44,8 +40,10 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
-from srojournal.vault.errors import StorageError, VaultError
-from srojournal.vault.fsutil import atomic_write
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.page import Page
+from srojournal.ui.reports.chart import BarChart
+from srojournal.ui.session import Session
 
 MONTHS_BACK = 24
 ALL = "_all"
@@ -74,23 +72,16 @@ def months_before(today: dt.date, n: int) -> list[str]:
     return out
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise StorageError(f"The file could not be written ({exc.strerror}).") from None
-
-
 class ReportsPage(Page):
     title = "Reports"
     object_name = "reportsPage"
-    refreshed_by = frozenset({what.CONTACTS, what.FOLLOW_UPS, what.SETTINGS, what.RELEASES})
+    refreshed_by = Change.CONTACTS | Change.FOLLOW_UPS | Change.SETTINGS | Change.RELEASES
     refresh_on_show = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.tasks = TaskRunner(self)
-        self.tasks.busy_changed.connect(lambda _b: self._update_buttons())
+        self.runner = session.runner
+        self.runner.busy_changed.connect(lambda _b: self._update_buttons())
         self.summary: Summary | None = None
         layout = page_layout(self)
         head = QHBoxLayout()
@@ -189,8 +180,7 @@ class ReportsPage(Page):
         self.preview()
 
     def clear(self) -> None:
-        self.tasks.wait()
-        self.tasks.cancel_results()
+        self.runner.finish()
         self.summary = None
         self.month.blockSignals(True)
         self.month.clear()
@@ -225,14 +215,9 @@ class ReportsPage(Page):
         self.state.setText(f"Preparing the summary of {period}…")
 
         def work() -> Summary:
-            try:
-                return (
-                    preview_revision(journal, period) if revise else preview_month(journal, period)
-                )
-            except ReportRejected as exc:
-                raise _Rejected(str(exc)) from None
+            return preview_revision(journal, period) if revise else preview_month(journal, period)
 
-        self.tasks.run(work, self._show, self._failed)
+        self.runner.run(work, self._show, lambda exc: self._failed(user_message(exc)))
 
     def _failed(self, message: str) -> None:
         self.summary = None
@@ -323,7 +308,7 @@ class ReportsPage(Page):
         return w
 
     def _update_buttons(self) -> None:
-        ok = self.summary is not None and not self.tasks.busy
+        ok = self.summary is not None and not self.runner.busy
         for b in self.export_buttons.values():
             b.setEnabled(ok)
 
@@ -353,29 +338,21 @@ class ReportsPage(Page):
         revise = self.revise.isChecked()
         self.export_message.setText("Checking and exporting…")
 
-        def work() -> int:
-            try:
-                data = export_month(journal, period, fmt, revise=revise)  # type: ignore[arg-type]
-            except ReportRejected as exc:
-                raise _Rejected(str(exc)) from None
-            _write(path, data)  # only after the engine returned checked bytes
-            return len(data)
+        def work() -> Done[int]:
+            return release_summary(journal, period, fmt, path, revise=revise)  # type: ignore[arg-type]
 
-        def done(_n: object) -> None:
+        def done(result: Done[int]) -> None:
+            self.session.applied(result)
             if not self._open():
                 return
             self.export_message.setText(f"Exported {path.name}.")
             self.status_message.emit("Summary exported")
             if revise:
                 self.revise.setChecked(False)
-            self.session.notify(what.RELEASES)
             self.refresh()
 
-        def failed(message: str) -> None:
+        def failed(exc: BaseException) -> None:
+            message = user_message(exc)
             self.export_message.setText("Not exported: " + message if message else "Not exported.")
 
-        self.tasks.run(work, done, failed)
-
-
-class _Rejected(VaultError):
-    """The engine refused (invalid month, leak found, failed audit): its message is for users."""
+        self.runner.run(work, done, failed)

@@ -25,18 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain.models import ContactInput, ContactStudent, Student
-from srojournal.ui import session as what
-from srojournal.ui.page import Page
-from srojournal.ui.session import Session
-from srojournal.ui.students.contact_table import ContactTable
-from srojournal.ui.students.forms import (
-    FormDialog,
-    error_label,
+from srojournal.ops import students as student_ops
+from srojournal.ops.changes import Change, Done
+from srojournal.ui.common.contact_table import ContactTable
+from srojournal.ui.common.error_label import ErrorLabel
+from srojournal.ui.common.forms import (
     fill_school_combo,
     grade_combo,
     set_combo_data,
 )
-from srojournal.ui.students.kit import (
+from srojournal.ui.common.kit import (
     MARGIN,
     SPACING,
     Card,
@@ -49,7 +47,10 @@ from srojournal.ui.students.kit import (
     section_label,
     title_label,
 )
-from srojournal.vault.errors import VaultError
+from srojournal.ui.common.runner import user_message
+from srojournal.ui.page import Page
+from srojournal.ui.session import Session
+from srojournal.ui.students.dialogs import AddStudentDialog
 
 Index = QModelIndex | QPersistentModelIndex
 STUDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -117,8 +118,8 @@ class StudentListModel(QAbstractTableModel):
 class StudentsPage(RecordEditor, Page):
     title = "Students"
     object_name = "studentsPage"
-    refreshed_by = frozenset(
-        {what.STUDENTS, what.CONTACTS, what.FOLLOW_UPS, what.CASES, what.SCHOOLS}
+    refreshed_by = (
+        Change.STUDENTS | Change.CONTACTS | Change.FOLLOW_UPS | Change.CASES | Change.SCHOOLS
     )
     refresh_on_show = True
 
@@ -126,6 +127,7 @@ class StudentsPage(RecordEditor, Page):
         super().__init__(session, parent)
         self._current: Student | None = None
         self._loading = False
+        self._refused = False  # the last save was refused (its message is shown)
 
         # -- the list -----------------------------------------------------------------------
         self.add_button = named(QPushButton("Add student…"), "Add student")
@@ -211,7 +213,7 @@ class StudentsPage(RecordEditor, Page):
         form.addRow("&Grade", self.grade_combo)
         form.addRow("&Notes", self.notes_edit)
         details.body.addLayout(form)
-        self.profile_error = error_label()
+        self.profile_error = ErrorLabel()
         details.body.addWidget(self.profile_error)
         brow = QHBoxLayout()
         brow.addStretch(1)
@@ -432,23 +434,35 @@ class StudentsPage(RecordEditor, Page):
         widget.addItem(item)
 
     def save_profile(self, *, notify: bool = True) -> bool:
+        """Save the edited details through the writer; False when refused (message shown).
+
+        While background work runs, the save waits its turn and this returns True.
+        """
         s = self._current
         if s is None or not self._dirty:
             return True
-        try:
-            self.journal.update_student(
-                s.id,
-                alias=self.alias_edit.text(),
-                grade=self.grade_combo.currentData() or "",
-                notes=self.notes_edit.toPlainText(),
-                school_id=self.school_combo.currentData(),
-            )
-        except VaultError as exc:
-            self.profile_error.setText(exc.message)
+        alias = self.alias_edit.text()
+        grade = self.grade_combo.currentData() or ""
+        notes = self.notes_edit.toPlainText()
+        school_id = self.school_combo.currentData()
+        self._refused = False
+
+        def done(_result: object) -> None:
+            self._record_saved(notify, "Student saved", Change.STUDENTS, self._reload_list)
+
+        def failed(exc: BaseException) -> None:
+            self._refused = True
+            self.profile_error.setText(user_message(exc))
             self.profile_error.show()
-            return False
-        self._record_saved(notify, "Student saved", what.STUDENTS, self._reload_list)
-        return True
+
+        self.session.runner.write(
+            lambda: self.journal.update_student(
+                s.id, alias=alias, grade=grade, notes=notes, school_id=school_id
+            ),
+            done,
+            failed,
+        )
+        return not self._refused
 
     def toggle_archived(self) -> None:
         s = self._current
@@ -456,10 +470,17 @@ class StudentsPage(RecordEditor, Page):
             return
         if self._dirty and not self.save_profile():
             return
-        self.journal.set_student_archived(s.id, not s.archived)
-        self.status_message.emit("Student unarchived" if s.archived else "Student archived")
-        self.session.notify(what.STUDENTS)
-        self._reload_list()
+
+        def done(_result: object) -> None:
+            self.status_message.emit("Student unarchived" if s.archived else "Student archived")
+            self.session.notify(Change.STUDENTS)
+            self._reload_list()
+
+        self.session.runner.write(
+            lambda: self.journal.set_student_archived(s.id, not s.archived),
+            done,
+            lambda exc: self.status_message.emit(user_message(exc)),
+        )
 
     def _request_new_contact(self) -> None:
         s = self._current
@@ -476,51 +497,29 @@ class StudentsPage(RecordEditor, Page):
         self.new_contact_requested.emit(prefill)
 
     # -- add --------------------------------------------------------------------------------
-    def open_add_dialog(self) -> FormDialog | None:
+    def open_add_dialog(self) -> AddStudentDialog | None:
         schools = self.journal.schools()
         if not schools:
             self.status_message.emit("Add a school in Settings first")
             return None
-        alias = named(QLineEdit(), "Alias", "Initials or a nickname")
-        alias.setPlaceholderText("Initials or nickname")
-        school = named(QComboBox(), "School")
         last_school, _ = self.journal.last_used()
         current = self._current.school_id if self._current else last_school
-        fill_school_combo(school, schools, current)
-        grade = grade_combo()
-        notes = named(QPlainTextEdit(), "Private notes")
-        notes.setTabChangesFocus(True)
-        notes.setMaximumHeight(100)
-        created: list[int] = []
-
-        def submit() -> None:
-            created.append(
-                self.journal.add_student(
-                    alias.text(), school.currentData(), grade.currentData(), notes.toPlainText()
-                )
-            )
-
-        dlg = FormDialog("Add student", submit, self, ok_label="Add student")
-        dlg.setObjectName("addStudentDialog")
-        dlg.form.addRow("&Alias", alias)
-        dlg.form.addRow("S&chool", school)
-        dlg.form.addRow("&Grade", grade)
-        dlg.form.addRow("&Notes", notes)
-        dlg.alias = alias  # type: ignore[attr-defined]
-        dlg.school = school  # type: ignore[attr-defined]
-        dlg.grade = grade  # type: ignore[attr-defined]
-        dlg.notes = notes  # type: ignore[attr-defined]
-
-        def added() -> None:
-            sid = created[-1]
-            self.session.notify(what.STUDENTS)
-            self.search.clear()
-            self._reload_list()
-            self.show_student(sid)
-            self.status_message.emit("Student added")
-
-        dlg.accepted.connect(added)
-        dlg.resize(420, dlg.sizeHint().height())
+        journal = self.journal
+        dlg = AddStudentDialog(
+            schools,
+            current,
+            lambda new: student_ops.add_student(journal, new),
+            runner=self.session.runner,
+            parent=self,
+        )
+        dlg.completed.connect(self._student_added)
         dlg.open()
-        alias.setFocus()
+        dlg.alias.setFocus()
         return dlg
+
+    def _student_added(self, done: Done[int]) -> None:
+        sid = self.session.applied(done)
+        self.search.clear()
+        self._reload_list()
+        self.show_student(sid)
+        self.status_message.emit("Student added")

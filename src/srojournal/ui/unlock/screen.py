@@ -30,20 +30,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from srojournal.domain.errors import UserError
+from srojournal.ui.common.error_label import ErrorLabel
+from srojournal.ui.common.runner import Runner
 from srojournal.ui.qsettings import AppSettings
-from srojournal.ui.tasks import Task, run_in_thread
 from srojournal.ui.widgets import (
     PassphraseEdit,
     StrengthMeter,
     button,
     card,
-    error_label,
     label,
     primary_button,
-    set_error,
 )
 from srojournal.vault import throttle
-from srojournal.vault.errors import VaultError, WeakPassphrase, WrongPassphrase
+from srojournal.vault.errors import WeakPassphrase, WrongPassphrase
 from srojournal.vault.layout import is_vault_folder
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ failure_delay = throttle.delay_for  # seconds before the next attempt: 0, 1, 2, 
 
 
 def _message(exc: BaseException) -> str:
-    if isinstance(exc, VaultError):
+    if isinstance(exc, UserError):
         return exc.message
     log.error("unexpected error while opening a vault: %s", type(exc).__name__)
     return "Something went wrong while opening the vault. Please report this problem."
@@ -141,7 +141,8 @@ class UnlockScreen(QWidget):
         self.vault_path: Path | None = None
         self.failures = 0
         self.retry_at = 0.0
-        self.task: Task | None = None
+        # Key derivation runs here, off the window's thread (there is no session yet).
+        self.runner = Runner(self)
         self._dialog: QFileDialog | None = None
         self._pending_vault: Vault | None = None
         self._recovery_code = ""
@@ -209,7 +210,7 @@ class UnlockScreen(QWidget):
         self.new_btn = button("Create a new vault…", "Create a new vault")
         self.new_btn.clicked.connect(lambda: self.show_create())
         lay.addWidget(self.new_btn)
-        self.home_error = error_label("Problem")
+        self.home_error = ErrorLabel("Problem")
         lay.addWidget(self.home_error)
         return frame
 
@@ -238,7 +239,7 @@ class UnlockScreen(QWidget):
         self.caps_warning.setVisible(False)
         self.passphrase.caps_lock_changed.connect(self.caps_warning.setVisible)
         lay.addWidget(self.caps_warning)
-        self.unlock_error = error_label("Unlock problem")
+        self.unlock_error = ErrorLabel("Unlock problem")
         lay.addWidget(self.unlock_error)
         self.unlock_btn = primary_button("Unlock", "Unlock")
         self.unlock_btn.clicked.connect(self.unlock)
@@ -283,7 +284,7 @@ class UnlockScreen(QWidget):
         lay.addWidget(self.recover_meter)
         lay.addWidget(label("Con&firm new passphrase", "section", buddy=self.recover_confirm))
         lay.addWidget(self.recover_confirm)
-        self.recover_error = error_label("Recovery problem")
+        self.recover_error = ErrorLabel("Recovery problem")
         lay.addWidget(self.recover_error)
         self.recover_go = primary_button("Unlock and set passphrase", "Unlock and set passphrase")
         self.recover_go.clicked.connect(self.recover)
@@ -328,7 +329,7 @@ class UnlockScreen(QWidget):
         self.create_caps.setVisible(False)
         self.create_pass.caps_lock_changed.connect(self.create_caps.setVisible)
         lay.addWidget(self.create_caps)
-        self.create_error = error_label("Create problem")
+        self.create_error = ErrorLabel("Create problem")
         lay.addWidget(self.create_error)
         self.create_btn = primary_button("Create vault", "Create vault")
         self.create_btn.clicked.connect(self.create_vault)
@@ -387,7 +388,7 @@ class UnlockScreen(QWidget):
         usable = last is not None and is_vault_folder(last)
         self.open_recent_btn.setVisible(usable)
         self.recent_label.setText(f"Last vault: {last}" if usable else "No recent vault.")
-        set_error(self.home_error, "")
+        self.home_error.set_message("")
         self.stack.setCurrentWidget(view)
         (self.open_recent_btn if usable else self.choose_btn).setFocus()
 
@@ -402,14 +403,14 @@ class UnlockScreen(QWidget):
         self.failures = remembered.attempts
         self.retry_at = time.monotonic() + remembered.seconds_left()
         self.unlock_subtitle.setText(f"Vault: {self.vault_path}")
-        set_error(self.unlock_error, "")
+        self.unlock_error.set_message("")
         self.stack.setCurrentWidget(view)
         self.passphrase.setFocus()
         self._tick_delay()
 
     def show_recover(self) -> None:
         view = self._view("recover")
-        set_error(self.recover_error, "")
+        self.recover_error.set_message("")
         self.stack.setCurrentWidget(view)
         self.recovery_code.setFocus()
 
@@ -417,7 +418,7 @@ class UnlockScreen(QWidget):
         view = self._view("create")
         if folder is not None:
             self.create_folder.setText(str(folder))
-        set_error(self.create_error, "")
+        self.create_error.set_message("")
         self.stack.setCurrentWidget(view)
         (self.create_pass if self.create_folder.text() else self.create_folder).setFocus()
 
@@ -430,23 +431,23 @@ class UnlockScreen(QWidget):
             self.show_create(path)
         else:
             self.show_home()
-            set_error(self.home_error, f"{path} is not an SRO Journal vault.")
+            self.home_error.set_message(f"{path} is not an SRO Journal vault.")
 
     def reset(self) -> None:
         """Forget every typed secret (after unlock, and when the app locks)."""
         self._recovery_code = ""
         if self._built("unlock"):
             self.passphrase.wipe()
-            set_error(self.unlock_error, "")
+            self.unlock_error.set_message("")
         if self._built("recover"):
             self.recover_new.wipe()
             self.recover_confirm.wipe()
             self.recovery_code.clear()
-            set_error(self.recover_error, "")
+            self.recover_error.set_message("")
         if self._built("create"):
             self.create_pass.wipe()
             self.create_confirm.wipe()
-            set_error(self.create_error, "")
+            self.create_error.set_message("")
         if self._built("code"):
             self.code_label.clear()
             self.stored_check.setChecked(False)
@@ -454,7 +455,7 @@ class UnlockScreen(QWidget):
 
     @property
     def is_busy(self) -> bool:
-        return self.task is not None and self.task.running
+        return self.runner.busy
 
     def _set_busy(self, on: bool, slot: QVBoxLayout | None = None) -> None:
         if on and slot is not None:
@@ -520,17 +521,12 @@ class UnlockScreen(QWidget):
             return
         secret = self.passphrase.text()
         if not secret:
-            set_error(self.unlock_error, "Enter your passphrase.")
+            self.unlock_error.set_message("Enter your passphrase.")
             return
-        set_error(self.unlock_error, "")
+        self.unlock_error.set_message("")
         folder = self.vault_path
         self._set_busy(True, self.unlock_busy_slot)
-        self.task = run_in_thread(
-            lambda: _open_with_daily_backup(folder, secret),
-            self._on_unlocked,
-            self._on_unlock_failed,
-            self,
-        )
+        self.runner.run(lambda: _unlock(folder, secret), self._on_unlocked, self._on_unlock_failed)
 
     def _on_unlocked(self, vault: object) -> None:
         self.failures = 0
@@ -553,10 +549,10 @@ class UnlockScreen(QWidget):
             msg = "That passphrase is not right. Check Caps Lock and try again."
             if self.failures >= 3:
                 msg += " If you have forgotten it, use your recovery code."
-            set_error(self.unlock_error, msg)
+            self.unlock_error.set_message(msg)
             self.passphrase.selectAll()
         else:
-            set_error(self.unlock_error, _message(exc))
+            self.unlock_error.set_message(_message(exc))
         self._tick_delay()
         self.passphrase.setFocus()
 
@@ -573,41 +569,31 @@ class UnlockScreen(QWidget):
         code = self.recovery_code.text().strip()
         new = self.recover_new.text()
         if not code:
-            set_error(self.recover_error, "Enter the recovery code.")
+            self.recover_error.set_message("Enter the recovery code.")
             return
         strength = self.recover_meter.flush() or self.recover_meter.strength
         if strength is None or not strength.acceptable:
-            set_error(self.recover_error, "Choose a stronger new passphrase (see above).")
+            self.recover_error.set_message("Choose a stronger new passphrase (see above).")
             return
         if new != self.recover_confirm.text():
-            set_error(self.recover_error, "The two new passphrases are not the same.")
+            self.recover_error.set_message("The two new passphrases are not the same.")
             return
-        set_error(self.recover_error, "")
+        self.recover_error.set_message("")
         folder = self.vault_path
 
-        def work() -> object:
-            from srojournal.vault.store import Vault
-
-            vault = Vault.open_with_recovery(folder, code)
-            try:
-                vault.change_passphrase(code, new, with_recovery_code=True)
-            except BaseException:
-                vault.close()
-                raise
-            return vault
-
         self._set_busy(True, self.recover_busy_slot)
-        self.task = run_in_thread(work, self._on_unlocked, self._on_recover_failed, self)
+        self.runner.run(
+            lambda: _recover(folder, code, new), self._on_unlocked, self._on_recover_failed
+        )
 
     def _on_recover_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, WrongPassphrase):
-            set_error(
-                self.recover_error,
+            self.recover_error.set_message(
                 "That recovery code is not right. Check each group of four characters.",
             )
         else:
-            set_error(self.recover_error, _message(exc))
+            self.recover_error.set_message(_message(exc))
 
     # -- create --------------------------------------------------------------------------------
     def create_vault(self) -> None:
@@ -615,31 +601,30 @@ class UnlockScreen(QWidget):
             return
         folder_text = self.create_folder.text().strip()
         if not folder_text:
-            set_error(self.create_error, "Choose a folder for the vault.")
+            self.create_error.set_message("Choose a folder for the vault.")
             self.create_folder.setFocus()
             return
         folder = Path(folder_text).expanduser()
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            set_error(self.create_error, "That folder is not empty; choose a new or empty folder.")
+            self.create_error.set_message("That folder is not empty; choose a new or empty folder.")
             return
         strength = self.create_meter.flush() or self.create_meter.strength
         if strength is None or not strength.acceptable:
-            set_error(self.create_error, "Choose a stronger passphrase (see above).")
+            self.create_error.set_message("Choose a stronger passphrase (see above).")
             self.create_pass.setFocus()
             return
         if self.create_pass.text() != self.create_confirm.text():
-            set_error(self.create_error, "The two passphrases are not the same.")
+            self.create_error.set_message("The two passphrases are not the same.")
             self.create_confirm.setFocus()
             return
-        set_error(self.create_error, "")
+        self.create_error.set_message("")
         passphrase = self.create_pass.text()
         kdf, weak = self.kdf, self.allow_weak_kdf
         self._set_busy(True, self.create_busy_slot)
-        self.task = run_in_thread(
+        self.runner.run(
             lambda: _create_vault(folder, passphrase, kdf, weak),
             lambda result: self._on_created(folder, result),
             self._on_create_failed,
-            self,
         )
 
     def _on_created(self, folder: Path, result: tuple[Vault, str]) -> None:
@@ -662,9 +647,9 @@ class UnlockScreen(QWidget):
     def _on_create_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, WeakPassphrase):
-            set_error(self.create_error, " ".join([exc.message, *exc.feedback]))
+            self.create_error.set_message(" ".join([exc.message, *exc.feedback]))
         else:
-            set_error(self.create_error, _message(exc))
+            self.create_error.set_message(_message(exc))
 
     def _finish_create(self) -> None:
         if not self.stored_check.isChecked() or self._pending_vault is None:
@@ -746,13 +731,19 @@ __all__ = ["DEMO_PASSPHRASE", "UnlockScreen", "failure_delay"]
 
 
 # The vault stack (SQLCipher, cryptography) loads on first use, off the start-up path.
-def _open_with_daily_backup(folder: Path, secret: str) -> Any:
-    from srojournal.vault.backup import open_with_daily_backup
+def _unlock(folder: Path, secret: str) -> Any:
+    from srojournal.ops.access import unlock
 
-    return open_with_daily_backup(folder, secret)
+    return unlock(folder, secret)
+
+
+def _recover(folder: Path, code: str, new: str) -> Any:
+    from srojournal.ops.access import recover
+
+    return recover(folder, code, lambda: new)
 
 
 def _create_vault(folder: Path, passphrase: str, kdf: KdfParams | None, weak: bool) -> Any:
-    from srojournal.vault.store import Vault
+    from srojournal.ops.access import create_vault
 
-    return Vault.create(folder, passphrase, kdf=kdf, allow_weak_kdf=weak)
+    return create_vault(folder, passphrase, kdf=kdf, allow_weak_kdf=weak)

@@ -47,7 +47,7 @@ def migrate(conn: Any) -> None:
 
 def _audit(conn: Any, action: str, detail: dict[str, Any]) -> None:
     """Append to the hash-chained audit log, exactly as ``Journal.audit`` does."""
-    from srojournal.vault.repo import GENESIS_HASH, _audit_hash
+    from srojournal.vault.repo.audit import GENESIS_HASH, _audit_hash
 
     payload = json.dumps(detail, sort_keys=True, separators=(",", ":"))
     row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()

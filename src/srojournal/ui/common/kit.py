@@ -1,4 +1,4 @@
-"""Layout helpers, non-blocking confirmations and one background-task runner for the record pages.
+"""Layout helpers and non-blocking confirmations for the record pages.
 
 Shared by the students, follow-ups, conflicts, settings, backups and reports pages (the shell's
 own small widgets live in ``srojournal.ui.widgets``).
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from srojournal.vault.errors import VaultError
+from srojournal.ops.changes import Change
 
 log = logging.getLogger("srojournal.ui.pages")
 
@@ -216,94 +216,6 @@ def inform(parent: QWidget, title: str, text: str, *, error: bool = False) -> QM
     return box
 
 
-# -- background work ------------------------------------------------------------------------------
-class _Relay(QObject):
-    done = Signal(object)
-    failed = Signal(str)
-
-
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._fn = fn
-        self._relay = relay
-
-    def run(self) -> None:
-        try:
-            result = self._fn()
-        except VaultError as exc:
-            self._relay.failed.emit(exc.message)
-        except Exception as exc:  # a bug: say so without content, log the type only
-            log.error("background task failed: %s", type(exc).__name__)
-            self._relay.failed.emit(
-                "Something went wrong and the operation did not finish. Nothing was lost."
-            )
-        else:
-            self._relay.done.emit(result)
-
-
-class TaskRunner(QObject):
-    """Runs slow work (KDF, backups, purges) off the GUI thread, one task at a time per page.
-
-    Results arrive on the GUI thread. ``cancel_results()`` (on lock) makes late results vanish;
-    ``wait()`` lets the caller finish a task before the vault closes.
-    """
-
-    busy_changed = Signal(bool)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._generation = 0
-        self._running = 0
-        self._relays: set[_Relay] = set()
-
-    @property
-    def busy(self) -> bool:
-        return self._running > 0
-
-    def run(
-        self,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[str], None],
-    ) -> None:
-        generation = self._generation
-        relay = _Relay()
-        self._relays.add(relay)
-
-        def finish() -> None:
-            self._relays.discard(relay)
-            self._running -= 1
-            if self._running == 0:
-                self.busy_changed.emit(False)
-
-        def done(result: Any) -> None:
-            finish()
-            if generation == self._generation:
-                on_done(result)
-
-        def failed(message: str) -> None:
-            finish()
-            if generation == self._generation:
-                on_error(message)
-
-        relay.done.connect(done, Qt.ConnectionType.QueuedConnection)
-        relay.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
-        self._running += 1
-        if self._running == 1:
-            self.busy_changed.emit(True)
-        self._pool.start(_Job(fn, relay))
-
-    def wait(self) -> None:
-        self._pool.waitForDone()
-
-    def cancel_results(self) -> None:
-        self._generation += 1
-
-
 class RecordEditor:
     """Mixed into a page that edits one record beside its list (a student, a conflict case).
 
@@ -317,6 +229,8 @@ class RecordEditor:
     _dirty: bool
     _current: object | None
     save_button: QAbstractButton
+    status_message: Any  # the page's Signal(str)
+    session: Any  # the page's Session (ui/session.py imports this package)
     revert_button: QAbstractButton
     empty_hint: QWidget
     body: QWidget
@@ -339,14 +253,14 @@ class RecordEditor:
         self.body.show()
 
     def _record_saved(
-        self, notify: bool, message: str, changed: str, reload: Callable[[], object]
+        self, notify: bool, message: str, changed: Change, reload: Callable[[], object]
     ) -> None:
         """After a save: clean again; tell the officer and the other pages (``changed``), and
         ``reload`` this page's list when it is hidden (a visible page reloads on the notice)."""
         self._dirty = False
         self._update_buttons()
         if notify:
-            self.status_message.emit(message)  # type: ignore[attr-defined]
-            self.session.notify(changed)  # type: ignore[attr-defined]
-            if not self.isVisible():  # type: ignore[attr-defined]
+            self.status_message.emit(message)
+            self.session.notify(changed)
+            if not cast(QWidget, self).isVisible():
                 reload()

@@ -1,6 +1,8 @@
 """Render the main screens of a demo vault to PNG, light and dark (``make screenshots``).
 
-    python -m srojournal.ui.screenshots DEMO_VAULT OUT_DIR
+    python tools/screenshots.py DEMO_VAULT OUT_DIR
+
+A developer's tool, not part of the app (it is not shipped): it drives the real main window.
 
 Runs offscreen with the bundled fonts, so the pictures look the same on every machine. The demo
 vault holds synthetic data only.
@@ -20,9 +22,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from srojournal.app import create_application
 from srojournal.demo import DEFAULT_TODAY, DEMO_PASSPHRASE
+from srojournal.ops.access import unlock
 from srojournal.ui import theme
 from srojournal.ui.qsettings import AppSettings
-from srojournal.vault.backup import open_with_daily_backup
 
 PAGES = ("journal", "students", "followups", "conflicts", "reports", "settings", "backups")
 SIZE = (1280, 800)
@@ -79,7 +81,7 @@ def render(vault_path: Path, out: Path) -> list[Path]:
         window.show()
         written.append(out / f"unlock-{scheme}.png")
         _save(window, written[-1])
-        window.on_unlocked(open_with_daily_backup(vault_path, DEMO_PASSPHRASE))
+        window.on_unlocked(unlock(vault_path, DEMO_PASSPHRASE))
         assert window.session is not None
         window.session.today = lambda: DEFAULT_TODAY  # type: ignore[method-assign]
         for key in PAGES:
@@ -107,7 +109,7 @@ def render(vault_path: Path, out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        sys.stderr.write("usage: python -m srojournal.ui.screenshots DEMO_VAULT OUT_DIR\n")
+        sys.stderr.write("usage: python tools/screenshots.py DEMO_VAULT OUT_DIR\n")
         return 2
     render(Path(args[0]), Path(args[1]))
     return 0
