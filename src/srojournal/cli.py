@@ -182,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", required=True, choices=("json", "csv", "pdf"))
     sp.add_argument("--out", required=True, type=Path, metavar="FILE")
     sp.add_argument("--revise", action="store_true", help="release a revision with late entries")
+    sp.add_argument(
+        "--contribution",
+        action="store_true",
+        help="export the month's differentially private program contribution instead",
+    )
     secret_arg(sp)
 
     sp = cmd("aggregate", "roll up released summaries (several months or officers)")
@@ -288,6 +293,8 @@ def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.fsutil import atomic_write
     from srojournal.vault.store import Vault
 
+    if args.contribution:
+        return _contribution(args, reader)
     with Vault.open(args.vault, reader.read("Passphrase")) as vault:
         data = export_month(vault.journal, args.month, args.format, revise=args.revise)
     atomic_write(args.out, data, mode=0o644)
@@ -295,11 +302,31 @@ def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
     return 0
 
 
+def _contribution(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.reporting.contribution_service import export_contribution
+    from srojournal.vault.budget import BudgetLedger
+    from srojournal.vault.fsutil import atomic_write
+    from srojournal.vault.store import Vault
+
+    if args.revise:
+        raise UsageError("a contribution is never revised: late entries are not added to it")
+    with Vault.open(args.vault, reader.read("Passphrase")) as vault:
+        data = export_contribution(
+            vault.journal, BudgetLedger(vault.journal), args.month, args.format
+        )
+    atomic_write(args.out, data, mode=0o644)
+    _out(f"wrote {args.out}")
+    return 0
+
+
 def cmd_aggregate(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.reporting.contribution_service import aggregate_contribution_files
     from srojournal.reporting.service import aggregate_files
     from srojournal.vault.fsutil import atomic_write
 
-    data = aggregate_files(args.summaries, args.format)
+    data = aggregate_contribution_files(args.summaries, args.format)
+    if data is None:  # no contribution among the inputs: a roll-up of summaries
+        data = aggregate_files(args.summaries, args.format)
     atomic_write(args.out, data, mode=0o644)
     _out(f"wrote {args.out}")
     return 0

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from srojournal.vault.schema import v1
+from srojournal.vault.schema import contributions, v1
 
 Connection = Any  # sqlcipher3.dbapi2.Connection (untyped)
 
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (v1.migrate,)
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
+    v1.migrate,
+    contributions.migrate,  # program contributions and the privacy-budget ledger
+)
 CURRENT_VERSION: Final = len(MIGRATIONS)
