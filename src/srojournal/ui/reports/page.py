@@ -32,6 +32,7 @@ from srojournal.reporting.tables import TABLE_TITLES
 from srojournal.ui import session as what
 from srojournal.ui.page import Page
 from srojournal.ui.reports.chart import BarChart
+from srojournal.ui.reports.contribution import ContributionCard
 from srojournal.ui.session import Session
 from srojournal.ui.students.kit import (
     SPACING,
@@ -144,7 +145,7 @@ class ReportsPage(Page):
         bottom = QHBoxLayout()
         bottom.setSpacing(SPACING)
         card = Card()
-        card.body.addWidget(section_label("Export"))
+        card.body.addWidget(section_label("Summary (suppressed counts, for people)"))
         card.body.addWidget(
             hint_label(
                 "The first export freezes the month as a release; exporting again gives the "
@@ -166,6 +167,9 @@ class ReportsPage(Page):
         named(self.export_message, "Export result")
         card.body.addWidget(self.export_message)
         bottom.addWidget(card, 3)
+        self.contribution = ContributionCard(session, self.period)
+        self.month.currentIndexChanged.connect(self.contribution.refresh)
+        bottom.addWidget(self.contribution, 4)
         rel = Card()
         rel.body.addWidget(section_label("Earlier releases"))
         self.releases = named(QListWidget(), "Earlier releases")
@@ -186,6 +190,7 @@ class ReportsPage(Page):
             self.month.setCurrentIndex(1)  # last month: the one usually reported
             self.month.blockSignals(False)
         self._load_releases()
+        self.contribution.refresh()
         self.preview()
 
     def clear(self) -> None:
@@ -196,6 +201,7 @@ class ReportsPage(Page):
         self.month.clear()
         self.month.blockSignals(False)
         self.releases.clear()
+        self.contribution.clear()
         self.tables.clear()
         self.chart_categories.set_bars([])
         self.chart_schools.set_bars([])

@@ -1,0 +1,225 @@
+"""The Reports screen's program-contribution card: export, ε per month, and the budget ledger.
+
+A contribution is the machine-facing twin of the summary (docs/contributions.md): this card says
+which file is which, what exporting the selected month would cost, and how much of each school
+year's privacy budget is spent. Changing ε asks for a confirmation first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+
+from srojournal.reporting import ReportRejected
+from srojournal.reporting.contribution_service import contribution_status, export_contribution
+from srojournal.ui import session as what
+from srojournal.ui.session import Session
+from srojournal.ui.students.kit import Card, TaskRunner, confirm, hint_label, named, section_label
+from srojournal.vault.budget import EPSILON_BOUNDS, BudgetLedger
+from srojournal.vault.errors import StorageError, VaultError
+from srojournal.vault.fsutil import atomic_write
+
+EXPLAIN = (
+    "For the program's roll-up across officers: every count with random noise added "
+    "(differential privacy), nothing hidden, so many officers' files add up. One file on its own "
+    "says almost nothing; the summary is the report for people."
+)
+
+
+class _Rejected(VaultError):
+    """The engine refused (budget spent, leak found): its message is for users."""
+
+
+class ContributionCard(Card):
+    """Export the selected month's contribution; show and change ε; show the ledger."""
+
+    def __init__(
+        self, session: Session, period: Callable[[], str | None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("contributionCard")
+        self.session = session
+        self._period = period
+        self.tasks = TaskRunner(self)
+        self.tasks.busy_changed.connect(lambda _b: self._update_buttons())
+        self.body.addWidget(section_label("Program contribution (noisy counts, for the program)"))
+        self.body.addWidget(hint_label(EXPLAIN))
+        self.state = named(hint_label(), "Contribution status")
+        self.body.addWidget(self.state)
+        row = QHBoxLayout()
+        self.export_buttons: dict[str, QPushButton] = {}
+        for fmt in ("json", "csv"):
+            b = named(QPushButton(f"Contribution {fmt.upper()}…"), f"Export contribution {fmt}")
+            b.clicked.connect(lambda _=False, f=fmt: self.choose_export_file(f))
+            row.addWidget(b)
+            self.export_buttons[fmt] = b
+        row.addSpacing(12)
+        eps_label = QLabel("&ε per month")
+        self.epsilon = named(QDoubleSpinBox(), "Epsilon per month")
+        self.epsilon.setRange(float(EPSILON_BOUNDS[0]), float(EPSILON_BOUNDS[1]))
+        self.epsilon.setDecimals(2)
+        self.epsilon.setSingleStep(0.05)
+        eps_label.setBuddy(self.epsilon)
+        row.addWidget(eps_label)
+        row.addWidget(self.epsilon)
+        self.apply_epsilon = named(QPushButton("Change…"), "Change epsilon")
+        self.apply_epsilon.clicked.connect(self.ask_epsilon)
+        row.addWidget(self.apply_epsilon)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.ledger = named(hint_label(), "Privacy budget ledger")
+        self.body.addWidget(self.ledger)
+        self.message = named(hint_label(), "Contribution export result")
+        self.body.addWidget(self.message)
+        self._update_buttons()
+
+    def _open(self) -> bool:
+        return self.session.vault.conn is not None
+
+    def _ledger(self) -> BudgetLedger:
+        return BudgetLedger(self.session.journal)
+
+    # -- what the card shows -----------------------------------------------------------------
+    def refresh(self) -> None:
+        if not self._open():
+            return
+        ledger = self._ledger()
+        try:
+            eps = ledger.epsilon()
+            cap = ledger.yearly_cap()
+        except VaultError as exc:
+            self.state.setText(exc.message)
+            self._update_buttons()
+            return
+        self.epsilon.blockSignals(True)
+        self.epsilon.setValue(float(eps))
+        self.epsilon.blockSignals(False)
+        lines = [
+            f"School year {line.school_year}: ε {line.spent} of {cap} spent "
+            f"({len(line.months)} month{'s' if len(line.months) != 1 else ''})"
+            for line in ledger.ledger()
+        ]
+        self.ledger.setText(
+            "Budget ledger — " + ("; ".join(lines) if lines else f"nothing spent yet (cap {cap})")
+        )
+        period = self._period()
+        if period is None:
+            self.state.clear()
+        else:
+            s = contribution_status(ledger, period)
+            if s.frozen:
+                text = (
+                    f"{period} is contributed (ε {s.epsilon}); exporting again gives the same "
+                    "file and spends nothing."
+                )
+            elif s.allowed:
+                text = (
+                    f"Exporting {period} spends ε {s.epsilon} of school year {s.school_year} "
+                    f"({s.spent} of {s.cap} spent so far)."
+                )
+            else:
+                text = (
+                    f"School year {s.school_year} has ε {s.cap - s.spent} left, {period} needs "
+                    f"{s.epsilon}: no more contributions this school year."
+                )
+            self.state.setText(text)
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.tasks.wait()
+        self.tasks.cancel_results()
+        for label in (self.state, self.ledger, self.message):
+            label.clear()
+
+    def _update_buttons(self) -> None:
+        ok = self._open() and self._period() is not None and not self.tasks.busy
+        for b in self.export_buttons.values():
+            b.setEnabled(ok)
+        self.apply_epsilon.setEnabled(ok)
+
+    # -- ε -------------------------------------------------------------------------------------
+    def ask_epsilon(self) -> None:
+        value = Decimal(str(round(self.epsilon.value(), 2)))
+        if not self._open() or value == self._ledger().epsilon():
+            return
+        confirm(
+            self,
+            "Change ε",
+            f"Use ε = {value} for the months you contribute from now on?",
+            "Change ε",
+            lambda: self._set_epsilon(value),
+            informative=(
+                "A larger ε adds less noise and protects students less; a smaller ε protects "
+                "more and spends less of the yearly budget. Months already contributed keep "
+                "their ε."
+            ),
+        )
+
+    def _set_epsilon(self, value: Decimal) -> None:
+        if not self._open():
+            return
+        try:
+            self._ledger().set_epsilon(value)
+        except VaultError as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.setText(f"ε per month is now {value}.")
+        self.session.notify(what.SETTINGS)
+        self.refresh()
+
+    # -- export -------------------------------------------------------------------------------
+    def choose_export_file(self, fmt: str) -> QFileDialog | None:
+        period = self._period()
+        if period is None:
+            return None
+        start = str(Path.home() / f"sro-contribution-{period}.{fmt}")
+        dlg = QFileDialog(self, f"Export contribution {fmt.upper()}", start)
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setDefaultSuffix(fmt)
+        dlg.setNameFilter(f"{fmt.upper()} files (*.{fmt})")
+        dlg.fileSelected.connect(lambda path: self.export(fmt, Path(path)))
+        dlg.finished.connect(dlg.deleteLater)
+        dlg.open()
+        return dlg
+
+    def export(self, fmt: str, path: Path) -> None:
+        """Ask the engine for the bytes (noise, freeze, leak check inside), then write the file."""
+        period = self._period()
+        if period is None or not self._open():
+            return
+        journal = self.session.journal
+        self.message.setText("Checking and exporting…")
+
+        def work() -> int:
+            try:
+                data = export_contribution(journal, BudgetLedger(journal), period, fmt)
+            except ReportRejected as exc:
+                raise _Rejected(str(exc)) from None
+            try:
+                atomic_write(path, data)
+            except OSError as exc:
+                raise StorageError(f"The file could not be written ({exc.strerror}).") from None
+            return len(data)
+
+        def done(_n: object) -> None:
+            if not self._open():
+                return
+            self.message.setText(f"Exported {path.name}.")
+            self.session.notify(what.RELEASES)
+            self.refresh()
+
+        def failed(message: str) -> None:
+            text = message[:1].upper() + message[1:] if message else ""
+            self.message.setText("Not exported: " + text if text else "Not exported.")
+
+        self.tasks.run(work, done, failed)
