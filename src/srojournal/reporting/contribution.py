@@ -14,19 +14,22 @@ It is made in three steps, each of which this module owns:
    attendees. A contact with many students needs no cap of its own: removing one of its students
    leaves the contact standing, so it changes only that student's own student-contact count.
 2. **Base cells** (:func:`base_counts`). The counts of a small set of *base* cells — contacts by
-   category × outcome group × school, student-contacts by grade band × category, referrals by
-   target, follow-ups by status, distinct students, hours, group activities by type and their
-   attendees. Removing one student changes the base vector by at most :func:`l1_sensitivity`
-   (part ``counts``: 4 × (3 + 2) + 1 + 2 + 6 = 29; part ``attendees``: 4 × 10 = 40).
+   category × outcome group and by school × category, student-contacts by grade band ×
+   category, referrals by target, follow-ups by status, distinct students, hours, group
+   activities by type and their attendees. Removing one student changes the base vector by at
+   most :func:`l1_sensitivity` (part ``counts``: 4 × (4 + 2) + 1 + 2 + 6 = 33; part
+   ``attendees``: 4 × 10 = 40).
 3. **Noise and margins** (:func:`make_contribution`). OpenDP's ``make_laplace`` on a vector of
    integers (the discrete Laplace mechanism of Canonne, Kamath and Steinke 2020, pure ε-DP,
    δ = 0) noises each part with the scale OpenDP calibrates for the part's sensitivity and share
-   of ε. Every cell of the fixed catalogue is then a *sum of noisy base cells* (post-processing,
-   free of privacy cost): margins add up, and the same logical number is equal wherever it
-   appears (T0 contacts = the grand totals of T1 and T2).
+   of ε. Every cell of the fixed catalogue is then derived from the noisy base cells
+   (post-processing, free of privacy cost): T3–T6 and the rest of T0 are *sums* of noisy base
+   cells; T1 and T2, which share their category totals, are *reconciled* (:func:`_reconcile`,
+   least squares, then integer rounding). Margins add up, and the same logical number is equal
+   wherever it appears (T0 contacts = the grand totals of T1 and T2).
 
-:func:`cell_terms` tells a roll-up how many base noises of which part are summed in each cell, so
-the noise distribution of any sum of contributions is known exactly.
+:func:`cell_noise` tells a roll-up what noise each cell carries, so the noise distribution of any
+sum of contributions is known: exactly for the sums, by its exact variance for reconciled cells.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
 from typing import Any, Final
 
 from srojournal.domain.facts import ContactFact, FollowUpFact, MonthFacts
@@ -93,15 +97,15 @@ def l1_sensitivity(bounds: Bounds = BOUNDS) -> dict[str, int]:
     """How much removing one student can change each part of the base vector (L1 norm).
 
     ``counts``: each of the student's at most C kept student-contacts changes T3 by 1 and, when
-    the student was the contact's last student, drops the contact: 1 contact cell, 1 group
-    activity cell and at most R referral cells. The distinct-students cell changes by 1, each of
-    at most F follow-ups moves one status cell, and the dropped contacts' minutes (at most C × M)
-    move the rounded hours by at most ⌈C × M / 60⌉.
+    the student was the contact's last student, drops the contact: 2 contact cells (by outcome
+    and by school), 1 group activity cell and at most R referral cells. The distinct-students
+    cell changes by 1, each of at most F follow-ups moves one status cell, and the dropped
+    contacts' minutes (at most C × M) move the rounded hours by at most ⌈C × M / 60⌉.
     ``attendees``: at most C dropped group activities of at most A attendees each.
     """
     c = bounds.student_contacts_per_student
     counts = (
-        c * (3 + bounds.referrals_per_contact)
+        c * (4 + bounds.referrals_per_contact)
         + 1
         + bounds.follow_ups_per_student
         + math.ceil(c * bounds.minutes_per_linked_contact / 60)
@@ -181,7 +185,7 @@ def bound_facts(facts: MonthFacts, bounds: Bounds = BOUNDS) -> BoundedMonth:
 # -- 2. base cells ------------------------------------------------------------------------------
 
 BaseKey = tuple[str, ...]
-"""("contacts", category, outcome group, school), ("student_contacts", band, category), …"""
+"""("contacts_by_outcome", category, outcome group), ("student_contacts", band, category), …"""
 
 
 def base_layout(schools: Sequence[str]) -> tuple[tuple[str, BaseKey], ...]:
@@ -189,8 +193,10 @@ def base_layout(schools: Sequence[str]) -> tuple[tuple[str, BaseKey], ...]:
     out: list[tuple[str, BaseKey]] = []
     for cat in CATEGORIES:
         for group in OUTCOME_GROUP_VALUES:
-            for school in schools:
-                out.append((PART_COUNTS, ("contacts", cat, group, school)))
+            out.append((PART_COUNTS, ("contacts_by_outcome", cat, group)))
+    for school in schools:
+        for cat in CATEGORIES:
+            out.append((PART_COUNTS, ("contacts_by_school", school, cat)))
     for band in GRADE_BANDS:
         for cat in CATEGORIES:
             out.append((PART_COUNTS, ("student_contacts", band, cat)))
@@ -213,7 +219,8 @@ def base_counts(month: BoundedMonth) -> dict[BaseKey, int]:
     students: set[int] = set()
     minutes = 0
     for c in month.contacts:
-        counts[("contacts", c.category, c.outcome_group, c.school)] += 1
+        counts[("contacts_by_outcome", c.category, c.outcome_group)] += 1
+        counts[("contacts_by_school", c.school, c.category)] += 1
         for s in c.students:
             counts[("student_contacts", s.grade_band, c.category)] += 1
             students.add(s.student_id)
@@ -250,16 +257,9 @@ def catalogue(schools: Sequence[str]) -> Iterator[CellKey]:
 def _feeds(key: BaseKey) -> Iterator[CellKey]:
     """The catalogue cells one base cell is summed into."""
     kind = key[0]
-    if kind == "contacts":
-        _k, cat, group, school = key
-        yield "T0", ("contacts",)
-        for c in (cat, ALL):
-            for g in (group, ALL):
-                yield "T1", (c, g)
-        for s in (school, ALL):
-            for c in (cat, ALL):
-                yield "T2", (s, c)
-    elif kind == "student_contacts":
+    if kind in ("contacts_by_outcome", "contacts_by_school"):
+        return  # reconciled, not summed: see _reconcile
+    if kind == "student_contacts":
         _k, band, cat = key
         for b in (band, ALL):
             for c in (cat, ALL):
@@ -283,24 +283,120 @@ def _feeds(key: BaseKey) -> Iterator[CellKey]:
         raise AssertionError(kind)
 
 
+def is_reconciled(cell: CellKey) -> bool:
+    """T1, T2 and T0 contacts come from :func:`_reconcile`; every other cell is a plain sum."""
+    return cell[0] in ("T1", "T2") or cell == ("T0", ("contacts",))
+
+
 def derivation(schools: Sequence[str]) -> dict[CellKey, tuple[int, ...]]:
-    """For every catalogue cell, the indexes (into :func:`base_layout`) of the cells it sums."""
-    sums: dict[CellKey, list[int]] = {cell: [] for cell in catalogue(schools)}
+    """For every plain-sum cell, the indexes (into :func:`base_layout`) of the cells it sums."""
+    sums: dict[CellKey, list[int]] = {
+        cell: [] for cell in catalogue(schools) if not is_reconciled(cell)
+    }
     for i, (_part, key) in enumerate(base_layout(schools)):
         for cell in _feeds(key):
             sums[cell].append(i)
     return {cell: tuple(ix) for cell, ix in sums.items()}
 
 
-def cell_terms(schools: Sequence[str]) -> dict[CellKey, tuple[str, int]]:
-    """For every catalogue cell: (part, number of independent base noises summed into it)."""
+def _largest_remainder(values: Sequence[Fraction], total: int) -> list[int]:
+    """Integers within 1 of ``values`` that add up to ``total`` (= their exact sum)."""
+    floors = [math.floor(v) for v in values]
+    extra = total - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: (floors[i] - values[i], i))
+    out = list(floors)
+    for i in order[:extra]:
+        out[i] += 1
+    return out
+
+
+def _reconcile(schools: Sequence[str], y1: Sequence[int], y2: Sequence[int]) -> dict[CellKey, int]:
+    """T1, T2 and T0 contacts from the noisy contacts by outcome and by school, made consistent.
+
+    Both noisy tables measure the same category totals. For each category the published total is
+    their least-squares combination M = (S·Σy1 + G·Σy2) / (G + S) (G outcome groups, S schools;
+    each sum weighted by the inverse of its noise variance), rounded half up; each row of T1 and
+    each column of T2 is then shifted evenly to add up to it and rounded by largest remainder.
+    All of this is post-processing of the noisy values. Without noise it returns the true counts.
+    """
+    g, n = len(OUTCOME_GROUP_VALUES), len(schools)
+    out: dict[CellKey, int] = {}
+    t1_all: dict[str, int] = dict.fromkeys(OUTCOME_GROUP_VALUES, 0)
+    t2_all: dict[str, int] = dict.fromkeys(schools, 0)
+    grand = 0
+    for ci, cat in enumerate(CATEGORIES):
+        row = [Fraction(v) for v in y1[ci * g : (ci + 1) * g]]
+        col = [Fraction(y2[si * len(CATEGORIES) + ci]) for si in range(n)]
+        sum1, sum2 = sum(row, Fraction(0)), sum(col, Fraction(0))
+        exact = (n * sum1 + g * sum2) / (g + n) if n else sum1
+        total = math.floor(exact + Fraction(1, 2))
+        shift1 = (total - sum1) / g
+        t1 = _largest_remainder([v + shift1 for v in row], total)
+        t2 = _largest_remainder([v + (total - sum2) / n for v in col], total) if n else []
+        for group, v in zip(OUTCOME_GROUP_VALUES, t1, strict=True):
+            out[("T1", (cat, group))] = v
+            t1_all[group] += v
+        for school, v in zip(schools, t2, strict=True):
+            out[("T2", (school, cat))] = v
+            t2_all[school] += v
+        out[("T1", (cat, ALL))] = out[("T2", (ALL, cat))] = total
+        grand += total
+    for group, v in t1_all.items():
+        out[("T1", (ALL, group))] = v
+    for school, v in t2_all.items():
+        out[("T2", (school, ALL))] = v
+    out[("T1", (ALL, ALL))] = out[("T2", (ALL, ALL))] = out[("T0", ("contacts",))] = grand
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CellNoise:
+    """What noise one published cell carries, for a roll-up's interval.
+
+    ``terms`` base noises of ``part`` with coefficient 1 when ``exact`` (a plain sum); otherwise
+    a linear combination whose coefficients' squares add up to ``weight``, plus a rounding error
+    of at most ``rounding``.
+    """
+
+    part: str
+    exact: bool
+    terms: int
+    weight: float
+    rounding: float
+
+
+def cell_noise(schools: Sequence[str]) -> dict[CellKey, CellNoise]:
+    """For every catalogue cell, the noise it carries (see :func:`_reconcile` for T1 and T2).
+
+    With D = G + S: a reconciled interior cell has weight 1 − 1/D, a category total G·S/D, a
+    margin over the five categories five times that, and the rounding moves a cell by less
+    than 1 (a total by at most 1/2). With no school, T1 is the plain noisy table.
+    """
     layout = base_layout(schools)
-    out: dict[CellKey, tuple[str, int]] = {}
+    out: dict[CellKey, CellNoise] = {}
     for cell, ix in derivation(schools).items():
         parts = {layout[i][0] for i in ix}
         if len(parts) > 1:  # pragma: no cover - guarded by a unit test
             raise AssertionError(f"cell {cell} mixes parts")
-        out[cell] = (parts.pop() if parts else PART_COUNTS, len(ix))
+        part = parts.pop() if parts else PART_COUNTS
+        out[cell] = CellNoise(part, True, len(ix), float(len(ix)), 0.0)
+    g, n = len(OUTCOME_GROUP_VALUES), len(schools)
+    k = len(CATEGORIES)
+    interior = 1 - 1 / (g + n) if n else 1.0
+    total = g * n / (g + n) if n else float(g)
+    for cell in catalogue(schools):
+        if not is_reconciled(cell):
+            continue
+        tid, coords = cell
+        if tid == "T0" or coords == (ALL, ALL):
+            weight, rounding = k * total, k / 2
+        elif ALL not in coords:
+            weight, rounding = interior, 1.0
+        elif (tid == "T1" and coords[1] == ALL) or (tid == "T2" and coords[0] == ALL):
+            weight, rounding = total, 0.5
+        else:  # T1 outcome-group margin or T2 school margin: five categories
+            weight, rounding = k * interior, float(k)
+        out[cell] = CellNoise(PART_COUNTS, False, 0, weight, rounding)
     return out
 
 
@@ -420,11 +516,16 @@ def noise_parts(epsilon: Decimal, bounds: Bounds = BOUNDS) -> tuple[NoisePart, .
 
 
 def tables_from_base(schools: Sequence[str], base: Sequence[int]) -> tuple[ContributionTable, ...]:
-    """Every catalogue cell as the sum of its base cells (noisy or true)."""
-    derived = derivation(schools)
+    """Every catalogue cell from the base cells (noisy or true): reconciled or summed."""
+    layout = base_layout(schools)
+    y1 = [base[i] for i, (_p, key) in enumerate(layout) if key[0] == "contacts_by_outcome"]
+    y2 = [base[i] for i, (_p, key) in enumerate(layout) if key[0] == "contacts_by_school"]
+    values = _reconcile(schools, y1, y2)
+    for cell, ix in derivation(schools).items():
+        values[cell] = sum(base[i] for i in ix)
     cells: dict[str, list[ContributionCell]] = {t: [] for t in TABLE_IDS}
-    for (tid, coords), ix in derived.items():
-        cells[tid].append(ContributionCell(coords, sum(base[i] for i in ix)))
+    for tid, coords in catalogue(schools):
+        cells[tid].append(ContributionCell(coords, values[(tid, coords)]))
     return tuple(
         ContributionTable(t, TABLE_UNITS[t], TABLE_DIMENSIONS[t], tuple(cells[t]))
         for t in TABLE_IDS

@@ -1,10 +1,10 @@
 """Roll-ups of contributions: cell-by-cell sums with a 90 % interval from the known noise.
 
-Each cell of a contribution is its bounded true count plus a sum of independent discrete Laplace
-noises (:func:`~.contribution.cell_terms` says how many, and each file states their scale). A sum
-of contributions is therefore the sum of the bounded true counts plus a sum of independent
-discrete Laplace variables with known scales. Its distribution is computed **exactly** from the
-characteristic function of the discrete Laplace distribution with parameter p = exp(−1/scale),
+Each cell of a contribution is its bounded true count plus noise that the file fully describes
+(:func:`~.contribution.cell_noise`, with the scales the file states). Most cells carry a plain
+sum of independent discrete Laplace noises; a sum of contributions then carries a plain sum too,
+whose distribution is computed **exactly** from the characteristic function of the discrete
+Laplace distribution with parameter p = exp(−1/scale),
 
     φ(t) = (1 − p)² / (1 − 2p·cos t + p²),
 
@@ -12,9 +12,17 @@ raised to the number of terms of each scale, multiplied, and inverted with one F
 enough (±14 standard deviations) that the mass folded over from beyond it is below 10⁻¹⁵. The
 interval is ``estimate ± q`` with q the smallest integer such that the noise lies in [−q, q] with
 probability ≥ 90 %; the noise is symmetric, so the interval covers the bounded true total with
-probability at least 90 %. When a sum has so many terms that the grid would exceed 2²² points,
-the normal distribution with the exact variance is used instead (the central limit theorem with
-thousands of bounded-variance terms; the roll-up says which method it used).
+probability at least 90 %.
+
+The contact tables T1 and T2 (and T0 contacts) are reconciled by least squares before rounding
+(see :func:`~.contribution._reconcile`): their noise is a linear combination of discrete Laplace
+noises plus a rounding error of less than one per cell. For them the interval uses the normal
+distribution with the exact variance (the rounding error counted at its largest); each such cell
+is a combination of at least nine independent noises per file, and at the 90 % level even a
+single Laplace variable's interval is within 1 % of the normal one (1.628 against 1.645 standard
+deviations), so the approximation errs, if at all, on the wide side. The normal distribution is
+also used for a plain sum so large that the grid would exceed 2²² points (thousands of terms).
+The roll-up's ``interval`` field says ``exact``, ``normal approximation`` or ``mixed``.
 
 The lower end is raised to 0 where it is negative: a count is never negative, so this can only
 make the interval truer. The estimate itself is left as summed, negative or not: clipping it would
@@ -30,7 +38,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from .contribution import Contribution, catalogue, cell_terms
+from .contribution import Contribution, catalogue, cell_noise
 from .contribution_io import (
     CONFIDENCE,
     FORMAT,
@@ -57,17 +65,27 @@ def variance(scale: float) -> float:
     return 2.0 * p / (1.0 - p) ** 2
 
 
-def half_width(signature: Signature, confidence: float = float(CONFIDENCE)) -> tuple[int, str]:
-    """(q, method): the smallest q with P(|noise| ≤ q) ≥ confidence for this sum of noises."""
+def _z(confidence: float) -> float:
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def half_width(
+    signature: Signature, confidence: float = float(CONFIDENCE), extra_variance: float = 0.0
+) -> tuple[int, str]:
+    """(q, method): the smallest q with P(|noise| ≤ q) ≥ confidence for this noise.
+
+    ``signature`` lists the plain discrete Laplace terms; ``extra_variance`` > 0 adds noise known
+    only by its variance, and then the normal distribution with the total variance is used.
+    """
     terms = [(s, n) for s, n in signature if n > 0]
-    if not terms:
+    var = sum(n * variance(s) for s, n in terms) + extra_variance
+    if var == 0:
         return 0, "exact"
-    sd = math.sqrt(sum(n * variance(s) for s, n in terms))
+    sd = math.sqrt(var)
     half = math.ceil(WIDTH_SDS * sd) + 8
     size = 1 << max(4, (2 * half + 1).bit_length())
-    if size > MAX_GRID:
-        z = NormalDist().inv_cdf(0.5 + confidence / 2)
-        return math.ceil(z * sd), "normal approximation"
+    if extra_variance > 0 or size > MAX_GRID:
+        return math.ceil(_z(confidence) * sd), "normal approximation"
     t = 2.0 * np.pi * np.arange(size) / size
     log_phi = np.zeros(size)
     for scale, n in terms:
@@ -89,31 +107,38 @@ def aggregate_contributions(items: Sequence[Contribution]) -> Rollup:
         raise ReportRejected(f"too many contribution files (at most {MAX_INPUTS})")
     schools = sorted({s for c in items for s in c.schools}, key=lambda n: (n.casefold(), n))
     totals: Counter[tuple[str, tuple[str, ...]]] = Counter()
-    noise: dict[tuple[str, tuple[str, ...]], Counter[float]] = {}
+    plain: dict[tuple[str, tuple[str, ...]], Counter[float]] = {}
+    extra: dict[tuple[str, tuple[str, ...]], float] = {}
     for c in items:
-        terms = cell_terms(c.schools)
+        spec = cell_noise(c.schools)
         for t in c.tables:
             for cell in t.cells:
                 key = (t.id, cell.coords)
                 totals[key] += cell.count
-                part, n = terms[key]
-                noise.setdefault(key, Counter())[c.scale(part)] += n
-    widths: dict[Signature, tuple[int, str]] = {}
+                noise = spec[key]
+                scale = c.scale(noise.part)
+                if noise.exact:
+                    plain.setdefault(key, Counter())[scale] += noise.terms
+                else:
+                    more = noise.weight * variance(scale) + noise.rounding**2
+                    extra[key] = extra.get(key, 0.0) + more
+    widths: dict[tuple[Signature, float], tuple[int, str]] = {}
     methods: set[str] = set()
     cells: dict[str, list[RollupCell]] = {t: [] for t in TABLE_IDS}
     for tid, coords in catalogue(schools):
         key = (tid, coords)
-        sig: Signature = tuple(sorted(noise.get(key, Counter()).items()))
-        if sig not in widths:
-            widths[sig] = half_width(sig)
-        q, method = widths[sig]
+        sig: Signature = tuple(sorted(plain.get(key, Counter()).items()))
+        memo = (sig, extra.get(key, 0.0))
+        if memo not in widths:
+            widths[memo] = half_width(sig, extra_variance=memo[1])
+        q, method = widths[memo]
         methods.add(method)
         est = totals[key]
         cells[tid].append(RollupCell(coords, est, max(0, est - q), max(0, est + q)))
     tables = tuple(
         RollupTable(t, TABLE_UNITS[t], TABLE_DIMENSIONS[t], tuple(cells[t])) for t in TABLE_IDS
     )
-    method = "exact" if methods == {"exact"} else "normal approximation"
+    method = methods.pop() if len(methods) == 1 else "mixed"
     periods = tuple(sorted({c.period for c in items}))
     epsilons = tuple(sorted({c.epsilon.normalize() for c in items}))
     return Rollup(periods, len(items), epsilons, method, tables)

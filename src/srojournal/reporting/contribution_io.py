@@ -55,7 +55,7 @@ VOCABULARY: Final = (
     MECHANISM_NAME,
     MEASUREMENT,
     "mechanism name measurement epsilon delta bound parts part scale l1_sensitivity privacy pure",
-    "confidence interval exact normal approximation estimate low high noisy_count",
+    "confidence interval exact normal approximation mixed estimate low high noisy_count",
     "sources periods epsilons format period version tables",
     *Bounds().as_dict(),
 )
@@ -321,7 +321,7 @@ class Rollup:
     periods: tuple[str, ...]
     sources: int
     epsilons: tuple[Decimal, ...]
-    interval: str  # "exact" or "normal approximation"
+    interval: str  # "exact", "normal approximation" or "mixed"
     tables: tuple[RollupTable, ...]
 
     def table(self, table_id: str) -> RollupTable:

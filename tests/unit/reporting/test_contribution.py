@@ -26,6 +26,7 @@ from srojournal.reporting.tables import ALL, OUTCOME_GROUP_VALUES, build_tables
 from .conftest import busy_month
 
 SCHOOLS = ("North High", "South Middle")
+SCHOOLS_OF_BUSY_MONTH = busy_month().schools
 TYPES = {t.code: t for t in BUILTIN_CONTACT_TYPES}
 
 
@@ -97,7 +98,7 @@ def contact(
 
 
 def test_sensitivity_is_what_the_docs_say() -> None:
-    assert c.l1_sensitivity() == {"counts": 29, "attendees": 40}
+    assert c.l1_sensitivity() == {"counts": 33, "attendees": 40}
 
 
 def test_one_student_in_forty_contacts_moves_the_vector_by_at_most_the_bound() -> None:
@@ -218,6 +219,14 @@ def test_every_catalogue_cell_is_present_and_margins_add_up() -> None:
         assert t1.cell(cat, ALL).count == sum(
             x.count for x in t1.cells if x.coords[0] == cat and x.coords[1] != ALL
         )
+    for school in SCHOOLS_OF_BUSY_MONTH:
+        assert t2.cell(school, ALL).count == sum(
+            x.count for x in t2.cells if x.coords[0] == school and x.coords[1] != ALL
+        )
+    for group in OUTCOME_GROUP_VALUES:
+        assert t1.cell(ALL, group).count == sum(
+            x.count for x in t1.cells if x.coords[1] == group and x.coords[0] != ALL
+        )
     t5 = contrib.table("T5")
     assert t5.cell("due").count == t0.cell("follow_ups_due").count
     assert t5.cell("due").count == sum(t5.cell(s).count for s in c.T5_BASE)
@@ -241,15 +250,37 @@ def test_without_noise_the_contribution_is_the_bounded_summary() -> None:
         assert [x.count for x in mine.cells] == [x.count for x in theirs.cells], mine.id
 
 
-def test_cell_terms_count_the_noises_summed() -> None:
-    terms = c.cell_terms(SCHOOLS)
-    groups = len(OUTCOME_GROUP_VALUES)
-    assert terms[("T0", ("contacts",))] == ("counts", 5 * groups * 2)
-    assert terms[("T1", ("mentoring", "resolved"))] == ("counts", 2)
-    assert terms[("T2", (SCHOOLS[0], "mentoring"))] == ("counts", groups)
-    assert terms[("T3", ("high", "mentoring"))] == ("counts", 1)
-    assert terms[("T5", ("due",))] == ("counts", 3)
-    assert terms[("T6", (ALL, "attendees"))] == ("attendees", 7)
+def test_cell_noise_says_what_each_cell_carries() -> None:
+    noise = c.cell_noise(SCHOOLS)
+    d = len(OUTCOME_GROUP_VALUES) + len(SCHOOLS)
+    assert noise[("T3", ("high", "mentoring"))] == c.CellNoise("counts", True, 1, 1.0, 0.0)
+    assert noise[("T3", (ALL, ALL))].terms == 20
+    assert noise[("T5", ("due",))].terms == 3
+    assert noise[("T6", (ALL, "attendees"))] == c.CellNoise("attendees", True, 7, 7.0, 0.0)
+    interior = noise[("T1", ("mentoring", "resolved"))]
+    assert not interior.exact and interior.weight == pytest.approx(1 - 1 / d)
+    assert noise[("T2", (SCHOOLS[0], "mentoring"))].weight == pytest.approx(1 - 1 / d)
+    total = len(OUTCOME_GROUP_VALUES) * len(SCHOOLS) / d
+    assert noise[("T1", ("mentoring", ALL))].weight == pytest.approx(total)
+    assert noise[("T2", (ALL, "mentoring"))].weight == pytest.approx(total)
+    assert noise[("T0", ("contacts",))].weight == pytest.approx(5 * total)
+    assert set(noise) == set(c.catalogue(SCHOOLS))
+
+
+def test_reconciled_totals_are_the_least_squares_combination() -> None:
+    """Noise only on one T1 cell: the category total moves by S/(G+S) of it, rows absorb it."""
+    layout = c.base_layout(SCHOOLS)
+    base = [0] * len(layout)
+    base[layout.index(("counts", ("contacts_by_outcome", "safety", "enforcement")))] = 55
+    tables = {t.id: t for t in c.tables_from_base(SCHOOLS, base)}
+    d = len(OUTCOME_GROUP_VALUES) + len(SCHOOLS)
+    expected = math.floor(55 * len(SCHOOLS) / d + 0.5)
+    assert (
+        tables["T1"].cell("safety", ALL).count == expected == tables["T2"].cell(ALL, "safety").count
+    )
+    assert sum(tables["T2"].cell(s, "safety").count for s in SCHOOLS) == expected
+    assert tables["T0"].cell("contacts").count == expected
+    assert tables["T1"].cell("mentoring", ALL).count == 0
 
 
 # -- OpenDP --------------------------------------------------------------------------------------
