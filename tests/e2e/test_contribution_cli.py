@@ -76,6 +76,10 @@ def test_contribution_is_frozen_valid_and_rolls_up(cli, demo_vault: Path, tmp_pa
     rollup_csv = tmp_path / "rollup.csv"
     assert cli("aggregate", first, nov, "--out", rollup_csv, "--format", "csv").code == 0
     assert rollup_csv.read_text().splitlines()[0].endswith(",estimate,low,high")
+    rollup_pdf = tmp_path / "rollup.pdf"
+    r = cli("aggregate", first, nov, "--out", rollup_pdf, "--format", "pdf")
+    assert r.code == 0, r.err
+    assert rollup_pdf.read_bytes().startswith(b"%PDF")
 
     # Never mixed with suppressed summaries.
     summary = tmp_path / "summary.json"

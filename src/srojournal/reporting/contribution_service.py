@@ -197,12 +197,17 @@ def aggregate_contribution_files(paths: Sequence[Path], fmt: str) -> bytes | Non
             "contribution files and summary files cannot be aggregated together: "
             "roll up each kind separately"
         )
-    if fmt == "pdf":
-        raise ReportRejected("a contribution roll-up has no PDF form yet: export it as json or csv")
-    if fmt not in FORMATS:
-        raise ReportRejected("unknown format: expected json or csv")
+    if fmt not in (*FORMATS, "pdf"):
+        raise ReportRejected("unknown format: expected json, csv or pdf")
     rollup = aggregate_contribution_contents(contents)
-    out = render_rollup_json(rollup) if fmt == "json" else render_rollup_csv(rollup)
     schools = [c.coords[0] for c in rollup.table("T2").cells]
-    LeakChecker(schools=schools, extra_vocabulary=(*FIXED_TEXT, *VOCABULARY)).check_text_bytes(out)
+    checker = LeakChecker(schools=schools, extra_vocabulary=(*FIXED_TEXT, *VOCABULARY))
+    if fmt == "pdf":
+        from .contribution_pdf import render_rollup_pdf  # Qt is loaded only for PDFs
+
+        pdf = render_rollup_pdf(rollup, checker.check_text)
+        checker.check_pdf_bytes(pdf)
+        return pdf
+    out = render_rollup_json(rollup) if fmt == "json" else render_rollup_csv(rollup)
+    checker.check_text_bytes(out)
     return out

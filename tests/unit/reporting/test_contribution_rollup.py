@@ -168,3 +168,38 @@ def test_300_officers_intervals_cover_the_truth_about_90_percent() -> None:
                 covered += cell.low <= true <= cell.high
     coverage = covered / cells
     assert 0.80 <= coverage <= 0.97, coverage
+
+
+def test_rollup_pdf_shows_estimates_and_intervals_and_nothing_else(qapp) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import pypdf
+
+    from srojournal.reporting.contribution_pdf import render_rollup_pdf
+    from srojournal.reporting.leakcheck import LeakChecker
+
+    items = [
+        c.make_contribution(busy_month(p).build(), Decimal("1.0")) for p in ("2026-03", "2026-04")
+    ]
+    r = aggregate_contributions(items)
+    checked: list[str] = []
+    pdf = render_rollup_pdf(r, checked.append)
+    assert pdf == render_rollup_pdf(r)  # deterministic
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert "SRO Journal contribution roll-up" in text and "90 %" in text
+    t0 = r.table("T0").cell("students")
+    assert str(t0.estimate) in text and f"{t0.low}–{t0.high}" in text
+    assert checked and "interval" in checked[0]
+    LeakChecker(schools=items[0].schools).check_pdf_bytes(pdf)  # no metadata, no dates
+
+
+def test_rollup_pdf_goes_through_the_leak_check(tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
+    from srojournal.reporting.contribution_service import aggregate_contribution_files
+
+    path = tmp_path / "c.json"
+    path.write_bytes(
+        render_contribution_json(c.make_contribution(busy_month().build(), Decimal("1.0")))
+    )
+    pdf = aggregate_contribution_files([path], "pdf")
+    assert pdf is not None and pdf.startswith(b"%PDF")
