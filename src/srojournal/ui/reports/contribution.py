@@ -52,18 +52,21 @@ class ContributionCard(Card):
         self._period = period
         self.tasks = TaskRunner(self)
         self.tasks.busy_changed.connect(lambda _b: self._update_buttons())
-        self.body.addWidget(section_label("Program contribution (noisy counts, for the program)"))
-        self.body.addWidget(hint_label(EXPLAIN))
-        self.state = named(hint_label(), "Contribution status")
+        title = section_label("Program contribution (noisy counts, for the program)")
+        title.setToolTip(EXPLAIN)
+        self.body.addWidget(title)
+        self.state = named(hint_label(), "Contribution status", EXPLAIN)
         self.body.addWidget(self.state)
         row = QHBoxLayout()
         self.export_buttons: dict[str, QPushButton] = {}
         for fmt in ("json", "csv"):
-            b = named(QPushButton(f"Contribution {fmt.upper()}…"), f"Export contribution {fmt}")
+            b = named(QPushButton(f"{fmt.upper()}…"), f"Export contribution {fmt}", EXPLAIN)
             b.clicked.connect(lambda _=False, f=fmt: self.choose_export_file(f))
             row.addWidget(b)
             self.export_buttons[fmt] = b
-        row.addSpacing(12)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        row = QHBoxLayout()
         eps_label = QLabel("&ε per month")
         self.epsilon = named(QDoubleSpinBox(), "Epsilon per month")
         self.epsilon.setRange(float(EPSILON_BOUNDS[0]), float(EPSILON_BOUNDS[1]))
@@ -105,12 +108,12 @@ class ContributionCard(Card):
         self.epsilon.setValue(float(eps))
         self.epsilon.blockSignals(False)
         lines = [
-            f"School year {line.school_year}: ε {line.spent} of {cap} spent "
+            f"{line.school_year}: ε {line.spent} of {cap} "
             f"({len(line.months)} month{'s' if len(line.months) != 1 else ''})"
-            for line in ledger.ledger()
+            for line in ledger.ledger()[:2]
         ]
         self.ledger.setText(
-            "Budget ledger — " + ("; ".join(lines) if lines else f"nothing spent yet (cap {cap})")
+            "Budget spent — " + ("; ".join(lines) if lines else f"none yet (yearly cap {cap})")
         )
         period = self._period()
         if period is None:
@@ -118,18 +121,12 @@ class ContributionCard(Card):
         else:
             s = contribution_status(ledger, period)
             if s.frozen:
-                text = (
-                    f"{period} is contributed (ε {s.epsilon}); exporting again gives the same "
-                    "file and spends nothing."
-                )
+                text = f"{period} is contributed (ε {s.epsilon}): the same file again, for free."
             elif s.allowed:
-                text = (
-                    f"Exporting {period} spends ε {s.epsilon} of school year {s.school_year} "
-                    f"({s.spent} of {s.cap} spent so far)."
-                )
+                text = f"Exporting {period} spends ε {s.epsilon} of {s.school_year}."
             else:
                 text = (
-                    f"School year {s.school_year} has ε {s.cap - s.spent} left, {period} needs "
+                    f"{s.school_year} has ε {s.cap - s.spent} left and {period} needs "
                     f"{s.epsilon}: no more contributions this school year."
                 )
             self.state.setText(text)
