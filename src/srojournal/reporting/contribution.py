@@ -36,10 +36,11 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any, Final
 
 from srojournal.domain.facts import ContactFact, FollowUpFact, MonthFacts
@@ -365,13 +366,18 @@ class CellNoise:
     rounding: float
 
 
-def cell_noise(schools: Sequence[str]) -> dict[CellKey, CellNoise]:
+def cell_noise(schools: Sequence[str]) -> Mapping[CellKey, CellNoise]:
     """For every catalogue cell, the noise it carries (see :func:`_reconcile` for T1 and T2).
 
     With D = G + S: a reconciled interior cell has weight 1 − 1/D, a category total G·S/D, a
     margin over the five categories five times that, and the rounding moves a cell by less
     than 1 (a total by at most 1/2). With no school, T1 is the plain noisy table.
     """
+    return _cell_noise(tuple(schools))
+
+
+@functools.lru_cache(maxsize=64)  # a roll-up asks once per file; most share a school list
+def _cell_noise(schools: tuple[str, ...]) -> Mapping[CellKey, CellNoise]:
     layout = base_layout(schools)
     out: dict[CellKey, CellNoise] = {}
     for cell, ix in derivation(schools).items():
@@ -397,7 +403,7 @@ def cell_noise(schools: Sequence[str]) -> dict[CellKey, CellNoise]:
         else:  # T1 outcome-group margin or T2 school margin: five categories
             weight, rounding = k * interior, float(k)
         out[cell] = CellNoise(PART_COUNTS, False, 0, weight, rounding)
-    return out
+    return MappingProxyType(out)
 
 
 # -- 3. noise -----------------------------------------------------------------------------------

@@ -111,12 +111,13 @@ def aggregate_contributions(items: Sequence[Contribution]) -> Rollup:
     extra: dict[tuple[str, tuple[str, ...]], float] = {}
     for c in items:
         spec = cell_noise(c.schools)
+        scales = {p.part: p.scale for p in c.parts}
         for t in c.tables:
             for cell in t.cells:
                 key = (t.id, cell.coords)
                 totals[key] += cell.count
                 noise = spec[key]
-                scale = c.scale(noise.part)
+                scale = scales[noise.part]
                 if noise.exact:
                     plain.setdefault(key, Counter())[scale] += noise.terms
                 else:
