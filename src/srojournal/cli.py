@@ -310,6 +310,8 @@ def _contribution(args: argparse.Namespace, reader: SecretReader) -> int:
 
     if args.revise:
         raise UsageError("a contribution is never revised: late entries are not added to it")
+    if not getattr(args, "month", None):
+        raise UsageError("a contribution covers one month: give --month YYYY-MM")
     with Vault.open(args.vault, reader.read("Passphrase")) as vault:
         data = export_contribution(
             vault.journal, BudgetLedger(vault.journal), args.month, args.format
