@@ -14,6 +14,10 @@ from srojournal.ui.reports.page import ReportsPage
 from srojournal.vault.budget import BudgetLedger
 
 
+def _open_boxes(card) -> list[QMessageBox]:  # type: ignore[no-untyped-def]
+    return [b for b in card.findChildren(QMessageBox, "confirmBox") if b.isVisible()]
+
+
 def test_card_exports_a_frozen_contribution_and_shows_the_ledger(
     qtbot, session, vault, data, tmp_path: Path, show
 ) -> None:
@@ -52,6 +56,17 @@ def test_changing_epsilon_needs_a_confirmation(qtbot, session, vault, data, show
     assert BudgetLedger(vault.journal).epsilon() == Decimal("1.0")  # not before the answer
     box = card.findChild(QMessageBox, "confirmBox")
     qtbot.mouseClick(box.findChild(QPushButton, "confirmAccept"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "ε per month is now 0.5" in card.message.text())
+    qtbot.waitUntil(lambda: "ε per month is now 0.5, the yearly cap 12" in card.message.text())
     assert BudgetLedger(vault.journal).epsilon() == Decimal("0.5")
+    # The yearly cap, the same way.
+    card.cap.setFocus()
+    card.cap.selectAll()
+    QTest.keyClicks(card.cap, "6")
+    qtbot.mouseClick(card.apply_epsilon, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(_open_boxes(card)) == 1)
+    [box] = _open_boxes(card)
+    assert "a yearly cap of 6" in box.text() and "ε =" not in box.text()
+    qtbot.mouseClick(box.findChild(QPushButton, "confirmAccept"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: BudgetLedger(vault.journal).yearly_cap() == Decimal("6"))
+    assert "(yearly cap 6)" in card.ledger.text()
     assert "contribution_epsilon_changed" in [e.action for e in vault.journal.audit_entries()]

@@ -2,7 +2,7 @@
 
 A contribution is the machine-facing twin of the summary (docs/contributions.md): this card says
 which file is which, what exporting the selected month would cost, and how much of each school
-year's privacy budget is spent. Changing ε asks for a confirmation first.
+year's privacy budget is spent. Changing ε or the yearly cap asks for a confirmation first.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSpinBox,
     QWidget,
 )
 
@@ -25,7 +26,7 @@ from srojournal.reporting.contribution_service import contribution_status, expor
 from srojournal.ui import session as what
 from srojournal.ui.session import Session
 from srojournal.ui.students.kit import Card, TaskRunner, confirm, hint_label, named, section_label
-from srojournal.vault.budget import EPSILON_BOUNDS, BudgetLedger
+from srojournal.vault.budget import CAP_BOUNDS, EPSILON_BOUNDS, BudgetLedger
 from srojournal.vault.errors import StorageError, VaultError
 from srojournal.vault.fsutil import atomic_write
 
@@ -75,7 +76,15 @@ class ContributionCard(Card):
         eps_label.setBuddy(self.epsilon)
         row.addWidget(eps_label)
         row.addWidget(self.epsilon)
-        self.apply_epsilon = named(QPushButton("Change…"), "Change epsilon")
+        cap_label = QLabel("&yearly cap")
+        self.cap = named(QSpinBox(), "Yearly privacy budget cap")
+        self.cap.setRange(int(CAP_BOUNDS[0]), int(CAP_BOUNDS[1]))
+        self.cap.setMaximumWidth(64)
+        self.epsilon.setMaximumWidth(76)
+        cap_label.setBuddy(self.cap)
+        row.addWidget(cap_label)
+        row.addWidget(self.cap)
+        self.apply_epsilon = named(QPushButton("Change…"), "Change epsilon and cap")
         self.apply_epsilon.clicked.connect(self.ask_epsilon)
         row.addWidget(self.apply_epsilon)
         row.addStretch(1)
@@ -104,9 +113,8 @@ class ContributionCard(Card):
             self.state.setText(exc.message)
             self._update_buttons()
             return
-        self.epsilon.blockSignals(True)
         self.epsilon.setValue(float(eps))
-        self.epsilon.blockSignals(False)
+        self.cap.setValue(int(cap))
         lines = [
             f"{line.school_year}: ε {line.spent} of {cap} "
             f"({len(line.months)} month{'s' if len(line.months) != 1 else ''})"
@@ -146,15 +154,26 @@ class ContributionCard(Card):
 
     # -- ε -------------------------------------------------------------------------------------
     def ask_epsilon(self) -> None:
-        value = Decimal(str(round(self.epsilon.value(), 2)))
-        if not self._open() or value == self._ledger().epsilon():
+        """Change ε per month and the yearly cap, after a confirmation that says what changes."""
+        if not self._open():
+            return
+        ledger = self._ledger()
+        eps = Decimal(str(round(self.epsilon.value(), 2)))
+        cap = Decimal(self.cap.value())
+        changes = []
+        if eps != ledger.epsilon():
+            changes.append(f"ε = {eps} for the months you contribute from now on")
+        if cap != ledger.yearly_cap():
+            changes.append(f"a yearly cap of {cap}")
+        if not changes:
+            self.message.setText("Nothing to change.")
             return
         confirm(
             self,
-            "Change ε",
-            f"Use ε = {value} for the months you contribute from now on?",
-            "Change ε",
-            lambda: self._set_epsilon(value),
+            "Change the privacy budget",
+            "Use " + " and ".join(changes) + "?",
+            "Change",
+            lambda: self._set_budget(eps, cap),
             informative=(
                 "A larger ε adds less noise and protects students less; a smaller ε protects "
                 "more and spends less of the yearly budget. Months already contributed keep "
@@ -162,15 +181,19 @@ class ContributionCard(Card):
             ),
         )
 
-    def _set_epsilon(self, value: Decimal) -> None:
+    def _set_budget(self, eps: Decimal, cap: Decimal) -> None:
         if not self._open():
             return
+        ledger = self._ledger()
         try:
-            self._ledger().set_epsilon(value)
+            if eps != ledger.epsilon():
+                ledger.set_epsilon(eps)
+            if cap != ledger.yearly_cap():
+                ledger.set_yearly_cap(cap)
         except VaultError as exc:
             self.message.setText(exc.message)
             return
-        self.message.setText(f"ε per month is now {value}.")
+        self.message.setText(f"ε per month is now {eps}, the yearly cap {cap}.")
         self.session.notify(what.SETTINGS)
         self.refresh()
 
