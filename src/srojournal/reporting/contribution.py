@@ -350,6 +350,12 @@ def _reconcile(schools: Sequence[str], y1: Sequence[int], y2: Sequence[int]) -> 
     return out
 
 
+# How far rounding can move a reconciled interior cell from its least-squares value: less than 1
+# for the largest-remainder step, plus at most 1/2 shared out over the row or column when the
+# category total is rounded (1/(2·8) on a T1 row, 1/(2·S) on a T2 column).
+ROUNDING: Final = 1.5
+
+
 @dataclass(frozen=True, slots=True)
 class CellNoise:
     """What noise one published cell carries, for a roll-up's interval.
@@ -370,8 +376,9 @@ def cell_noise(schools: Sequence[str]) -> Mapping[CellKey, CellNoise]:
     """For every catalogue cell, the noise it carries (see :func:`_reconcile` for T1 and T2).
 
     With D = G + S: a reconciled interior cell has weight 1 − 1/D, a category total G·S/D, a
-    margin over the five categories five times that, and the rounding moves a cell by less
-    than 1 (a total by at most 1/2). With no school, T1 is the plain noisy table.
+    margin over the five categories five times that, and the rounding moves a cell by at most
+    :data:`ROUNDING` (a category total by at most 1/2). With no school, T1 is the plain noisy
+    table.
     """
     return _cell_noise(tuple(schools))
 
@@ -397,11 +404,11 @@ def _cell_noise(schools: tuple[str, ...]) -> Mapping[CellKey, CellNoise]:
         if tid == "T0" or coords == (ALL, ALL):
             weight, rounding = k * total, k / 2
         elif ALL not in coords:
-            weight, rounding = interior, 1.0
+            weight, rounding = interior, ROUNDING
         elif (tid == "T1" and coords[1] == ALL) or (tid == "T2" and coords[0] == ALL):
             weight, rounding = total, 0.5
         else:  # T1 outcome-group margin or T2 school margin: five categories
-            weight, rounding = k * interior, float(k)
+            weight, rounding = k * interior, k * ROUNDING
         out[cell] = CellNoise(PART_COUNTS, False, 0, weight, rounding)
     return MappingProxyType(out)
 

@@ -16,7 +16,7 @@ probability at least 90 %.
 
 The contact tables T1 and T2 (and T0 contacts) are reconciled by least squares before rounding
 (see :func:`~.contribution._reconcile`): their noise is a linear combination of discrete Laplace
-noises plus a rounding error of less than one per cell. For them the interval uses the normal
+noises plus a rounding error of at most 1.5 per cell. For them the interval uses the normal
 distribution with the exact variance (the rounding error counted at its largest); each such cell
 is a combination of at least nine independent noises per file, and at the 90 % level even a
 single Laplace variable's interval is within 1 % of the normal one (1.628 against 1.645 standard

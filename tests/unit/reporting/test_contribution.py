@@ -316,3 +316,39 @@ def test_two_exports_draw_different_noise() -> None:
     counts = [[x.count for t in r.tables for x in t.cells] for r in (a, b)]
     assert counts[0] != counts[1]
     assert math.isclose(a.scale("counts"), b.scale("counts"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=4), st.data())
+def test_reconciled_cells_are_within_the_stated_rounding_of_least_squares(
+    n_schools: int, data: st.DataObject
+) -> None:
+    """The interval maths counts each reconciled cell's rounding as less than 1 (a total ½)."""
+    from fractions import Fraction
+
+    schools = tuple(f"School {i}" for i in range(n_schools))
+    g, k = len(OUTCOME_GROUP_VALUES), 5
+    ints = st.integers(min_value=-300, max_value=300)
+    y1 = data.draw(st.lists(ints, min_size=g * k, max_size=g * k))
+    y2 = data.draw(st.lists(ints, min_size=k * n_schools, max_size=k * n_schools))
+    out = c._reconcile(schools, y1, y2)
+    for ci, cat in enumerate(("relationship", "mentoring", "conflict", "education", "safety")):
+        row = y1[ci * g : (ci + 1) * g]
+        col = [y2[si * k + ci] for si in range(n_schools)]
+        d = g + n_schools
+        exact = Fraction(n_schools * sum(row) + g * sum(col), d) if n_schools else sum(row)
+        total = out[("T1", (cat, ALL))]
+        assert abs(total - exact) <= Fraction(1, 2)
+        assert out[("T2", (ALL, cat))] == total
+        ls1 = [v + Fraction(exact - sum(row), g) for v in row]
+        t1 = [out[("T1", (cat, grp))] for grp in OUTCOME_GROUP_VALUES]
+        assert sum(t1) == total and all(
+            abs(a - b) < 1 + Fraction(1, 2 * g) for a, b in zip(t1, ls1, strict=True)
+        )
+        if n_schools:
+            ls2 = [v + Fraction(exact - sum(col), n_schools) for v in col]
+            t2 = [out[("T2", (s, cat))] for s in schools]
+            assert sum(t2) == total
+            assert all(
+                abs(a - b) < 1 + Fraction(1, 2 * n_schools) for a, b in zip(t2, ls2, strict=True)
+            )
