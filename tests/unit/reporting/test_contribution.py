@@ -352,3 +352,18 @@ def test_reconciled_cells_are_within_the_stated_rounding_of_least_squares(
             assert all(
                 abs(a - b) < 1 + Fraction(1, 2 * n_schools) for a, b in zip(t2, ls2, strict=True)
             )
+
+
+def test_opendp_loads_only_when_noise_is_drawn() -> None:
+    """Its library is large: the app and the Reports screen import contributions without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, srojournal.reporting.contribution_service, srojournal.vault.budget;"
+        "print('opendp' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
