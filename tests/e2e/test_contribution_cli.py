@@ -81,6 +81,9 @@ def test_contribution_is_frozen_valid_and_rolls_up(cli, demo_vault: Path, tmp_pa
     assert r.code == 0, r.err
     assert rollup_pdf.read_bytes().startswith(b"%PDF")
 
+    again_rolled = cli("aggregate", rollup, "--out", tmp_path / "twice.json")
+    assert again_rolled.code == 5 and "cannot be rolled up again" in again_rolled.err
+
     # Never mixed with suppressed summaries.
     summary = tmp_path / "summary.json"
     r = cli(

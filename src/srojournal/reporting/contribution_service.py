@@ -24,7 +24,9 @@ from .contribution import Contribution, Noise, make_contribution, noise_parts, o
 from .contribution_aggregate import aggregate_contribution_contents, is_contribution
 from .contribution_io import (
     MAX_BYTES,
+    ROLLUP_FORMAT,
     VOCABULARY,
+    file_format,
     parse_contribution_json,
     render_contribution_csv,
     render_contribution_json,
@@ -189,6 +191,10 @@ def aggregate_contribution_files(paths: Sequence[Path], fmt: str) -> bytes | Non
     unbiased counts against suppressed ones), so one sum of both would mean neither.
     """
     contents = read_inputs(paths)
+    if any(file_format(c) == ROLLUP_FORMAT for c in contents):
+        raise ReportRejected(
+            "a contribution roll-up cannot be rolled up again: give the contribution files"
+        )
     kinds = [is_contribution(c) for c in contents]
     if not any(kinds):
         return None
