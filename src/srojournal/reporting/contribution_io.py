@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from srojournal.domain.schools import SchoolNameRefused, clean_school_name
+
 from .contribution import (
     MEASUREMENT,
     MECHANISM_NAME,
@@ -209,11 +211,21 @@ def _schools(cells: list[Any]) -> tuple[str, ...]:
             raise _bad("bad school name")
         if any(ord(ch) < 32 for ch in name):
             raise _bad("bad school name")
+        if name != ALL and _school_shape(name) != name:
+            # A file from elsewhere must not smuggle a formula or a sentence into a roll-up.
+            raise _bad("a school name does not have the shape of a school name")
         if name != ALL and name not in schools:
             schools.append(name)
     if len(schools) > MAX_SCHOOLS:
         raise _bad("too many schools")
     return tuple(schools)
+
+
+def _school_shape(name: str) -> str | None:
+    try:
+        return clean_school_name(name)
+    except SchoolNameRefused:
+        return None
 
 
 def _tables(raw: Any) -> tuple[ContributionTable, ...]:

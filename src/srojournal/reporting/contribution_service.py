@@ -19,6 +19,7 @@ from typing import Protocol
 
 from srojournal.domain.facts import MonthFacts
 from srojournal.domain.periods import is_month, parse_period, school_year_of
+from srojournal.domain.schools import SchoolNameRefused, clean_school_name
 
 from .contribution import Contribution, Noise, make_contribution, noise_parts, opendp_noise
 from .contribution_aggregate import aggregate_contribution_contents, is_contribution
@@ -163,6 +164,16 @@ def export_contribution(
     facts = journal.month_facts(period)
     if facts.period != period:
         raise ReportRejected("invalid month data: facts of another month")
+    for school in facts.schools:
+        try:
+            if clean_school_name(school) != school:
+                raise SchoolNameRefused("A school name has extra spaces or unusual characters.")
+        except SchoolNameRefused as exc:
+            # Roll-ups refuse such a name from any file, so it must not go out in one.
+            raise ReportRejected(
+                f"a school on your school list cannot go into a contribution: {exc} "
+                "Rename it in Settings → Schools."
+            ) from None
     c = make_contribution(facts, status.epsilon, noise=noise, parts=noise_parts(status.epsilon))
     content = render_contribution_json(c)
     published = parse_contribution_json(content)

@@ -63,6 +63,13 @@ def test_json_validates_against_the_schema(contribution: c.Contribution) -> None
         validator.validate(doc)
 
 
+def _rename_school(doc, new: str) -> None:  # type: ignore[no-untyped-def]
+    old = doc["tables"][2]["cells"][0]["school"]
+    for cell in doc["tables"][2]["cells"]:
+        if cell["school"] == old:
+            cell["school"] = new
+
+
 def _mutate(content: bytes, edit) -> bytes:  # type: ignore[no-untyped-def]
     doc = json.loads(content)
     edit(doc)
@@ -81,6 +88,12 @@ def _mutate(content: bytes, edit) -> bytes:  # type: ignore[no-untyped-def]
         (lambda d: d["mechanism"]["parts"][0].update(scale=1.0), "too small"),
         (lambda d: d["bound"].update(student_contacts_per_student=9), "do not match"),
         (lambda d: d.update(format="srojournal-summary"), "not an SRO Journal contribution"),
+        # A hostile file from elsewhere: a formula or a sentence where a school name goes.
+        (lambda d: _rename_school(d, '=HYPERLINK("http://x","y")'), "shape of a school name"),
+        (
+            lambda d: _rename_school(d, "the student in room 12 told me about the fight at lunch"),
+            "shape of a school",
+        ),
     ],
 )
 def test_strict_reader_rejects(contribution: c.Contribution, edit, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -109,3 +109,12 @@ def test_leak_check_refuses_and_nothing_is_spent(vault: Vault, ledger: BudgetLed
         export_contribution(j, ledger, "2025-10", "json")
     assert ledger.stored("2025-10") is None
     assert ledger.spent("2025-26") == 0
+
+
+def test_a_school_name_a_roll_up_would_refuse_is_refused_at_export(
+    vault: Vault, ledger: BudgetLedger
+) -> None:
+    vault.journal.add_school("=HYPERLINK(1)")
+    with pytest.raises(ReportRejected, match="cannot go into a contribution: A school name cannot"):
+        export_contribution(vault.journal, ledger, "2025-10", "json")
+    assert ledger.spent("2025-26") == 0
