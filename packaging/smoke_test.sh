@@ -1,6 +1,7 @@
 #!/bin/sh
-# Smoke-test a frozen build: create a vault, import a CSV, export a summary, start the GUI
-# offscreen to the unlock screen and quit. Any error output fails the test.
+# Smoke-test a frozen build: create a vault, import a CSV, export a summary and a contribution
+# (OpenDP's library) and roll it up, start the GUI offscreen to the unlock screen and quit.
+# Any error output fails the test.
 set -eu
 APP="$1"
 work=$(mktemp -d)
@@ -23,6 +24,8 @@ CSV
 printf '%s\n' "$pass" | run "$APP" import "$work/v" "$work/in.csv" --passphrase-stdin >/dev/null
 printf '%s\n' "$pass" | run "$APP" summary "$work/v" --month 2026-03 --format json --out "$work/s.json" --passphrase-stdin >/dev/null
 printf '%s\n' "$pass" | run "$APP" summary "$work/v" --month 2026-03 --format pdf --out "$work/s.pdf" --passphrase-stdin >/dev/null
+printf '%s\n' "$pass" | run "$APP" summary "$work/v" --month 2026-03 --contribution --format json --out "$work/c.json" --passphrase-stdin >/dev/null
+run "$APP" aggregate "$work/c.json" --out "$work/r.json" >/dev/null
 printf '%s\n' "$pass" | run "$APP" verify "$work/v" --passphrase-stdin >/dev/null
 run "$APP" --vault "$work/v" --quit-when-ready
 echo "smoke test passed: $("$APP" --version)"

@@ -214,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--revise", action="store_true", help="release a revision with late or edited entries"
     )
+    sp.add_argument(
+        "--contribution",
+        action="store_true",
+        help="export the month's differentially private program contribution instead",
+    )
     secret_arg(sp)
 
     sp = cmd("aggregate", "roll up released summaries (several months or officers)")
@@ -378,6 +383,8 @@ def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.ops.access import open_vault
     from srojournal.ops.summaries import release_summary
 
+    if args.contribution:
+        return _contribution(args, reader)
     period = args.month or args.quarter or args.school_year
     with open_vault(args.vault, reader.read("Passphrase")) as vault:
         release_summary(vault.journal, period, args.format, args.out, revise=args.revise)
@@ -385,11 +392,28 @@ def cmd_summary(args: argparse.Namespace, reader: SecretReader) -> int:
     return 0
 
 
+def _contribution(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.ops.access import open_vault
+    from srojournal.ops.summaries import release_contribution
+
+    if args.revise:
+        raise UsageError("a contribution is never revised: late entries are not added to it")
+    if not getattr(args, "month", None):
+        raise UsageError("a contribution covers one month: give --month YYYY-MM")
+    with open_vault(args.vault, reader.read("Passphrase")) as vault:
+        release_contribution(vault.journal, args.month, args.format, args.out)
+    _out(f"wrote {args.out}")
+    return 0
+
+
 def cmd_aggregate(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.reporting.contribution_service import aggregate_contribution_files
     from srojournal.reporting.service import aggregate_files
     from srojournal.vault.fsutil import atomic_write
 
-    data = aggregate_files(args.summaries, args.format)
+    data = aggregate_contribution_files(args.summaries, args.format)
+    if data is None:  # no contribution among the inputs: a roll-up of summaries
+        data = aggregate_files(args.summaries, args.format)
     atomic_write(args.out, data, mode=0o644)
     _out(f"wrote {args.out}")
     return 0

@@ -14,8 +14,13 @@ from srojournal.vault.store import Vault
 from tests.conftest import PASSPHRASE, REPO_ROOT
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
-# Add a fixture for every released schema. vault-v2 is vault-v1 opened (migrated) once.
-RELEASED_FORMATS = {1: FIXTURES / "vault-v1", 2: FIXTURES / "vault-v2"}
+# Add a fixture for every released schema: each is vault-v1 opened (migrated) by that version.
+RELEASED_FORMATS = {
+    1: FIXTURES / "vault-v1",
+    2: FIXTURES / "vault-v2",  # one alias key per student, the school list, import mappings
+    3: FIXTURES / "vault-v3",  # program contributions (the budget ledger)
+}
+NEXT = len(schema.MIGRATIONS) + 1  # the version a test migration moves to
 
 
 def _copy(src: Path, tmp_path: Path) -> Path:
@@ -46,15 +51,15 @@ def test_migration_backs_up_first_and_steps(
     folder = _copy(RELEASED_FORMATS[1], tmp_path)
     seen: list[int] = []
 
-    def v2(conn: store.Connection) -> None:
+    def next_step(conn: store.Connection) -> None:
         # The backup exists before the first statement of the migration runs.
         seen.append(len(backup.list_backups(backup.default_backup_dir(folder))))
         conn.executescript("CREATE TABLE example_v2 (x INTEGER);")
 
-    monkeypatch.setattr(store, "MIGRATIONS", (*schema.MIGRATIONS, v2))
-    monkeypatch.setattr(store, "CURRENT_VERSION", schema.CURRENT_VERSION + 1)
+    monkeypatch.setattr(store, "MIGRATIONS", (*schema.MIGRATIONS, next_step))
+    monkeypatch.setattr(store, "CURRENT_VERSION", NEXT)
     with access.open_vault(folder, PASSPHRASE) as v:
-        assert v.conn.execute("PRAGMA user_version").fetchone()[0] == schema.CURRENT_VERSION + 1
+        assert v.conn.execute("PRAGMA user_version").fetchone()[0] == NEXT
         assert v.conn.execute("SELECT count(*) FROM example_v2").fetchone()[0] == 0
         assert v.journal.verify().contacts == 60
     assert seen == [1]
@@ -65,21 +70,21 @@ def test_migration_backs_up_first_and_steps(
 def test_failed_migration_leaves_vault_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = _copy(RELEASED_FORMATS[1], tmp_path)
+    folder = _copy(RELEASED_FORMATS[max(RELEASED_FORMATS)], tmp_path)
 
     def broken(conn: store.Connection) -> None:
         conn.executescript("CREATE TABLE half_done (x INTEGER);")
         raise RuntimeError("simulated failure in a migration")
 
     monkeypatch.setattr(store, "MIGRATIONS", (*schema.MIGRATIONS, broken))
-    monkeypatch.setattr(store, "CURRENT_VERSION", schema.CURRENT_VERSION + 1)
+    monkeypatch.setattr(store, "CURRENT_VERSION", NEXT)
     with pytest.raises(RuntimeError):
         access.open_vault(folder, PASSPHRASE)
     monkeypatch.undo()
     assert backup.list_backups(backup.default_backup_dir(folder))  # taken before it failed
     with Vault.open(folder, PASSPHRASE) as v:
         # Each step commits on its own: the steps before the broken one stay done.
-        assert v.conn.execute("PRAGMA user_version").fetchone()[0] == schema.CURRENT_VERSION
+        assert v.conn.execute("PRAGMA user_version").fetchone()[0] == NEXT - 1
         names = {r[0] for r in v.conn.execute("SELECT name FROM sqlite_master")}
         assert "half_done" not in names
 

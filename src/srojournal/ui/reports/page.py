@@ -43,6 +43,7 @@ from srojournal.ui.common.kit import (
 from srojournal.ui.common.runner import user_message
 from srojournal.ui.page import Page
 from srojournal.ui.reports.chart import BarChart
+from srojournal.ui.reports.contribution import ContributionCard
 from srojournal.ui.session import Session
 
 MONTHS_BACK = 24
@@ -135,7 +136,7 @@ class ReportsPage(Page):
         bottom = QHBoxLayout()
         bottom.setSpacing(SPACING)
         card = Card()
-        card.body.addWidget(section_label("Export"))
+        card.body.addWidget(section_label("Summary (suppressed counts, for people)"))
         card.body.addWidget(
             hint_label(
                 "The first export freezes the month as a release; exporting again gives the "
@@ -157,6 +158,9 @@ class ReportsPage(Page):
         named(self.export_message, "Export result")
         card.body.addWidget(self.export_message)
         bottom.addWidget(card, 3)
+        self.contribution = ContributionCard(session, self.period)
+        self.month.currentIndexChanged.connect(self.contribution.refresh)
+        bottom.addWidget(self.contribution, 4)
         rel = Card()
         rel.body.addWidget(section_label("Earlier releases"))
         self.releases = named(QListWidget(), "Earlier releases")
@@ -177,6 +181,7 @@ class ReportsPage(Page):
             self.month.setCurrentIndex(1)  # last month: the one usually reported
             self.month.blockSignals(False)
         self._load_releases()
+        self.contribution.refresh()
         self.preview()
 
     def clear(self) -> None:
@@ -186,6 +191,7 @@ class ReportsPage(Page):
         self.month.clear()
         self.month.blockSignals(False)
         self.releases.clear()
+        self.contribution.clear()
         self.tables.clear()
         self.chart_categories.set_bars([])
         self.chart_schools.set_bars([])
