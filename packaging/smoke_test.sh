@@ -21,7 +21,7 @@ date,time,school,type,students,grades,outcome,notes
 2026-03-02,09:30,Lincoln High,mentoring,JD,10,resolved,Talked about the algebra exam
 2026-03-03,10:00,Lincoln High,classroom,,,,Internet safety lesson
 CSV
-printf '%s\n' "$pass" | run "$APP" import "$work/v" "$work/in.csv" --passphrase-stdin >/dev/null
+printf '%s\n' "$pass" | run "$APP" import "$work/v" "$work/in.csv" --add-schools --passphrase-stdin >/dev/null
 printf '%s\n' "$pass" | run "$APP" summary "$work/v" --month 2026-03 --format json --out "$work/s.json" --passphrase-stdin >/dev/null
 printf '%s\n' "$pass" | run "$APP" summary "$work/v" --month 2026-03 --format pdf --out "$work/s.pdf" --passphrase-stdin >/dev/null
 printf '%s\n' "$pass" | run "$APP" summary "$work/v" --month 2026-03 --contribution --format json --out "$work/c.json" --passphrase-stdin >/dev/null
