@@ -47,8 +47,10 @@ screenshots: $(STAMP) system-libs
 	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py $(DEMO_VAULT) docs/screenshots
 
-# One-folder desktop build (PyInstaller), then a smoke test of the frozen binary.
-dist: $(STAMP) system-libs
+# One-folder desktop build (PyInstaller), then a smoke test of the frozen binary
+# (docs/packaging.md: what the bundle leaves out, and its size).
+dist: $(STAMP)
+	@sh packaging/ensure-system-libs.sh --dist
 	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10'
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/srojournal.spec
 	sh packaging/strip_bundle.sh dist/srojournal
