@@ -42,6 +42,7 @@ import sqlcipher3
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE))
 
 from srojournal import demo  # noqa: E402
 from srojournal.demo import DEMO_PASSPHRASE, populate  # noqa: E402
@@ -992,6 +993,121 @@ def bench_memory(folder: Path, scratch: Path) -> Figure:
     )
 
 
+# -- the state's roll-up and the bundle ---------------------------------------------------------
+
+
+# A new process that only reads and parses the same files: the floor of ``aggregate``.
+_PARSE_FILES = (
+    "import json, sys\n"
+    "for name in sys.argv[1:]:\n"
+    "    with open(name, 'rb') as f:\n"
+    "        json.loads(f.read())\n"
+)
+# The same command with the roll-up's limit on the number of inputs lifted, run only when the
+# command refuses the state's files as too many: what the figure would be without that limit.
+_LIFTED = (
+    "import sys\n"
+    "import srojournal.reporting.aggregate as aggregate\n"
+    "aggregate.MAX_INPUTS = 10**6\n"
+    "from srojournal.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def bench_aggregate_state(scratch: Path, quick: bool) -> Figure:
+    """``srojournal aggregate`` of 300 officers × 12 monthly summaries, in a new process."""
+    import state
+    from child import run_measured
+
+    files, took = state.ensure_state_files(CACHE)
+    if took is not None:
+        print(f"state summaries generated in {took:.0f} s", flush=True)
+    env = _probe_env(scratch)
+    compileall.compile_dir(ROOT / "src" / "srojournal", quiet=1)
+    names = sorted(p.name for p in files.glob("*.json"))
+    command = ["aggregate", *names, "--out", str(scratch / "state-rollup.json")]
+    app, floor, lifted = [], [], []
+    for _ in range(1 if quick else 3):
+        app.append(
+            run_measured([sys.executable, "-m", "srojournal", *command], files, env, scratch)
+        )
+        floor.append(
+            run_measured([sys.executable, "-c", _PARSE_FILES, *names], files, env, scratch)
+        )
+        if app[-1].returncode != 0 and "too many" in app[-1].stderr:
+            lifted.append(
+                run_measured([sys.executable, "-c", _LIFTED, *command], files, env, scratch)
+            )
+    fl = statistics.median(r.seconds for r in floor)
+    floor_note = (
+        f"floor: a new process reading and json-parsing the same {len(names):,} files"
+        f" (peak {max(r.max_rss_mib for r in floor):.0f} MiB)"
+    )
+    failed = [r for r in app if r.returncode != 0]
+    if failed:
+        why = (failed[0].stderr.strip().splitlines() or ["no message"])[-1][:160]
+        note = f"the command failed (exit {failed[0].returncode}): {why}"
+        extra: dict[str, Any] = {}
+        if lifted:
+            t, rss = (
+                statistics.median(r.seconds for r in lifted),
+                max(r.max_rss_mib for r in lifted),
+            )
+            note += f"; with that limit lifted: {t:.2f} s, peak {rss:.0f} MiB"
+            extra = {"lifted_seconds": round(t, 3), "lifted_max_rss_mib": round(rss, 1)}
+        return Figure(
+            "aggregate_state",
+            None,
+            "s",
+            fl,
+            "s",
+            "≤ 5 s and ≤ 300 MiB",
+            "FAIL",
+            note=f"{note}; {floor_note}",
+            extra=extra,
+        )
+    value = statistics.median(r.seconds for r in app)
+    rss = max(r.max_rss_mib for r in app)
+    sources = json.loads((scratch / "state-rollup.json").read_bytes()).get("sources")
+    return Figure(
+        "aggregate_state",
+        value,
+        "s",
+        fl,
+        "s",
+        "≤ 5 s and ≤ 300 MiB",
+        judge(value <= 5 and rss <= 300 and sources == len(names)),
+        note=f"{sources} of {len(names):,} files rolled up; peak resident {rss:.0f} MiB;"
+        f" {floor_note}",
+        extra={"max_rss_mib": round(rss, 1), "files": len(names)},
+    )
+
+
+def bench_bundle() -> Figure:
+    """The one-folder bundle that ``make dist`` left in ``dist/`` (never rebuilt here)."""
+    import bundle
+
+    folder = ROOT / "dist" / "srojournal"
+    if bundle.executable_of(folder) is None:
+        return Figure("bundle_size", None, "MB", status="SKIP", note="run make dist first")
+    total, parts, largest = bundle.weigh(folder)
+    built = dt.datetime.fromtimestamp(folder.stat().st_mtime).replace(microsecond=0)
+    value = total / 1e6
+    top = ", ".join(f"{label} {size / 1e6:.1f}" for label, size in parts[:6])
+    return Figure(
+        "bundle_size",
+        value,
+        "MB",
+        target="≤ 180 MB",
+        status=judge(value <= 180),
+        note=f"dist/srojournal built {built.isoformat(sep=' ')}; {top} MB",
+        extra={
+            "parts_mb": {label: round(size / 1e6, 2) for label, size in parts},
+            "largest_files_mb": {name: round(size / 1e6, 2) for name, size in largest},
+        },
+    )
+
+
 # -- main ---------------------------------------------------------------------------------------
 
 ALL = (
@@ -1007,6 +1123,8 @@ ALL = (
     "size",
     "kdf",
     "contributions",
+    "aggregate_state",
+    "bundle",
 )
 
 
@@ -1066,6 +1184,10 @@ def main(argv: list[str] | None = None) -> int:
             emit(bench_kdf(args.quick))
         if "contributions" in only:
             emit(bench_contributions(args.quick))
+        if "aggregate_state" in only:
+            emit(bench_aggregate_state(scratch, args.quick))
+        if "bundle" in only:
+            emit(bench_bundle())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     judged = [f for f in figures if f.status in ("PASS", "FAIL")]
