@@ -1094,13 +1094,17 @@ def bench_bundle() -> Figure:
     built = dt.datetime.fromtimestamp(folder.stat().st_mtime).replace(microsecond=0)
     value = total / 1e6
     top = ", ".join(f"{label} {size / 1e6:.1f}" for label, size in parts[:6])
+    stale = ""
+    inputs = [ROOT / "pyproject.toml", *(ROOT / "packaging").rglob("*")]
+    if max(f.stat().st_mtime for f in inputs if f.is_file()) > folder.stat().st_mtime:
+        stale = "; older than packaging/ or pyproject.toml: run make dist again"
     return Figure(
         "bundle_size",
         value,
         "MB",
         target="≤ 180 MB",
         status=judge(value <= 180),
-        note=f"dist/srojournal built {built.isoformat(sep=' ')}; {top} MB",
+        note=f"dist/srojournal built {built.isoformat(sep=' ')}; {top} MB{stale}",
         extra={
             "parts_mb": {label: round(size / 1e6, 2) for label, size in parts},
             "largest_files_mb": {name: round(size / 1e6, 2) for name, size in largest},
