@@ -52,6 +52,8 @@ _OPTIMAL = _MS.kOptimal
 _UNBOUNDED = (_MS.kUnbounded, _MS.kUnboundedOrInfeasible)
 _INFEASIBLE = _MS.kInfeasible
 _DEFINITE = (_OPTIMAL, _MS.kModelEmpty, _INFEASIBLE, *_UNBOUNDED)
+_DUAL: Final = 1  # HiGHS simplex_strategy: serial dual simplex
+_PRIMAL: Final = 4  # primal simplex
 
 
 class SolverError(ReportRejected):
@@ -128,11 +130,36 @@ class Program:
             self._value.extend(val)
             self._starts.append(len(self._index))
         self._integer = binary
+        self._options: dict[str, bool | float | str] = {}
+        self._tightened = True
+        self._strategy = 0
         self._all = np.arange(self.n, dtype=np.int32)
         self._cost = np.zeros(self.n)
         self._h = self._build()
         self.solves = 0
         self.rebuilds = 0
+
+    def clone(self, *, integer: bool) -> Program:
+        """A separate program with the same matrix and bounds (e.g. an integer twin of an LP)."""
+        twin = Program.__new__(Program)
+        twin.n, twin.m = self.n, self.m
+        twin.col_lower, twin.col_upper = self.col_lower.copy(), self.col_upper.copy()
+        twin.row_lower, twin.row_upper = self.row_lower.copy(), self.row_upper.copy()
+        twin._starts, twin._index, twin._value = (
+            list(self._starts),
+            list(self._index),
+            list(self._value),
+        )
+        twin._integer = integer
+        twin._options = dict(self._options)
+        twin._tightened = True
+        twin._strategy = 0
+        twin._all = self._all
+        twin._cost = np.zeros(self.n)
+        twin._h = twin._build()
+        twin.solves = 0
+        twin.rebuilds = 0
+        return twin
 
     def _build(self, *, presolve: bool = True) -> _core._Highs:
         h = _core._Highs()
@@ -140,6 +167,8 @@ class Program:
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", 0.0)
         h.setOptionValue("threads", 1)
+        for name, value in getattr(self, "_options", {}).items():
+            h.setOptionValue(name, value)
         if not presolve:
             h.setOptionValue("presolve", "off")
         lp = _core.HighsLp()
@@ -159,7 +188,14 @@ class Program:
         if self._integer:
             lp.integrality_ = [_core.HighsVarType.kInteger] * self.n
         h.passModel(lp)
+        self._strategy = 0
+        self._tightened = True
         return h
+
+    def set_option(self, name: str, value: bool | float | str) -> None:
+        """A HiGHS option for this program (kept when the program is rebuilt)."""
+        self._options[name] = value
+        self._h.setOptionValue(name, value)
 
     def set_integer(self, integer: bool) -> None:
         if integer == self._integer or self.n == 0:
@@ -167,15 +203,19 @@ class Program:
         kind = _core.HighsVarType.kInteger if integer else _core.HighsVarType.kContinuous
         self._h.changeColsIntegrality(self.n, self._all, np.full(self.n, kind))
         self._integer = integer
+        self._tightened = True
 
     def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
         if self.row_lower[row] == lower and self.row_upper[row] == upper:
             return
+        if lower > self.row_lower[row] or upper < self.row_upper[row]:
+            self._tightened = True
         self._h.changeRowBounds(row, lower, upper)
         self.row_lower[row] = lower
         self.row_upper[row] = upper
 
     def add_row(self, idx: Sequence[int], val: Sequence[float], lower: float, upper: float) -> int:
+        self._tightened = True
         self._h.addRow(
             lower,
             upper,
@@ -204,6 +244,15 @@ class Program:
 
     def _run(self) -> _core.HighsModelStatus:
         h = self._h
+        if not self._integer:
+            # After a change of the objective alone the last basis is still feasible: the
+            # primal simplex goes on from it (several times faster here than the dual). After
+            # a bound was tightened it is not, and the dual simplex is the one that goes on.
+            strategy = _DUAL if self._tightened else _PRIMAL
+            if strategy != self._strategy:
+                h.setOptionValue("simplex_strategy", strategy)
+                self._strategy = strategy
+            self._tightened = False
         run_status = h.run()
         self.solves += 1
         status = h.getModelStatus()
@@ -225,7 +274,7 @@ class Program:
             status = self._run()
             if status in _DEFINITE:
                 if not presolve:
-                    self._h.setOptionValue("presolve", "choose")
+                    self._h.setOptionValue("presolve", self._options.get("presolve", "choose"))
                 return status
         raise SolverError(first)
 

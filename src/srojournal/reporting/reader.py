@@ -52,7 +52,7 @@ from srojournal.domain.facts import MonthFacts
 from srojournal.domain.periods import Period
 
 from .errors import AuditFailed
-from .lp import INF, FloatArray, Program
+from .lp import INF, FloatArray
 from .relations import build_relations
 from .rules import (
     MIN_WIDTH,
@@ -62,7 +62,15 @@ from .rules import (
     fingerprint_records,
     primary,
 )
-from .tables import LogicalKey, MonthTables, build_tables, combine_months, logical_key
+from .tables import (
+    LogicalKey,
+    MonthTables,
+    build_tables,
+    combine_months,
+    logical_key,
+    period_tables_of,
+    remembered,
+)
 
 _EPS: Final = 1e-6
 STUDENTS_KEY: Final = logical_key("T0", ("students",))
@@ -150,7 +158,7 @@ class Model:
         return len(self.true) - 1
 
     def _version(self, month: str, facts: MonthFacts) -> int:
-        ident = (month, fingerprint_records(facts))
+        ident = (month, remembered("fingerprint", facts, lambda: fingerprint_records(facts)))
         v = self._version_of.get(ident)
         if v is not None:
             return v
@@ -181,7 +189,7 @@ class Model:
             for key, atom in ver.atoms.items():
                 exprs[key] = ((atom, 1),)
         else:
-            tables = build_tables(combine_months(rel.period.text, [rel.months[m] for m in months]))
+            tables = period_tables_of(rel.period.text, [rel.months[m] for m in months])
             values = tables.values()
             for key in values:
                 if key in (STUDENTS_KEY, HOURS_KEY):
@@ -288,8 +296,8 @@ class Model:
                     if value is None and values[key] > 0:
                         self._target(dict(self.exprs[r][key]), "width", None, f"{name} hidden")
             if rel.period.kind != "month":
-                tables = build_tables(
-                    combine_months(rel.period.text, [rel.months[m] for m in rel.period.months()])
+                tables = period_tables_of(
+                    rel.period.text, [rel.months[m] for m in rel.period.months()]
                 )
                 for case in primary(tables, self.k).cases:
                     self._target(self._expr(r, case.expression), "up", None, f"{name} {case.scope}")
@@ -367,129 +375,4 @@ def _key_text(key: LogicalKey) -> str:
     return quantity + "".join(f" {d}={v}" for d, v in coords)
 
 
-# -- proving that the reader cannot narrow a target ------------------------------------------
-
-
-@dataclass(slots=True)
-class Proof:
-    """What was established about each target: an interval (exact or proven part of it)."""
-
-    intervals: dict[int, Interval] = field(default_factory=dict)
-    failing: list[int] = field(default_factory=list)
-
-
-def _cost(n: int, terms: Terms, sign: float) -> FloatArray:
-    c = np.zeros(n)
-    for a, coef in terms:
-        c[a] += sign * coef
-    return c
-
-
-def _value(x: FloatArray, terms: Terms) -> float:
-    return float(sum(x[a] * c for a, c in terms))
-
-
-def prove(
-    prog: Program,
-    targets: Sequence[Target],
-    active: Sequence[int],
-    target_rows: Mapping[int, int],
-    *,
-    exact: bool,
-) -> Proof:
-    """Establish, for each active target, that the reader keeps its spread — or its interval.
-
-    The truth (deviation 0) is one feasible integral point. Batches of LPs push every unproven
-    target away from it at once (each capped at the distance it needs, through its own row);
-    a target whose witnesses span its need is proven. ``exact`` accepts only integral witnesses
-    (an integer program replaces a fractional LP) and decides the rest with exact integer
-    minima and maxima; otherwise LP optima are enough (the suppression's check).
-    """
-    n = prog.n
-    hi_seen = {i: 0.0 for i in active}
-    lo_seen = {i: 0.0 for i in active}
-    proof = Proof()
-
-    def done(i: int) -> bool:
-        t = targets[i]
-        if t.kind == "up":
-            return t.true + hi_seen[i] >= t.need - _EPS
-        return hi_seen[i] - lo_seen[i] >= t.need - _EPS
-
-    pending = [i for i in active if not done(i)]
-    for direction in (1.0, -1.0):
-        for _round in range(12):
-            todo = [
-                i for i in pending if not done(i) and (direction > 0 or targets[i].kind == "width")
-            ]
-            if not todo:
-                break
-            cost = np.zeros(n)
-            for i in todo:
-                t = targets[i]
-                if t.kind == "up":
-                    cap = t.need - t.true
-                else:
-                    cap = lo_seen[i] + t.need if direction > 0 else hi_seen[i] - t.need
-                row = target_rows[i]
-                if direction > 0:
-                    prog.set_row_bounds(row, -INF, cap)
-                else:
-                    prog.set_row_bounds(row, cap, INF)
-                cost -= direction * _cost(n, t.terms, 1.0)
-            out = prog.minimize(cost)
-            if out.status == "optimal" and exact and not out.integral():
-                prog.set_integer(True)
-                out = prog.minimize(cost)
-                prog.set_integer(False)
-            for i in todo:
-                prog.set_row_bounds(target_rows[i], -INF, INF)
-            if out.status != "optimal" or out.x is None:
-                break
-            x = np.round(out.x) if exact else out.x
-            progress = False
-            for i in todo:
-                v = _value(x, targets[i].terms)
-                if v > hi_seen[i] + _EPS:
-                    hi_seen[i] = v
-                    progress = True
-                if v < lo_seen[i] - _EPS:
-                    lo_seen[i] = v
-                    progress = True
-            if not progress:
-                break
-    for i in active:
-        t = targets[i]
-        if done(i):
-            proof.intervals[i] = Interval(t.true + lo_seen[i], t.true + hi_seen[i])
-            continue
-        high = _maximum(prog, t.terms, exact)
-        if t.kind == "up":
-            iv = Interval(float(t.true), t.true + high)
-            ok = iv.high >= t.need - _EPS
-        else:
-            low = -_maximum(prog, tuple((a, -c) for a, c in t.terms), exact)
-            iv = Interval(t.true + low, t.true + high)
-            ok = iv.width >= t.need - _EPS
-        proof.intervals[i] = iv
-        if not ok:
-            proof.failing.append(i)
-    return proof
-
-
-def _maximum(prog: Program, terms: Terms, exact: bool) -> float:
-    """The largest value of the expression (deviation from the truth); inf when unbounded."""
-    cost = _cost(prog.n, terms, -1.0)  # minimise −expr
-    out = prog.minimize(cost)
-    if out.status == "optimal" and exact and not out.integral():
-        prog.set_integer(True)
-        out = prog.minimize(cost)
-        prog.set_integer(False)
-    if out.status == "unbounded":
-        return INF
-    if out.status != "optimal":
-        raise AuditFailed("the published numbers are inconsistent")
-    return -out.value
-
-
-__all__ = ["Change", "Interval", "Model", "Proof", "ReleaseView", "Target", "prove"]
+__all__ = ["Change", "Interval", "Model", "ReleaseView", "Target", "Terms"]

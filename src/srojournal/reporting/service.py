@@ -27,7 +27,7 @@ from srojournal.domain.periods import Period, quarter_of, school_year_of
 
 from .aggregate import aggregate_contents
 from .audit import audit_views, publication_of
-from .basis import decode_basis, encode_basis
+from .basis import Interner, decode_basis, encode_basis
 from .errors import AuditFailed, ReportRejected
 from .leakcheck import LeakChecker
 from .model import Aggregate, Summary
@@ -42,7 +42,7 @@ from .render_json import (
 from .report_text import FIXED_TEXT
 from .rules import DEFAULT_THRESHOLD, MIN_THRESHOLD, change_between, effective_threshold
 from .suppression import Reasons, period_tables_facts, suppress_release
-from .tables import combine_months, period_of
+from .tables import combine_months, memo, period_of
 
 Format = Literal["json", "csv", "pdf"]
 FORMATS: tuple[str, ...] = ("json", "csv", "pdf")
@@ -102,21 +102,34 @@ class _Stored:
     content: bytes
     summary: Summary
     created_at: str
+    sequence: int | None
+
+    def order(self) -> tuple[int, str, int, str, int]:
+        first = self.view.period.first.isoformat()
+        # Releases with a sequence were made after every release without one.
+        if self.sequence is None:
+            return (0, self.created_at, 0, first, self.view.number)
+        return (1, "", self.sequence, first, self.view.number)
 
 
-def _current_months(journal: JournalLike, period: Period) -> dict[str, MonthFacts]:
+def _current_months(
+    journal: JournalLike, period: Period, interner: Interner | None = None
+) -> dict[str, MonthFacts]:
     out: dict[str, MonthFacts] = {}
     for m in period.months():
         facts = journal.month_facts(m)
         if facts.period != m:
             raise ReportRejected("invalid period data: facts of another month")
-        out[m] = facts
+        out[m] = interner.add(facts) if interner is not None else facts
     return out
 
 
-def _stored_releases(journal: JournalLike, period: Period) -> list[_Stored]:
+def _stored_releases(
+    journal: JournalLike, period: Period, interner: Interner | None = None
+) -> list[_Stored]:
     """Every release of the school year of ``period``, oldest first, with its basis."""
     year = school_year_of(period.first)
+    interner = interner or Interner()
     out: list[_Stored] = []
     for text, _latest in journal.released_periods():
         try:
@@ -133,27 +146,31 @@ def _stored_releases(journal: JournalLike, period: Period) -> list[_Stored]:
                 raise ReportRejected(f"a stored release of {text} cannot be read back") from None
             if s.period != text or s.release != r.number or render_summary_json(s) != r.content:
                 raise ReportRejected(f"a stored release of {text} is not in canonical form")
-            basis = journal.release_basis(text, r.number)
-            months = _basis_of(journal, p, s, basis)
+            stored = journal.release_basis(text, r.number)
+            months, sequence = _basis_of(journal, p, s, stored, interner)
             view = ReleaseView(p, r.number, months, publication_of(s))
-            out.append(_Stored(view, r.content, s, r.created_at))
+            out.append(_Stored(view, r.content, s, r.created_at, sequence))
         if [r.number for r in releases] != list(range(1, len(releases) + 1)):
             raise ReportRejected(f"the stored releases of {text} are not numbered 1, 2, …")
-    out.sort(key=lambda s: (s.created_at, s.view.period.first, s.view.number))
+    out.sort(key=_Stored.order)
     return out
 
 
 def _basis_of(
-    journal: JournalLike, period: Period, summary: Summary, basis: bytes | None
-) -> dict[str, MonthFacts]:
-    if basis is not None:
-        months = decode_basis(basis)
-        if sorted(months) != sorted(period.months()):
+    journal: JournalLike,
+    period: Period,
+    summary: Summary,
+    stored: bytes | None,
+    interner: Interner,
+) -> tuple[dict[str, MonthFacts], int | None]:
+    if stored is not None:
+        basis = decode_basis(stored, interner)
+        if sorted(basis.months) != sorted(period.months()):
             raise ReportRejected(f"the stored basis of {period.text} does not match its months")
-        return months
+        return basis.months, basis.sequence
     # A release made before bases were kept: its facts are today's facts if every published
     # number still matches them; otherwise nobody can tell what changed since.
-    months = _current_months(journal, period)
+    months = _current_months(journal, period, interner)
     from .suppression import period_tables
 
     tables = period_tables(ReleaseView(period, summary.release, months, None))
@@ -164,7 +181,7 @@ def _basis_of(
                 f"release {summary.release} of {period.text} was made by an earlier version and "
                 "the journal has changed since; a release that overlaps it cannot be checked"
             )
-    return months
+    return months, None
 
 
 def _connected(stored: Sequence[_Stored], period: Period) -> list[_Stored]:
@@ -223,11 +240,17 @@ class _Built:
 
 
 def _build(journal: JournalLike, period: Period, *, revise: bool) -> _Built:
+    with memo():  # the same facts' tables are built once for the suppression and the gate
+        return _build_release(journal, period, revise=revise)
+
+
+def _build_release(journal: JournalLike, period: Period, *, revise: bool) -> _Built:
     k = effective_threshold(report_threshold(journal))
-    stored = _stored_releases(journal, period)
+    interner = Interner()
+    months = _current_months(journal, period, interner)
+    stored = _stored_releases(journal, period, interner)
     related = _connected(stored, period)
     same = [s for s in related if s.view.period.text == period.text]
-    months = _current_months(journal, period)
     candidate = ReleaseView(period, len(same) + 1, months, None)
     if same:
         if not revise:
@@ -240,7 +263,9 @@ def _build(journal: JournalLike, period: Period, *, revise: bool) -> _Built:
     published = parse_summary_json(content)
     final = ReleaseView(period, published.release, months, publication_of(published))
     audit_views([*earlier, final], k)
-    return _Built(published, content, encode_basis(months), reasons)
+    sequence = 1 + max((s.sequence or 0 for s in stored), default=0)
+    sequence = max(sequence, sum(n for _p, n in journal.released_periods()) + 1)
+    return _Built(published, content, encode_basis(months, sequence), reasons)
 
 
 def _checker(journal: JournalLike, schools: Sequence[str]) -> LeakChecker:
