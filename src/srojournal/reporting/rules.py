@@ -3,8 +3,10 @@
 * **Small cells.** A cell that holds at least one student-linked contact (or follow-up) and fewer
   than k distinct students is hidden (k = 10 by default, never below 5).
 * **Few contacts behind a sensitive cell.** A cell that shows a sensitive outcome group
-  (``enforcement``, ``referred``: T1) or a sensitive referral target (T4) is hidden when it
-  counts one or two contacts: the outcome belongs to the contact, so all its students share it.
+  (``enforcement``, ``referred``: T1) or a sensitive referral target (T4) is hidden when its
+  students sit in one or two contacts: the outcome belongs to the contact, so all its students
+  share it. Contacts without students count for nothing here, either way: they neither make up
+  the three nor make a cell without students sensitive.
 * **Group attribute.** When every student-linked contact of a category, or of the whole period,
   had a sensitive outcome (or every one was referred to the same sensitive target), the cells
   that say so are hidden, and a *group target* asks the gate to prove that a reader cannot work
@@ -129,7 +131,7 @@ def primary(tables: MonthTables, k: int) -> Primary:
             out.small += 1
         elif (
             is_sensitive_cell(cell.table_id, cell.coords)
-            and 0 < cell.count < MIN_SENSITIVE_CONTACTS
+            and 0 < cell.linked_items < MIN_SENSITIVE_CONTACTS
         ):
             out.hidden.add(cell.key)
             out.few_contacts += 1
@@ -243,7 +245,8 @@ def delta_sensitive(change: Change, k: int) -> set[LogicalKey]:
     """Cells whose net change a reader must not be able to read off two releases.
 
     A cell counts when its net change is non-zero and it concerns fewer than k distinct students
-    whose records changed, or when it is a sensitive cell that changed by one or two contacts.
+    whose records changed, or when it is a sensitive cell whose change concerns students in one
+    or two contacts.
     """
     k = effective_threshold(k)
     added = build_tables(change.added)
@@ -257,10 +260,11 @@ def delta_sensitive(change: Change, k: int) -> set[LogicalKey]:
         if net == 0:
             continue
         students = (a.students if a else frozenset()) | (r.students if r else frozenset())
+        linked = (a.linked_items if a else 0) + (r.linked_items if r else 0)
         cell = a or r
         assert cell is not None
         if (students and len(students) < k) or (
-            is_sensitive_cell(cell.table_id, cell.coords) and abs(net) < MIN_SENSITIVE_CONTACTS
+            is_sensitive_cell(cell.table_id, cell.coords) and 0 < linked < MIN_SENSITIVE_CONTACTS
         ):
             out.add(key)
     return out

@@ -156,7 +156,12 @@ class CellData:
     count: int
     students: frozenset[int]
     groups: frozenset[str]
-    student_linked: bool
+    linked_items: int
+    """How many of the cell's items (contacts, referrals, follow-ups) name students."""
+
+    @property
+    def student_linked(self) -> bool:
+        return self.linked_items > 0
 
     @property
     def key(self) -> LogicalKey:
@@ -216,21 +221,21 @@ class _Acc:
         self.count = 0
         self.students: set[int] = set()
         self.groups: set[str] = set()
-        self.linked = False
+        self.linked = 0  # items with students
 
     def add(self, amount: int, group: str | None, ids: tuple[int, ...]) -> None:
         self.count += amount
         if group is not None:
             self.groups.add(group)
         if ids:
-            self.linked = True
+            self.linked += 1
             self.students.update(ids)
 
     def merge(self, other: _Acc) -> None:
         self.count += other.count
         self.students |= other.students
         self.groups |= other.groups
-        self.linked = self.linked or other.linked
+        self.linked += other.linked
 
 
 def period_of(text: str) -> Period:
