@@ -69,12 +69,12 @@ class Attack:
         self._check_truth()
         return idx
 
-    def rollup(self, whole: int, parts: list[int]) -> None:
-        self.model.add_rollup(whole, parts)
+    def rollup(self, whole: int, parts: list[int], merged: Mapping[str, str] | None = None) -> None:
+        self.model.add_rollup(whole, parts, merged)
         self._check_truth()
 
-    def growth(self, old: int, new: int) -> None:
-        self.model.add_growth(old, new)
+    def growth(self, old: int, new: int, merged: Mapping[str, str] | None = None) -> None:
+        self.model.add_growth(old, new, merged)
         self._check_truth()
 
     def _check_truth(self) -> None:

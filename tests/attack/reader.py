@@ -223,13 +223,24 @@ class Model:
             if table == "T4":
                 self.at_most([col], c("T0", "contacts"), f"{rel.label()} T4<=contacts")
 
-    def add_rollup(self, whole: int, parts: list[int]) -> None:
-        """``whole`` covers exactly the periods of ``parts``, from the same journal state."""
+    def _sources(self, r: int, key: CellKey, merged: Mapping[str, str]) -> list[int]:
+        """The cells of release r that make up ``key`` of a later release: a school's row and
+        the rows of the schools merged into it since (the school list says where they went)."""
+        if key[0] != "T2" or key[1][0] == ALL:
+            return [c for c in [self.var[r].get(key)] if c is not None]
+        school, rest = key[1][0], key[1][1:]
+        names = [school, *(old for old, new in merged.items() if new == school)]
+        return [c for n in names if (c := self.var[r].get(("T2", (n, *rest)))) is not None]
+
+    def add_rollup(
+        self, whole: int, parts: list[int], merged: Mapping[str, str] | None = None
+    ) -> None:
+        """``whole`` covers exactly the periods of ``parts``, from the same journal state but
+        for schools ``merged`` since (old name -> the school it became)."""
         w = self.releases[whole]
         label = f"{w.label()} = sum of {[self.releases[p].label() for p in parts]}"
         for key, col in self.var[whole].items():
-            part_cols = [self.var[p].get(key) for p in parts]
-            present = [pc for pc in part_cols if pc is not None]
+            present = [pc for p in parts for pc in self._sources(p, key, merged or {})]
             if key == ("T0", ("students",)):
                 for pc in present:
                     self.at_most([pc], col, f"{label}: students >= a part's")
@@ -246,12 +257,13 @@ class Model:
             else:
                 self.equal(col, present, f"{label}: {key}")
 
-    def add_growth(self, old: int, new: int) -> None:
-        """Between two releases of a period the journal only grew (late entries only)."""
+    def add_growth(self, old: int, new: int, merged: Mapping[str, str] | None = None) -> None:
+        """Between two releases of a period the journal only grew (late entries only), but for
+        schools ``merged`` since, whose rows went to the schools they became."""
         for key, col in self.var[new].items():
-            before = self.var[old].get(key)
-            if before is not None and key[0] != "T5" and "follow_ups" not in key[1][0]:
-                self.at_most([before], col, f"growth {key}")
+            before = self._sources(old, key, merged or {})
+            if before and key[0] != "T5" and "follow_ups" not in key[1][0]:
+                self.at_most(before, col, f"growth {key}")
 
     # -- solving -------------------------------------------------------------------------------
     def _build(self) -> dict[int, _Component]:

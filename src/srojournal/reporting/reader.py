@@ -60,6 +60,7 @@ from .rules import (
     change_between,
     delta_sensitive,
     fingerprint_records,
+    merge_between,
     primary,
 )
 from .tables import (
@@ -119,6 +120,7 @@ class _Version:
     month: str
     facts: MonthFacts
     tables: MonthTables
+    virtual: bool = False
     atoms: dict[LogicalKey, int] = field(default_factory=dict)
 
 
@@ -157,19 +159,22 @@ class Model:
         self.true.append(true)
         return len(self.true) - 1
 
-    def _version(self, month: str, facts: MonthFacts) -> int:
+    def _version(self, month: str, facts: MonthFacts, *, virtual: bool = False) -> int:
+        """The version of a month with these facts (new atoms the first time). A ``virtual``
+        version is derived by the reader (facts no release used): no targets of its own."""
         ident = (month, remembered("fingerprint", facts, lambda: fingerprint_records(facts)))
         v = self._version_of.get(ident)
         if v is not None:
             return v
         tables = build_tables(facts)
-        ver = _Version(month, facts, tables)
+        ver = _Version(month, facts, tables, virtual=virtual)
         for key, value in tables.values().items():
             ver.atoms[key] = self._atom(value)
         self.versions.append(ver)
         v = len(self.versions) - 1
         self._version_of[ident] = v
-        self._by_month.setdefault(month, []).append(v)
+        if not virtual:
+            self._by_month.setdefault(month, []).append(v)
         layout = [(c.table_id, c.coords) for c in tables.cells()]
         for rel in build_relations(layout):
             terms = _terms({ver.atoms[key]: coef for key, coef in rel.terms})
@@ -238,21 +243,42 @@ class Model:
         return atom
 
     def _link_versions(self) -> None:
-        for month, vs in self._by_month.items():
-            for older, newer in itertools.pairwise(vs):
-                a, b = self.versions[older], self.versions[newer]
-                change = change_between(a.facts, b.facts)
-                shared = a.atoms.keys() & b.atoms.keys()
-                if change.monotone:
-                    for key in sorted(shared):
-                        self.rows.append((_terms({b.atoms[key]: 1, a.atoms[key]: -1}), 0.0, INF))
-                for key in sorted(delta_sensitive(change, self.k) & shared):
-                    self._target(
-                        {b.atoms[key]: 1, a.atoms[key]: -1},
-                        "width",
-                        None,
-                        f"change of {month} in {_key_text(key)}",
-                    )
+        pairs = [(m, o, n) for m, vs in self._by_month.items() for o, n in itertools.pairwise(vs)]
+        for month, older, newer in pairs:
+            a, b = self.versions[older], self.versions[newer]
+            merge = merge_between(a.facts, b.facts)
+            if merge is not None:
+                # The older facts with the merge applied: known exactly from the older ones.
+                mid = self.versions[self._version(month, merge.relabelled, virtual=True)]
+                self._relabel_rows(a, mid, merge.into)
+                a = mid
+                if a is b:
+                    continue
+            change = change_between(a.facts, b.facts)
+            shared = a.atoms.keys() & b.atoms.keys()
+            if change.monotone:
+                for key in sorted(shared):
+                    self.rows.append((_terms({b.atoms[key]: 1, a.atoms[key]: -1}), 0.0, INF))
+            for key in sorted(delta_sensitive(change, self.k) & shared):
+                self._target(
+                    {b.atoms[key]: 1, a.atoms[key]: -1},
+                    "width",
+                    None,
+                    f"change of {month} in {_key_text(key)}",
+                )
+
+    def _relabel_rows(self, old: _Version, mid: _Version, into: Mapping[str, str]) -> None:
+        """Every number of ``mid`` (``old`` after a merge of schools) from ``old``'s: a school's
+        row is its own plus the rows of the schools merged into it; the rest is unchanged,
+        except distinct students (a merge may fold two students into one)."""
+        for key, atom in mid.atoms.items():
+            if key == STUDENTS_KEY:
+                continue
+            terms = {atom: 1}
+            for source in _merged_keys(key, old.facts.schools, into):
+                if source in old.atoms:
+                    terms[old.atoms[source]] = terms.get(old.atoms[source], 0) - 1
+            self.rows.append((_terms(terms), 0.0, 0.0))
 
     # -- targets ---------------------------------------------------------------------------------
     def _target(
@@ -309,16 +335,25 @@ class Model:
                     new = combine_months(
                         rel.period.text, [rel.months[m] for m in rel.period.months()]
                     )
-                    for key in sorted(delta_sensitive(change_between(old, new), self.k)):
-                        if key in self.exprs[r] and key in self.exprs[before]:
-                            diff = self._expr(r, [(key, 1)])
-                            for atom, c in self.exprs[before][key]:
-                                diff[atom] = diff.get(atom, 0) - c
-                            self._target(diff, "width", None, f"{name} change")
+                    merge = merge_between(old, new)
+                    into = merge.into if merge else {}
+                    change = change_between(merge.relabelled if merge else old, new)
+                    for key in sorted(delta_sensitive(change, self.k)):
+                        if key not in self.exprs[r]:
+                            continue
+                        sources = _merged_keys(key, old.schools, into)
+                        if not any(k in self.exprs[before] for k in sources):
+                            continue
+                        diff = self._expr(r, [(key, 1)])
+                        for atom, c in self._expr(before, [(k, 1) for k in sources]).items():
+                            diff[atom] = diff.get(atom, 0) - c
+                        self._target(diff, "width", None, f"{name} change")
             previous[rel.period.text] = r
 
     def _version_targets(self) -> None:
         for ver in self.versions:
+            if ver.virtual:
+                continue
             rules = primary(ver.tables, self.k)
             values = ver.tables.values()
             for key in sorted(rules.hidden):
@@ -368,6 +403,22 @@ class Model:
             elif value != 0:
                 raise AuditFailed("the published numbers are inconsistent")
         return fixed, rows
+
+
+def _merged_keys(
+    key: LogicalKey, schools: Sequence[str], into: Mapping[str, str]
+) -> list[LogicalKey]:
+    """The keys of the older facts that make up ``key`` after a merge of schools."""
+    quantity, scope, pairs = key
+    where = dict(pairs).get("school")
+    if where is None or not into:
+        return [key]
+    rest = [(d, v) for d, v in pairs if d != "school"]
+    return [
+        (quantity, scope, tuple(sorted([*rest, ("school", s)])))
+        for s in schools
+        if into.get(s, s) == where
+    ]
 
 
 def _key_text(key: LogicalKey) -> str:

@@ -233,6 +233,73 @@ def change_between(old: MonthFacts, new: MonthFacts) -> Change:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Schools merged between two versions of the same facts, and the older facts relabelled.
+
+    A merged school's contacts became the other school's; the reader sees the name leave the
+    tables and can tell where its contacts went. ``relabelled`` is the older facts with those
+    contacts under their new school (and, where the merge folded a student into one already at
+    that school, that student's new id): what the older facts say once the merge is applied.
+    """
+
+    into: dict[str, str]  # merged school -> the school it became
+    relabelled: MonthFacts
+
+
+def _same_but_school(old: ContactFact, new: ContactFact) -> bool:
+    return (
+        old.contact_type == new.contact_type
+        and old.category == new.category
+        and old.outcome_group == new.outcome_group
+        and old.duration_min == new.duration_min
+        and sorted(s.grade_band for s in old.students) == sorted(s.grade_band for s in new.students)
+        and sorted(old.referrals) == sorted(new.referrals)
+        and old.attendees == new.attendees
+        and old.group_activity == new.group_activity
+    )
+
+
+def merge_between(old: MonthFacts, new: MonthFacts) -> Merge | None:
+    """The schools of ``old`` that ``new`` no longer lists and whose contacts ``new`` has under
+    another school (the school list's merge); None when there are none."""
+    gone = [s for s in old.schools if s not in new.schools]
+    if not gone:
+        return None
+    now = {c.contact_id: c for c in new.contacts}
+    into: dict[str, str] = {}
+    for c in old.contacts:
+        n = now.get(c.contact_id)
+        moved = c.school in gone and n is not None and n.school in new.schools
+        if moved and n is not None and into.setdefault(c.school, n.school) != n.school:
+            return None  # one school's contacts went to two places: not a merge
+    if not into:
+        return None
+    contacts = []
+    for c in old.contacts:
+        target = into.get(c.school)
+        if target is None:
+            contacts.append(c)
+            continue
+        n = now.get(c.contact_id)
+        students = n.students if n is not None and _same_but_school(c, n) else c.students
+        contacts.append(
+            ContactFact(
+                c.contact_id, target, c.contact_type, c.category, c.outcome_group,
+                c.duration_min, students, c.referrals, c.attendees, c.group_activity,
+            )
+        )  # fmt: skip
+    schools = tuple(s for s in old.schools if s not in into)
+    return Merge(into, MonthFacts(old.period, tuple(contacts), old.follow_ups, schools))
+
+
+def change_since(old: MonthFacts, new: MonthFacts) -> Change:
+    """What changed from ``old`` to ``new`` beyond a merge of schools (which moves contacts
+    from one school's row to another's, but changes no record the reader cannot follow)."""
+    merge = merge_between(old, new)
+    return change_between(merge.relabelled if merge else old, new)
+
+
 def fingerprint_records(facts: MonthFacts) -> frozenset[ContactRecord]:
     return frozenset(
         [_contact_record(c) for c in facts.contacts]

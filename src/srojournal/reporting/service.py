@@ -40,7 +40,7 @@ from .render_json import (
     render_summary_json,
 )
 from .report_text import FIXED_TEXT
-from .rules import DEFAULT_THRESHOLD, MIN_THRESHOLD, change_between, effective_threshold
+from .rules import DEFAULT_THRESHOLD, MIN_THRESHOLD, change_since, effective_threshold
 from .suppression import Reasons, period_tables_facts, suppress_release
 from .tables import combine_months, memo, period_of
 
@@ -215,7 +215,7 @@ def _where_counted(period: Period) -> str:
 
 
 def _check_revision(previous: _Stored, candidate: ReleaseView, k: int) -> None:
-    change = change_between(period_tables_facts(previous.view), period_tables_facts(candidate))
+    change = change_since(period_tables_facts(previous.view), period_tables_facts(candidate))
     p = candidate.period.text
     if change.empty:
         raise ReportRejected(

@@ -49,7 +49,7 @@ from .rules import (
     MIN_THRESHOLD,
     MIN_WIDTH,
     Primary,
-    change_between,
+    change_since,
     delta_sensitive,
     effective_threshold,
     primary,
@@ -167,7 +167,7 @@ def suppress_release(
     if same:
         previous = same[-1]
         assert previous.published is not None
-        change = change_between(period_tables_facts(previous), period_tables_facts(candidate))
+        change = change_since(period_tables_facts(previous), period_tables_facts(candidate))
         for key in delta_sensitive(change, k):
             if key in values and previous.published.get(key) is not None and key not in forced:
                 forced.add(key)

@@ -1144,11 +1144,16 @@ class Journal:
             else:
                 state = str(status)
             follow_ups.append(FollowUpFact(int(fid), state, tuple(sorted(fstudents.get(fid, [])))))
+        # Every school of the list except those merged into another (their contacts are the
+        # other school's now): retired schools keep their rows, merged ones have none left.
+        listed = c.execute(
+            "SELECT name FROM schools WHERE merged_into IS NULL ORDER BY name COLLATE NOCASE"
+        )
         return MonthFacts(
             period=period,
             contacts=tuple(contacts),
             follow_ups=tuple(follow_ups),
-            schools=tuple(self.school_names()),
+            schools=tuple(str(r[0]) for r in listed),
         )
 
     # -- retention -----------------------------------------------------------------------------
