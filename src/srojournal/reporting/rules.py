@@ -118,34 +118,45 @@ class Primary:
     group: int = 0
     no_breakdown: bool = False
     cases: list[GroupCase] = field(default_factory=list)
+    why: dict[LogicalKey, str] = field(default_factory=dict)
+    """The rule that hides each key: one of ``RULE_REASONS``."""
+
+
+RULE_REASONS = ("small", "few_contacts", "group", "no_breakdown")
 
 
 def primary(tables: MonthTables, k: int) -> Primary:
     k = effective_threshold(k)
     out = Primary()
+
+    def hide(key: LogicalKey, why: str) -> None:
+        out.hidden.add(key)
+        out.why.setdefault(key, why)
+
     for cell in tables.cells():
         if cell.key in out.hidden:
             continue
         if cell.student_linked and len(cell.students) < k:
-            out.hidden.add(cell.key)
+            hide(cell.key, "small")
             out.small += 1
         elif (
             is_sensitive_cell(cell.table_id, cell.coords)
             and 0 < cell.linked_items < MIN_SENSITIVE_CONTACTS
         ):
-            out.hidden.add(cell.key)
+            hide(cell.key, "few_contacts")
             out.few_contacts += 1
     out.cases = group_cases(tables)
     for case in out.cases:
         for key in case.hidden:
             if key not in out.hidden:
-                out.hidden.add(key)
+                hide(key, "group")
                 out.group += 1
     if 0 < len(tables.all_students) < k:
         out.no_breakdown = True
         for table in tables.tables:
             if table.id != "T0":
-                out.hidden.update(c.key for c in table.cells)
+                for c in table.cells:
+                    hide(c.key, "no_breakdown")
     return out
 
 

@@ -17,7 +17,7 @@ bytes of the output. Nothing is stored in the vault unless both pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -28,9 +28,9 @@ from srojournal.domain.periods import Period, quarter_of, school_year_of
 from .aggregate import aggregate_contents
 from .audit import audit_views, publication_of
 from .basis import Interner, decode_basis, encode_basis
-from .errors import AuditFailed, ReportRejected
+from .errors import AuditFailed, ReportRejected, RevisionRefused
 from .leakcheck import LeakChecker
-from .model import Aggregate, Summary
+from .model import STATUS_SUPPRESSED, Aggregate, Summary
 from .reader import ReleaseView
 from .render_csv import render_aggregate_csv, render_summary_csv
 from .render_json import (
@@ -40,9 +40,15 @@ from .render_json import (
     render_summary_json,
 )
 from .report_text import FIXED_TEXT
-from .rules import DEFAULT_THRESHOLD, MIN_THRESHOLD, change_since, effective_threshold
+from .rules import (
+    DEFAULT_THRESHOLD,
+    MIN_THRESHOLD,
+    change_since,
+    effective_threshold,
+    primary,
+)
 from .suppression import Reasons, period_tables_facts, suppress_release
-from .tables import combine_months, memo, period_of
+from .tables import LogicalKey, combine_months, logical_key, memo, period_of
 
 Format = Literal["json", "csv", "pdf"]
 FORMATS: tuple[str, ...] = ("json", "csv", "pdf")
@@ -205,6 +211,16 @@ def _connected(stored: Sequence[_Stored], period: Period) -> list[_Stored]:
 # -- building a release ---------------------------------------------------------------------------
 
 
+def _counted_in(period: Period) -> tuple[str, ...]:
+    """The periods whose releases will count a refused revision's changes."""
+    year = school_year_of(period.first)
+    if period.kind == "month":
+        return (quarter_of(period.first).text, year.text)
+    if period.kind == "quarter":
+        return (year.text,)
+    return ()
+
+
 def _where_counted(period: Period) -> str:
     year = school_year_of(period.first)
     if period.kind == "month":
@@ -223,11 +239,9 @@ def _check_revision(previous: _Stored, candidate: ReleaseView, k: int) -> None:
         )
     n = len(change.students)
     if 0 < n < k:
-        who = "1 student" if n == 1 else f"{n} students"
-        raise ReportRejected(
-            f"revision refused: the changes since release {previous.view.number} of {p} concern "
-            f"{who}, fewer than k = {k}, so a revision would single them out; they will be "
-            f"counted in {_where_counted(candidate.period)}"
+        where = candidate.period
+        raise RevisionRefused(
+            p, previous.view.number, n, k, _counted_in(where), _where_counted(where)
         )
 
 
@@ -333,12 +347,14 @@ def preview(journal: JournalLike, period_text: str, *, revise: bool = False) -> 
     """What the next export of this period would publish. Stores nothing.
 
     If the period is already released and ``revise`` is False, this is the latest stored release
-    (``notes`` says so); otherwise the release that an export would freeze now.
+    (``notes`` says so); otherwise the release that an export would freeze now. ``reasons``
+    says why each hidden cell is hidden (for the officer; never exported).
     """
     period = period_of(period_text)
     same = [r for r in journal.releases(period.text)] if _has_releases(journal, period) else []
     if same and not revise:
-        latest = parse_summary_json(max(same, key=lambda r: r.number).content)
+        stored = max(same, key=lambda r: r.number)
+        latest = parse_summary_json(stored.content)
         return Summary(
             latest.period,
             latest.threshold,
@@ -348,10 +364,47 @@ def preview(journal: JournalLike, period_text: str, *, revise: bool = False) -> 
                 f"{period.text} was released (release {latest.release}); exporting it again gives "
                 "exactly this content. Late entries appear only in a revision.",
             ),
+            _stored_reasons(journal, period, latest),
         )
     built = _build(journal, period, revise=revise)
     s = built.summary
-    return Summary(s.period, s.threshold, s.release, s.tables, notes_for(s, built.reasons))
+    return Summary(
+        s.period,
+        s.threshold,
+        s.release,
+        s.tables,
+        notes_for(s, built.reasons),
+        _cell_reasons(s, built.reasons.why),
+    )
+
+
+def _cell_reasons(
+    summary: Summary, why: Mapping[LogicalKey, str]
+) -> dict[tuple[str, tuple[str, ...]], str]:
+    out: dict[tuple[str, tuple[str, ...]], str] = {}
+    for t in summary.tables:
+        for c in t.cells:
+            if c.status == STATUS_SUPPRESSED:
+                out[(t.id, c.coords)] = why.get(logical_key(t.id, c.coords), "complement")
+    return out
+
+
+def _stored_reasons(
+    journal: JournalLike, period: Period, summary: Summary
+) -> dict[tuple[str, tuple[str, ...]], str]:
+    """Why the cells of a stored release are hidden: the rules, on the facts it was made from;
+    every other hidden cell protects hidden numbers (or was hidden in an earlier release)."""
+    try:
+        _months, _seq = _basis_of(
+            journal, period, summary, journal.release_basis(period.text, summary.release),
+            Interner(),
+        )  # fmt: skip
+    except ReportRejected:
+        return _cell_reasons(summary, {})
+    from .suppression import period_tables
+
+    tables = period_tables(ReleaseView(period, summary.release, _months, None))
+    return _cell_reasons(summary, primary(tables, summary.threshold).why)
 
 
 def _has_releases(journal: JournalLike, period: Period) -> bool:

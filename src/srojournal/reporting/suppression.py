@@ -31,7 +31,7 @@ bytes with the uncapped integer reader anyway.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -77,6 +77,10 @@ class Reasons:
     sticky: int = 0
     changed: int = 0
     secondary: int = 0
+    why: dict[LogicalKey, str] = field(default_factory=dict)
+    """Why each hidden key is hidden: a rule (see ``rules.RULE_REASONS``), ``sticky`` (hidden
+    in an earlier release of the period), ``changed`` (would show what a revision changed) or
+    ``complement`` (hidden so that hidden numbers cannot be worked out)."""
 
 
 def period_tables(view: ReleaseView) -> MonthTables:
@@ -155,7 +159,7 @@ def suppress_release(
     tables = period_tables(candidate)
     values = tables.values()
     rules = primary(tables, k)
-    reasons = Reasons(rules)
+    reasons = Reasons(rules, why=dict(rules.why))
     forced = set(rules.hidden)
     same = [v for v in earlier if v.period.text == candidate.period.text]
     for view in same:
@@ -163,6 +167,7 @@ def suppress_release(
         for key, value in view.published.items():
             if value is None and key in values and key not in forced:
                 forced.add(key)
+                reasons.why[key] = "sticky"
                 reasons.sticky += 1
     if same:
         previous = same[-1]
@@ -171,9 +176,12 @@ def suppress_release(
         for key in delta_sensitive(change, k):
             if key in values and previous.published.get(key) is not None and key not in forced:
                 forced.add(key)
+                reasons.why[key] = "changed"
                 reasons.changed += 1
     hidden = _secondary(earlier, candidate, k, tables, values, forced)
     reasons.secondary = len(hidden - forced)
+    for key in hidden - forced:
+        reasons.why[key] = "complement"
     summary = _summary(candidate.period, tables, hidden, k, release)
     return summary, reasons
 

@@ -1064,6 +1064,12 @@ class Journal:
         return None if raw is None else base64.b64decode(raw)
 
     # -- the coded facts of a month ------------------------------------------------------------
+    def first_entry_day(self) -> dt.date | None:
+        """The day of the earliest contact (None for an empty journal): no summary period
+        before it has anything to show."""
+        row = self.conn.execute("SELECT min(occurred_at) FROM contacts").fetchone()
+        return None if row is None or row[0] is None else _parse_ts(str(row[0])).date()
+
     def month_facts(self, period: str) -> MonthFacts:
         start, end = period_bounds(period)
         c = self.conn
