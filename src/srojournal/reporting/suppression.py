@@ -12,20 +12,24 @@ optimal cell suppression (the method behind τ-ARGUS's "optimal" and sdcTable's 
   key are one number, hidden everywhere or nowhere). Cost, lexicographic: never T0 ``contacts``
   while avoidable, then the fewest hidden cells (a number shown in two tables counts twice), then
   the fewest contacts in hidden cells (the sum of their counts). Zeros may be hidden as
-  complements: they cost a cell but no contacts.
+  complements: they cost a cell but no contacts. Its LP relaxation is solved first (an integral
+  optimum is the integer optimum); branch and bound only when it is fractional.
 * **Protection.** Each target of :mod:`.reader` (a hidden non-empty cell, a protected change, a
   group attribute) must keep a spread of ``MIN_WIDTH`` for the reader. The reader's linear
-  program is solved for the master's pattern; for every target it cannot protect, the dual of
-  the reader's maximum and minimum gives a valid inequality over ``y`` (a Benders cut: the
-  reader's bound is linear in the bounds, and each hidden number's bounds are linear in its
-  ``y``), added to the master, which is solved again. It starts with the simplest of those
-  cuts: a hidden non-empty number needs another hidden number in every relation it is in.
-* **Exact check.** When the linear reader is beaten, the integer reader (the gate itself) runs;
-  a target it can still narrow (integer gaps) gets a cut requiring one more hidden number.
+  program (:mod:`.proof`) is solved for the master's pattern; for every target it cannot
+  protect, the duals of the reader's maximum and minimum (those of the proof itself) give a
+  valid inequality over ``y`` (a Benders cut: the reader's bound is linear in the bounds, and
+  each hidden number's bounds are linear in its ``y``), added to the master, which is solved
+  again. It starts with the simplest cuts: a hidden non-empty number needs another hidden
+  number in every relation it is in, and a number whose unknowns are exactly a target's must
+  be hidden.
+* **Exact check.** When the linear reader is beaten, the integer reader runs on the same
+  program; a target it can still narrow (integer gaps) gets a cut requiring one more hidden
+  number of its part.
 
 The reader in the master is capped (every unknown at most ``CAP`` above its true value), which
-makes it weaker only in ways that make the suppression hide more; the gate re-audits the rendered
-bytes with the uncapped integer reader anyway.
+makes it weaker only in ways that make the suppression hide more: every spread the capped
+integer reader proves, the uncapped gate proves too. The gate re-audits the rendered bytes.
 """
 
 from __future__ import annotations
