@@ -40,6 +40,8 @@ from .tables import LogicalKey
 
 _EPS: Final = 1e-6
 _ROUNDS: Final = 12
+_PIN_MAX: Final = 40
+"""Candidates with more unknowns than this are left to the Benders cuts (cost, not truth)."""
 _KEEP: Final = 256
 """Points kept per part and kind (the most recent)."""
 
@@ -360,6 +362,7 @@ class System:
         rows = _reduce(rows, lower, upper)
         free = lower < upper
         self.lower, self.upper, self.free = lower, upper, free
+        self._equalities = [(idx, val) for idx, val, lo, hi in rows if lo == hi]
 
         # Parts: unknowns connected by a row, a candidate's number or a target.
         parent = list(range(n))
@@ -467,17 +470,51 @@ class System:
     def pinning(self) -> list[tuple[int, int]]:
         """(target, candidate) pairs where showing the candidate's number tells the target.
 
-        The candidate's unknowns are exactly the target's (up to a factor): publishing it
-        publishes the target. Cheap, certain, and found without solving anything.
+        Within the candidate's own unknowns: the target is a combination of the candidate's
+        number and of relations that only involve those unknowns (e.g. a school year's cell and
+        the published quarters of the same cell), and not of those relations alone. Publishing
+        the candidate then publishes the target, whatever else is hidden. Found by linear
+        algebra on a few unknowns at a time, without solving anything.
         """
-        by_sig: dict[tuple[tuple[int, float], ...], list[int]] = {}
-        for c, terms in enumerate(self.cand_terms):
-            if terms:
-                by_sig.setdefault(_signature(terms), []).append(c)
-        out: list[tuple[int, int]] = []
+        rows_at: dict[int, list[int]] = {}
+        for r, (idx, _val) in enumerate(self._equalities):
+            for a in idx:
+                rows_at.setdefault(a, []).append(r)
+        targets_at: dict[int, list[int]] = {}
         for t, terms in enumerate(self.target_terms):
             if terms and self.targets[t].kind == "width":
-                out.extend((t, c) for c in by_sig.get(_signature(terms), ()))
+                for a, _c in terms:
+                    targets_at.setdefault(a, []).append(t)
+        out: list[tuple[int, int]] = []
+        for c, terms in enumerate(self.cand_terms):
+            support = {a for a, _ in terms}
+            if not support or len(support) > _PIN_MAX:
+                continue
+            col = {a: i for i, a in enumerate(sorted(support))}
+            rows = sorted(
+                {r for a in support for r in rows_at.get(a, ())
+                 if set(self._equalities[r][0]) <= support}
+            )  # fmt: skip
+            known = np.zeros((len(rows), len(col)))
+            for i, r in enumerate(rows):
+                idx, val = self._equalities[r]
+                known[i, [col[a] for a in idx]] = val
+            number = np.zeros((1, len(col)))
+            number[0, [col[a] for a, _ in terms]] = [v for _, v in terms]
+            rank_known = _rank(known)
+            with_number = np.vstack([known, number])
+            rank_with = _rank(with_number)
+            if rank_with == rank_known:
+                continue  # the reader knows this number already: publishing it tells nothing
+            for t in sorted({t for a in support for t in targets_at.get(a, ())}):
+                t_terms = self.target_terms[t]
+                if not {a for a, _ in t_terms} <= support:
+                    continue
+                vec = np.zeros((1, len(col)))
+                vec[0, [col[a] for a, _ in t_terms]] = [v for _, v in t_terms]
+                told = _rank(np.vstack([with_number, vec])) == rank_with
+                if told and _rank(np.vstack([known, vec])) > rank_known:
+                    out.append((t, c))
         return out
 
     def candidates_of(self, t: int) -> list[int]:
@@ -486,9 +523,8 @@ class System:
         return [] if p is None else list(self.parts[p].cand_ids)
 
 
-def _signature(terms: Terms) -> tuple[tuple[int, float], ...]:
-    first = terms[0][1]
-    return tuple((a, c / first) for a, c in terms)
+def _rank(m: FloatArray) -> int:
+    return int(np.linalg.matrix_rank(m)) if m.size else 0
 
 
 def _reduce(rows: list[Row], lower: FloatArray, upper: FloatArray) -> list[Row]:

@@ -133,17 +133,22 @@ def _current_months(
 def _stored_releases(
     journal: JournalLike, period: Period, interner: Interner | None = None
 ) -> list[_Stored]:
-    """Every release of the school year of ``period``, oldest first, with its basis."""
+    """Every release of the school year of ``period`` that shares a month with it, directly or
+    through other releases (a quarter, the year), oldest first, with its basis. Releases of
+    periods that share no month with it are not read at all."""
     year = school_year_of(period.first)
     interner = interner or Interner()
-    out: list[_Stored] = []
+    listed: list[Period] = []
     for text, _latest in journal.released_periods():
         try:
             p = period_of(text)
         except ReportRejected:
             continue
-        if not year.contains(p):
-            continue
+        if year.contains(p):
+            listed.append(p)
+    out: list[_Stored] = []
+    for p in _connected_periods(listed, period):
+        text = p.text
         releases = sorted(journal.releases(text), key=lambda r: r.number)
         for r in releases:
             try:
@@ -190,22 +195,28 @@ def _basis_of(
     return months, None
 
 
-def _connected(stored: Sequence[_Stored], period: Period) -> list[_Stored]:
-    """The releases that share a month with ``period``, directly or through others."""
+def _connected_periods(periods: Sequence[Period], period: Period) -> list[Period]:
+    """The periods that share a month with ``period``, directly or through others."""
     months = set(period.months())
-    chosen: list[_Stored] = []
-    rest = list(stored)
+    chosen: list[Period] = []
+    rest = list(periods)
     grew = True
     while grew:
         grew = False
-        for s in list(rest):
-            ms = set(s.view.period.months())
+        for p in list(rest):
+            ms = set(p.months())
             if ms & months:
                 months |= ms
-                chosen.append(s)
-                rest.remove(s)
+                chosen.append(p)
+                rest.remove(p)
                 grew = True
-    return sorted(chosen, key=lambda s: stored.index(s))
+    return chosen
+
+
+def _connected(stored: Sequence[_Stored], period: Period) -> list[_Stored]:
+    """The releases that share a month with ``period``, directly or through others."""
+    keep = set(_connected_periods([s.view.period for s in stored], period))
+    return [s for s in stored if s.view.period in keep]
 
 
 # -- building a release ---------------------------------------------------------------------------
