@@ -634,6 +634,149 @@ def bench_contributions(quick: bool) -> list[Figure]:
     return out
 
 
+SCHOOL_YEAR = "2025-26"
+
+
+def _school_year_periods(year: str) -> list[tuple[str, bool]]:
+    """(period, revise) in the order an officer makes them: each month when it is over, its
+    quarter after its third month, a revision of October after late entries in November and of
+    January after late entries in February, the year at the end."""
+    y0 = int(year[:4])
+    months = [f"{y0}-{m:02d}" for m in range(7, 13)] + [f"{y0 + 1}-{m:02d}" for m in range(1, 7)]
+    quarter_after = {
+        f"{y0}-09": f"{y0}-Q3", f"{y0}-12": f"{y0}-Q4",
+        f"{y0 + 1}-03": f"{y0 + 1}-Q1", f"{y0 + 1}-06": f"{y0 + 1}-Q2",
+    }  # fmt: skip
+    revise_after = {f"{y0}-11": f"{y0}-10", f"{y0 + 1}-02": f"{y0 + 1}-01"}
+    out: list[tuple[str, bool]] = []
+    for m in months:
+        out.append((m, False))
+        if m in revise_after:
+            out.append((revise_after[m], True))
+        if m in quarter_after:
+            out.append((quarter_after[m], False))
+    out.append((year, False))
+    return out
+
+
+def _is_month(period: str) -> bool:
+    return period[5:].isdigit() and int(period[5:]) <= 12
+
+
+def _late_entries(journal: Any, month: str, tag: str, n: int = 12) -> None:
+    """Late entries for a released month: n students not seen before, one contact each."""
+    school = journal.schools()[0]
+    day = dt.datetime(int(month[:4]), int(month[5:]), 11, 10, 0)
+    with journal.batch():
+        for i in range(n):
+            sid = journal.add_student(f"Late {tag}{i:02d}", school.id, "10")
+            journal.add_contact(
+                ContactInput(
+                    occurred_at=day, school_id=school.id, type_code="relationship",
+                    students=(ContactStudent(sid, "participant", "10"),), duration_min=10,
+                    outcome="resolved", notes="entered late from the notebook",
+                )
+            )  # fmt: skip
+
+
+def bench_school_year(cached: Path, opener: KeyOpener, quick: bool) -> Figure:
+    """A school year of releases on a fresh copy: 12 months, 4 quarters, 2 revisions, the year."""
+    from srojournal.reporting.service import export_summary
+
+    plan = _school_year_periods(SCHOOL_YEAR)
+    times: dict[str, float] = {}
+    errors: list[str] = []
+    with work_copy(cached) as folder:
+        v = opener.open(folder)
+        try:
+            # The floor: reading the year's facts once (what every release starts from).
+            floor = timed(lambda: [v.journal.month_facts(p) for p, _r in plan if _is_month(p)])
+            for period, revise in plan:
+                if revise:
+                    _late_entries(v.journal, period, period[-2:])
+                try:
+                    took = timed(
+                        lambda p=period, r=revise: export_summary(v.journal, p, "json", revise=r)
+                    )
+                except Exception as exc:  # a failed audit is a bug report for the reporting owner
+                    errors.append(f"{period}: {type(exc).__name__}: {exc}"[:160])
+                    continue
+                times[period + (" (revision)" if revise else "")] = took
+        finally:
+            v.close()
+    total = sum(times.values())
+    if errors:
+        return Figure("school_year_audit", None, "s", status="FAIL", note="; ".join(errors))
+    months = [t for p, t in times.items() if _is_month(p)]
+    quarters = [t for p, t in times.items() if "Q" in p]
+    revisions = [t for p, t in times.items() if "revision" in p]
+    return Figure(
+        "school_year_audit",
+        total,
+        "s",
+        floor,
+        "s",
+        "≤ 3 s",
+        judge(total <= 3.0),
+        note=(
+            f"{SCHOOL_YEAR}: {len(times)} releases built, suppressed and audited jointly; months "
+            f"median {ms(statistics.median(months)):.0f} ms (max {ms(max(months)):.0f}), "
+            f"quarters median {statistics.median(quarters):.2f} s, revisions "
+            f"{sum(revisions):.2f} s, the year {times[SCHOOL_YEAR]:.2f} s; floor: the year's "
+            "facts read once"
+        ),
+    )
+
+
+def bench_information_loss(scratch: Path) -> list[Figure]:
+    """How much the demo vault's months and quarters hide, per table (INFO)."""
+    from srojournal.domain.periods import parse_period
+    from srojournal.reporting.render_json import parse_summary_json
+    from srojournal.reporting.service import export_summary
+    from srojournal.reporting.tables import build_tables, combine_months
+    from srojournal.reporting.utility import information_loss
+
+    folder = scratch / "demo-loss"
+    vault, _code = Vault.create(
+        folder, DEMO_PASSPHRASE, kdf=CACHE_KDF, allow_weak_kdf=True, check_strength=False
+    )
+    out: list[Figure] = []
+    try:
+        populate(vault.journal)  # what `srojournal demo` makes
+        totals: dict[str, dict[str, list[int]]] = {"months": {}, "quarters": {}}
+        for period, revise in _school_year_periods(SCHOOL_YEAR):
+            if revise or period == SCHOOL_YEAR:
+                continue
+            summary = parse_summary_json(export_summary(vault.journal, period, "json"))
+            p = parse_period(period)
+            facts = combine_months(period, [vault.journal.month_facts(m) for m in p.months()])
+            kind = "quarters" if p.kind == "quarter" else "months"
+            for loss in information_loss(summary, build_tables(facts)):
+                acc = totals[kind].setdefault(loss.table, [0, 0, 0, 0])
+                acc[0] += loss.cells
+                acc[1] += loss.hidden
+                acc[2] += loss.units_total
+                acc[3] += loss.units_hidden
+    finally:
+        vault.close()
+    for kind, tables in totals.items():
+        cells = sum(a[0] for a in tables.values())
+        hidden = sum(a[1] for a in tables.values())
+        parts = [
+            f"{t} {100 * a[1] / a[0]:.0f}% cells, {100 * a[3] / a[2] if a[2] else 0:.0f}% units"
+            for t, a in tables.items()
+        ]
+        out.append(
+            Figure(
+                f"information_loss_{kind}",
+                100 * hidden / cells if cells else 0.0,
+                "% of cells hidden",
+                note=f"demo vault, {SCHOOL_YEAR} {kind}: " + "; ".join(parts),
+            )
+        )
+    return out
+
+
 def _csv_from(conn: Any) -> tuple[str, int]:
     """Every contact of the cached vault as an import CSV (the columns of docs/cli.md)."""
     buf = io.StringIO()
@@ -1121,6 +1264,8 @@ ALL = (
     "search",
     "filters",
     "summary",
+    "school_year",
+    "information_loss",
     "import",
     "import_xlsx",
     "memory",
@@ -1178,6 +1323,10 @@ def main(argv: list[str] | None = None) -> int:
                     v.close()
             if "memory" in only:
                 emit(bench_memory(folder, scratch))
+        if "school_year" in only:
+            emit(bench_school_year(cached, opener, args.quick))
+        if "information_loss" in only:
+            emit(bench_information_loss(scratch))
         if "size" in only:
             emit(bench_size(cached, opener, scratch))
         if "import" in only:

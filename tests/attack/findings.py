@@ -69,12 +69,12 @@ class Attack:
         self._check_truth()
         return idx
 
-    def rollup(self, whole: int, parts: list[int]) -> None:
-        self.model.add_rollup(whole, parts)
+    def rollup(self, whole: int, parts: list[int], merged: Mapping[str, str] | None = None) -> None:
+        self.model.add_rollup(whole, parts, merged)
         self._check_truth()
 
-    def growth(self, old: int, new: int) -> None:
-        self.model.add_growth(old, new)
+    def growth(self, old: int, new: int, merged: Mapping[str, str] | None = None) -> None:
+        self.model.add_growth(old, new, merged)
         self._check_truth()
 
     def _check_truth(self) -> None:
@@ -97,8 +97,9 @@ class Attack:
     def pinned(self, r: int) -> list[Finding]:
         rel, truth, out = self.model.releases[r], self.truth[r], []
         for key in rel.hidden():
-            if truth[key].value > 0:
-                lo, hi = self.model.interval(self.model.var[r][key])
+            col = self.model.var[r][key]
+            if truth[key].value > 0 and not self.model.spread_at_least({col: 1}, WIDTH):
+                lo, hi = self.model.interval(col)
                 if hi - lo < WIDTH:
                     out.append(
                         Finding(
@@ -141,7 +142,7 @@ class Attack:
                 expr[col[("T6", (t, "contacts"))]] = expr.get(col[("T6", (t, "contacts"))], 0) - 1
             for g in SENSITIVE_GROUPS:
                 expr[col[("T1", (cat, g))]] = -1
-            proven[cat] = m.bounds(expr)[1] <= 0
+            proven[cat] = not m.can_reach(expr, 1)
         for cat, yes in proven.items():
             if yes and _all_sensitive(truth, ("T1", (cat, ALL))):
                 out.append(Finding("group", rel.label(), f"category {cat}", "all sensitive"))
@@ -149,7 +150,7 @@ class Attack:
         for table in ("T2", "T3"):
             rows = {k[1][0] for k in rel.cells if k[0] == table and k[1][0] != ALL}
             for row in sorted(rows):
-                possible = [c for c in CATEGORIES if m.interval(col[(table, (row, c))])[1] >= 1]
+                possible = [c for c in CATEGORIES if m.can_reach({col[(table, (row, c))]: 1}, 1)]
                 if (
                     possible
                     and all(proven[c] for c in possible)
@@ -162,7 +163,7 @@ class Attack:
             expr[col[("T4", (ref,))]] = -1
             linked = {i for i in truth[("T1", (ALL, ALL))].items if i[-1]}
             named = {("contact", i[1], i[-1]) for i in truth[("T4", (ref,))].items}
-            if linked and linked <= named and m.bounds(expr)[1] <= 0:
+            if linked and linked <= named and not m.can_reach(expr, 1):
                 out.append(Finding("group", rel.label(), f"referral {ref}", "named on all"))
         return out
 
@@ -177,7 +178,10 @@ class Attack:
                     col_old = self.model.var[old].get(key)
                     if col_old is None:
                         continue
-                    lo, hi = self.model.bounds({col_new: 1, col_old: -1})
+                    diff = {col_new: 1, col_old: -1}
+                    if self.model.spread_at_least(diff, WIDTH):
+                        continue
+                    lo, hi = self.model.bounds(diff)
                     if lo <= 0 <= hi or hi - lo >= WIDTH:
                         continue
                     changed = self.truth[old][key].items ^ self.truth[new][key].items

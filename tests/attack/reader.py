@@ -102,6 +102,9 @@ class _Component:
     lp: highspy.Highs | None = None
     mip: highspy.Highs | None = None
     cost: list[int] = field(default_factory=list)  # local columns with a non-zero cost now
+    # Integral solutions found so far: points the reader has shown to be possible. Two of
+    # them far enough apart prove an expression's spread without solving anything.
+    points: list[np.ndarray] = field(default_factory=list)
 
 
 INF = math.inf
@@ -220,13 +223,24 @@ class Model:
             if table == "T4":
                 self.at_most([col], c("T0", "contacts"), f"{rel.label()} T4<=contacts")
 
-    def add_rollup(self, whole: int, parts: list[int]) -> None:
-        """``whole`` covers exactly the periods of ``parts``, from the same journal state."""
+    def _sources(self, r: int, key: CellKey, merged: Mapping[str, str]) -> list[int]:
+        """The cells of release r that make up ``key`` of a later release: a school's row and
+        the rows of the schools merged into it since (the school list says where they went)."""
+        if key[0] != "T2" or key[1][0] == ALL:
+            return [c for c in [self.var[r].get(key)] if c is not None]
+        school, rest = key[1][0], key[1][1:]
+        names = [school, *(old for old, new in merged.items() if new == school)]
+        return [c for n in names if (c := self.var[r].get(("T2", (n, *rest)))) is not None]
+
+    def add_rollup(
+        self, whole: int, parts: list[int], merged: Mapping[str, str] | None = None
+    ) -> None:
+        """``whole`` covers exactly the periods of ``parts``, from the same journal state but
+        for schools ``merged`` since (old name -> the school it became)."""
         w = self.releases[whole]
         label = f"{w.label()} = sum of {[self.releases[p].label() for p in parts]}"
         for key, col in self.var[whole].items():
-            part_cols = [self.var[p].get(key) for p in parts]
-            present = [pc for pc in part_cols if pc is not None]
+            present = [pc for p in parts for pc in self._sources(p, key, merged or {})]
             if key == ("T0", ("students",)):
                 for pc in present:
                     self.at_most([pc], col, f"{label}: students >= a part's")
@@ -243,12 +257,13 @@ class Model:
             else:
                 self.equal(col, present, f"{label}: {key}")
 
-    def add_growth(self, old: int, new: int) -> None:
-        """Between two releases of a period the journal only grew (late entries only)."""
+    def add_growth(self, old: int, new: int, merged: Mapping[str, str] | None = None) -> None:
+        """Between two releases of a period the journal only grew (late entries only), but for
+        schools ``merged`` since, whose rows went to the schools they became."""
         for key, col in self.var[new].items():
-            before = self.var[old].get(key)
-            if before is not None and key[0] != "T5" and "follow_ups" not in key[1][0]:
-                self.at_most([before], col, f"growth {key}")
+            before = self._sources(old, key, merged or {})
+            if before and key[0] != "T5" and "follow_ups" not in key[1][0]:
+                self.at_most(before, col, f"growth {key}")
 
     # -- solving -------------------------------------------------------------------------------
     def _build(self) -> dict[int, _Component]:
@@ -291,6 +306,11 @@ class Model:
             return h
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
+        if not integer:
+            # Only the objective changes between solves: the primal simplex goes on from the
+            # last basis, which stays feasible (the dual simplex starts over, several times
+            # slower on these programs).
+            h.setOptionValue("simplex_strategy", 4)
         local = {c: i for i, c in enumerate(comp.cols)}
         n = len(comp.cols)
         lower = np.array([float(self.lower[c]) for c in comp.cols])
@@ -346,9 +366,10 @@ class Model:
         if status == highspy.HighsModelStatus.kInfeasible:
             raise Infeasible("the reader's relations have no solution")
         assert status == highspy.HighsModelStatus.kOptimal, h.modelStatusToString(status)
-        x = h.getSolution().col_value
-        if any(abs(v - round(v)) > 1e-6 for v in x):
+        x = np.array(h.getSolution().col_value)
+        if np.any(np.abs(x - np.round(x)) > 1e-6):
             return None
+        comp.points.append(np.round(x))
         return float(round(sum(a * x[local[c]] for c, a in expr.items())))
 
     def bounds(self, expr: Mapping[int, int]) -> tuple[float, float]:
@@ -368,8 +389,71 @@ class Model:
             hi += self._optimum(by_id[cid], sub, maximize=True)
         return lo, hi
 
+    def _extreme(self, expr: Mapping[int, int], *, maximize: bool) -> float:
+        """The exact integer maximum (or minimum) of the expression."""
+        comps = self._build()
+        total = 0.0
+        per: dict[int, dict[int, int]] = defaultdict(dict)
+        for c, a in expr.items():
+            if self.fixed[c] is not None:
+                total += a * self.fixed[c]  # type: ignore[operator]
+            else:
+                per[id(comps[c])][c] = a
+        by_id = {id(comp): comp for comp in comps.values()}
+        for cid, sub in per.items():
+            total += self._optimum(by_id[cid], sub, maximize=maximize)
+        return total
+
     def interval(self, col: int) -> tuple[float, float]:
         return self.bounds({col: 1})
+
+    def _seen(self, expr: Mapping[int, int]) -> tuple[float, float, float]:
+        """(constant, largest, smallest): the expression over the integral points found.
+
+        Per component, the largest and the smallest value over the points found so far are
+        both possible, and independent components combine freely.
+        """
+        comps = self._build()
+        const = 0.0
+        per: dict[int, dict[int, int]] = defaultdict(dict)
+        for c, a in expr.items():
+            if self.fixed[c] is None:
+                per[id(comps[c])][c] = a
+            else:
+                const += a * self.fixed[c]  # type: ignore[operator]
+        by_id = {id(comp): comp for comp in comps.values()}
+        high = low = 0.0
+        for cid, sub in per.items():
+            comp = by_id[cid]
+            if not comp.points:
+                return const, -INF, INF  # nothing seen in this component yet
+            local = {c: i for i, c in enumerate(comp.cols)}
+            vec = np.zeros(len(comp.cols))
+            for c, a in sub.items():
+                vec[local[c]] = a
+            values = np.array(comp.points) @ vec
+            high += float(values.max())
+            low += float(values.min())
+        return const, high, low
+
+    def spread_at_least(self, expr: Mapping[int, int], width: float) -> bool:
+        """Whether the expression can take two values ``width`` apart (exact): the points
+        found so far often show it; otherwise the exact bounds decide."""
+        _const, high, low = self._seen(expr)
+        if high - low >= width - 1e-9:
+            return True
+        hi = self._extreme(expr, maximize=True)
+        _const, high, low = self._seen(expr)  # the maximum's solution is a point too
+        if hi - low >= width - 1e-9:
+            return True
+        return hi - self._extreme(expr, maximize=False) >= width - 1e-9
+
+    def can_reach(self, expr: Mapping[int, int], value: float) -> bool:
+        """Whether the expression can be at least ``value`` (exact)."""
+        const, high, _low = self._seen(expr)
+        if const + high >= value - 1e-9:
+            return True
+        return self._extreme(expr, maximize=True) >= value - 1e-9
 
     def violated_by(self, values: Mapping[int, int]) -> list[str]:
         """The relations (and lower bounds) a full assignment breaks: proof a relation is wrong."""

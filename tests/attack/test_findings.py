@@ -71,6 +71,27 @@ def test_one_contact_with_ten_students_and_one_citation(officer: Officer) -> Non
     _assert_safe(officer)
 
 
+def test_a_contact_without_students_does_not_make_up_the_three(officer: Officer) -> None:
+    """Two citations share twelve students; a third, at a game, has none. Three contacts, but
+    the students' outcome rests on two of them: (conflict, enforcement) must not say so."""
+    visits = background()
+    for i in range(2):
+        visits.append(
+            Visit(100 + i, day(4 + i), "Meadowbrook High School", "deescalation",
+                  tuple((f"Hall{i}{j} M", "11") for j in range(6)), "citation")
+        )  # fmt: skip
+    visits.append(Visit(110, day(12), "Meadowbrook High School", "deescalation", (), "citation"))
+    for i in range(5):
+        visits.append(
+            Visit(120 + i, day(14 + i), SCHOOLS[i % 3], "mediation",
+                  ((f"Pair{i}a {SCHOOLS[i % 3][0]}", "8"), (f"Pair{i}b {SCHOOLS[i % 3][0]}", "8")),
+                  "agreement_reached")
+        )  # fmt: skip
+    assert officer.import_visits(visits).code == 0
+    assert officer.release() is not None
+    _assert_safe(officer)
+
+
 def _assert_refused_revision(code: int, err: str, out: Path) -> None:
     """Refused: exit 5, no file, and the officer is told where the change will be counted."""
     assert code == 5 and not out.exists(), err

@@ -14,7 +14,6 @@ import pytest
 
 from srojournal.demo import DEMO_PASSPHRASE, populate
 from srojournal.vault.store import Vault
-from tests.attack import SOLVER_PENDING
 from tests.attack.findings import Attack
 from tests.attack.journals import (
     Journal,
@@ -97,7 +96,6 @@ def _year_vault(tmp_path: Path, seed: int) -> tuple[Path, Journal]:
     return tmp_path / f"v{seed}", j
 
 
-@SOLVER_PENDING
 @pytest.mark.parametrize("seed", [11, 12])
 def test_a_year_of_generated_months_discloses_nothing(tmp_path: Path, seed: int) -> None:
     path, j = _year_vault(tmp_path, seed)
@@ -126,7 +124,6 @@ def _late_entries(j: Journal, month: str, seed: int) -> list[Visit]:
     return out
 
 
-@SOLVER_PENDING
 def test_months_quarters_school_year_and_a_revision_disclose_nothing(tmp_path: Path) -> None:
     """Every month, then a late batch and its revision, then quarters and the year."""
     path, j = _year_vault(tmp_path, 13)
@@ -145,7 +142,6 @@ def test_months_quarters_school_year_and_a_revision_disclose_nothing(tmp_path: P
     assert not found, f"{len(found)} disclosures, e.g.\n" + "\n".join(found[:20])
 
 
-@SOLVER_PENDING
 def test_demo_vault_months_disclose_nothing(tmp_path: Path) -> None:
     """The demo vault (`srojournal demo`), every month of its last school year."""
     path = tmp_path / "demo"

@@ -3,6 +3,6 @@
 Imports no Qt widgets; only the PDF renderer uses QtGui.
 """
 
-from .errors import AuditFailed, LeakFound, ReportRejected
+from .errors import AuditFailed, LeakFound, ReportRejected, RevisionRefused
 
-__all__ = ["AuditFailed", "LeakFound", "ReportRejected"]
+__all__ = ["AuditFailed", "LeakFound", "ReportRejected", "RevisionRefused"]

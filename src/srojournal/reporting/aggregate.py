@@ -16,13 +16,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from srojournal.domain.periods import parse_period
+from srojournal.domain.schools import SchoolNameRefused, clean_school_name
 
 from .errors import ReportRejected
 from .model import STATUS_LOWER_BOUND, STATUS_OK, STATUS_SUPPRESSED, Aggregate, Cell, Summary, Table
 from .render_json import parse_summary_json
 from .tables import TABLE_DIMENSIONS, TABLE_IDS, TABLE_UNITS, dimension_values
 
-MAX_INPUTS = 1000
+# A state program: 300 officers × 12 months is 3,600 files; a roll-up of 5,000 stays well under
+# 300 MB of memory (each input is parsed whole before the sums are made).
+MAX_INPUTS = 5000
 
 
 def aggregate_summaries(summaries: Sequence[Summary]) -> Aggregate:
@@ -37,7 +40,20 @@ def aggregate_summaries(summaries: Sequence[Summary]) -> Aggregate:
             "holds the shorter ones, so contacts would be counted twice"
         )
     schools = sorted({s for x in summaries for s in x.schools}, key=lambda n: (n.casefold(), n))
-    cells_by_input = [{(t.id, c.coords): c for t in x.tables for c in t.cells} for x in summaries]
+    for name in schools:
+        _check_school(name)
+    # One pass over the inputs' own cells (not a look-up of every roll-up cell in every input):
+    # a cell missing from an input (a school it does not have) adds nothing.
+    totals: dict[tuple[str, tuple[str, ...]], int] = {}
+    bounded: set[tuple[str, tuple[str, ...]]] = set()
+    for x in summaries:
+        for t in x.tables:
+            for c in t.cells:
+                key = (t.id, c.coords)
+                if c.status == STATUS_SUPPRESSED or c.count is None:
+                    bounded.add(key)
+                else:
+                    totals[key] = totals.get(key, 0) + c.count
     tables: list[Table] = []
     for tid in TABLE_IDS:
         dims = TABLE_DIMENSIONS[tid]
@@ -46,20 +62,24 @@ def aggregate_summaries(summaries: Sequence[Summary]) -> Aggregate:
             coords_list = [(*p, v) for p in coords_list for v in dimension_values(tid, d, schools)]
         out: list[Cell] = []
         for coords in coords_list:
-            total, bound = 0, False
-            for cells in cells_by_input:
-                c = cells.get((tid, coords))
-                if c is None:
-                    continue
-                if c.status == STATUS_SUPPRESSED or c.count is None:
-                    bound = True
-                else:
-                    total += c.count
-            out.append(Cell(coords, total, STATUS_LOWER_BOUND if bound else STATUS_OK))
+            key = (tid, coords)
+            status = STATUS_LOWER_BOUND if key in bounded else STATUS_OK
+            out.append(Cell(coords, totals.get(key, 0), status))
         tables.append(Table(tid, TABLE_UNITS[tid], dims, tuple(out)))
     thresholds = tuple(sorted({x.threshold for x in summaries}))
     periods = tuple(sorted({x.period for x in summaries}))
     return Aggregate(periods, len(summaries), max(thresholds), thresholds, tuple(tables))
+
+
+def _check_school(name: str) -> None:
+    """A school label read from an input file must look like a school name: a hostile file
+    must not carry a formula or a sentence into the coordinator's roll-up."""
+    try:
+        ok = clean_school_name(name) == name
+    except SchoolNameRefused:
+        ok = False
+    if not ok:
+        raise ReportRejected("an input has a school label that is not a school name")
 
 
 def aggregate_contents(contents: Sequence[bytes]) -> Aggregate:

@@ -20,15 +20,14 @@ is a bug in the suppression: :class:`AuditFailed`, never a file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from .errors import AuditFailed
-from .lp import INF, Program
+from .lp import INF
 from .model import STATUS_SUPPRESSED, Summary
-from .reader import Interval, Model, ReleaseView, Target, prove
+from .proof import System
+from .reader import Interval, Model, ReleaseView, Target
 from .relations import Relation, build_relations
 from .rules import MIN_WIDTH
 from .tables import LogicalKey, logical_key
@@ -68,46 +67,16 @@ def layout_of(summary: Summary) -> list[tuple[str, tuple[str, ...]]]:
     return [(t.id, c.coords) for t in summary.tables for c in t.cells]
 
 
-def attacker_program(
-    model: Model, published: Sequence[tuple[int, Mapping[LogicalKey, int | None]]], cap: float
-) -> tuple[Program, dict[int, int]]:
-    """The reader's program: atoms as deviations from the truth, published cells fixed.
-
-    ``cap`` bounds every atom's upward deviation (``INF`` for the gate; a finite cap makes the
-    reader weaker, which only ever makes the suppression hide more — never less).
-    Returns the program and the row of each target (free until a proof caps it).
-    """
-    lower = model.lower_deviation()
-    upper = np.full(len(lower), cap)
-    rows = model.row_specs()
-    for r, pub in published:
-        fixed, extra = model.published_rows(r, pub)
-        for atom, dev in fixed.items():
-            if dev != 0:
-                raise AuditFailed("a published number does not match the facts behind it")
-            lower[atom] = upper[atom] = 0.0
-        for spec in extra:
-            if spec[2] != 0:
-                raise AuditFailed("a published number does not match the facts behind it")
-            rows.append(spec)
-    target_rows: dict[int, int] = {}
-    for i, t in enumerate(model.targets):
-        target_rows[i] = len(rows)
-        rows.append(([a for a, _ in t.terms], [float(c) for _, c in t.terms], -INF, INF))
-    return Program(list(lower), list(upper), rows), target_rows
-
-
 def audit_views(views: Sequence[ReleaseView], k: int) -> AuditReport:
     """Audit releases that are all published (the new one last). Raises AuditFailed."""
     if any(v.published is None for v in views):
         raise ValueError("the gate audits published releases only")
     model = Model(views, k)
-    prog, target_rows = attacker_program(
-        model, [(r, v.published) for r, v in enumerate(views) if v.published is not None], INF
+    system = System(
+        model, [(r, v.published) for r, v in enumerate(views) if v.published is not None]
     )
-    active = list(range(len(model.targets)))
-    proof = prove(prog, model.targets, active, target_rows, exact=True)
-    report = AuditReport(tuple(model.targets), proof.intervals, tuple(proof.failing), prog.solves)
+    proof = system.prove(range(len(model.targets)), exact=True)
+    report = AuditReport(tuple(model.targets), proof.intervals, tuple(proof.failing), system.solves)
     if proof.failing:
         raise AuditFailed(f"{len(proof.failing)} hidden number(s) can be narrowed down")
     return report
@@ -118,7 +87,6 @@ __all__ = [
     "AuditReport",
     "Publication",
     "Relation",
-    "attacker_program",
     "audit_views",
     "build_relations",
     "layout_of",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from srojournal.domain.facts import ContactFact, FollowUpFact, MonthFacts, StudentFact
@@ -20,65 +21,104 @@ from .errors import ReportRejected
 VERSION = 1
 
 
-def encode_basis(months: Mapping[str, MonthFacts]) -> bytes:
-    doc = {
-        "version": VERSION,
-        "months": {
-            m: {
-                "schools": list(f.schools),
-                "contacts": [
-                    [
-                        c.contact_id,
-                        c.school,
-                        c.contact_type,
-                        c.category,
-                        c.outcome_group,
-                        c.duration_min,
-                        [[s.student_id, s.grade_band] for s in c.students],
-                        list(c.referrals),
-                        c.attendees,
-                        c.group_activity,
-                    ]
-                    for c in f.contacts
-                ],
-                "follow_ups": [
-                    [u.follow_up_id, u.status, list(u.student_ids)] for u in f.follow_ups
-                ],
-            }
-            for m, f in sorted(months.items())
-        },
+def _month_doc(f: MonthFacts) -> dict[str, Any]:
+    return {
+        "schools": list(f.schools),
+        "contacts": [
+            [
+                c.contact_id,
+                c.school,
+                c.contact_type,
+                c.category,
+                c.outcome_group,
+                c.duration_min,
+                [[s.student_id, s.grade_band] for s in c.students],
+                list(c.referrals),
+                c.attendees,
+                c.group_activity,
+            ]
+            for c in f.contacts
+        ],
+        "follow_ups": [[u.follow_up_id, u.status, list(u.student_ids)] for u in f.follow_ups],
     }
-    raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return zlib.compress(raw, 6)
 
 
-def decode_basis(data: bytes) -> dict[str, MonthFacts]:
+def _dumps(doc: object) -> str:
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+
+class Interner:
+    """One object per distinct month of facts, across the bases of many releases.
+
+    Releases made from the same facts store the same month; decoding them to one shared object
+    lets everything derived from it (its tables, the reader's unknowns) be computed once.
+    """
+
+    def __init__(self) -> None:
+        self._by_text: dict[tuple[str, str], MonthFacts] = {}
+
+    def add(self, facts: MonthFacts) -> MonthFacts:
+        """Register facts read from the journal; returns the shared object for their content."""
+        key = (facts.period, _dumps(_month_doc(facts)))
+        return self._by_text.setdefault(key, facts)
+
+    def get(self, month: str, doc: object) -> MonthFacts:
+        key = (month, _dumps(doc))
+        facts = self._by_text.get(key)
+        if facts is None:
+            facts = self._by_text[key] = _decode_month(month, doc)
+        return facts
+
+
+def encode_basis(months: Mapping[str, MonthFacts], sequence: int | None = None) -> bytes:
+    """The basis of a release; ``sequence`` orders it among the vault's releases (the clock
+    only has seconds, and the facts of a month in two releases must be read in the order they
+    were taken)."""
+    doc: dict[str, Any] = {
+        "version": VERSION,
+        "months": {m: _month_doc(f) for m, f in sorted(months.items())},
+    }
+    if sequence is not None:
+        doc["sequence"] = sequence
+    return zlib.compress(_dumps(doc).encode("utf-8"), 6)
+
+
+def _decode_month(m: str, f: Any) -> MonthFacts:
+    contacts = tuple(
+        ContactFact(
+            int(c[0]),
+            str(c[1]),
+            str(c[2]),
+            str(c[3]),
+            str(c[4]),
+            int(c[5]),
+            tuple(StudentFact(int(s[0]), str(s[1])) for s in c[6]),
+            tuple(str(r) for r in c[7]),
+            int(c[8]),
+            bool(c[9]),
+        )
+        for c in f["contacts"]
+    )
+    follow_ups = tuple(
+        FollowUpFact(int(u[0]), str(u[1]), tuple(int(i) for i in u[2])) for u in f["follow_ups"]
+    )
+    return MonthFacts(str(m), contacts, follow_ups, tuple(map(str, f["schools"])))
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    months: dict[str, MonthFacts]
+    sequence: int | None  # None for a basis stored before releases were numbered in sequence
+
+
+def decode_basis(data: bytes, interner: Interner | None = None) -> Basis:
+    interner = interner or Interner()
     try:
         doc: Any = json.loads(zlib.decompress(data).decode("utf-8"))
         if doc["version"] != VERSION:
             raise ValueError
-        out: dict[str, MonthFacts] = {}
-        for m, f in doc["months"].items():
-            contacts = tuple(
-                ContactFact(
-                    int(c[0]),
-                    str(c[1]),
-                    str(c[2]),
-                    str(c[3]),
-                    str(c[4]),
-                    int(c[5]),
-                    tuple(StudentFact(int(s[0]), str(s[1])) for s in c[6]),
-                    tuple(str(r) for r in c[7]),
-                    int(c[8]),
-                    bool(c[9]),
-                )
-                for c in f["contacts"]
-            )
-            follow_ups = tuple(
-                FollowUpFact(int(u[0]), str(u[1]), tuple(int(i) for i in u[2]))
-                for u in f["follow_ups"]
-            )
-            out[str(m)] = MonthFacts(str(m), contacts, follow_ups, tuple(map(str, f["schools"])))
-        return out
+        months = {str(m): interner.get(str(m), f) for m, f in doc["months"].items()}
+        sequence = doc.get("sequence")
+        return Basis(months, None if sequence is None else int(sequence))
     except (ValueError, KeyError, TypeError, IndexError, zlib.error):
         raise ReportRejected("the stored basis of a release cannot be read back") from None

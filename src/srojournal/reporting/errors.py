@@ -29,6 +29,35 @@ class AuditFailed(ReportRejected):
         super().__init__(msg)
 
 
+class RevisionRefused(ReportRejected):
+    """A revision whose changes concern fewer than k students: it would single them out.
+
+    The message says how many students and where the changes will be counted instead; the
+    fields let a screen say the same in its own words.
+    """
+
+    def __init__(
+        self,
+        period: str,
+        previous: int,
+        students: int,
+        k: int,
+        counted_in: tuple[str, ...],
+        where: str,
+    ) -> None:
+        self.period = period
+        self.previous = previous
+        self.students = students
+        self.k = k
+        self.counted_in = counted_in
+        who = "1 student" if students == 1 else f"{students} students"
+        super().__init__(
+            f"revision refused: the changes since release {previous} of {period} concern "
+            f"{who}, fewer than k = {k}, so a revision would single them out; they will be "
+            f"counted in {where}"
+        )
+
+
 class LeakFound(ReportRejected):
     """The output contains something that must never leave the laptop. Says what kind, not what."""
 

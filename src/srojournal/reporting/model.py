@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 STATUS_OK = "ok"
@@ -40,6 +41,9 @@ class Summary:
     tables: tuple[Table, ...]
     # Plain-language lines for the officer's preview; never rendered into an export.
     notes: tuple[str, ...] = field(default=(), compare=False)
+    # Why each hidden cell is hidden, for the officer's preview (table id, coordinates) ->
+    # reason code (see ``suppression.Reasons.why``); never rendered into an export.
+    reasons: Mapping[tuple[str, tuple[str, ...]], str] = field(default_factory=dict, compare=False)
 
     def table(self, table_id: str) -> Table:
         for t in self.tables:

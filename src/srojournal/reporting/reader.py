@@ -52,7 +52,7 @@ from srojournal.domain.facts import MonthFacts
 from srojournal.domain.periods import Period
 
 from .errors import AuditFailed
-from .lp import INF, FloatArray, Program
+from .lp import INF, FloatArray
 from .relations import build_relations
 from .rules import (
     MIN_WIDTH,
@@ -60,9 +60,18 @@ from .rules import (
     change_between,
     delta_sensitive,
     fingerprint_records,
+    merge_between,
     primary,
 )
-from .tables import LogicalKey, MonthTables, build_tables, combine_months, logical_key
+from .tables import (
+    LogicalKey,
+    MonthTables,
+    build_tables,
+    combine_months,
+    logical_key,
+    period_tables_of,
+    remembered,
+)
 
 _EPS: Final = 1e-6
 STUDENTS_KEY: Final = logical_key("T0", ("students",))
@@ -111,6 +120,7 @@ class _Version:
     month: str
     facts: MonthFacts
     tables: MonthTables
+    virtual: bool = False
     atoms: dict[LogicalKey, int] = field(default_factory=dict)
 
 
@@ -149,19 +159,22 @@ class Model:
         self.true.append(true)
         return len(self.true) - 1
 
-    def _version(self, month: str, facts: MonthFacts) -> int:
-        ident = (month, fingerprint_records(facts))
+    def _version(self, month: str, facts: MonthFacts, *, virtual: bool = False) -> int:
+        """The version of a month with these facts (new atoms the first time). A ``virtual``
+        version is derived by the reader (facts no release used): no targets of its own."""
+        ident = (month, remembered("fingerprint", facts, lambda: fingerprint_records(facts)))
         v = self._version_of.get(ident)
         if v is not None:
             return v
         tables = build_tables(facts)
-        ver = _Version(month, facts, tables)
+        ver = _Version(month, facts, tables, virtual=virtual)
         for key, value in tables.values().items():
             ver.atoms[key] = self._atom(value)
         self.versions.append(ver)
         v = len(self.versions) - 1
         self._version_of[ident] = v
-        self._by_month.setdefault(month, []).append(v)
+        if not virtual:
+            self._by_month.setdefault(month, []).append(v)
         layout = [(c.table_id, c.coords) for c in tables.cells()]
         for rel in build_relations(layout):
             terms = _terms({ver.atoms[key]: coef for key, coef in rel.terms})
@@ -181,7 +194,7 @@ class Model:
             for key, atom in ver.atoms.items():
                 exprs[key] = ((atom, 1),)
         else:
-            tables = build_tables(combine_months(rel.period.text, [rel.months[m] for m in months]))
+            tables = period_tables_of(rel.period.text, [rel.months[m] for m in months])
             values = tables.values()
             for key in values:
                 if key in (STUDENTS_KEY, HOURS_KEY):
@@ -230,21 +243,42 @@ class Model:
         return atom
 
     def _link_versions(self) -> None:
-        for month, vs in self._by_month.items():
-            for older, newer in itertools.pairwise(vs):
-                a, b = self.versions[older], self.versions[newer]
-                change = change_between(a.facts, b.facts)
-                shared = a.atoms.keys() & b.atoms.keys()
-                if change.monotone:
-                    for key in sorted(shared):
-                        self.rows.append((_terms({b.atoms[key]: 1, a.atoms[key]: -1}), 0.0, INF))
-                for key in sorted(delta_sensitive(change, self.k) & shared):
-                    self._target(
-                        {b.atoms[key]: 1, a.atoms[key]: -1},
-                        "width",
-                        None,
-                        f"change of {month} in {_key_text(key)}",
-                    )
+        pairs = [(m, o, n) for m, vs in self._by_month.items() for o, n in itertools.pairwise(vs)]
+        for month, older, newer in pairs:
+            a, b = self.versions[older], self.versions[newer]
+            merge = merge_between(a.facts, b.facts)
+            if merge is not None:
+                # The older facts with the merge applied: known exactly from the older ones.
+                mid = self.versions[self._version(month, merge.relabelled, virtual=True)]
+                self._relabel_rows(a, mid, merge.into)
+                a = mid
+                if a is b:
+                    continue
+            change = change_between(a.facts, b.facts)
+            shared = a.atoms.keys() & b.atoms.keys()
+            if change.monotone:
+                for key in sorted(shared):
+                    self.rows.append((_terms({b.atoms[key]: 1, a.atoms[key]: -1}), 0.0, INF))
+            for key in sorted(delta_sensitive(change, self.k) & shared):
+                self._target(
+                    {b.atoms[key]: 1, a.atoms[key]: -1},
+                    "width",
+                    None,
+                    f"change of {month} in {_key_text(key)}",
+                )
+
+    def _relabel_rows(self, old: _Version, mid: _Version, into: Mapping[str, str]) -> None:
+        """Every number of ``mid`` (``old`` after a merge of schools) from ``old``'s: a school's
+        row is its own plus the rows of the schools merged into it; the rest is unchanged,
+        except distinct students (a merge may fold two students into one)."""
+        for key, atom in mid.atoms.items():
+            if key == STUDENTS_KEY:
+                continue
+            terms = {atom: 1}
+            for source in _merged_keys(key, old.facts.schools, into):
+                if source in old.atoms:
+                    terms[old.atoms[source]] = terms.get(old.atoms[source], 0) - 1
+            self.rows.append((_terms(terms), 0.0, 0.0))
 
     # -- targets ---------------------------------------------------------------------------------
     def _target(
@@ -288,8 +322,8 @@ class Model:
                     if value is None and values[key] > 0:
                         self._target(dict(self.exprs[r][key]), "width", None, f"{name} hidden")
             if rel.period.kind != "month":
-                tables = build_tables(
-                    combine_months(rel.period.text, [rel.months[m] for m in rel.period.months()])
+                tables = period_tables_of(
+                    rel.period.text, [rel.months[m] for m in rel.period.months()]
                 )
                 for case in primary(tables, self.k).cases:
                     self._target(self._expr(r, case.expression), "up", None, f"{name} {case.scope}")
@@ -301,16 +335,25 @@ class Model:
                     new = combine_months(
                         rel.period.text, [rel.months[m] for m in rel.period.months()]
                     )
-                    for key in sorted(delta_sensitive(change_between(old, new), self.k)):
-                        if key in self.exprs[r] and key in self.exprs[before]:
-                            diff = self._expr(r, [(key, 1)])
-                            for atom, c in self.exprs[before][key]:
-                                diff[atom] = diff.get(atom, 0) - c
-                            self._target(diff, "width", None, f"{name} change")
+                    merge = merge_between(old, new)
+                    into = merge.into if merge else {}
+                    change = change_between(merge.relabelled if merge else old, new)
+                    for key in sorted(delta_sensitive(change, self.k)):
+                        if key not in self.exprs[r]:
+                            continue
+                        sources = _merged_keys(key, old.schools, into)
+                        if not any(k in self.exprs[before] for k in sources):
+                            continue
+                        diff = self._expr(r, [(key, 1)])
+                        for atom, c in self._expr(before, [(k, 1) for k in sources]).items():
+                            diff[atom] = diff.get(atom, 0) - c
+                        self._target(diff, "width", None, f"{name} change")
             previous[rel.period.text] = r
 
     def _version_targets(self) -> None:
         for ver in self.versions:
+            if ver.virtual:
+                continue
             rules = primary(ver.tables, self.k)
             values = ver.tables.values()
             for key in sorted(rules.hidden):
@@ -362,134 +405,25 @@ class Model:
         return fixed, rows
 
 
+def _merged_keys(
+    key: LogicalKey, schools: Sequence[str], into: Mapping[str, str]
+) -> list[LogicalKey]:
+    """The keys of the older facts that make up ``key`` after a merge of schools."""
+    quantity, scope, pairs = key
+    where = dict(pairs).get("school")
+    if where is None or not into:
+        return [key]
+    rest = [(d, v) for d, v in pairs if d != "school"]
+    return [
+        (quantity, scope, tuple(sorted([*rest, ("school", s)])))
+        for s in schools
+        if into.get(s, s) == where
+    ]
+
+
 def _key_text(key: LogicalKey) -> str:
     quantity, _scope, coords = key
     return quantity + "".join(f" {d}={v}" for d, v in coords)
 
 
-# -- proving that the reader cannot narrow a target ------------------------------------------
-
-
-@dataclass(slots=True)
-class Proof:
-    """What was established about each target: an interval (exact or proven part of it)."""
-
-    intervals: dict[int, Interval] = field(default_factory=dict)
-    failing: list[int] = field(default_factory=list)
-
-
-def _cost(n: int, terms: Terms, sign: float) -> FloatArray:
-    c = np.zeros(n)
-    for a, coef in terms:
-        c[a] += sign * coef
-    return c
-
-
-def _value(x: FloatArray, terms: Terms) -> float:
-    return float(sum(x[a] * c for a, c in terms))
-
-
-def prove(
-    prog: Program,
-    targets: Sequence[Target],
-    active: Sequence[int],
-    target_rows: Mapping[int, int],
-    *,
-    exact: bool,
-) -> Proof:
-    """Establish, for each active target, that the reader keeps its spread — or its interval.
-
-    The truth (deviation 0) is one feasible integral point. Batches of LPs push every unproven
-    target away from it at once (each capped at the distance it needs, through its own row);
-    a target whose witnesses span its need is proven. ``exact`` accepts only integral witnesses
-    (an integer program replaces a fractional LP) and decides the rest with exact integer
-    minima and maxima; otherwise LP optima are enough (the suppression's check).
-    """
-    n = prog.n
-    hi_seen = {i: 0.0 for i in active}
-    lo_seen = {i: 0.0 for i in active}
-    proof = Proof()
-
-    def done(i: int) -> bool:
-        t = targets[i]
-        if t.kind == "up":
-            return t.true + hi_seen[i] >= t.need - _EPS
-        return hi_seen[i] - lo_seen[i] >= t.need - _EPS
-
-    pending = [i for i in active if not done(i)]
-    for direction in (1.0, -1.0):
-        for _round in range(12):
-            todo = [
-                i for i in pending if not done(i) and (direction > 0 or targets[i].kind == "width")
-            ]
-            if not todo:
-                break
-            cost = np.zeros(n)
-            for i in todo:
-                t = targets[i]
-                if t.kind == "up":
-                    cap = t.need - t.true
-                else:
-                    cap = lo_seen[i] + t.need if direction > 0 else hi_seen[i] - t.need
-                row = target_rows[i]
-                if direction > 0:
-                    prog.set_row_bounds(row, -INF, cap)
-                else:
-                    prog.set_row_bounds(row, cap, INF)
-                cost -= direction * _cost(n, t.terms, 1.0)
-            out = prog.minimize(cost)
-            if out.status == "optimal" and exact and not out.integral():
-                prog.set_integer(True)
-                out = prog.minimize(cost)
-                prog.set_integer(False)
-            for i in todo:
-                prog.set_row_bounds(target_rows[i], -INF, INF)
-            if out.status != "optimal" or out.x is None:
-                break
-            x = np.round(out.x) if exact else out.x
-            progress = False
-            for i in todo:
-                v = _value(x, targets[i].terms)
-                if v > hi_seen[i] + _EPS:
-                    hi_seen[i] = v
-                    progress = True
-                if v < lo_seen[i] - _EPS:
-                    lo_seen[i] = v
-                    progress = True
-            if not progress:
-                break
-    for i in active:
-        t = targets[i]
-        if done(i):
-            proof.intervals[i] = Interval(t.true + lo_seen[i], t.true + hi_seen[i])
-            continue
-        high = _maximum(prog, t.terms, exact)
-        if t.kind == "up":
-            iv = Interval(float(t.true), t.true + high)
-            ok = iv.high >= t.need - _EPS
-        else:
-            low = -_maximum(prog, tuple((a, -c) for a, c in t.terms), exact)
-            iv = Interval(t.true + low, t.true + high)
-            ok = iv.width >= t.need - _EPS
-        proof.intervals[i] = iv
-        if not ok:
-            proof.failing.append(i)
-    return proof
-
-
-def _maximum(prog: Program, terms: Terms, exact: bool) -> float:
-    """The largest value of the expression (deviation from the truth); inf when unbounded."""
-    cost = _cost(prog.n, terms, -1.0)  # minimise −expr
-    out = prog.minimize(cost)
-    if out.status == "optimal" and exact and not out.integral():
-        prog.set_integer(True)
-        out = prog.minimize(cost)
-        prog.set_integer(False)
-    if out.status == "unbounded":
-        return INF
-    if out.status != "optimal":
-        raise AuditFailed("the published numbers are inconsistent")
-    return -out.value
-
-
-__all__ = ["Change", "Interval", "Model", "Proof", "ReleaseView", "Target", "prove"]
+__all__ = ["Change", "Interval", "Model", "ReleaseView", "Target", "Terms"]

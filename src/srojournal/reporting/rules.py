@@ -3,8 +3,10 @@
 * **Small cells.** A cell that holds at least one student-linked contact (or follow-up) and fewer
   than k distinct students is hidden (k = 10 by default, never below 5).
 * **Few contacts behind a sensitive cell.** A cell that shows a sensitive outcome group
-  (``enforcement``, ``referred``: T1) or a sensitive referral target (T4) is hidden when it
-  counts one or two contacts: the outcome belongs to the contact, so all its students share it.
+  (``enforcement``, ``referred``: T1) or a sensitive referral target (T4) is hidden when its
+  students sit in one or two contacts: the outcome belongs to the contact, so all its students
+  share it. Contacts without students count for nothing here, either way: they neither make up
+  the three nor make a cell without students sensitive.
 * **Group attribute.** When every student-linked contact of a category, or of the whole period,
   had a sensitive outcome (or every one was referred to the same sensitive target), the cells
   that say so are hidden, and a *group target* asks the gate to prove that a reader cannot work
@@ -118,34 +120,45 @@ class Primary:
     group: int = 0
     no_breakdown: bool = False
     cases: list[GroupCase] = field(default_factory=list)
+    why: dict[LogicalKey, str] = field(default_factory=dict)
+    """The rule that hides each key: one of ``RULE_REASONS``."""
+
+
+RULE_REASONS = ("small", "few_contacts", "group", "no_breakdown")
 
 
 def primary(tables: MonthTables, k: int) -> Primary:
     k = effective_threshold(k)
     out = Primary()
+
+    def hide(key: LogicalKey, why: str) -> None:
+        out.hidden.add(key)
+        out.why.setdefault(key, why)
+
     for cell in tables.cells():
         if cell.key in out.hidden:
             continue
         if cell.student_linked and len(cell.students) < k:
-            out.hidden.add(cell.key)
+            hide(cell.key, "small")
             out.small += 1
         elif (
             is_sensitive_cell(cell.table_id, cell.coords)
-            and 0 < cell.count < MIN_SENSITIVE_CONTACTS
+            and 0 < cell.linked_items < MIN_SENSITIVE_CONTACTS
         ):
-            out.hidden.add(cell.key)
+            hide(cell.key, "few_contacts")
             out.few_contacts += 1
     out.cases = group_cases(tables)
     for case in out.cases:
         for key in case.hidden:
             if key not in out.hidden:
-                out.hidden.add(key)
+                hide(key, "group")
                 out.group += 1
     if 0 < len(tables.all_students) < k:
         out.no_breakdown = True
         for table in tables.tables:
             if table.id != "T0":
-                out.hidden.update(c.key for c in table.cells)
+                for c in table.cells:
+                    hide(c.key, "no_breakdown")
     return out
 
 
@@ -233,6 +246,73 @@ def change_between(old: MonthFacts, new: MonthFacts) -> Change:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Schools merged between two versions of the same facts, and the older facts relabelled.
+
+    A merged school's contacts became the other school's; the reader sees the name leave the
+    tables and can tell where its contacts went. ``relabelled`` is the older facts with those
+    contacts under their new school (and, where the merge folded a student into one already at
+    that school, that student's new id): what the older facts say once the merge is applied.
+    """
+
+    into: dict[str, str]  # merged school -> the school it became
+    relabelled: MonthFacts
+
+
+def _same_but_school(old: ContactFact, new: ContactFact) -> bool:
+    return (
+        old.contact_type == new.contact_type
+        and old.category == new.category
+        and old.outcome_group == new.outcome_group
+        and old.duration_min == new.duration_min
+        and sorted(s.grade_band for s in old.students) == sorted(s.grade_band for s in new.students)
+        and sorted(old.referrals) == sorted(new.referrals)
+        and old.attendees == new.attendees
+        and old.group_activity == new.group_activity
+    )
+
+
+def merge_between(old: MonthFacts, new: MonthFacts) -> Merge | None:
+    """The schools of ``old`` that ``new`` no longer lists and whose contacts ``new`` has under
+    another school (the school list's merge); None when there are none."""
+    gone = [s for s in old.schools if s not in new.schools]
+    if not gone:
+        return None
+    now = {c.contact_id: c for c in new.contacts}
+    into: dict[str, str] = {}
+    for c in old.contacts:
+        n = now.get(c.contact_id)
+        moved = c.school in gone and n is not None and n.school in new.schools
+        if moved and n is not None and into.setdefault(c.school, n.school) != n.school:
+            return None  # one school's contacts went to two places: not a merge
+    if not into:
+        return None
+    contacts = []
+    for c in old.contacts:
+        target = into.get(c.school)
+        if target is None:
+            contacts.append(c)
+            continue
+        n = now.get(c.contact_id)
+        students = n.students if n is not None and _same_but_school(c, n) else c.students
+        contacts.append(
+            ContactFact(
+                c.contact_id, target, c.contact_type, c.category, c.outcome_group,
+                c.duration_min, students, c.referrals, c.attendees, c.group_activity,
+            )
+        )  # fmt: skip
+    schools = tuple(s for s in old.schools if s not in into)
+    return Merge(into, MonthFacts(old.period, tuple(contacts), old.follow_ups, schools))
+
+
+def change_since(old: MonthFacts, new: MonthFacts) -> Change:
+    """What changed from ``old`` to ``new`` beyond a merge of schools (which moves contacts
+    from one school's row to another's, but changes no record the reader cannot follow)."""
+    merge = merge_between(old, new)
+    return change_between(merge.relabelled if merge else old, new)
+
+
 def fingerprint_records(facts: MonthFacts) -> frozenset[ContactRecord]:
     return frozenset(
         [_contact_record(c) for c in facts.contacts]
@@ -245,7 +325,8 @@ def delta_sensitive(change: Change, k: int) -> set[LogicalKey]:
     """Cells whose net change a reader must not be able to read off two releases.
 
     A cell counts when its net change is non-zero and it concerns fewer than k distinct students
-    whose records changed, or when it is a sensitive cell that changed by one or two contacts.
+    whose records changed, or when it is a sensitive cell whose change concerns students in one
+    or two contacts.
     """
     k = effective_threshold(k)
     added = build_tables(change.added)
@@ -259,10 +340,11 @@ def delta_sensitive(change: Change, k: int) -> set[LogicalKey]:
         if net == 0:
             continue
         students = (a.students if a else frozenset()) | (r.students if r else frozenset())
+        linked = (a.linked_items if a else 0) + (r.linked_items if r else 0)
         cell = a or r
         assert cell is not None
         if (students and len(students) < k) or (
-            is_sensitive_cell(cell.table_id, cell.coords) and abs(net) < MIN_SENSITIVE_CONTACTS
+            is_sensitive_cell(cell.table_id, cell.coords) and 0 < linked < MIN_SENSITIVE_CONTACTS
         ):
             out.add(key)
     return out

@@ -17,7 +17,7 @@ bytes of the output. Nothing is stored in the vault unless both pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -28,10 +28,10 @@ from srojournal.domain.settings import REPORT_THRESHOLD
 
 from .aggregate import aggregate_contents
 from .audit import audit_views, publication_of
-from .basis import decode_basis, encode_basis
-from .errors import AuditFailed, ReportRejected
+from .basis import Interner, decode_basis, encode_basis
+from .errors import AuditFailed, ReportRejected, RevisionRefused
 from .leakcheck import LeakChecker
-from .model import Aggregate, Summary
+from .model import STATUS_SUPPRESSED, Aggregate, Summary
 from .reader import ReleaseView
 from .render_csv import render_aggregate_csv, render_summary_csv
 from .render_json import (
@@ -41,9 +41,13 @@ from .render_json import (
     render_summary_json,
 )
 from .report_text import FIXED_TEXT
-from .rules import change_between, effective_threshold
+from .rules import (
+    change_since,
+    effective_threshold,
+    primary,
+)
 from .suppression import Reasons, period_tables_facts, suppress_release
-from .tables import combine_months, period_of
+from .tables import LogicalKey, combine_months, logical_key, memo, period_of
 
 Format = Literal["json", "csv", "pdf"]
 FORMATS: tuple[str, ...] = ("json", "csv", "pdf")
@@ -99,29 +103,47 @@ class _Stored:
     content: bytes
     summary: Summary
     created_at: str
+    sequence: int | None
+
+    def order(self) -> tuple[int, str, int, str, int]:
+        first = self.view.period.first.isoformat()
+        # Releases with a sequence were made after every release without one.
+        if self.sequence is None:
+            return (0, self.created_at, 0, first, self.view.number)
+        return (1, "", self.sequence, first, self.view.number)
 
 
-def _current_months(journal: JournalLike, period: Period) -> dict[str, MonthFacts]:
+def _current_months(
+    journal: JournalLike, period: Period, interner: Interner | None = None
+) -> dict[str, MonthFacts]:
     out: dict[str, MonthFacts] = {}
     for m in period.months():
         facts = journal.month_facts(m)
         if facts.period != m:
             raise ReportRejected("invalid period data: facts of another month")
-        out[m] = facts
+        out[m] = interner.add(facts) if interner is not None else facts
     return out
 
 
-def _stored_releases(journal: JournalLike, period: Period) -> list[_Stored]:
-    """Every release of the school year of ``period``, oldest first, with its basis."""
+def _stored_releases(
+    journal: JournalLike, period: Period, interner: Interner | None = None
+) -> list[_Stored]:
+    """Every release of the school year of ``period`` that shares a month with it, directly or
+    through other releases (a quarter, the year), oldest first, with its basis. Releases of
+    periods that share no month with it are not read at all."""
     year = school_year_of(period.first)
-    out: list[_Stored] = []
+    interner = interner or Interner()
+    listed: list[Period] = []
     for text, _latest in journal.released_periods():
         try:
             p = period_of(text)
         except ReportRejected:
             continue
-        if not year.contains(p):
-            continue
+        if year.contains(p):
+            listed.append(p)
+    out: list[_Stored] = []
+    for p in _connected_periods(listed, period):
+        text = p.text
         releases = sorted(journal.releases(text), key=lambda r: r.number)
         for r in releases:
             try:
@@ -130,27 +152,31 @@ def _stored_releases(journal: JournalLike, period: Period) -> list[_Stored]:
                 raise ReportRejected(f"a stored release of {text} cannot be read back") from None
             if s.period != text or s.release != r.number or render_summary_json(s) != r.content:
                 raise ReportRejected(f"a stored release of {text} is not in canonical form")
-            basis = journal.release_basis(text, r.number)
-            months = _basis_of(journal, p, s, basis)
+            stored = journal.release_basis(text, r.number)
+            months, sequence = _basis_of(journal, p, s, stored, interner)
             view = ReleaseView(p, r.number, months, publication_of(s))
-            out.append(_Stored(view, r.content, s, r.created_at))
+            out.append(_Stored(view, r.content, s, r.created_at, sequence))
         if [r.number for r in releases] != list(range(1, len(releases) + 1)):
             raise ReportRejected(f"the stored releases of {text} are not numbered 1, 2, …")
-    out.sort(key=lambda s: (s.created_at, s.view.period.first, s.view.number))
+    out.sort(key=_Stored.order)
     return out
 
 
 def _basis_of(
-    journal: JournalLike, period: Period, summary: Summary, basis: bytes | None
-) -> dict[str, MonthFacts]:
-    if basis is not None:
-        months = decode_basis(basis)
-        if sorted(months) != sorted(period.months()):
+    journal: JournalLike,
+    period: Period,
+    summary: Summary,
+    stored: bytes | None,
+    interner: Interner,
+) -> tuple[dict[str, MonthFacts], int | None]:
+    if stored is not None:
+        basis = decode_basis(stored, interner)
+        if sorted(basis.months) != sorted(period.months()):
             raise ReportRejected(f"the stored basis of {period.text} does not match its months")
-        return months
+        return basis.months, basis.sequence
     # A release made before bases were kept: its facts are today's facts if every published
     # number still matches them; otherwise nobody can tell what changed since.
-    months = _current_months(journal, period)
+    months = _current_months(journal, period, interner)
     from .suppression import period_tables
 
     tables = period_tables(ReleaseView(period, summary.release, months, None))
@@ -161,28 +187,44 @@ def _basis_of(
                 f"release {summary.release} of {period.text} was made by an earlier version and "
                 "the journal has changed since; a release that overlaps it cannot be checked"
             )
-    return months
+    return months, None
+
+
+def _connected_periods(periods: Sequence[Period], period: Period) -> list[Period]:
+    """The periods that share a month with ``period``, directly or through others."""
+    months = set(period.months())
+    chosen: list[Period] = []
+    rest = list(periods)
+    grew = True
+    while grew:
+        grew = False
+        for p in list(rest):
+            ms = set(p.months())
+            if ms & months:
+                months |= ms
+                chosen.append(p)
+                rest.remove(p)
+                grew = True
+    return chosen
 
 
 def _connected(stored: Sequence[_Stored], period: Period) -> list[_Stored]:
     """The releases that share a month with ``period``, directly or through others."""
-    months = set(period.months())
-    chosen: list[_Stored] = []
-    rest = list(stored)
-    grew = True
-    while grew:
-        grew = False
-        for s in list(rest):
-            ms = set(s.view.period.months())
-            if ms & months:
-                months |= ms
-                chosen.append(s)
-                rest.remove(s)
-                grew = True
-    return sorted(chosen, key=lambda s: stored.index(s))
+    keep = set(_connected_periods([s.view.period for s in stored], period))
+    return [s for s in stored if s.view.period in keep]
 
 
 # -- building a release ---------------------------------------------------------------------------
+
+
+def _counted_in(period: Period) -> tuple[str, ...]:
+    """The periods whose releases will count a refused revision's changes."""
+    year = school_year_of(period.first)
+    if period.kind == "month":
+        return (quarter_of(period.first).text, year.text)
+    if period.kind == "quarter":
+        return (year.text,)
+    return ()
 
 
 def _where_counted(period: Period) -> str:
@@ -195,7 +237,7 @@ def _where_counted(period: Period) -> str:
 
 
 def _check_revision(previous: _Stored, candidate: ReleaseView, k: int) -> None:
-    change = change_between(period_tables_facts(previous.view), period_tables_facts(candidate))
+    change = change_since(period_tables_facts(previous.view), period_tables_facts(candidate))
     p = candidate.period.text
     if change.empty:
         raise ReportRejected(
@@ -203,11 +245,9 @@ def _check_revision(previous: _Stored, candidate: ReleaseView, k: int) -> None:
         )
     n = len(change.students)
     if 0 < n < k:
-        who = "1 student" if n == 1 else f"{n} students"
-        raise ReportRejected(
-            f"revision refused: the changes since release {previous.view.number} of {p} concern "
-            f"{who}, fewer than k = {k}, so a revision would single them out; they will be "
-            f"counted in {_where_counted(candidate.period)}"
+        where = candidate.period
+        raise RevisionRefused(
+            p, previous.view.number, n, k, _counted_in(where), _where_counted(where)
         )
 
 
@@ -220,11 +260,17 @@ class _Built:
 
 
 def _build(journal: JournalLike, period: Period, *, revise: bool) -> _Built:
+    with memo():  # the same facts' tables are built once for the suppression and the gate
+        return _build_release(journal, period, revise=revise)
+
+
+def _build_release(journal: JournalLike, period: Period, *, revise: bool) -> _Built:
     k = effective_threshold(report_threshold(journal))
-    stored = _stored_releases(journal, period)
+    interner = Interner()
+    months = _current_months(journal, period, interner)
+    stored = _stored_releases(journal, period, interner)
     related = _connected(stored, period)
     same = [s for s in related if s.view.period.text == period.text]
-    months = _current_months(journal, period)
     candidate = ReleaseView(period, len(same) + 1, months, None)
     if same:
         if not revise:
@@ -237,7 +283,9 @@ def _build(journal: JournalLike, period: Period, *, revise: bool) -> _Built:
     published = parse_summary_json(content)
     final = ReleaseView(period, published.release, months, publication_of(published))
     audit_views([*earlier, final], k)
-    return _Built(published, content, encode_basis(months), reasons)
+    sequence = 1 + max((s.sequence or 0 for s in stored), default=0)
+    sequence = max(sequence, sum(n for _p, n in journal.released_periods()) + 1)
+    return _Built(published, content, encode_basis(months, sequence), reasons)
 
 
 def _checker(journal: JournalLike, schools: Sequence[str]) -> LeakChecker:
@@ -305,12 +353,14 @@ def preview(journal: JournalLike, period_text: str, *, revise: bool = False) -> 
     """What the next export of this period would publish. Stores nothing.
 
     If the period is already released and ``revise`` is False, this is the latest stored release
-    (``notes`` says so); otherwise the release that an export would freeze now.
+    (``notes`` says so); otherwise the release that an export would freeze now. ``reasons``
+    says why each hidden cell is hidden (for the officer; never exported).
     """
     period = period_of(period_text)
     same = [r for r in journal.releases(period.text)] if _has_releases(journal, period) else []
     if same and not revise:
-        latest = parse_summary_json(max(same, key=lambda r: r.number).content)
+        stored = max(same, key=lambda r: r.number)
+        latest = parse_summary_json(stored.content)
         return Summary(
             latest.period,
             latest.threshold,
@@ -320,10 +370,47 @@ def preview(journal: JournalLike, period_text: str, *, revise: bool = False) -> 
                 f"{period.text} was released (release {latest.release}); exporting it again gives "
                 "exactly this content. Late entries appear only in a revision.",
             ),
+            _stored_reasons(journal, period, latest),
         )
     built = _build(journal, period, revise=revise)
     s = built.summary
-    return Summary(s.period, s.threshold, s.release, s.tables, notes_for(s, built.reasons))
+    return Summary(
+        s.period,
+        s.threshold,
+        s.release,
+        s.tables,
+        notes_for(s, built.reasons),
+        _cell_reasons(s, built.reasons.why),
+    )
+
+
+def _cell_reasons(
+    summary: Summary, why: Mapping[LogicalKey, str]
+) -> dict[tuple[str, tuple[str, ...]], str]:
+    out: dict[tuple[str, tuple[str, ...]], str] = {}
+    for t in summary.tables:
+        for c in t.cells:
+            if c.status == STATUS_SUPPRESSED:
+                out[(t.id, c.coords)] = why.get(logical_key(t.id, c.coords), "complement")
+    return out
+
+
+def _stored_reasons(
+    journal: JournalLike, period: Period, summary: Summary
+) -> dict[tuple[str, tuple[str, ...]], str]:
+    """Why the cells of a stored release are hidden: the rules, on the facts it was made from;
+    every other hidden cell protects hidden numbers (or was hidden in an earlier release)."""
+    try:
+        _months, _seq = _basis_of(
+            journal, period, summary, journal.release_basis(period.text, summary.release),
+            Interner(),
+        )  # fmt: skip
+    except ReportRejected:
+        return _cell_reasons(summary, {})
+    from .suppression import period_tables
+
+    tables = period_tables(ReleaseView(period, summary.release, _months, None))
+    return _cell_reasons(summary, primary(tables, summary.threshold).why)
 
 
 def _has_releases(journal: JournalLike, period: Period) -> bool:

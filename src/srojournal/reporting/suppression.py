@@ -12,49 +12,60 @@ optimal cell suppression (the method behind τ-ARGUS's "optimal" and sdcTable's 
   key are one number, hidden everywhere or nowhere). Cost, lexicographic: never T0 ``contacts``
   while avoidable, then the fewest hidden cells (a number shown in two tables counts twice), then
   the fewest contacts in hidden cells (the sum of their counts). Zeros may be hidden as
-  complements: they cost a cell but no contacts.
+  complements: they cost a cell but no contacts. Its LP relaxation is solved first (an integral
+  optimum is the integer optimum); branch and bound only when it is fractional.
 * **Protection.** Each target of :mod:`.reader` (a hidden non-empty cell, a protected change, a
   group attribute) must keep a spread of ``MIN_WIDTH`` for the reader. The reader's linear
-  program is solved for the master's pattern; for every target it cannot protect, the dual of
-  the reader's maximum and minimum gives a valid inequality over ``y`` (a Benders cut: the
-  reader's bound is linear in the bounds, and each hidden number's bounds are linear in its
-  ``y``), added to the master, which is solved again. It starts with the simplest of those
-  cuts: a hidden non-empty number needs another hidden number in every relation it is in.
-* **Exact check.** When the linear reader is beaten, the integer reader (the gate itself) runs;
-  a target it can still narrow (integer gaps) gets a cut requiring one more hidden number.
+  program (:mod:`.proof`) is solved for the master's pattern; for every target it cannot
+  protect, the duals of the reader's maximum and minimum (those of the proof itself) give a
+  valid inequality over ``y`` (a Benders cut: the reader's bound is linear in the bounds, and
+  each hidden number's bounds are linear in its ``y``), added to the master, which is solved
+  again. It starts with the simplest cuts: a hidden non-empty number needs another hidden
+  number in every relation it is in, and a number whose unknowns are exactly a target's must
+  be hidden.
+* **Exact check.** When the linear reader is beaten, the integer reader runs on the same
+  program; a target it can still narrow (integer gaps) gets a cut requiring one more hidden
+  number of its part.
 
 The reader in the master is capped (every unknown at most ``CAP`` above its true value), which
-makes it weaker only in ways that make the suppression hide more; the gate re-audits the rendered
-bytes with the uncapped integer reader anyway.
+makes it weaker only in ways that make the suppression hide more: every spread the capped
+integer reader proves, the uncapped gate proves too. The gate re-audits the rendered bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from srojournal.domain.facts import MonthFacts
 from srojournal.domain.periods import Period
 
-from .audit import attacker_program, audit_views
 from .errors import AuditFailed
 from .lp import INF, FloatArray, Program
 from .model import STATUS_OK, STATUS_SUPPRESSED, Cell, Summary, Table
-from .reader import Model, ReleaseView, prove
+from .proof import System
+from .reader import Model, ReleaseView
 from .relations import build_relations
 from .rules import (
     DEFAULT_THRESHOLD,
     MIN_THRESHOLD,
     MIN_WIDTH,
     Primary,
-    change_between,
+    change_since,
     delta_sensitive,
     effective_threshold,
     primary,
 )
-from .tables import ALL, LogicalKey, MonthTables, build_tables, combine_months, logical_key
+from .tables import (
+    ALL,
+    LogicalKey,
+    MonthTables,
+    combine_months,
+    logical_key,
+    period_tables_of,
+)
 
 CAP = 4 * MIN_WIDTH
 _MAX_ROUNDS = 80
@@ -70,11 +81,15 @@ class Reasons:
     sticky: int = 0
     changed: int = 0
     secondary: int = 0
+    why: dict[LogicalKey, str] = field(default_factory=dict)
+    """Why each hidden key is hidden: a rule (see ``rules.RULE_REASONS``), ``sticky`` (hidden
+    in an earlier release of the period), ``changed`` (would show what a revision changed) or
+    ``complement`` (hidden so that hidden numbers cannot be worked out)."""
 
 
 def period_tables(view: ReleaseView) -> MonthTables:
     months = view.period.months()
-    return build_tables(combine_months(view.period.text, [view.months[m] for m in months]))
+    return period_tables_of(view.period.text, [view.months[m] for m in months])
 
 
 def _multiplicity(tables: MonthTables) -> dict[LogicalKey, int]:
@@ -85,13 +100,21 @@ def _multiplicity(tables: MonthTables) -> dict[LogicalKey, int]:
 
 
 class _Master:
-    """min cost·y subject to the cuts found so far; y binary, forced ones fixed at 1."""
+    """min cost·y subject to the cuts found so far; y binary, forced ones fixed at 1.
+
+    The linear relaxation is solved first: when its optimum is integral, it is the integer
+    optimum. Otherwise HiGHS's branch and bound decides, without presolve and primal
+    heuristics: on a program of a few hundred binaries their set-up costs more than the search.
+    """
 
     def __init__(self, keys: list[LogicalKey], cost: FloatArray, forced: set[LogicalKey]) -> None:
         self.keys = keys
         self.index = {k: i for i, k in enumerate(keys)}
         lower = [1.0 if k in forced else 0.0 for k in keys]
+        self.relaxed = Program(lower, [1.0] * len(keys), [])
         self.prog = Program(lower, [1.0] * len(keys), [], binary=True)
+        for option, value in _MASTER_OPTIONS.items():
+            self.prog.set_option(option, value)
         self.cost = cost
         self.cuts = 0
 
@@ -104,15 +127,32 @@ class _Master:
             rhs += need
         idx = [i for i, c in terms.items() if abs(c) > 1e-9]
         if not idx:
+            if rhs > 1e-9:
+                raise AuditFailed("the suppression problem has no solution")
             return
+        self.relaxed.add_row(idx, [terms[i] for i in idx], rhs, INF)
         self.prog.add_row(idx, [terms[i] for i in idx], rhs, INF)
         self.cuts += 1
 
     def solve(self) -> FloatArray:
+        out = self.relaxed.minimize(self.cost)
+        if out.status == "optimal" and out.x is not None and out.integral():
+            return np.round(out.x)
         out = self.prog.minimize(self.cost)
         if out.status != "optimal" or out.x is None:
             raise AuditFailed("the suppression problem has no solution")
         return np.round(out.x)
+
+
+_MASTER_OPTIONS: dict[str, bool | float | str] = {
+    "presolve": "off",
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_shifting": False,
+    "mip_heuristic_run_zi_round": False,
+}
 
 
 def suppress_release(
@@ -123,7 +163,7 @@ def suppress_release(
     tables = period_tables(candidate)
     values = tables.values()
     rules = primary(tables, k)
-    reasons = Reasons(rules)
+    reasons = Reasons(rules, why=dict(rules.why))
     forced = set(rules.hidden)
     same = [v for v in earlier if v.period.text == candidate.period.text]
     for view in same:
@@ -131,17 +171,21 @@ def suppress_release(
         for key, value in view.published.items():
             if value is None and key in values and key not in forced:
                 forced.add(key)
+                reasons.why[key] = "sticky"
                 reasons.sticky += 1
     if same:
         previous = same[-1]
         assert previous.published is not None
-        change = change_between(period_tables_facts(previous), period_tables_facts(candidate))
+        change = change_since(period_tables_facts(previous), period_tables_facts(candidate))
         for key in delta_sensitive(change, k):
             if key in values and previous.published.get(key) is not None and key not in forced:
                 forced.add(key)
+                reasons.why[key] = "changed"
                 reasons.changed += 1
     hidden = _secondary(earlier, candidate, k, tables, values, forced)
     reasons.secondary = len(hidden - forced)
+    for key in hidden - forced:
+        reasons.why[key] = "complement"
     summary = _summary(candidate.period, tables, hidden, k, release)
     return summary, reasons
 
@@ -173,53 +217,32 @@ def _secondary(
     _cover_cuts(master, tables, values)
 
     published = [(i, v.published) for i, v in enumerate(earlier) if v.published is not None]
-    prog, target_rows = attacker_program(model, published, float(CAP))
-    lower_dev = model.lower_deviation()
-    cand_rows: dict[int, tuple[int, float, float]] = {}  # key index -> row, room down, room up
-    for i, key in enumerate(keys):
-        terms = model.exprs[r][key]
-        if not terms:
-            continue
-        down = sum(-lower_dev[a] * c if c > 0 else CAP * -c for a, c in terms)
-        up = sum(CAP * c if c > 0 else -lower_dev[a] * -c for a, c in terms)
-        row = prog.add_row([a for a, _ in terms], [float(c) for _, c in terms], 0.0, 0.0)
-        cand_rows[i] = (row, float(down), float(up))
+    system = System(model, published, float(CAP), [model.exprs[r][key] for key in keys])
     cond_index = {key: i for i, key in enumerate(keys)}
+    conditions = [None if t.condition is None else cond_index[t.condition] for t in model.targets]
+    for t, c in system.pinning():
+        master.add({c: 1.0}, 0.0, conditions[t], 1.0)  # showing c would publish target t
 
     for _round in range(_MAX_ROUNDS):
         y = master.solve()
-        for i, (row, down, up) in cand_rows.items():
-            if y[i] > 0.5:
-                prog.set_row_bounds(row, -down, up)
-            else:
-                prog.set_row_bounds(row, 0.0, 0.0)
-        active = [
-            t
-            for t, target in enumerate(model.targets)
-            if target.condition is None or y[cond_index[target.condition]] > 0.5
-        ]
-        proof = prove(prog, model.targets, active, target_rows, exact=False)
+        hidden_idx = {i for i in range(len(keys)) if y[i] > 0.5}
+        system.set_pattern(y)
+        active = [t for t, c in enumerate(conditions) if c is None or c in hidden_idx]
+        proof = system.prove(active, exact=False)
         if proof.failing:
             for t in proof.failing:
-                _benders_cut(master, prog, model, t, y, cand_rows, cond_index)
+                _benders_cut(master, system, t, y, conditions[t])
             continue
-        exact = prove(prog, model.targets, active, target_rows, exact=True)
+        exact = system.prove(active, exact=True)
         if exact.failing:
             # Integer gaps: the linear reader is beaten, the integer one is not.
             for t in exact.failing:
-                _no_good(master, y, cand_rows, _condition(model, t, cond_index))
+                _no_good(master, y, system.candidates_of(t), conditions[t])
             continue
-        hidden = {keys[i] for i in range(len(keys)) if y[i] > 0.5}
-        pattern = {key: (None if key in hidden else values[key]) for key in keys}
-        final = ReleaseView(candidate.period, candidate.number, candidate.months, pattern)
-        audit_views([*earlier, final], k)
-        return hidden
+        # The integer reader above is capped, hence weaker than the gate's: every spread it
+        # proves, the gate proves too. The gate still re-audits the rendered bytes.
+        return {keys[i] for i in hidden_idx}
     raise AuditFailed("suppression did not converge")
-
-
-def _condition(model: Model, t: int, cond_index: Mapping[LogicalKey, int]) -> int | None:
-    cond = model.targets[t].condition
-    return None if cond is None else cond_index[cond]
 
 
 def _cover_cuts(master: _Master, tables: MonthTables, values: Mapping[LogicalKey, int]) -> None:
@@ -236,88 +259,40 @@ def _cover_cuts(master: _Master, tables: MonthTables, values: Mapping[LogicalKey
             master.add({i: 1.0 for i in members if i != s}, 0.0, s, 1.0)
 
 
-def _dual_bound(
-    prog: Program,
-    cost: FloatArray,
-    cand_rows: Mapping[int, tuple[int, float, float]],
-) -> tuple[float, dict[int, float]] | None:
-    """min cost·w solved; return its dual bound as const + sum(coef * y) over the candidate."""
-    out = prog.minimize(cost)
-    if out.status != "optimal" or out.row_dual is None or out.col_dual is None:
-        return None
-    lower, upper, rlo, rhi = prog.col_lower, prog.col_upper, prog.row_lower, prog.row_upper
-    rd = out.row_dual
-    cd = out.col_dual
-    by_row = {row: (i, down, up) for i, (row, down, up) in cand_rows.items()}
-    const = 0.0
-    coefs: dict[int, float] = {}
-    for j in range(prog.n):
-        d = cd[j]
-        if abs(d) < 1e-9:
-            continue
-        bound = lower[j] if d > 0 else upper[j]
-        const += d * bound
-    for row in range(prog.m):
-        d = rd[row]
-        if abs(d) < 1e-9:
-            continue
-        cand = by_row.get(row)
-        if cand is not None:
-            i, down, up = cand
-            coefs[i] = coefs.get(i, 0.0) + d * (-down if d > 0 else up)
-            continue
-        const += d * (rlo[row] if d > 0 else rhi[row])
-    if not np.isfinite(const):
-        return None
-    return const, coefs
+def _benders_cut(master: _Master, system: System, t: int, y: FloatArray, cond: int | None) -> None:
+    """The reader narrows target ``t``: the duals of its maximum and minimum say what to hide.
 
-
-def _benders_cut(
-    master: _Master,
-    prog: Program,
-    model: Model,
-    t: int,
-    y: FloatArray,
-    cand_rows: Mapping[int, tuple[int, float, float]],
-    cond_index: Mapping[LogicalKey, int],
-) -> None:
-    target = model.targets[t]
-    n = prog.n
-    up_cost = np.zeros(n)
-    for a, c in target.terms:
-        up_cost[a] -= c  # minimise −expr: its dual bound g1 gives max expr <= −g1
-    parts = [_dual_bound(prog, up_cost, cand_rows)]
-    if target.kind == "width":
-        parts.append(_dual_bound(prog, -up_cost, cand_rows))  # min expr >= g2
-    cond = _condition(model, t, cond_index)
-    if any(p is None for p in parts):
-        _no_good(master, y, cand_rows, cond)
+    Each dual gives a bound of the reader's optimum that is linear in which numbers are hidden
+    and holds for every pattern; the target's spread is at most their sum, so the sum must
+    reach the spread the target needs.
+    """
+    target = system.targets[t]
+    bounds = system.dual_bounds(t)
+    if bounds is None:
+        _no_good(master, y, system.candidates_of(t), cond)
         return
-    # width <= −g1 − g2 (up: max <= −g1), so −g1 − g2 >= need is necessary.
+    # max <= −g1 and min >= g2, so width <= −g1 − g2 (up: max <= −g1) must reach the need.
     coefs: dict[int, float] = {}
     const = 0.0
-    for p in parts:
-        assert p is not None
-        const -= p[0]
-        for i, coef in p[1].items():
+    for b in bounds:
+        const -= b.const
+        for i, coef in b.coefs.items():
             coefs[i] = coefs.get(i, 0.0) - coef
     need: float = target.need if target.kind == "width" else target.need - target.true
     rhs = -const - _TOL
     lhs = sum(c * y[i] for i, c in coefs.items())
     if lhs - (need * y[cond] if cond is not None else need) >= rhs:
-        _no_good(master, y, cand_rows, cond)  # the cut would not move the master: be blunt
+        _no_good(master, y, system.candidates_of(t), cond)  # the cut would not move the master
         return
     master.add(coefs, rhs, cond, need)
 
 
-def _no_good(
-    master: _Master,
-    y: FloatArray,
-    cand_rows: Mapping[int, tuple[int, float, float]],
-    cond: int | None,
-) -> None:
-    """This pattern and every pattern hiding less fail: hide at least one more number."""
-    shown = [i for i in cand_rows if y[i] < 0.5]
+def _no_good(master: _Master, y: FloatArray, members: Sequence[int], cond: int | None) -> None:
+    """This pattern and every pattern hiding less fail: hide at least one more number.
+
+    Only the numbers in the target's part of the reader's program can change its spread.
+    """
+    shown = [i for i in members if y[i] < 0.5]
     master.add({i: 1.0 for i in shown}, 0.0, cond, 1.0)
 
 

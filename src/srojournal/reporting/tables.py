@@ -25,8 +25,11 @@ Layout rules (documented in the summary format description):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from srojournal.domain.facts import MonthFacts
 from srojournal.domain.periods import Period, parse_period
@@ -153,7 +156,12 @@ class CellData:
     count: int
     students: frozenset[int]
     groups: frozenset[str]
-    student_linked: bool
+    linked_items: int
+    """How many of the cell's items (contacts, referrals, follow-ups) name students."""
+
+    @property
+    def student_linked(self) -> bool:
+        return self.linked_items > 0
 
     @property
     def key(self) -> LogicalKey:
@@ -213,21 +221,21 @@ class _Acc:
         self.count = 0
         self.students: set[int] = set()
         self.groups: set[str] = set()
-        self.linked = False
+        self.linked = 0  # items with students
 
     def add(self, amount: int, group: str | None, ids: tuple[int, ...]) -> None:
         self.count += amount
         if group is not None:
             self.groups.add(group)
         if ids:
-            self.linked = True
+            self.linked += 1
             self.students.update(ids)
 
     def merge(self, other: _Acc) -> None:
         self.count += other.count
         self.students |= other.students
         self.groups |= other.groups
-        self.linked = self.linked or other.linked
+        self.linked += other.linked
 
 
 def period_of(text: str) -> Period:
@@ -326,8 +334,63 @@ def _with_margins(
     return out
 
 
+_T = TypeVar("_T")
+_memo: ContextVar[dict[tuple[str, int], tuple[object, Any]] | None] = ContextVar(
+    "tables_memo", default=None
+)
+
+
+@contextlib.contextmanager
+def memo() -> Iterator[None]:
+    """Within this block, tables (and other derived values) of the same facts are built once.
+
+    One export builds the tables of the same facts several times (the suppression, the reader's
+    model, the gate); this remembers them for the block only, keyed by the facts object itself
+    (kept alive by the memo, so its identity cannot be reused), and forgets them afterwards.
+    """
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def remembered(kind: str, facts: object, compute: Callable[[], _T]) -> _T:
+    """``compute()``, remembered for ``facts`` within a :func:`memo` block."""
+    store = _memo.get()
+    if store is None:
+        return compute()
+    key = (kind, id(facts))
+    hit = store.get(key)
+    if hit is not None and hit[0] is facts:
+        return hit[1]  # type: ignore[no-any-return]
+    value = compute()
+    store[key] = (facts, value)
+    return value
+
+
+def period_tables_of(period: str, months: Sequence[MonthFacts]) -> MonthTables:
+    """The tables of a period from its months' facts (remembered within a :func:`memo`)."""
+    if len(months) == 1 and months[0].period == period:
+        return build_tables(months[0])
+    store = _memo.get()
+    if store is None:
+        return build_tables(combine_months(period, months))
+    key = ("period:" + period, hash(tuple(id(m) for m in months)))
+    hit = store.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], months, strict=True)):  # type: ignore[call-overload]
+        return hit[1]  # type: ignore[no-any-return]
+    tables = build_tables(combine_months(period, months))
+    store[key] = (tuple(months), tables)
+    return tables
+
+
 def build_tables(facts: MonthFacts) -> MonthTables:
     """Compute T0–T6 (with every margin) for the facts of one period."""
+    return remembered("tables", facts, lambda: _build_tables(facts))
+
+
+def _build_tables(facts: MonthFacts) -> MonthTables:
     validate_facts(facts)
     schools = facts.schools
     acc: dict[str, dict[tuple[str, ...], _Acc]] = {t: {} for t in TABLE_IDS}

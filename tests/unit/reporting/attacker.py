@@ -68,12 +68,16 @@ class Reader:
         monotone: bool = True,
         unchanged_since_months: bool = True,
         linked: Callable[[int, str], bool] | None = None,
+        linked_items: Callable[[int, str, tuple[str, ...]], int] | None = None,
     ) -> None:
         self.docs = [json.loads(r) for r in releases]
         self.nonempty = nonempty
         # Whether a category (or "_all") has contacts with students at all: a row of contacts
         # without students says nothing about any student, whatever its outcomes.
         self.linked = linked or (lambda _i, _scope: True)
+        # How many of a cell's contacts have students (what colleagues know of who was there);
+        # without it, every contact is assumed to have students.
+        self.linked_items = linked_items
         self.cells: dict[CellId, int | None] = {}
         for i, d in enumerate(self.docs):
             for t in d["tables"]:
@@ -322,10 +326,14 @@ class Reader:
         return (v is not None and v > 0) or (v is None and self.nonempty(*cell))
 
     def _few_contacts(self) -> list[Finding]:
-        """A published sensitive count of 1 or 2 contacts: all their students share it."""
+        """A published sensitive count whose students sit in 1 or 2 contacts: they all share
+        it. Contacts without students tell nothing about a student, either way."""
         out = []
         for (i, tid, c), v in self.cells.items():
-            if v is None or not 0 < v < 3:
+            if v is None:
+                continue
+            behind = v if self.linked_items is None else self.linked_items(i, tid, c)
+            if not 0 < behind < 3:
                 continue
             if (tid == "T1" and c[1] in SENSITIVE_GROUPS) or (
                 tid == "T4" and c[0] in SENSITIVE_TARGETS
@@ -342,13 +350,28 @@ class Reader:
         return high - low
 
 
-def oracles(*facts: object) -> tuple[Nonempty, Callable[[int, str], bool]]:
-    """What colleagues know about each release's facts: which cells are non-empty, and which
-    categories had contacts with students (built from the facts with the table code)."""
+@dataclass(frozen=True)
+class Oracles:
+    """What colleagues know about each release's facts."""
+
+    nonempty: Nonempty
+    linked: Callable[[int, str], bool]
+    linked_items: Callable[[int, str, tuple[str, ...]], int]
+
+    def reader(self, releases: Sequence[bytes], **kw: bool) -> Reader:
+        return Reader(
+            releases, self.nonempty, linked=self.linked, linked_items=self.linked_items, **kw
+        )
+
+
+def oracles(*facts: object) -> Oracles:
+    """Which cells are non-empty, which categories had contacts with students, and how many
+    contacts with students each cell holds (built from the facts with the table code)."""
     from srojournal.reporting.tables import build_tables
 
     built = [build_tables(f) for f in facts]  # type: ignore[arg-type]
     counts = [{(c.table_id, c.coords): c.count for c in b.cells()} for b in built]
+    items = [{(c.table_id, c.coords): c.linked_items for c in b.cells()} for b in built]
 
     def nonempty(i: int, table: str, coords: tuple[str, ...]) -> bool:
         return counts[i].get((table, coords), 0) > 0
@@ -357,4 +380,7 @@ def oracles(*facts: object) -> tuple[Nonempty, Callable[[int, str], bool]]:
         entry = built[i].linked.get(scope)
         return entry is not None and entry.total > 0
 
-    return nonempty, linked
+    def linked_items(i: int, table: str, coords: tuple[str, ...]) -> int:
+        return items[i].get((table, coords), 0)
+
+    return Oracles(nonempty, linked, linked_items)

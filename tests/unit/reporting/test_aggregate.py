@@ -114,3 +114,28 @@ def test_periods_of_different_kinds_are_not_mixed() -> None:
     assert "twice" in str(err.value)
     two_quarters = aggregate_summaries([quarter, _replace(month, period="2026-Q2")])
     assert two_quarters.periods == ("2026-Q1", "2026-Q2")
+
+
+@pytest.mark.parametrize(
+    "label", ["=HYPERLINK(1)", "Sam lives with his aunt since the fire last spring"]
+)
+def test_an_input_with_a_label_that_is_not_a_school_name_is_refused(
+    two_months: list[Path], tmp_path: Path, label: str
+) -> None:
+    """A hostile file must not carry a formula or a sentence into the coordinator's roll-up."""
+    text = two_months[0].read_text(encoding="utf-8")
+    school = json.loads(text)["tables"][2]["cells"][0]["school"]
+    hostile = _write(tmp_path, "hostile.json", text.replace(school, label).encode())
+    with pytest.raises(ReportRejected, match="not a school name"):
+        aggregate_files([hostile, two_months[1]], "csv")
+
+
+def test_a_roll_up_adds_the_inputs_own_cells(two_months: list[Path]) -> None:
+    """Every roll-up cell is the sum of that cell over the inputs (lower bound when hidden)."""
+    ins = [json.loads(p.read_text(encoding="utf-8")) for p in two_months]
+    out = json.loads(aggregate_files(two_months, "json"))
+    for t_out, *t_ins in zip(out["tables"], *(x["tables"] for x in ins), strict=True):
+        for c_out, *c_ins in zip(t_out["cells"], *(t["cells"] for t in t_ins), strict=True):
+            assert c_out["count"] == sum(c["count"] or 0 for c in c_ins)
+            hidden = any(c["status"] == "S" for c in c_ins)
+            assert c_out["status"] == ("lower_bound" if hidden else "ok")

@@ -28,8 +28,7 @@ PERIOD = "2026-03"
 
 def reader(releases: list[bytes], *facts: MonthFacts, monotone: bool = True) -> Reader:
     """The outside reader, told what colleagues know about the facts behind each release."""
-    nonempty, linked = oracles(*facts)
-    return Reader(releases, nonempty, monotone=monotone, linked=linked)
+    return oracles(*facts).reader(releases, monotone=monotone)
 
 
 def released(vault: Vault, facts: MonthFacts) -> bytes:

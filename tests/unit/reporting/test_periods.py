@@ -7,7 +7,7 @@ from srojournal.reporting.tables import combine_months
 from srojournal.reporting.utility import information_loss, loss_line
 from srojournal.vault.store import Vault
 
-from .attacker import Reader, oracles
+from .attacker import oracles
 from .conftest import busy_month
 from .vault_facts import FactsWriter
 
@@ -39,8 +39,7 @@ def test_a_referral_hidden_in_every_month_is_published_for_the_quarter(vault: Va
     assert [r.number for r in j.releases("2026-Q1")] == [1]
     assert export_summary(j, "2026-Q1", "json") == quarter
     q_facts = combine_months("2026-Q1", facts)
-    nonempty, linked = oracles(*facts, q_facts)
-    reader = Reader([*released, quarter], nonempty, linked=linked)
+    reader = oracles(*facts, q_facts).reader([*released, quarter])
     assert reader.attack() == []
 
 

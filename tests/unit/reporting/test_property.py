@@ -28,7 +28,7 @@ from srojournal.vault.repo import Journal
 from srojournal.vault.store import Vault
 from tests.conftest import CHEAP_KDF, PASSPHRASE
 
-from .attacker import Reader, oracles
+from .attacker import oracles
 from .factories import FactsBuilder
 from .vault_facts import FactsWriter
 
@@ -96,8 +96,7 @@ def _check_release(
     monotone: bool = True,
 ) -> None:
     contents = [r.content for r in journal.releases(period)]
-    nonempty, linked = oracles(*truths)
-    assert Reader(contents, nonempty, monotone=monotone, linked=linked).attack() == []
+    assert oracles(*truths).reader(contents, monotone=monotone).attack() == []
     published = parse_summary_json(contents[-1])
     status = {logical_key(t.id, c.coords): c.status for t in published.tables for c in t.cells}
     for cell in build_tables(journal.month_facts(period)).cells():

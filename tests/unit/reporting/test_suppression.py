@@ -146,3 +146,43 @@ def test_a_month_with_every_contact_enforcement() -> None:
     assert _status(summary, "T1", "safety", "enforcement") == "S"
     assert _status(summary, "T1", ALL, "enforcement") == "S"
     _same_key_same_status(summary)
+
+
+def test_contacts_without_students_neither_make_up_nor_need_three() -> None:
+    """The sensitive-cell rule is about students: two cited contacts with twelve students and a
+    third without any are still two; two referred staff consultations without students hide
+    nobody."""
+    b = busy_month()
+    b.contact("deescalation", list(range(300, 306)), outcome_group="enforcement", band="middle")
+    b.contact("deescalation", list(range(306, 312)), outcome_group="enforcement", band="middle")
+    b.contact("deescalation", [], outcome_group="enforcement")
+    b.contact("staff_consult", [], outcome_group="referred", times=2)
+    tables = build_tables(b.build())
+    rules = primary(tables, 10)
+    assert logical_key("T1", ("conflict", "enforcement")) in rules.hidden
+    assert logical_key("T1", ("relationship", "referred")) not in rules.hidden
+
+
+def test_every_complement_is_needed() -> None:
+    """No number hidden beyond the rules can be shown on its own: the gate refuses each one."""
+    from srojournal.reporting.errors import AuditFailed
+
+    from .factories import random_facts
+
+    for seed in (3, 8):
+        facts = random_facts(seed, n_contacts=220, n_students=60)
+        period = parse_period(facts.period)
+        summary = suppress_facts(facts)
+        values = build_tables(facts).values()
+        rules = primary(build_tables(facts), 10)
+        pub = publication_of(summary)
+        complements = [k for k, v in pub.items() if v is None and k not in rules.hidden]
+        assert complements, "the case should need complements"
+        for key in complements:
+            trial = dict(pub)
+            trial[key] = values[key]
+            try:
+                audit_views([ReleaseView(period, 1, {facts.period: facts}, trial)], 10)
+            except AuditFailed:
+                continue
+            raise AssertionError(f"{key} is hidden but the gate passes without it")

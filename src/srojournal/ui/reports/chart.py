@@ -31,7 +31,7 @@ class BarChart(QWidget):
         return QSize(360, ROW * (len(self.bars) + 1) + 8)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return self.sizeHint()
+        return QSize(220, self.sizeHint().height())
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
@@ -45,7 +45,7 @@ class BarChart(QWidget):
         font.setBold(False)
         p.setFont(font)
         top = max((v for _, v in self.bars if v is not None), default=0) or 1
-        label_w = min(LABEL_WIDTH, self.width() // 3)
+        label_w = min(LABEL_WIDTH, int(self.width() * 0.54))
         value_w = 48
         bar_w = max(self.width() - label_w - value_w - 16, 10)
         accent = pal.color(QPalette.ColorRole.Highlight)

@@ -1,12 +1,23 @@
-"""Monthly summary: preview exactly what an export publishes, export it, list earlier releases."""
+"""Summaries: preview exactly what an export publishes, say why numbers are hidden, export.
+
+A period is a month, a quarter or a school year (the chooser starts on the last complete one,
+never before the journal's first entry, and keeps the choice while the screen comes and goes).
+Every table is named by what it counts and says in one sentence how much of it is hidden and
+why; for a month, the screen also says what its quarter would publish that the month cannot. A
+period that is not over asks before its first export (that export freezes it), and a revision
+the engine refuses is explained: how many students the changes concern, and where they will be
+counted instead.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -15,24 +26,26 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from srojournal.domain import taxonomy
+from srojournal.domain.periods import parse_period
 from srojournal.ops.changes import Change, Done
 from srojournal.ops.summaries import release_summary
+from srojournal.reporting import ReportRejected, RevisionRefused
 from srojournal.reporting.model import STATUS_SUPPRESSED, Summary, Table
-from srojournal.reporting.service import preview_month, preview_revision
-from srojournal.reporting.tables import TABLE_TITLES
+from srojournal.reporting.service import preview
 from srojournal.ui.common.kit import (
     SPACING,
     Card,
+    confirm,
     hint_label,
     named,
     page_layout,
@@ -44,33 +57,37 @@ from srojournal.ui.common.runner import user_message
 from srojournal.ui.page import Page
 from srojournal.ui.reports.chart import BarChart
 from srojournal.ui.reports.contribution import ContributionCard
+from srojournal.ui.reports.wording import (
+    ALL,
+    KINDS,
+    TABLE_NAMES,
+    TABLE_UNITS,
+    cell_text,
+    default_period,
+    headline_text,
+    hidden_sentence,
+    label_for,
+    larger_period,
+    larger_sentence,
+    overall_sentence,
+    period_name,
+    periods,
+    refused_sentence,
+    short_name,
+    year_of,
+)
 from srojournal.ui.session import Session
 
-MONTHS_BACK = 24
-ALL = "_all"
+__all__ = ["ReportsPage", "label_for"]
 
 
-def label_for(value: str) -> str:
-    if value == ALL:
-        return "Total"
-    if value in taxonomy.CATEGORY_LABELS:
-        return taxonomy.CATEGORY_LABELS[value]
-    if value in taxonomy.REFERRAL_TARGETS:
-        return taxonomy.REFERRAL_TARGETS[value]
-    return value.replace("_", " ").capitalize()
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """A revision the engine refused, with what the screen needs to explain it."""
 
-
-def cell_text(count: int | None, status: str) -> str:
-    return "S" if status == STATUS_SUPPRESSED or count is None else str(count)
-
-
-def months_before(today: dt.date, n: int) -> list[str]:
-    out = []
-    y, m = today.year, today.month
-    for _ in range(n):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-    return out
+    period: str
+    text: str
+    current: Summary | None  # the release that stays as it is
 
 
 class ReportsPage(Page):
@@ -83,36 +100,55 @@ class ReportsPage(Page):
         super().__init__(session, parent)
         self.runner = session.runner
         self.runner.busy_changed.connect(lambda _b: self._update_buttons())
-        self.summary: Summary | None = None
+        self.summary: Summary | None = None  # what an export would publish now
+        self._shown: Summary | None = None  # what the tables show (a refused revision: the release)
+        self._chosen: dict[str, str] = {}  # the period chosen for each kind (kept while shown)
+        self._first_entry: dt.date | None = None
+        self._stale = True
         layout = page_layout(self)
+
         head = QHBoxLayout()
         head.setSpacing(SPACING)
-        head.addWidget(title_label("Monthly summary"))
+        head.addWidget(title_label("Summaries"))
         head.addStretch(1)
-        self.month = named(QComboBox(), "Month")
-        self.month.currentIndexChanged.connect(self.preview)
+        self.kind = named(QComboBox(), "Kind of period")
+        for key, label in KINDS:
+            self.kind.addItem(label, key)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.month = named(QComboBox(), "Period")  # the period of the chosen kind
+        self.month.setMinimumContentsLength(26)
+        self.month.currentIndexChanged.connect(self._period_changed)
         self.revise = named(
-            QCheckBox("Revision"), "Preview and export a revision", "For late entries"
+            QCheckBox("&Revision"),
+            "Preview and export a revision",
+            "A released period with late or edited entries gets a new release",
         )
         self.revise.toggled.connect(self.preview)
-        head.addWidget(QLabel("&Month"))
-        head.itemAt(head.count() - 1).widget().setBuddy(self.month)  # type: ignore[union-attr]
+        kind_label = QLabel("&Summary of")
+        kind_label.setBuddy(self.kind)
+        head.addWidget(kind_label)
+        head.addWidget(self.kind)
         head.addWidget(self.month)
         head.addWidget(self.revise)
         layout.addLayout(head)
-        self.state = hint_label()
-        named(self.state, "Summary status")
+
+        self.state = named(hint_label(), "Summary status")
         layout.addWidget(self.state)
+        self.explain = named(QLabel(), "What is hidden and why")
+        self.explain.setWordWrap(True)
+        layout.addWidget(self.explain)
+        self.larger = named(hint_label(), "What the quarter would show")
+        layout.addWidget(self.larger)
 
         body = QHBoxLayout()
-        body.setSpacing(SPACING)
-        left = QVBoxLayout()
-        self.explain = hint_label()
-        named(self.explain, "What was suppressed and why")
-        left.addWidget(self.explain)
-        self.headline = QLabel()
+        body.setSpacing(SPACING * 2)
+        left_box = QWidget()
+        left_box.setMaximumWidth(320)
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(SPACING // 2)
+        self.headline = named(QLabel(), "Headline figures")
         self.headline.setWordWrap(True)
-        named(self.headline, "Headline figures")
         left.addWidget(self.headline)
         charts = QWidget()
         cl = QVBoxLayout(charts)
@@ -124,23 +160,44 @@ class ReportsPage(Page):
         cl.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(charts)
         left.addWidget(scroll, 1)
-        self.tables = named(QTabWidget(), "Summary tables")
-        self.tables.setDocumentMode(True)
-        body.addLayout(left, 2)
-        body.addWidget(self.tables, 3)
+        body.addWidget(left_box, 2)
+
+        right = QVBoxLayout()
+        right.setSpacing(SPACING // 2)
+        pick = QHBoxLayout()
+        pick.setSpacing(SPACING)
+        table_label = QLabel("&Table")
+        table_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.table_list = named(QComboBox(), "Table")
+        table_label.setBuddy(self.table_list)
+        self.table_list.currentIndexChanged.connect(self._show_table)
+        pick.addWidget(table_label)
+        pick.addWidget(self.table_list, 1)
+        right.addLayout(pick)
+        self.table_why = named(hint_label(), "How much of this table is hidden and why")
+        right.addWidget(self.table_why)
+        self.table_view = named(QTableWidget(), "Table")
+        self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table_view.setTabKeyNavigation(False)
+        corner = self.table_view.findChild(QAbstractButton)
+        if corner is not None:  # the view's top-left corner selects every cell
+            corner.setAccessibleName("Select the whole table")
+        right.addWidget(self.table_view, 1)
+        body.addLayout(right, 5)
         layout.addLayout(body, 1)
 
-        bottom = QHBoxLayout()
-        bottom.setSpacing(SPACING)
+        self.bottom = QHBoxLayout()
+        self.bottom.setSpacing(SPACING)
         card = Card()
         card.body.addWidget(section_label("Summary (suppressed counts, for people)"))
         card.body.addWidget(
             hint_label(
-                "The first export freezes the month as a release; exporting again gives the "
-                "same file. Nothing is written unless the audit and leak check pass."
+                "The first export freezes the period as a release: exporting it again gives "
+                "the same file. Nothing is written unless the audit and the leak check pass."
             )
         )
         brow = QHBoxLayout()
@@ -149,145 +206,255 @@ class ReportsPage(Page):
             b = named(QPushButton(f"Export {fmt.upper()}…"), f"Export {fmt.upper()}")
             if fmt == "pdf":
                 primary(b)
-            b.clicked.connect(lambda _=False, f=fmt: self.choose_export_file(f))
+            b.clicked.connect(lambda _=False, f=fmt: self.request_export(f))
             brow.addWidget(b)
             self.export_buttons[fmt] = b
         brow.addStretch(1)
         card.body.addLayout(brow)
-        self.export_message = hint_label()
-        named(self.export_message, "Export result")
+        self.export_message = named(hint_label(), "Export result")
         card.body.addWidget(self.export_message)
-        bottom.addWidget(card, 3)
+        self.bottom.addWidget(card, 3)
         self.contribution = ContributionCard(session, self.period)
         self.month.currentIndexChanged.connect(self.contribution.refresh)
-        bottom.addWidget(self.contribution, 4)
+        self.bottom.addWidget(self.contribution, 4)
         rel = Card()
         rel.body.addWidget(section_label("Earlier releases"))
         self.releases = named(QListWidget(), "Earlier releases")
         self.releases.setMaximumHeight(90)
         rel.body.addWidget(self.releases)
-        bottom.addWidget(rel, 2)
-        layout.addLayout(bottom)
+        self.bottom.addWidget(rel, 2)
+        layout.addLayout(self.bottom)
         self._update_buttons()
 
     # -- Page contract ----------------------------------------------------------------------
     def refresh(self) -> None:
         if not self._open():
             return
-        if self.month.count() == 0:
-            self.month.blockSignals(True)
-            for p in months_before(self.session.today(), MONTHS_BACK):
-                self.month.addItem(p, p)
-            self.month.setCurrentIndex(1)  # last month: the one usually reported
-            self.month.blockSignals(False)
+        first = self.session.journal.first_entry_day()
+        if self.month.count() == 0 or first != self._first_entry:
+            self._first_entry = first
+            self._fill_periods()
         self._load_releases()
         self.contribution.refresh()
-        self.preview()
+        if self._stale or self.summary is None or self.summary.period != self.period():
+            self.preview()
+
+    def on_data_changed(self, changes: Change) -> None:
+        if self.refreshed_by is None or changes & self.refreshed_by:
+            self._stale = True
+        super().on_data_changed(changes)
 
     def clear(self) -> None:
         self.runner.finish()
+        self.contribution.clear()
         self.summary = None
+        self._shown = None
+        self._chosen.clear()
+        self._first_entry = None
+        self._stale = True
         self.month.blockSignals(True)
         self.month.clear()
         self.month.blockSignals(False)
         self.releases.clear()
-        self.contribution.clear()
-        self.tables.clear()
+        self.table_list.clear()
+        self.table_view.clear()
+        self.table_view.setRowCount(0)
+        self.table_view.setColumnCount(0)
         self.chart_categories.set_bars([])
         self.chart_schools.set_bars([])
-        for label in (self.state, self.explain, self.headline, self.export_message):
+        for label in (
+            self.state, self.explain, self.larger, self.headline, self.export_message,
+            self.table_why,
+        ):  # fmt: skip
             label.clear()
         self._update_buttons()
 
-    # -- preview ----------------------------------------------------------------------------
+    # -- choosing a period ------------------------------------------------------------------
     def period(self) -> str | None:
         data = self.month.currentData()
         return None if data is None else str(data)
+
+    def period_kind(self) -> str:
+        return str(self.kind.currentData())
+
+    def _fill_periods(self) -> None:
+        kind = self.period_kind()
+        today = self.session.today()
+        options = periods(kind, today, self._first_entry)
+        chosen = self._chosen.get(kind)
+        if chosen not in options:
+            chosen = default_period(kind, today, self._first_entry)
+        self.month.blockSignals(True)
+        self.month.clear()
+        for p in options:
+            self.month.addItem(period_name(p), p)
+        self.month.setCurrentIndex(max(self.month.findData(chosen), 0))
+        self.month.blockSignals(False)
+        current = self.period()
+        if current is not None:
+            self._chosen[kind] = current
+
+    def _kind_changed(self) -> None:
+        if not self._open():
+            return
+        self._fill_periods()
+        self.preview()
+
+    def _period_changed(self) -> None:
+        current = self.period()
+        if current is not None:
+            self._chosen[self.period_kind()] = current
+        self.preview()
 
     def _load_releases(self) -> None:
         self.releases.clear()
         rel = self.session.journal.released_periods()
         for period, n in rel:
-            self.releases.addItem(f"{period} — release {n}")
+            self.releases.addItem(f"{period_name(period)} — release {n}")
         if not rel:
             self.releases.addItem("None yet")
 
+    # -- preview ----------------------------------------------------------------------------
     def preview(self) -> None:
         period = self.period()
         if period is None or not self._open():
             return
         journal = self.session.journal
         revise = self.revise.isChecked()
-        self.state.setText(f"Preparing the summary of {period}…")
+        self._stale = False
+        self.state.setText(f"Preparing the summary of {period_name(period)}…")
+        self.larger.clear()
 
-        def work() -> Summary:
-            return preview_revision(journal, period) if revise else preview_month(journal, period)
+        def work() -> Summary | _Refusal:
+            try:
+                return preview(journal, period, revise=revise)
+            except RevisionRefused as exc:
+                text = refused_sentence(
+                    exc.period, exc.previous, exc.students, exc.k, exc.counted_in
+                )
+                try:
+                    current = preview(journal, period)
+                except ReportRejected:
+                    current = None
+                return _Refusal(period, text, current)
 
         self.runner.run(work, self._show, lambda exc: self._failed(user_message(exc)))
 
     def _failed(self, message: str) -> None:
         self.summary = None
+        self.explain.clear()
         self.state.setText(message[:1].upper() + message[1:] if message else "")
-        self.tables.clear()
+        self._clear_tables()
         self._update_buttons()
 
-    def _show(self, s: Summary) -> None:
-        if not self._open():
+    def _show(self, result: Summary | _Refusal) -> None:
+        if not self._open() or (isinstance(result, _Refusal) and result.period != self.period()):
             return
+        if isinstance(result, _Refusal):
+            self.summary = None  # nothing to export
+            self._clear_tables()
+            if result.current is not None:
+                self._display(result.current)
+                self.state.setText(
+                    f"Revision refused: release {result.current.release} stays as it is "
+                    "(shown below)."
+                )
+            else:
+                self.state.setText("Revision refused.")
+            self.explain.setText(result.text)
+            self._update_buttons()
+            return
+        s = result
+        if s.period != self.period():
+            return  # the officer moved on while this was computed
         self.summary = s
+        self._display(s)
+        quarter = larger_period(s.period)
+        if quarter is not None and not self.revise.isChecked():
+            self._compare(s, quarter)
+
+    def _display(self, s: Summary) -> None:
+        """Show a summary: its state, why numbers are hidden, headline, charts and tables."""
+        self._shown = s
         released = any(p == s.period for p, _ in self.session.journal.released_periods())
+        name = period_name(s.period)
         if self.revise.isChecked():
-            state = f"Revision {s.release} of {s.period} (not exported yet), k = {s.threshold}."
+            state = f"{name}: revision {s.release}, not exported yet."
         elif released:
-            state = f"{s.period} is released (release {s.release}), k = {s.threshold}."
+            state = (
+                f"{name} was exported (release {s.release}) and is frozen: exporting it again "
+                "gives the same file."
+            )
         else:
-            state = f"{s.period}, not released yet. k = {s.threshold}."
+            state = f"{name}: not exported yet."
+            if not parse_period(s.period).is_over(self.session.today()):
+                state += f" {short_name(s.period)} is not over."
         self.state.setText(state)
-        suppressed = sum(1 for t in s.tables for c in t.cells if c.status == STATUS_SUPPRESSED)
-        lines = list(s.notes)
-        if suppressed and not lines:
-            lines.append(
-                f"{suppressed} cells are shown as S: they involve fewer than {s.threshold} "
-                "different students, or could be worked out from other cells."
-            )
-        if not suppressed and not lines:
-            lines.append("Nothing is suppressed.")
-        self.explain.setText(" ".join(lines))
+        self.explain.setText(overall_sentence(s))
         t0 = s.table("T0")
-        self.headline.setText(
-            "  ·  ".join(
-                f"{label_for(c.coords[0])}: {cell_text(c.count, c.status)}" for c in t0.cells
-            )
-        )
-        t1 = s.table("T1")
-        self.chart_categories.set_bars(
-            [
-                (label_for(c.coords[0]), c.count if c.status != STATUS_SUPPRESSED else None)
-                for c in t1.cells
-                if c.coords[1] == ALL and c.coords[0] != ALL
-            ]
-        )
-        t2 = s.table("T2")
-        self.chart_schools.set_bars(
-            [
-                (c.coords[0], c.count if c.status != STATUS_SUPPRESSED else None)
-                for c in t2.cells
-                if c.coords[1] == ALL and c.coords[0] != ALL
-            ]
-        )
-        current = self.tables.currentIndex()
-        self.tables.clear()
+        self.headline.setText(headline_text(t0))
+        self.chart_categories.set_bars(self._bars(s.table("T1"), label_for))
+        self.chart_schools.set_bars(self._bars(s.table("T2"), str))
+        current = self.table_list.currentIndex()
+        self.table_list.blockSignals(True)
+        self.table_list.clear()
         for t in s.tables:
-            self.tables.addTab(self._table_widget(t), t.id)
-            self.tables.setTabToolTip(self.tables.count() - 1, TABLE_TITLES.get(t.id, t.id))
-        self.tables.setCurrentIndex(max(current, 0))
+            hidden = sum(1 for c in t.cells if c.status == STATUS_SUPPRESSED)
+            self.table_list.addItem(
+                f"{TABLE_NAMES[t.id]} — {hidden} of {len(t.cells)} hidden", t.id
+            )
+        self.table_list.blockSignals(False)
+        self.table_list.setCurrentIndex(current if current >= 0 else 1)
+        self._show_table(self.table_list.currentIndex(), s)
         self._update_buttons()
 
-    def _table_widget(self, t: Table) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(0, SPACING // 2, 0, 0)
-        lay.addWidget(hint_label(f"{TABLE_TITLES.get(t.id, t.id)} (unit: {t.unit})"))
+    @staticmethod
+    def _bars(t: Table, name: object) -> list[tuple[str, int | None]]:
+        label = name if callable(name) else str
+        return [
+            (str(label(c.coords[0])), None if c.status == STATUS_SUPPRESSED else c.count)
+            for c in t.cells
+            if c.coords[1] == ALL and c.coords[0] != ALL
+        ]
+
+    def _compare(self, month: Summary, quarter: str) -> None:
+        """Say what the month's quarter would publish that the month hides (in the background)."""
+        journal = self.session.journal
+        self.larger.setText(f"Looking at what {quarter} would show…")
+
+        def work() -> Summary | None:
+            try:
+                return preview(journal, quarter)
+            except ReportRejected:
+                return None
+
+        def done(large: Summary | None) -> None:
+            if not self._open() or self.summary is not month:
+                return
+            self.larger.setText("" if large is None else larger_sentence(month, large))
+
+        self.runner.run(work, done, lambda _exc: self.larger.clear())
+
+    def _clear_tables(self) -> None:
+        self._shown = None
+        self.table_list.clear()
+        self.table_view.setRowCount(0)
+        self.table_view.setColumnCount(0)
+        self.table_why.clear()
+        self.headline.clear()
+        self.larger.clear()
+        self.chart_categories.set_bars([])
+        self.chart_schools.set_bars([])
+
+    def _show_table(self, row: int, shown: Summary | None = None) -> None:
+        s = shown or self.summary or self._shown
+        if s is None or not 0 <= row < len(s.tables):
+            return
+        t = s.tables[row]
+        self.table_why.setText(
+            f"Counts {TABLE_UNITS.get(t.unit, t.unit)}. "
+            + hidden_sentence(t, s.reasons, s.threshold, s.period)
+        )
         rows: list[str] = []
         cols: list[str] = []
         for c in t.cells:
@@ -296,22 +463,21 @@ class ReportsPage(Page):
             col = c.coords[1] if len(c.coords) > 1 else "count"
             if col not in cols:
                 cols.append(col)
-        table = QTableWidget(len(rows), len(cols))
-        table.setAccessibleName(f"Table {t.id}")
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.setHorizontalHeaderLabels([label_for(c) if c != "count" else "Count" for c in cols])
-        table.setVerticalHeaderLabels([label_for(r) for r in rows])
+        view = self.table_view
+        view.clear()
+        view.setRowCount(len(rows))
+        view.setColumnCount(len(cols))
+        view.setAccessibleName(TABLE_NAMES[t.id])
+        view.setHorizontalHeaderLabels([label_for(c) if c != "count" else "Count" for c in cols])
+        view.setVerticalHeaderLabels([label_for(r) for r in rows])
         for c in t.cells:
             col = c.coords[1] if len(c.coords) > 1 else "count"
             item = QTableWidgetItem(cell_text(c.count, c.status))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if c.status == STATUS_SUPPRESSED:
-                item.setToolTip("Suppressed")
-            table.setItem(rows.index(c.coords[0]), cols.index(col), item)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        lay.addWidget(table, 1)
-        return w
+                item.setToolTip("Hidden (S)")
+            view.setItem(rows.index(c.coords[0]), cols.index(col), item)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
     def _update_buttons(self) -> None:
         ok = self.summary is not None and not self.runner.busy
@@ -319,6 +485,43 @@ class ReportsPage(Page):
             b.setEnabled(ok)
 
     # -- export -----------------------------------------------------------------------------
+    def needs_freeze_confirmation(self) -> bool:
+        """The first export of a period that is not over freezes it for good: ask first."""
+        period = self.period()
+        if period is None or self.revise.isChecked():
+            return False
+        released = any(p == period for p, _ in self.session.journal.released_periods())
+        return not released and not parse_period(period).is_over(self.session.today())
+
+    def request_export(self, fmt: str) -> QMessageBox | QFileDialog | None:
+        """An export button: confirm freezing a period that is not over, then ask for a file."""
+        period = self.period()
+        if period is None or self.summary is None:
+            return None
+        if not self.needs_freeze_confirmation():
+            return self.choose_export_file(fmt)
+        name, short = period_name(period), short_name(period)
+        later = (
+            f"Contacts you add for {short} afterwards appear only in a revision (when they "
+            f"concern at least {self.summary.threshold} students)"
+        )
+        quarter = larger_period(period)
+        if quarter is not None:
+            later += f" or in the quarter {quarter} and the school year {year_of(period)}"
+        elif parse_period(period).kind == "quarter":
+            later += f" or in the school year {year_of(period)}"
+        return confirm(
+            self,
+            f"Freeze {name}?",
+            f"{short} is not over yet. Exporting now freezes {name} for good.",
+            "Freeze and export",
+            lambda: self._then_choose(fmt),
+            informative=later + ".",
+        )
+
+    def _then_choose(self, fmt: str) -> None:
+        self.choose_export_file(fmt)
+
     def choose_export_file(self, fmt: str) -> QFileDialog | None:
         period = self.period()
         if period is None or self.summary is None:
@@ -345,6 +548,7 @@ class ReportsPage(Page):
         self.export_message.setText("Checking and exporting…")
 
         def work() -> Done[int]:
+            # The file is written only after the engine returned checked bytes.
             return release_summary(journal, period, fmt, path, revise=revise)  # type: ignore[arg-type]
 
         def done(result: Done[int]) -> None:
@@ -354,8 +558,10 @@ class ReportsPage(Page):
             self.export_message.setText(f"Exported {path.name}.")
             self.status_message.emit("Summary exported")
             if revise:
-                self.revise.setChecked(False)
-            self.refresh()
+                self.revise.setChecked(False)  # previews the new release
+            else:
+                self._stale = True
+                self.refresh()
 
         def failed(exc: BaseException) -> None:
             message = user_message(exc)

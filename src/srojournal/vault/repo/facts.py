@@ -7,6 +7,7 @@ import datetime as dt
 from srojournal.domain import taxonomy
 from srojournal.domain.facts import ContactFact, FollowUpFact, MonthFacts, StudentFact
 from srojournal.domain.followups import completion_state
+from srojournal.vault.repo.core import parse_ts
 from srojournal.vault.repo.releases import period_bounds
 from srojournal.vault.repo.schools import SchoolsAndTypes
 
@@ -16,6 +17,12 @@ def _by_student_id(fact: StudentFact) -> int:
 
 
 class Facts(SchoolsAndTypes):
+    def first_entry_day(self) -> dt.date | None:
+        """The day of the earliest contact (None for an empty journal): no summary period
+        before it has anything to show."""
+        row = self.conn.execute("SELECT min(occurred_at) FROM contacts").fetchone()
+        return None if row is None or row[0] is None else parse_ts(str(row[0])).date()
+
     def month_facts(self, period: str) -> MonthFacts:
         start, end = period_bounds(period)
         c = self.conn
@@ -97,9 +104,14 @@ class Facts(SchoolsAndTypes):
                 dt.date.fromisoformat(completed) if completed else None,
             )
             follow_ups.append(FollowUpFact(int(fid), state, tuple(sorted(fstudents.get(fid, [])))))
+        # Every school of the list except those merged into another (their contacts are the
+        # other school's now): retired schools keep their rows, merged ones have none left.
+        listed = self.conn.execute(
+            "SELECT name FROM schools WHERE merged_into IS NULL ORDER BY name COLLATE NOCASE"
+        ).fetchall()
         return MonthFacts(
             period=period,
             contacts=tuple(contacts),
             follow_ups=tuple(follow_ups),
-            schools=tuple(self.school_names()),
+            schools=tuple(str(r[0]) for r in listed),
         )
