@@ -68,18 +68,18 @@ def _kdf_args(p: argparse.ArgumentParser) -> None:
         "--kdf-memory",
         type=int,
         metavar="MIB",
-        help="Argon2id memory in MiB (default: calibrated, 256; at least 64)",
+        help="Argon2id memory in MiB (default: calibrated, 256; 64 to 1024)",
     )
     p.add_argument(
         "--kdf-iterations",
         type=int,
         metavar="N",
-        help="Argon2id iterations (default: calibrated to about 1 s; at least 3)",
+        help="Argon2id iterations (default: calibrated to about 1 s; 3 to 20)",
     )
 
 
 def _kdf_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from srojournal.vault.keys import KdfParams
+    from srojournal.vault.keys import MAX_ITERATIONS, MAX_MEMORY_KIB, KdfParams
 
     if args.kdf_memory is None and args.kdf_iterations is None:
         return None
@@ -89,12 +89,11 @@ def _kdf_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         args.kdf_iterations if args.kdf_iterations is not None else base.iterations,
         base.lanes,
     )
-    try:
-        params.check_product_floor()
-    except ValueError:
+    if params.below_product_floor or params.above_caps:
         raise UsageError(
-            "--kdf-memory must be at least 64 and --kdf-iterations at least 3"
-        ) from None
+            f"--kdf-memory must be 64 to {MAX_MEMORY_KIB // 1024} (MiB) and --kdf-iterations "
+            f"3 to {MAX_ITERATIONS}"
+        )
     return params
 
 

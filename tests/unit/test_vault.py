@@ -162,6 +162,23 @@ def test_product_floor_for_kdf(tmp_path: Path) -> None:
         Vault.create(tmp_path / "w", PASSPHRASE, kdf=CHEAP_KDF)
 
 
+def test_header_below_the_floor_needs_the_test_opt_in(vault: Vault, monkeypatch) -> None:
+    """Without this process's explicit opt-in, a cheap header is a tampered one (exit 4)."""
+    folder = vault.folder
+    vault.close()
+    monkeypatch.setattr(keys, "_accept_weak_kdf", False)
+    with pytest.raises(HeaderDamaged, match="tampered") as caught:
+        Vault.open(folder, PASSPHRASE)
+    assert caught.value.exit_code == 4
+
+
+def test_kdf_caps_refuse_a_new_vault_as_bad_input(tmp_path: Path) -> None:
+    for params in (keys.KdfParams(2048 * 1024, 3, 1), keys.KdfParams(64 * 1024, 21, 1)):
+        with pytest.raises(ValueError, match="range"):
+            Vault.create(tmp_path / "w", PASSPHRASE, kdf=params)
+    assert not (tmp_path / "w").exists()
+
+
 def test_product_default_parameters() -> None:
     d = keys.KdfParams.product_default()
     assert d.memory_kib == 256 * 1024

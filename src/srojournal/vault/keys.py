@@ -48,17 +48,20 @@ HEADER_VERSION: Final = 1
 MAX_HEADER_BYTES: Final = 64 * 1024
 KEY_BYTES: Final = 32
 
-# Product defaults (PRODUCT §5). Creation calibrates iterations to about one second.
+# Product defaults. Creation calibrates iterations to about one second.
 DEFAULT_MEMORY_KIB: Final = 256 * 1024
 MIN_PRODUCT_MEMORY_KIB: Final = 64 * 1024
 MIN_PRODUCT_ITERATIONS: Final = 3
 TARGET_KDF_SECONDS: Final = 1.0
-# What a header may ask for at all. Anything outside is refused before any work is attempted.
-# Capped near what calibration can produce, so an edited header cannot make an unlock spend
-# minutes and gigabytes before it fails.
-HEADER_MEMORY_KIB_RANGE: Final = (8 * 1024, 1024 * 1024)
-HEADER_ITERATIONS_RANGE: Final = (1, 20)
-HEADER_LANES_RANGE: Final = (1, 16)
+# The most a header may ask for. Calibration never goes above 256 MiB and 20 iterations; the caps
+# leave room for an officer who chooses more memory, and keep a tampered header from making an
+# unlock spend minutes and gigabytes (swapping an 8 GB laptop) before it fails.
+MAX_MEMORY_KIB: Final = 1024 * 1024
+MAX_ITERATIONS: Final = 20
+MAX_LANES: Final = 16
+# The cheapest parameters a test suite may open (with ``accept_weak_kdf_for_tests``).
+_TEST_MIN_MEMORY_KIB: Final = 8 * 1024
+_accept_weak_kdf = False
 
 RECOVERY_ALPHABET: Final = "ABCDEFGHJKMNPQRSTVWXYZ0123456789"  # Crockford base32, no I L O U
 RECOVERY_GROUPS: Final = 8
@@ -75,22 +78,50 @@ class KdfParams:
     def product_default() -> KdfParams:
         return KdfParams(DEFAULT_MEMORY_KIB, MIN_PRODUCT_ITERATIONS, min(4, os.cpu_count() or 1))
 
+    @property
+    def below_product_floor(self) -> bool:
+        return self.memory_kib < MIN_PRODUCT_MEMORY_KIB or self.iterations < MIN_PRODUCT_ITERATIONS
+
+    @property
+    def above_caps(self) -> bool:
+        return (
+            self.memory_kib > MAX_MEMORY_KIB
+            or self.iterations > MAX_ITERATIONS
+            or self.lanes > MAX_LANES
+        )
+
     def check_product_floor(self) -> None:
-        if self.memory_kib < MIN_PRODUCT_MEMORY_KIB or self.iterations < MIN_PRODUCT_ITERATIONS:
+        """For a new vault: ``ValueError`` below the floor (tests pass ``allow_weak_kdf``)."""
+        if self.below_product_floor:
             raise ValueError("KDF parameters below the product floor (64 MiB, 3 iterations)")
 
-    def check_header_bounds(self) -> None:
-        def within(v: int, bounds: tuple[int, int]) -> bool:
-            return bounds[0] <= v <= bounds[1]
+    def check_creatable(self) -> None:
+        """For a new vault: ``ValueError`` when the header could never be opened again."""
+        if self.above_caps or self.lanes < 1 or self.memory_kib < _TEST_MIN_MEMORY_KIB:
+            raise ValueError(
+                f"KDF parameters outside the allowed range (memory up to {MAX_MEMORY_KIB // 1024}"
+                f" MiB, up to {MAX_ITERATIONS} iterations, up to {MAX_LANES} lanes)"
+            )
 
-        if not (
-            within(self.memory_kib, HEADER_MEMORY_KIB_RANGE)
-            and within(self.iterations, HEADER_ITERATIONS_RANGE)
-            and within(self.lanes, HEADER_LANES_RANGE)
-        ):
+    def check_header_bounds(self) -> None:
+        """For a header being read: refuse, before any derivation, what SRO Journal never writes.
+
+        Above the caps is damage or tampering; below the product floor is tampering (a forger
+        lowering the cost of guessing), never a wrong passphrase. Only a test suite that opted in
+        with ``accept_weak_kdf_for_tests`` opens headers below the floor.
+        """
+        if self.above_caps or self.lanes < 1 or self.memory_kib < 1 or self.iterations < 1:
             raise HeaderDamaged(
                 "The vault's key file asks for key-derivation settings outside the allowed range; "
                 "it is damaged or was tampered with. Restore the key file from a backup."
+            )
+        if self.below_product_floor and not (
+            _accept_weak_kdf and self.memory_kib >= _TEST_MIN_MEMORY_KIB
+        ):
+            raise HeaderDamaged(
+                "The vault's key file asks for weaker key derivation than SRO Journal ever writes "
+                "(below 64 MiB or 3 iterations): it was tampered with. Restore the key file "
+                "(vault.key) from a backup."
             )
 
     def as_dict(self) -> dict[str, int]:
@@ -133,8 +164,21 @@ def calibrate(
             continue
         break
     per_iteration = elapsed / params.iterations
-    iterations = max(MIN_PRODUCT_ITERATIONS, min(20, round(target_seconds / per_iteration)))
+    iterations = max(
+        MIN_PRODUCT_ITERATIONS, min(MAX_ITERATIONS, round(target_seconds / per_iteration))
+    )
     return KdfParams(params.memory_kib, iterations, params.lanes)
+
+
+def accept_weak_kdf_for_tests(accept: bool = True) -> None:
+    """Let this process open vaults made with cheaper KDF parameters than the product floor.
+
+    For test suites only, which create their vaults with explicitly cheaper parameters
+    (``Vault.create(..., allow_weak_kdf=True)``) to stay fast. The app and the command line
+    never call this: for them a header below the floor is a tampered header.
+    """
+    global _accept_weak_kdf
+    _accept_weak_kdf = accept
 
 
 def zero(buf: bytearray) -> None:

@@ -207,7 +207,7 @@ class Vault:
         params = kdf or keys.calibrate()
         if not allow_weak_kdf:
             params.check_product_floor()
-        params.check_header_bounds()
+        params.check_creatable()
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
             raise VaultError(f"{folder} already exists and is not empty; choose a new folder.")
         made_folder = not folder.exists()
