@@ -97,3 +97,51 @@ def test_init_with_kdf_settings_out_of_range_is_a_usage_error(cli, tmp_path: Pat
     assert r.code == 2, r.err
     assert "damaged" not in r.err and "--kdf-" in r.err
     assert not (tmp_path / "x").exists()
+
+
+def _backup(cli, v: Path) -> Path:
+    r = cli(
+        "backup", v, v.with_name(v.name + "-backups"), "--passphrase-stdin", stdin=PASSPHRASE + "\n"
+    )
+    assert r.code == 0, r.err
+    return Path(r.out.strip().split(": ", 1)[1])
+
+
+def test_flipped_byte_in_page_2_says_damaged_and_names_the_backup(cli, vault_dir) -> None:
+    v, _ = vault_dir
+    taken = _backup(cli, v)
+    db = v / "journal.db"
+    data = bytearray(db.read_bytes())
+    data[4096 + 200] ^= 0x01  # page 2 holds the vault's own bookkeeping (its id)
+    db.write_bytes(bytes(data))
+    r = _verify(cli, v)
+    assert r.code == 4, r.err
+    assert "different vaults" not in r.err and "damaged" in r.err
+    assert taken.name in r.err
+    assert len(r.err.strip().splitlines()) == 1
+    assert_no_traceback(r)
+
+
+def test_empty_database_says_damaged_not_different_vaults(cli, vault_dir) -> None:
+    v, _ = vault_dir
+    taken = _backup(cli, v)
+    (v / "journal.db").write_bytes(b"")
+    for command in ("verify", "backup"):
+        args = (v,) if command == "verify" else (v, v.parent / "elsewhere")
+        r = cli(command, *args, "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+        assert r.code == 4, r.err
+        assert "different vaults" not in r.err and "empty" in r.err
+        assert taken.name in r.err
+        assert_no_traceback(r)
+    assert (v / "journal.db").stat().st_size == 0  # nothing was written into it
+
+
+def test_a_key_file_temp_left_by_a_kill_is_removed_on_the_next_open(cli, vault_dir) -> None:
+    v, _ = vault_dir
+    leftover = v / ".vault.key.tmp-4242"
+    leftover.write_bytes((v / "vault.key").read_bytes()[:100])
+    assert _verify(cli, v).code == 0  # a read-only check leaves the folder alone
+    assert leftover.exists()
+    _backup(cli, v)
+    assert not leftover.exists()
+    assert _verify(cli, v).code == 0

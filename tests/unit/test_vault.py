@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -347,3 +348,17 @@ def test_failed_creation_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> N
     with pytest.raises(StorageError):
         Vault.create(tmp_path / "empty", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
     assert list((tmp_path / "empty").iterdir()) == []
+
+
+def test_full_fsync_on_macos(vault: Vault, monkeypatch) -> None:
+    """On macOS fsync() stops at the drive's cache: every connection asks for F_FULLFSYNC."""
+    from srojournal.vault import store
+
+    assert vault.conn.execute("PRAGMA fullfsync").fetchone()[0] == (sys.platform == "darwin")
+    monkeypatch.setattr(sys, "platform", "darwin")
+    conn = store.open_connection(vault.folder / "other.db", bytearray(os.urandom(32)))
+    try:
+        assert conn.execute("PRAGMA fullfsync").fetchone()[0] == 1
+        assert conn.execute("PRAGMA checkpoint_fullfsync").fetchone()[0] == 1
+    finally:
+        conn.close()

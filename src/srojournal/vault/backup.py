@@ -52,6 +52,19 @@ def default_backup_dir(vault_folder: Path) -> Path:
     return vault_folder.with_name(vault_folder.name + "-backups")
 
 
+def latest_backup_note(vault_folder: Path) -> str:
+    """For a damage message: " The latest backup is … (taken …)." from the default backup
+    folder (a configured one is recorded inside the vault, which cannot be read), or ""."""
+    try:
+        found = list_backups(default_backup_dir(vault_folder))
+    except OSError:
+        return ""
+    if not found:
+        return ""
+    newest = found[0]
+    return f" The latest backup is {newest.path} (taken {newest.created_at:%Y-%m-%d %H:%M})."
+
+
 def backup_dir(vault: Vault) -> Path:
     configured = vault.journal.get_setting("backup_dir")
     return Path(configured) if configured else default_backup_dir(vault.folder)

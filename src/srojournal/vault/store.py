@@ -27,7 +27,7 @@ from srojournal.vault.errors import (
     VaultError,
     VaultLocked,
 )
-from srojournal.vault.fsutil import storage_error
+from srojournal.vault.fsutil import remove_leftover_temps, storage_error
 from srojournal.vault.layout import DB_NAME as DB_NAME  # re-exported
 from srojournal.vault.layout import LOCK_NAME
 from srojournal.vault.layout import is_vault_folder as is_vault_folder  # re-exported
@@ -119,7 +119,20 @@ def _check_folder(folder: Path) -> None:
     if not has_db:
         raise VaultDamaged(
             "The vault's database (journal.db) is missing. Restore the vault from a backup."
+            + _latest_backup_note(folder)
         )
+    if (folder / DB_NAME).stat().st_size == 0:
+        # SQLCipher would take an empty file for a new, empty database.
+        raise VaultDamaged(
+            "The vault's database (journal.db) is empty: it was truncated or overwritten. "
+            "Restore the vault from a backup." + _latest_backup_note(folder)
+        )
+
+
+def _latest_backup_note(folder: Path) -> str:
+    from srojournal.vault.backup import latest_backup_note
+
+    return latest_backup_note(folder)
 
 
 def open_connection(path: Path, key: bytearray) -> Connection:
@@ -148,6 +161,10 @@ def open_connection(path: Path, key: bytearray) -> Connection:
         if str(mode).lower() != "wal":
             raise VaultError("Could not switch the vault to write-ahead logging.")
         conn.execute("PRAGMA synchronous = FULL")
+        if sys.platform == "darwin":
+            # fsync() on macOS stops at the drive's write cache; F_FULLFSYNC flushes it too.
+            conn.execute("PRAGMA fullfsync = ON")
+            conn.execute("PRAGMA checkpoint_fullfsync = ON")
         conn.execute("PRAGMA wal_autocheckpoint = 1000")
     except sqlcipher3.DatabaseError as exc:
         conn.close()
@@ -271,6 +288,8 @@ class Vault:
         lock.acquire()
         vault: Vault | None = None
         try:
+            if not read_only:
+                remove_leftover_temps(folder, keys.HEADER_NAME)
             master = header.unwrap(kind, secret)
             try:
                 candidates = header.data_keys(master)
@@ -296,9 +315,13 @@ class Vault:
         try:
             stored = self.get_meta("vault_id")
         except sqlcipher3.DatabaseError:
-            stored = None
+            # The key opened page 1 but the vault's own records do not read back: damage (a
+            # flipped byte, a truncated file), not a key file from another vault.
+            raise VaultDamaged(
+                "The vault's database is damaged: its pages do not verify. Restore the latest "
+                "good backup." + _latest_backup_note(self.folder)
+            ) from None
         if stored != header.vault_id:
-            self.close()
             raise VaultDamaged(
                 "The key file and the database belong to different vaults. Restore the vault "
                 "from a backup."
