@@ -6,9 +6,14 @@ subprocess is the real entry point and has no test-only switches.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import shutil
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -145,3 +150,81 @@ def test_a_key_file_temp_left_by_a_kill_is_removed_on_the_next_open(cli, vault_d
     _backup(cli, v)
     assert not leftover.exists()
     assert _verify(cli, v).code == 0
+
+
+# -- 6. backups are private and never written to -----------------------------------------------
+
+
+def test_backup_files_are_private(cli, vault_dir) -> None:
+    v, _ = vault_dir
+    taken = _backup(cli, v)
+    assert taken.stat().st_mode & 0o777 == 0o700
+    for f in taken.iterdir():
+        assert f.stat().st_mode & 0o777 == 0o600, f.name
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    return {
+        p.name: (p.stat().st_size, p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).digest())
+        for p in sorted(folder.iterdir())
+    }
+
+
+@contextlib.contextmanager
+def _read_only_copy(src: Path, tmp_path: Path) -> Iterator[Path]:
+    """``src`` copied onto write-protected media: a read-only tmpfs where this machine lets us
+    mount one (root ignores file modes), else a copy with its write permissions removed."""
+    where = tmp_path / "media"
+    where.mkdir()
+    mounted = False
+    if os.geteuid() == 0 and shutil.which("mount"):
+        mounted = (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(where)],
+                capture_output=True,
+                check=False,
+            ).returncode
+            == 0
+        )
+    dest = where / src.name
+    shutil.copytree(src, dest)
+    try:
+        if mounted:
+            r = subprocess.run(
+                ["mount", "-o", "remount,ro", str(where)], capture_output=True, check=False
+            )
+            assert r.returncode == 0, r.stderr
+        else:
+            for f in dest.iterdir():
+                f.chmod(0o400)
+            dest.chmod(0o500)
+        yield dest
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(where)], capture_output=True, check=False)
+        else:
+            dest.chmod(0o700)
+
+
+def test_restore_from_write_protected_media(cli, vault_dir, tmp_path: Path) -> None:
+    v, _ = vault_dir
+    taken = _backup(cli, v)
+    with _read_only_copy(taken, tmp_path) as media:
+        before = _snapshot(media)
+        r = cli(
+            "restore", media, tmp_path / "restored", "--passphrase-stdin", stdin=PASSPHRASE + "\n"
+        )
+        assert r.code == 0, r.err
+        assert _snapshot(media) == before  # not a byte, not a new file (-wal, -shm, -journal)
+    assert _verify(cli, tmp_path / "restored").code == 0
+    for f in (tmp_path / "restored").iterdir():
+        assert f.stat().st_mode & 0o077 == 0, f.name
+
+
+def test_verifying_a_backup_writes_nothing_to_it(cli, vault_dir, tmp_path: Path) -> None:
+    v, _ = vault_dir
+    taken = _backup(cli, v)
+    before = _snapshot(taken)
+    r = cli("restore", taken, tmp_path / "restored", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+    assert r.code == 0, r.err
+    assert _snapshot(taken) == before

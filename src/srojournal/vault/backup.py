@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -20,10 +21,10 @@ from typing import TYPE_CHECKING, Final
 
 import sqlcipher3
 
-from srojournal.vault import keys
+from srojournal.vault import keymaterial, keys
 from srojournal.vault.errors import NotAVault, StorageError, VaultDamaged, VaultError
 from srojournal.vault.fsutil import atomic_write, fsync_dir, storage_error
-from srojournal.vault.store import DB_NAME, open_connection
+from srojournal.vault.store import DB_NAME
 
 if TYPE_CHECKING:
     from srojournal.vault.store import Vault
@@ -103,19 +104,22 @@ def create_backup(
     try:
         conn = vault.conn
         source_counts = _counts(conn)
-        hexkey = bytes(key).hex()
         try:
-            conn.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{hexkey}'\"", (str(tmp / DB_NAME),))
+            # The file exists, private, before SQLite opens it (a process-wide umask would race
+            # with other threads); SQLite gives its journal the same mode.
+            os.close(os.open(tmp / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            keymaterial.attach(conn, tmp / DB_NAME, "backup", key)
             try:
+                conn.execute("PRAGMA backup.journal_mode = DELETE")  # one self-contained file
                 conn.execute("SELECT sqlcipher_export('backup')")
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 conn.execute(f"PRAGMA backup.user_version = {int(version)}")
             finally:
                 conn.execute("DETACH DATABASE backup")
-        except sqlcipher3.Error as exc:
+        except (sqlcipher3.Error, OSError) as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             text = str(exc).lower()
-            if "full" in text:
+            if "full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
                 raise StorageError("The disk is full: the backup was not written.") from None
             raise StorageError("The backup could not be written.") from None
         header_bytes = (vault.folder / keys.HEADER_NAME).read_bytes()
@@ -154,13 +158,21 @@ def _fsynced(path: Path):  # type: ignore[no-untyped-def]
 
 
 def _verify_copy(path: Path, key: bytearray, expected: dict[str, int] | None) -> dict[str, int]:
+    """Check a backup's database without writing a byte to it (it may be on read-only media)."""
     try:
-        conn = open_connection(path, key)
-    except VaultError:
-        raise VaultDamaged(
-            "The backup did not verify: it does not open with the vault's key."
-        ) from None
+        conn = sqlcipher3.connect(keymaterial.read_only_uri(path), uri=True, isolation_level=None)
+    except sqlcipher3.Error:
+        raise VaultDamaged("The backup did not verify: its database does not open.") from None
     try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        keymaterial.set_key(conn, key)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            raise VaultDamaged(
+                "The backup did not verify: it does not open with the vault's key."
+            ) from None
+        conn.execute("PRAGMA temp_store = MEMORY")
         if conn.execute("PRAGMA cipher_integrity_check").fetchall():
             raise VaultDamaged("The backup did not verify (page check failed).")
         if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
@@ -168,8 +180,6 @@ def _verify_copy(path: Path, key: bytearray, expected: dict[str, int] | None) ->
         counts = _counts(conn)
         if expected is not None and counts != expected:
             raise VaultDamaged("The backup did not verify (row counts differ from the vault).")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("PRAGMA journal_mode = DELETE")
         return counts
     except sqlcipher3.Error:
         raise VaultDamaged("The backup did not verify.") from None
