@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,3 +229,42 @@ def test_verifying_a_backup_writes_nothing_to_it(cli, vault_dir, tmp_path: Path)
     r = cli("restore", taken, tmp_path / "restored", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
     assert r.code == 0, r.err
     assert _snapshot(taken) == before
+
+
+# -- 9. one writer, even when vault.lock is deleted -------------------------------------------
+
+_HOLD = """
+import sys
+from pathlib import Path
+from srojournal.vault.store import Vault
+v = Vault.open(Path(sys.argv[1]), sys.argv[2])
+print("holding", flush=True)
+sys.stdin.read()
+v.close()
+"""
+
+
+def test_deleting_the_lock_file_does_not_let_a_second_writer_in(cli, vault_dir) -> None:
+    v, _ = vault_dir
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(v), PASSPHRASE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline().strip() == "holding"
+        (v / "vault.lock").unlink()
+        for args in (("verify", v), ("backup", v, v.parent / "bk")):
+            r = cli(*args, "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+            assert r.code == 4 and "already open" in r.err, (args, r.err)
+        holder.stdin.close()
+        assert holder.wait(timeout=60) == 0
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
+    assert _verify(cli, v).code == 0  # the lock went with its holder

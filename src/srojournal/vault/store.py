@@ -64,13 +64,51 @@ def split_sql(script: str) -> list[str]:
 
 
 class _FolderLock:
-    """An exclusive advisory lock on ``vault.lock`` (fcntl on POSIX, msvcrt on Windows)."""
+    """Exclusive locks held while a vault is open; the kernel drops them when the process dies.
+
+    On POSIX the lock that counts is a ``flock`` on the vault *folder* itself: a file can be
+    deleted from under its lock (and a second process would lock a fresh ``vault.lock``), the
+    folder cannot while it holds the vault. ``vault.lock`` is locked too: earlier builds lock only
+    that file, and creating it tells a read-only folder apart early. On Windows an open file
+    cannot be deleted (Python opens without ``FILE_SHARE_DELETE``), so ``vault.lock`` under a
+    byte-range lock cannot be taken away; locking the database itself there would block
+    SQLite's own reads (Windows locks are mandatory).
+    """
 
     def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.path = folder / LOCK_NAME
         self.fd: int | None = None
+        self.dir_fd: int | None = None
+
+    @staticmethod
+    def _refuse() -> VaultLocked:
+        return VaultLocked(
+            "This vault is already open in another SRO Journal window or process. "
+            "Close it there first."
+        )
 
     def acquire(self) -> None:
+        if os.name == "posix":
+            import fcntl
+
+            try:
+                dir_fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError as exc:
+                raise storage_error(exc, "open the vault") from None
+            try:
+                fcntl.flock(dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(dir_fd)
+                raise self._refuse() from None
+            self.dir_fd = dir_fd
+        try:
+            self._lock_file()
+        except BaseException:
+            self.release()
+            raise
+
+    def _lock_file(self) -> None:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
@@ -91,16 +129,15 @@ class _FolderLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise VaultLocked(
-                "This vault is already open in another SRO Journal window or process. "
-                "Close it there first."
-            ) from None
+            raise self._refuse() from None
         self.fd = fd
 
     def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing releases the lock
-            self.fd = None
+        for name in ("fd", "dir_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                os.close(fd)  # closing releases the lock
+                setattr(self, name, None)
 
 
 def _now() -> str:
