@@ -392,6 +392,9 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from srojournal.hardening import harden_process
+
+    harden_process()  # before anything is decrypted: no core dump may hold the journal
     logging.basicConfig(level=os.environ.get("SROJOURNAL_LOG", "WARNING").upper())
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.version:

@@ -132,7 +132,10 @@ def mode_fill(folder: Path) -> None:
 
 def _drop_privileges() -> None:
     """Become ``nobody`` (root ignores file modes). Everything needed is imported already."""
+    import ctypes  # noqa: F401  (for srojournal.hardening, run by the CLI)
+
     import srojournal.cli
+    import srojournal.hardening
     import srojournal.vault.backup
     import srojournal.vault.importer  # noqa: F401
 
