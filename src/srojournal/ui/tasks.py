@@ -27,7 +27,7 @@ class Task(QObject):
 
     def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._fn = fn
+        self._fn: Callable[[], Any] | None = fn
         self.running = False
         # Queued delivery: the worker emits these, the GUI thread handles them.
         self._result.connect(self._on_result)
@@ -43,12 +43,18 @@ class Task(QObject):
         (pool or QThreadPool.globalInstance()).start(runnable)
 
     def _run(self) -> None:
+        # The callable often closes over a passphrase: drop it the moment it has run, so
+        # nothing (this task is kept by its owner) refers to the typed text afterwards.
+        fn, self._fn = self._fn, None
         try:
-            result = self._fn()
+            result = fn() if fn is not None else None
         except BaseException as exc:  # delivered to the GUI thread, never swallowed
+            forget_frames(exc)
             self._error.emit(exc)
         else:
             self._result.emit(result)
+        finally:
+            del fn
 
     def _on_result(self, result: object) -> None:
         self._finish()
@@ -63,6 +69,24 @@ class Task(QObject):
     def _finish(self) -> None:
         self.running = False
         _running.discard(self)
+
+
+def forget_frames(exc: BaseException) -> None:
+    """Drop the tracebacks of ``exc`` and of the exceptions chained to it.
+
+    A traceback keeps every frame it passed through alive, with their local variables: the
+    frames that derived a key from a passphrase hold the passphrase. The exception itself (its
+    type and message) is all the receiver needs.
+    """
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        e.__traceback__ = None
+        todo += [e.__context__, e.__cause__]
 
 
 def run_in_thread(

@@ -49,6 +49,12 @@ def set_key(conn: Any, key: bytes | bytearray) -> None:
         conn.set_key(text)
 
 
+def rekey(conn: Any, key: bytes | bytearray) -> None:
+    """``PRAGMA rekey`` without a ``str`` (``sqlite3_rekey`` from a buffer)."""
+    with raw_key_text(key) as text:
+        conn.reset_key(text)
+
+
 def attach(conn: Any, path: Path, schema: str, key: bytes | bytearray) -> None:
     """``ATTACH DATABASE path AS schema`` with the key bound as a parameter, not spliced in."""
     if not schema.isidentifier():

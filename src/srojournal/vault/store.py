@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlcipher3
 
-from srojournal.vault import keys
+from srojournal.vault import keymaterial, keys
 from srojournal.vault.errors import (
     NotAVault,
     StorageError,
@@ -38,14 +38,6 @@ log = logging.getLogger("srojournal.vault")
 
 
 Connection = Any  # sqlcipher3 connections are untyped
-
-
-def _key_pragma(key: bytearray) -> str:
-    return "PRAGMA key = \"x'" + bytes(key).hex() + "'\""
-
-
-def _rekey_pragma(key: bytearray) -> str:
-    return "PRAGMA rekey = \"x'" + bytes(key).hex() + "'\""
 
 
 def split_sql(script: str) -> list[str]:
@@ -185,7 +177,7 @@ def open_connection(path: Path, key: bytearray) -> Connection:
         raise VaultError("Could not open the vault's database file.") from None
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(_key_pragma(key))
+        keymaterial.set_key(conn, key)  # from a buffer, zeroed at once: no hex string
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA temp_store = MEMORY")
         # 64 MiB of decrypted pages: a 100,000-contact journal's hot indexes stay in memory
@@ -532,7 +524,7 @@ class Vault:
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.execute("PRAGMA journal_mode = DELETE")
-            conn.execute(_rekey_pragma(new_key))
+            keymaterial.rekey(conn, new_key)
             conn.close()
             self.conn = None
             conn2 = open_connection(self.folder / DB_NAME, new_key)

@@ -226,12 +226,13 @@ class _Job(QRunnable):
     def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._fn = fn
+        self._fn: Callable[[], Any] | None = fn
         self._relay = relay
 
     def run(self) -> None:
+        fn, self._fn = self._fn, None  # may close over a passphrase: gone once it has run
         try:
-            result = self._fn()
+            result = fn() if fn is not None else None
         except VaultError as exc:
             self._relay.failed.emit(exc.message)
         except Exception as exc:  # a bug: say so without content, log the type only
