@@ -194,14 +194,16 @@ class KeyOpener:
 
     def __init__(self, folder: Path) -> None:
         header = keys.read_header(folder)
-        self.master = header.unwrap("passphrase", keys.normalize_secret(DEMO_PASSPHRASE))
-        self.data_key = bytes(header.data_keys(bytearray(self.master))[0])
+        [self.opened] = header.open("passphrase", keys.normalize_secret(DEMO_PASSPHRASE))
+        self.data_key = bytes(self.opened.data_key)
 
     def open(self, folder: Path) -> Vault:
-        master = self.master
-        with mock.patch.object(
-            keys.KeyHeader, "unwrap", lambda _self, _kind, _secret: bytearray(master)
-        ):
+        o = self.opened
+
+        def opened(_self: object, _kind: str, _secret: bytes) -> list[keys.Opened]:
+            return [keys.Opened(o.keyset, False, bytearray(o.master), bytearray(o.data_key))]
+
+        with mock.patch.object(keys.KeyHeader, "open", opened):
             return Vault.open(folder, DEMO_PASSPHRASE)
 
     def raw(self, path: Path) -> sqlcipher3.Connection:

@@ -23,6 +23,8 @@ from srojournal.vault.errors import VaultError, WeakPassphrase
 if TYPE_CHECKING:
     import datetime as dt
 
+    from srojournal.vault.store import Vault
+
 EXIT_USAGE = 2
 EXIT_REJECTED = 5
 EXIT_INTERNAL = 1
@@ -202,11 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("vault", type=Path)
     secret_arg(sp)
 
-    sp = cmd("passwd", "change the passphrase")
+    sp = cmd("passwd", "change the passphrase (the old one stops opening the journal)")
     sp.add_argument("vault", type=Path)
     secret_arg(sp)
 
-    sp = cmd("recover", "set a new passphrase with the recovery code")
+    sp = cmd("recover", "set a new passphrase with the recovery code (and get a new code)")
+    sp.add_argument("vault", type=Path)
+    secret_arg(sp)
+
+    sp = cmd("new-recovery-code", "issue a new recovery code; the old one stops working")
     sp.add_argument("vault", type=Path)
     secret_arg(sp)
 
@@ -309,7 +315,13 @@ def cmd_verify(args: argparse.Namespace, reader: SecretReader) -> int:
 
     with Vault.open(args.vault, reader.read("Passphrase"), read_only=True) as vault:
         counts = vault.journal.verify()
+        unseen_code = vault.recovery_code_unconfirmed
     _out(f"ok contacts={counts.contacts} students={counts.students} follow_ups={counts.follow_ups}")
+    if unseen_code:
+        sys.stderr.write(
+            "srojournal: warning: a new recovery code was issued but never shown (the command "
+            "stopped first); issue one with 'srojournal new-recovery-code'.\n"
+        )
     return 0
 
 
@@ -337,14 +349,42 @@ def cmd_restore(args: argparse.Namespace, reader: SecretReader) -> int:
     return 0
 
 
+def _progress(what: str) -> Callable[[float], None] | None:
+    """A percentage on the terminal while the journal is re-encrypted (nothing when piped)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float) -> None:
+        sys.stderr.write(f"\r{what}… {fraction:4.0%}")
+        if fraction >= 1.0:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _show_new_code(vault: Vault, code: str) -> None:
+    _out(f"Recovery code: {code}")
+    vault.confirm_recovery_code()
+    sys.stderr.write(
+        "Store the new recovery code somewhere safe, away from the laptop. It is shown only "
+        "once; the previous code no longer works.\n"
+    )
+
+
 def cmd_passwd(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.vault.store import Vault
 
     old = reader.read("Current passphrase")
     with Vault.open(args.vault, old) as vault:
         new = _new_passphrase(reader)
-        vault.change_passphrase(old, new)
-    _out("passphrase changed")
+        code = vault.change_passphrase(old, new, progress=_progress("Re-encrypting the journal"))
+        if code is not None:  # a vault from an earlier release: its code cannot follow
+            _show_new_code(vault, code)
+    _out(
+        "passphrase changed; the journal was re-encrypted and the old passphrase no longer opens "
+        "it. Backups taken before this change still open with the old passphrase."
+    )
     return 0
 
 
@@ -354,8 +394,24 @@ def cmd_recover(args: argparse.Namespace, reader: SecretReader) -> int:
     code = reader.read("Recovery code")
     with Vault.open_with_recovery(args.vault, code) as vault:
         new = _new_passphrase(reader)
-        vault.change_passphrase(code, new, with_recovery_code=True)
-    _out("passphrase set; the recovery code stays valid")
+        new_code = vault.change_passphrase(
+            code, new, with_recovery_code=True, progress=_progress("Re-encrypting the journal")
+        )
+        assert new_code is not None
+        _show_new_code(vault, new_code)
+    _out("passphrase set; the recovery code you used no longer works (the new one is above)")
+    return 0
+
+
+def cmd_new_recovery_code(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.vault.store import Vault
+
+    passphrase = reader.read("Passphrase")
+    with Vault.open(args.vault, passphrase) as vault:
+        code = vault.replace_recovery_code(
+            passphrase, progress=_progress("Re-encrypting the journal")
+        )
+        _show_new_code(vault, code)
     return 0
 
 
@@ -381,6 +437,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, SecretReader], int]] = {
     "restore": cmd_restore,
     "passwd": cmd_passwd,
     "recover": cmd_recover,
+    "new-recovery-code": cmd_new_recovery_code,
     "demo": cmd_demo,
 }
 

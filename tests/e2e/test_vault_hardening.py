@@ -268,3 +268,88 @@ def test_deleting_the_lock_file_does_not_let_a_second_writer_in(cli, vault_dir) 
         assert holder.stdout is not None
         holder.stdout.close()
     assert _verify(cli, v).code == 0  # the lock went with its holder
+
+
+# -- 1. a passphrase change revokes the old passphrase ----------------------------------------
+
+NOTE_AFTER = "Zanzibarra talked about the field trip after the change"
+
+
+def _import(cli, v: Path, tmp_path: Path, notes: str, passphrase: str) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        f"date,school,type,notes\n2026-03-09,Lincoln High,mentoring,{notes}\n", encoding="utf-8"
+    )
+    r = cli("import", v, src, "--passphrase-stdin", stdin=passphrase + "\n")
+    assert r.code == 0, r.err
+
+
+def test_old_passphrase_with_a_backup_key_file_does_not_open_the_live_journal(
+    cli, vault_dir, tmp_path: Path
+) -> None:
+    """The reviewer's reproduction: backup, passwd, import, copy the backup's vault.key over the
+    live one, verify with the OLD passphrase."""
+    v, code = vault_dir
+    _import(cli, v, tmp_path, "before the change", PASSPHRASE)
+    taken = _backup(cli, v)
+    r = cli("passwd", v, "--passphrase-stdin", stdin=f"{PASSPHRASE}\n{NEW}\n")
+    assert r.code == 0, r.err
+    assert "Recovery code" not in r.out  # the code survives a passphrase change
+    assert "older backups" in r.out.lower() or "backups taken before" in r.out.lower()
+    _import(cli, v, tmp_path, NOTE_AFTER, NEW)
+    live_key = (v / "vault.key").read_bytes()
+    (v / "vault.key").write_bytes((taken / "vault.key").read_bytes())
+    r = _verify(cli, v, PASSPHRASE)
+    assert r.code == 4 and "older copy" in r.err, r.err
+    assert not r.out.startswith("ok")
+    r = cli("recover", v, "--passphrase-stdin", stdin=f"{code}\nyet another passphrase 31\n")
+    assert r.code == 4, r.err  # the recovery code with the old key file: no way in either
+    (v / "vault.key").write_bytes(live_key)
+    assert _verify(cli, v, PASSPHRASE).code == 3
+    assert _verify(cli, v, NEW).out.startswith("ok contacts=2 ")
+    # The backup keeps opening with the passphrase it was taken under, without the new note.
+    r = cli("restore", taken, tmp_path / "old", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+    assert r.code == 0, r.err
+    assert _verify(cli, tmp_path / "old", PASSPHRASE).out.startswith("ok contacts=1 ")
+    for f in v.iterdir():
+        assert b"Zanzibarra" not in f.read_bytes()
+    # And the recovery code, never re-issued, opens the live journal.
+    r = cli("recover", v, "--passphrase-stdin", stdin=f"{code}\nyet another passphrase 31\n")
+    assert r.code == 0, r.err
+
+
+# -- 2. using the recovery code replaces it; a new one can be issued --------------------------
+
+
+def _code_from(out: str) -> str:
+    lines = [ln for ln in out.splitlines() if ln.startswith("Recovery code: ")]
+    assert len(lines) == 1, out
+    return lines[0].removeprefix("Recovery code: ")
+
+
+def test_recover_prints_a_new_code_and_the_used_one_is_dead(cli, vault_dir) -> None:
+    v, code = vault_dir
+    r = cli("recover", v, "--passphrase-stdin", stdin=f"{code}\n{NEW}\n")
+    assert r.code == 0, r.err
+    new_code = _code_from(r.out)
+    assert new_code != code
+    assert "stays valid" not in r.out + r.err
+    r = cli("recover", v, "--passphrase-stdin", stdin=f"{code}\nanother long passphrase 88\n")
+    assert r.code == 3, r.err
+    assert _verify(cli, v, NEW).code == 0
+    r = cli("recover", v, "--passphrase-stdin", stdin=f"{new_code}\nanother long passphrase 88\n")
+    assert r.code == 0, r.err
+    assert _verify(cli, v, "another long passphrase 88").code == 0
+
+
+def test_new_recovery_code_needs_the_passphrase_and_kills_the_old_code(cli, vault_dir) -> None:
+    v, code = vault_dir
+    r = cli("new-recovery-code", v, "--passphrase-stdin", stdin="not the passphrase at all\n")
+    assert r.code == 3
+    r = cli("new-recovery-code", v, "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+    assert r.code == 0, r.err
+    new_code = _code_from(r.out)
+    r = cli("recover", v, "--passphrase-stdin", stdin=f"{code}\n{NEW}\n")
+    assert r.code == 3
+    r = cli("recover", v, "--passphrase-stdin", stdin=f"{new_code}\n{NEW}\n")
+    assert r.code == 0, r.err

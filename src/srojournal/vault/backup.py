@@ -71,7 +71,7 @@ def backup_dir(vault: Vault) -> Path:
     return Path(configured) if configured else default_backup_dir(vault.folder)
 
 
-def _counts(conn: sqlcipher3.Connection) -> dict[str, int]:
+def row_counts(conn: sqlcipher3.Connection) -> dict[str, int]:
     return {
         t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in _COUNTED_TABLES
     }
@@ -103,7 +103,7 @@ def create_backup(
     key = vault.export_key_copy()
     try:
         conn = vault.conn
-        source_counts = _counts(conn)
+        source_counts = row_counts(conn)
         try:
             # The file exists, private, before SQLite opens it (a process-wide umask would race
             # with other threads); SQLite gives its journal the same mode.
@@ -124,7 +124,7 @@ def create_backup(
             raise StorageError("The backup could not be written.") from None
         header_bytes = (vault.folder / keys.HEADER_NAME).read_bytes()
         atomic_write(tmp / keys.HEADER_NAME, header_bytes)
-        _verify_copy(tmp / DB_NAME, key, source_counts)
+        verify_copy(tmp / DB_NAME, key, source_counts)
         manifest = {
             "format": "srojournal-backup",
             "version": 1,
@@ -157,7 +157,7 @@ def _fsynced(path: Path):  # type: ignore[no-untyped-def]
         os.close(fd)
 
 
-def _verify_copy(path: Path, key: bytearray, expected: dict[str, int] | None) -> dict[str, int]:
+def verify_copy(path: Path, key: bytearray, expected: dict[str, int] | None) -> dict[str, int]:
     """Check a backup's database without writing a byte to it (it may be on read-only media)."""
     try:
         conn = sqlcipher3.connect(keymaterial.read_only_uri(path), uri=True, isolation_level=None)
@@ -177,7 +177,7 @@ def _verify_copy(path: Path, key: bytearray, expected: dict[str, int] | None) ->
             raise VaultDamaged("The backup did not verify (page check failed).")
         if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
             raise VaultDamaged("The backup did not verify (integrity check failed).")
-        counts = _counts(conn)
+        counts = row_counts(conn)
         if expected is not None and counts != expected:
             raise VaultDamaged("The backup did not verify (row counts differ from the vault).")
         return counts
@@ -300,15 +300,20 @@ def restore_backup(backup: Path, target: Path) -> None:
 
 
 def verify_backup(backup: Path, passphrase: str) -> dict[str, int]:
-    """Open a backup read-only with the passphrase and check it fully; returns row counts."""
+    """Open a backup read-only with the passphrase it was taken under; check it fully, return
+    its row counts. Writes nothing to the backup."""
+    backup = Path(backup)
     header = keys.read_header(backup)
-    master = header.unwrap("passphrase", keys.normalize_secret(passphrase))
+    opened = header.open("passphrase", keys.normalize_secret(passphrase))
     try:
-        candidates = header.data_keys(master)
+        last: VaultError | None = None
+        for o in opened:
+            try:
+                return verify_copy(backup / DB_NAME, o.data_key, None)
+            except VaultDamaged as exc:
+                last = exc
+        assert last is not None
+        raise last
     finally:
-        keys.zero(master)
-    try:
-        return _verify_copy(backup / DB_NAME, candidates[0], None)
-    finally:
-        for k in candidates:
-            keys.zero(k)
+        for o in opened:
+            o.zero()

@@ -652,9 +652,9 @@ class SettingsPage(Page):
         card.body.addLayout(prow)
         card.body.addWidget(
             hint_label(
-                "The data is not re-encrypted: the key is re-wrapped under the new passphrase, "
-                "instantly and atomically. Your recovery code keeps working. Backups taken "
-                "before the change open with the old passphrase."
+                "The journal is re-encrypted under new keys, so the old passphrase stops opening "
+                "it. Your recovery code keeps working. Backups taken before the change still "
+                "open with the old passphrase (the one of their time)."
             )
         )
         lay.addWidget(card)
@@ -714,12 +714,19 @@ class SettingsPage(Page):
         self.pass_message.setText("Changing the passphrase…")
         self.pass_button.setEnabled(False)
 
-        def done(_result: object) -> None:
+        def done(result: object) -> None:
             for edit in (self.old_pass, self.new_pass, self.confirm_pass):
                 edit.wipe()
-            self.pass_message.setText("Passphrase changed. Use the new one from now on.")
+            self.pass_message.setText(
+                "Passphrase changed and the journal re-encrypted: the old passphrase no longer "
+                "opens it. Backups taken before the change still open with the old passphrase."
+            )
             self.status_message.emit("Passphrase changed")
             self.session.notify(what.SETTINGS)
+            if isinstance(result, str):  # a vault from an earlier release: a new recovery code
+                from srojournal.ui.recovery_code import show_new_recovery_code
+
+                show_new_recovery_code(self, self.session.vault, result)
 
         def failed(message: str) -> None:
             self.pass_message.setText("")

@@ -58,6 +58,16 @@ DEMO_PASSPHRASE = "demo passphrase for testing only"  # noqa: S105 - synthetic d
 failure_delay = throttle.delay_for  # seconds before the next attempt: 0, 1, 2, 4 … 30
 
 
+_CODE_HINT = (
+    "This code opens the vault if you forget your passphrase. It is shown only now: write it "
+    "down, print it or save it somewhere safe, away from this laptop."
+)
+_NEW_CODE_HINT = (
+    "The code you used no longer works: this new one replaces it. It is shown only now: write "
+    "it down, print it or save it somewhere safe, away from this laptop."
+)
+
+
 def _message(exc: BaseException) -> str:
     if isinstance(exc, VaultError):
         return exc.message
@@ -266,8 +276,8 @@ class UnlockScreen(QWidget):
         self._header(
             lay,
             "Use your recovery code",
-            "Enter the recovery code you stored when the vault was created, then choose a new "
-            "passphrase. The recovery code keeps working afterwards.",
+            "Enter your recovery code, then choose a new passphrase. You get a new recovery "
+            "code at once: the one you enter here stops working.",
         )
         self.recovery_code = QLineEdit()
         self.recovery_code.setAccessibleName("Recovery code")
@@ -347,12 +357,7 @@ class UnlockScreen(QWidget):
 
     def _build_code(self) -> QWidget:
         frame, lay = card()
-        self._header(
-            lay,
-            "Your recovery code",
-            "This code opens the vault if you forget your passphrase. It is shown only now: "
-            "write it down, print it or save it somewhere safe, away from this laptop.",
-        )
+        self.code_subtitle = self._header(lay, "Your recovery code", _CODE_HINT)
         self.code_label = label("", "code")
         self.code_label.setAccessibleName("Recovery code")
         self.code_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
@@ -590,14 +595,28 @@ class UnlockScreen(QWidget):
 
             vault = Vault.open_with_recovery(folder, code)
             try:
-                vault.change_passphrase(code, new, with_recovery_code=True)
+                new_code = vault.change_passphrase(code, new, with_recovery_code=True)
             except BaseException:
                 vault.close()
                 raise
-            return vault
+            return vault, new_code
 
         self._set_busy(True, self.recover_busy_slot)
-        self.task = run_in_thread(work, self._on_unlocked, self._on_recover_failed, self)
+        self.task = run_in_thread(work, self._on_recovered, self._on_recover_failed, self)
+
+    def _on_recovered(self, result: tuple[Vault, str]) -> None:
+        """The code was used up: show the new one, with the same "I have stored it" step as at
+        creation, before the journal opens."""
+        self.failures = 0
+        self.retry_at = 0.0
+        if self.vault_path is not None:
+            throttle.clear(self.vault_path)
+        self._set_busy(False)
+        self.recover_new.wipe()
+        self.recover_confirm.wipe()
+        self.recovery_code.clear()
+        vault, code = result
+        self._show_code(vault, code, new=True)
 
     def _on_recover_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
@@ -644,13 +663,17 @@ class UnlockScreen(QWidget):
 
     def _on_created(self, folder: Path, result: tuple[Vault, str]) -> None:
         self._set_busy(False)
-        view = self._view("code")
         vault, code = result
         self.vault_path = folder
-        self._pending_vault = vault
-        self._recovery_code = code
         self.create_pass.wipe()
         self.create_confirm.wipe()
+        self._show_code(vault, code, new=False)
+
+    def _show_code(self, vault: Vault, code: str, *, new: bool) -> None:
+        view = self._view("code")
+        self._pending_vault = vault
+        self._recovery_code = code
+        self.code_subtitle.setText(_NEW_CODE_HINT if new else _CODE_HINT)
         # Two lines of four groups: easy to copy by hand, never broken mid-group.
         groups = code.split("-")
         half = len(groups) // 2
@@ -671,6 +694,11 @@ class UnlockScreen(QWidget):
             return
         vault = self._pending_vault
         self._pending_vault = None
+        if vault.recovery_code_unconfirmed:  # a code issued by recovery: now it is stored
+            try:
+                vault.confirm_recovery_code()
+            except VaultError as exc:
+                log.error("could not record the stored recovery code: %s", type(exc).__name__)
         self._deliver(vault)
 
     @property
