@@ -353,3 +353,119 @@ def test_new_recovery_code_needs_the_passphrase_and_kills_the_old_code(cli, vaul
     assert r.code == 3
     r = cli("recover", v, "--passphrase-stdin", stdin=f"{new_code}\n{NEW}\n")
     assert r.code == 0, r.err
+
+
+# -- 3. damage to the write-ahead log never loses saved entries silently ---------------------
+
+_CRASH = """
+import os, sys
+from pathlib import Path
+from srojournal.vault.store import Vault
+v = Vault.open(Path(sys.argv[1]), sys.argv[2])
+school = v.journal.add_school("Lincoln High")
+for i in range(int(sys.argv[3])):
+    v.journal.add_student(f"Student {i}", school, "9")  # one commit each
+print("saved", flush=True)
+os._exit(0)  # a crash: no checkpoint, no clean close
+"""
+
+
+def _crash_with_commits_in_the_log(v: Path, n: int = 12) -> None:
+    r = subprocess.run(
+        [sys.executable, "-c", _CRASH, str(v), PASSPHRASE, str(n)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert r.stdout.strip() == "saved", r.stderr
+    assert (v / "journal.db-wal").stat().st_size > 32 + 24 + 4096
+
+
+def _students(r) -> int:
+    assert r.code == 0, r.err
+    return int(r.out.split()[2].split("=")[1])
+
+
+def test_a_crash_with_an_intact_log_loses_nothing(cli, vault_dir) -> None:
+    v, _ = vault_dir
+    _crash_with_commits_in_the_log(v)
+    assert _students(_verify(cli, v)) == 12
+    assert not [p for p in v.iterdir() if ".damaged-" in p.name]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "byte in the first frame",
+        "byte in a middle frame's header",
+        "log header",
+        "log cut in half",
+        "log deleted",
+    ],
+)
+def test_log_damage_after_a_crash_is_refused_not_silently_dropped(
+    cli, vault_dir, damage: str
+) -> None:
+    v, _ = vault_dir
+    taken = _backup(cli, v)
+    _crash_with_commits_in_the_log(v)
+    log = v / "journal.db-wal"
+    data = bytearray(log.read_bytes())
+    frame = 24 + 4096
+    if damage == "byte in the first frame":
+        data[32 + 24 + 100] ^= 0x01
+    elif damage == "byte in a middle frame's header":
+        data[32 + (len(data) // frame // 2) * frame + 2] ^= 0x01  # its page number
+    elif damage == "log header":
+        data[20] ^= 0x01  # a salt
+    elif damage == "log cut in half":
+        data = data[: 32 + (len(data) // frame // 2) * frame]
+    if damage == "log deleted":
+        log.unlink()
+    else:
+        log.write_bytes(bytes(data))
+    before = log.read_bytes() if log.exists() else None
+    for _ in range(2):  # and again: it stays refused, nothing was dropped in between
+        r = _verify(cli, v)
+        assert r.code == 4, (damage, r.code, r.out, r.err)
+        assert not r.out.startswith("ok")
+        assert "write-ahead log" in r.err and taken.name in r.err
+        assert len(r.err.strip().splitlines()) == 1
+        assert_no_traceback(r)
+    if before is not None:
+        assert log.read_bytes() == before  # left in place for recovery...
+        kept = [
+            p
+            for p in v.iterdir()
+            if p.name.startswith("journal.db-wal.damaged-") and not p.name.endswith("-shm")
+        ]
+        assert [p.read_bytes() for p in kept] == [before]  # ...and a copy kept aside
+        assert kept[0].stat().st_mode & 0o077 == 0
+    r = cli("backup", v, v.parent / "more", "--passphrase-stdin", stdin=PASSPHRASE + "\n")
+    assert r.code == 4  # a writable open is refused the same way
+
+
+def test_a_torn_uncommitted_tail_is_not_damage(cli, vault_dir) -> None:
+    """A kill in the middle of writing a frame that no commit acknowledged: harmless."""
+    v, _ = vault_dir
+    _crash_with_commits_in_the_log(v)
+    log = v / "journal.db-wal"
+    data = log.read_bytes()
+    header = bytearray(data[32 : 32 + 24])  # a frame header of this log, not a commit
+    header[0:4] = (2).to_bytes(4, "big")
+    header[4:8] = bytes(4)
+    log.write_bytes(data + bytes(header) + os.urandom(1000))
+    assert _students(_verify(cli, v)) == 12
+
+
+def test_a_journal_rolled_back_behind_its_key_file_is_refused(cli, vault_dir, tmp_path) -> None:
+    v, _ = vault_dir
+    _import(cli, v, tmp_path, "first entry", PASSPHRASE)
+    old_copy = (v / "journal.db").read_bytes()  # e.g. a file sync restoring an older version
+    _import(cli, v, tmp_path, "second entry", PASSPHRASE)
+    (v / "journal.db").write_bytes(old_copy)
+    r = _verify(cli, v)
+    assert r.code == 4, r.err
+    assert "rolled back" in r.err and "older copy" in r.err
+    assert_no_traceback(r)

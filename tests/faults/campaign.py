@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.faults import bitrot, disk, hostile, kill, plaintext
+from tests.faults import bitrot, disk, hostile, kill, plaintext, walrot
 from tests.faults.common import Tally
 
 
@@ -56,6 +56,7 @@ CAMPAIGNS: tuple[Campaign, ...] = (
     Campaign("kill-restore", kill.kill_restore, 3, 60),
     Campaign("kill-migrate", kill.kill_migrate, 3, 60),
     Campaign("bit-rot", _bit_rot_small, 60, 500),
+    Campaign("wal-damage", walrot.wal_damage, 16, 400),
     Campaign("headers", _headers, 2, 12),
     Campaign("disk-full", disk.disk_full, 2, 10),
     Campaign("disk-full-tmpfs", disk.disk_full_tmpfs, 1, 3),

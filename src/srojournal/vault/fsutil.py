@@ -17,11 +17,13 @@ def fsync_fd(fd: int) -> None:
     if sys.platform == "darwin":
         import fcntl
 
-        try:
-            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
-            return
-        except OSError:  # a file system without it (some network shares): plain fsync
-            pass
+        full = getattr(fcntl, "F_FULLFSYNC", None)
+        if full is not None:
+            try:
+                fcntl.fcntl(fd, full)
+                return
+            except OSError:  # a file system without it (some network shares): plain fsync
+                pass
     os.fsync(fd)
 
 

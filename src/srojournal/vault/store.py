@@ -19,8 +19,9 @@ from typing import Any
 
 import sqlcipher3
 
-from srojournal.vault import keychange, keymaterial, keys
+from srojournal.vault import keychange, keymaterial, keys, wal
 from srojournal.vault.errors import (
+    HeaderDamaged,
     NotAVault,
     StorageError,
     VaultDamaged,
@@ -319,6 +320,8 @@ class Vault:
         lock.acquire()
         vault: Vault | None = None
         try:
+            # Before SQLite reads the log: saved commits it would drop mean a refusal.
+            wal.check_before_open(folder)
             if not read_only:
                 remove_leftover_temps(folder, keys.HEADER_NAME)
             opened = header.open(kind, secret)
@@ -334,6 +337,7 @@ class Vault:
                     keys.zero(o.data_key)
             vault = cls(folder, conn, match.data_key, lock, read_only=read_only)
             vault._check_vault_id(header)
+            vault._check_generation(header.vault_id, match.keyset.journal)
             if not read_only:
                 # Finish or undo a key change interrupted by a crash; convert a format 1 header.
                 keychange.settle(vault, header, match)
@@ -363,6 +367,48 @@ class Vault:
                 "from a backup."
             )
 
+    def _check_generation(self, vault_id: str, mark: keys.JournalMark | None) -> None:
+        """A journal behind the generation its key file recorded at the last clean close was
+        rolled back or replaced by an older copy: entries saved since are missing."""
+        if mark is None:
+            return
+        if not mark.verify(self._key, vault_id):
+            raise HeaderDamaged(
+                "The vault's key file (vault.key) is damaged: its record of the journal does not "
+                "verify. Restore it from a backup: every backup folder holds a copy of it."
+            )
+        if self.generation() < mark.generation:
+            raise VaultDamaged(
+                "The vault's journal is older than its key file records: it was rolled back or "
+                "replaced by an older copy, and entries saved later are missing. Restore the "
+                "latest good backup." + _latest_backup_note(self.folder)
+            )
+
+    def _bump_generation(self) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', "
+            "CAST(coalesce((SELECT value FROM meta WHERE key = 'generation'), '0') AS INTEGER)"
+            " + 1)"
+        )
+
+    def _mark_journal(self, generation: int) -> None:
+        """After a clean close: the key file records the journal's generation (only ever after
+        the database has it, so a crash leaves the key file behind, never ahead)."""
+        try:
+            header = keys.read_header(self.folder)
+            current = header.keys.journal
+            if header.pending is not None or (
+                current is not None and not current.verify(self._key, header.vault_id)
+            ):
+                return  # not this journal's keyset: leave the key file alone
+            mark = keys.JournalMark.make(self._key, header.vault_id, generation)
+            keys.write_header(
+                self.folder,
+                header.replace(keys=header.keys.replace(journal=mark), version=keys.HEADER_VERSION),
+            )
+        except VaultError as exc:
+            log.warning("could not record the journal's generation: %s", type(exc).__name__)
+
     def _after_open(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > CURRENT_VERSION:
@@ -389,6 +435,7 @@ class Vault:
             self._migrate(backup_first=True)
         with self.transaction():
             self.set_meta("open_state", "open")
+            self._bump_generation()
 
     def _migrate(self, *, backup_first: bool) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -410,18 +457,24 @@ class Vault:
 
     def close(self) -> None:
         """Lock the vault: checkpoint, close, zero the key, release the folder lock."""
+        closed_at: int | None = None
         if self.conn is not None:
             try:
                 if not self.read_only and not self.conn.in_transaction:
                     with contextlib.suppress(sqlcipher3.Error):
                         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                        self.conn.execute(
-                            "INSERT OR REPLACE INTO meta VALUES ('open_state', 'closed')"
-                        )
+                        with self.transaction():
+                            self.set_meta("open_state", "closed")
+                            self._bump_generation()
                         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                        closed_at = self.generation()
+            except VaultError as exc:
+                log.warning("the vault closed without its bookkeeping: %s", type(exc).__name__)
             finally:
                 self.conn.close()
                 self.conn = None
+        if closed_at is not None:
+            self._mark_journal(closed_at)
         keys.zero(self._key)
         self._lock.release()
 
