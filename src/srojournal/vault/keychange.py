@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from srojournal.vault import keys, rekey
-from srojournal.vault.errors import VaultDamaged, VaultError, WrongPassphrase, WrongRecoveryCode
+from srojournal.vault.errors import VaultDamaged, VaultError, WrongPassphrase
 
 if TYPE_CHECKING:
     from srojournal.vault.store import Vault
@@ -148,10 +148,15 @@ def settle(vault: Vault, header: keys.KeyHeader, opened: keys.Opened) -> None:
         log.info("key file converted to format %d", keys.HEADER_VERSION)
 
 
+class KeyChangeInterrupted(WrongPassphrase):
+    """The secret belongs to the other side of a key change a crash interrupted (exit 3); the
+    message says which passphrase opens the journal now."""
+
+
 def no_keyset_matches(header: keys.KeyHeader, opened: list[keys.Opened], kind: str) -> VaultError:
     """Why the journal opened with none of the keysets the secret unlocked."""
     what = "This recovery code" if kind == "recovery" else "This passphrase"
-    wrong: type[WrongPassphrase] = WrongRecoveryCode if kind == "recovery" else WrongPassphrase
+    wrong = KeyChangeInterrupted
     kinds = {o.pending for o in opened}
     if header.pending is not None and kinds == {False}:
         return wrong(

@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain import taxonomy
 from srojournal.domain.models import Template
+from srojournal.ui import clipboard
 from srojournal.ui import session as what
 from srojournal.ui.page import Page
+from srojournal.ui.progress import WorkProgress
 from srojournal.ui.session import Session
 from srojournal.ui.students.forms import error_label
 from srojournal.ui.students.kit import (
@@ -131,9 +133,21 @@ class SettingsPage(Page):
             lambda v: self._save_setting(AUTOLOCK, v, "Auto-lock time saved")
         )
         form.addRow("&Lock after idle", self.autolock)
+        self.clipboard_seconds = named(QSpinBox(), "Clear copied text after seconds")
+        self.clipboard_seconds.setMaximumWidth(140)
+        self.clipboard_seconds.setRange(*clipboard.SECONDS_RANGE)
+        self.clipboard_seconds.setSuffix(" s")
+        self.clipboard_seconds.valueChanged.connect(
+            lambda v: self._save_setting(clipboard.SETTING, v, "Clipboard time saved")
+        )
+        form.addRow("Clear copied &text after", self.clipboard_seconds)
         card.body.addLayout(form)
         card.body.addWidget(
-            hint_label("1 to 30 minutes (30 is the CJIS maximum). Ctrl+L locks at once.")
+            hint_label(
+                "Lock: 1 to 30 minutes (30 is the CJIS maximum); Ctrl+L locks at once. Text "
+                "copied from the journal is cleared after the time above and when the vault "
+                "locks, and clipboard managers are told it is secret."
+            )
         )
         lay.addWidget(card)
 
@@ -660,6 +674,31 @@ class SettingsPage(Page):
         lay.addWidget(card)
 
         card = Card()
+        card.body.addWidget(section_label("Recovery code"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.code_pass = PassphraseEdit("Passphrase for a new recovery code")
+        self.code_pass.textChanged.connect(lambda _t: self._update_code_button())
+        form.addRow("Pass&phrase", self.code_pass)
+        card.body.addLayout(form)
+        self.code_error = error_label()
+        card.body.addWidget(self.code_error)
+        crow = QHBoxLayout()
+        crow.addStretch(1)
+        self.code_button = named(QPushButton("New recovery code…"), "New recovery code")
+        self.code_button.clicked.connect(self.new_recovery_code)
+        self.code_pass.returnPressed.connect(self.new_recovery_code)
+        crow.addWidget(self.code_button)
+        card.body.addLayout(crow)
+        card.body.addWidget(
+            hint_label(
+                "Issues a new recovery code and re-encrypts the journal: the current code stops "
+                "working, also with older copies of the key file. The new code is shown once."
+            )
+        )
+        lay.addWidget(card)
+
+        card = Card()
         card.body.addWidget(section_label("Retention: purge old notes"))
         form = QFormLayout()
         self.purge_years = named(QSpinBox(), "Purge notes older than years")
@@ -683,6 +722,7 @@ class SettingsPage(Page):
         self.tasks.busy_changed.connect(self._on_busy)
         self.tabs.addTab(_tab(w), "Sec&urity")
         self._update_pass_button()
+        self._update_code_button()
 
     def _update_pass_button(self) -> None:
         s = self.meter.strength
@@ -699,9 +739,13 @@ class SettingsPage(Page):
         )
         self.pass_message.setText("The confirmation does not match." if mismatch else "")
 
+    def _update_code_button(self) -> None:
+        self.code_button.setEnabled(bool(self.code_pass.text()) and not self.tasks.busy)
+
     def _on_busy(self, busy: bool) -> None:
         self.purge_button.setEnabled(not busy)
         self._update_pass_button()
+        self._update_code_button()
 
     def change_passphrase(self) -> None:
         self.meter.flush()
@@ -713,8 +757,12 @@ class SettingsPage(Page):
         self.pass_error.hide()
         self.pass_message.setText("Changing the passphrase…")
         self.pass_button.setEnabled(False)
+        progress = WorkProgress(
+            self, "Changing the passphrase", "Re-encrypting the journal under new keys…"
+        )
 
         def done(result: object) -> None:
+            progress.close()
             for edit in (self.old_pass, self.new_pass, self.confirm_pass):
                 edit.wipe()
             self.pass_message.setText(
@@ -729,13 +777,46 @@ class SettingsPage(Page):
                 show_new_recovery_code(self, self.session.vault, result)
 
         def failed(message: str) -> None:
+            progress.close()
             self.pass_message.setText("")
             self.pass_error.setText(message)
             self.pass_error.show()
             self.old_pass.selectAll()
             self.old_pass.setFocus()
 
-        self.tasks.run(lambda: vault.change_passphrase(old, new), done, failed)
+        self.tasks.run(
+            lambda: vault.change_passphrase(old, new, progress=progress.report), done, failed
+        )
+
+    def new_recovery_code(self) -> None:
+        """Issue a new recovery code (the passphrase is required); the old code stops working."""
+        passphrase = self.code_pass.text()
+        if not passphrase or self.tasks.busy:
+            return
+        vault = self.session.vault
+        self.code_error.hide()
+        progress = WorkProgress(
+            self, "New recovery code", "Re-encrypting the journal under new keys…"
+        )
+
+        def done(code: object) -> None:
+            progress.close()
+            self.code_pass.wipe()
+            self.status_message.emit("New recovery code issued")
+            from srojournal.ui.recovery_code import show_new_recovery_code
+
+            self.code_dialog = show_new_recovery_code(self, vault, str(code))
+
+        def failed(message: str) -> None:
+            progress.close()
+            self.code_error.setText(message)
+            self.code_error.show()
+            self.code_pass.selectAll()
+            self.code_pass.setFocus()
+
+        self.tasks.run(
+            lambda: vault.replace_recovery_code(passphrase, progress=progress.report), done, failed
+        )
 
     def _update_purge_text(self) -> None:
         cutoff = years_before(self.session.today(), self.purge_years.value())
@@ -783,6 +864,7 @@ class SettingsPage(Page):
         j = self.journal
         self._loading = True
         self.autolock.setValue(int_setting(j, AUTOLOCK, AUTOLOCK_DEFAULT, 1, 30))
+        self.clipboard_seconds.setValue(clipboard.clamp_seconds(j.get_setting(clipboard.SETTING)))
         self.threshold.setValue(int_setting(j, THRESHOLD, THRESHOLD_DEFAULT, THRESHOLD_MIN, 1000))
         self.vault_path.setText(str(self.session.vault.folder))
         self.backup_path.setText(str(backup_dir(self.session.vault)))
@@ -800,7 +882,7 @@ class SettingsPage(Page):
         self.tasks.wait()
         self.tasks.cancel_results()
         self._loading = True
-        for edit in (self.old_pass, self.new_pass, self.confirm_pass):
+        for edit in (self.old_pass, self.new_pass, self.confirm_pass, self.code_pass):
             edit.wipe()
         self.meter.update_for("", immediate=True)
         for line in (self.vault_path, self.backup_path, self.school_name, self.type_label,
@@ -813,6 +895,8 @@ class SettingsPage(Page):
         self.t_type.clear()
         self.pass_message.clear()
         self.purge_text.clear()
-        for label in (self.pass_error, self.school_error, self.type_error, self.t_error):
+        for label in (
+            self.pass_error, self.code_error, self.school_error, self.type_error, self.t_error
+        ):  # fmt: skip
             label.hide()
         self._loading = False

@@ -556,7 +556,9 @@ class UnlockScreen(QWidget):
                 self.failures += 1
                 self.retry_at = time.monotonic() + failure_delay(self.failures)
             msg = "That passphrase is not right. Check Caps Lock and try again."
-            if self.failures >= 3:
+            if _interrupted_key_change(exc):  # it is right, for the other side of the change
+                msg = exc.message
+            elif self.failures >= 3:
                 msg += " If you have forgotten it, use your recovery code."
             set_error(self.unlock_error, msg)
             self.passphrase.selectAll()
@@ -623,7 +625,9 @@ class UnlockScreen(QWidget):
         if isinstance(exc, WrongPassphrase):
             set_error(
                 self.recover_error,
-                "That recovery code is not right. Check each group of four characters.",
+                exc.message
+                if _interrupted_key_change(exc)
+                else "That recovery code is not right. Check each group of four characters.",
             )
         else:
             set_error(self.recover_error, _message(exc))
@@ -771,6 +775,12 @@ class UnlockScreen(QWidget):
 
 
 __all__ = ["DEMO_PASSPHRASE", "UnlockScreen", "failure_delay"]
+
+
+def _interrupted_key_change(exc: BaseException) -> bool:
+    from srojournal.vault.keychange import KeyChangeInterrupted  # loaded with the vault stack
+
+    return isinstance(exc, KeyChangeInterrupted)
 
 
 # The vault stack (SQLCipher, cryptography) loads on first use, off the start-up path.
