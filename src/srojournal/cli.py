@@ -464,7 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in result.problems:
             sys.stderr.write(f"srojournal: self-test: {problem}\n")
         if result.ok:
-            _out(f"self-test ok: SQLCipher {result.cipher_version}, FTS5, Argon2id, AES-GCM")
+            _out(
+                f"self-test ok: SQLCipher {result.cipher_version}, FTS5, Argon2id, AES-GCM, X25519"
+            )
         return 0 if result.ok else EXIT_INTERNAL
     try:
         if args.command is None:
