@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 
 from srojournal.domain.models import ContactFilter, ContactInput
 from srojournal.ui.journal.model import JournalModel
@@ -102,9 +102,12 @@ def test_search_finds_and_filters_narrow(qtbot, open_vault):
     page.type_combo.setCurrentIndex(page.type_combo.findData("category:safety"))
     assert page.model.total == 1
     page.type_combo.setCurrentIndex(0)
-    page.date_from.setDate(dt.date(2026, 3, 1))
+    page.date_from.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClicks(page.date_from, "3/1/2026")
+    qtbot.keyClick(page.date_from, Qt.Key.Key_Tab)
+    assert page.date_from.text() == "2026-03-01"
     assert page.model.total == 2
-    page.date_from.setDate(page.date_from.minimumDate())
+    page.date_from.set_value(None)
     page.show_student(jd)
     assert page.model.total == 1
     assert page.model.row_at(0).students == "JD"
