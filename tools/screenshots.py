@@ -10,10 +10,12 @@ vault holds synthetic data only.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -27,7 +29,8 @@ from srojournal.ui import theme
 from srojournal.ui.qsettings import AppSettings
 
 PAGES = ("journal", "students", "followups", "conflicts", "reports", "settings", "backups")
-SIZE = (1280, 800)
+# The usual laptop first (file names without a size), then the small one every screen must fit.
+SIZES = ((1280, 800), (1366, 768))
 
 
 def _settle(ms: int = 150) -> None:
@@ -60,6 +63,18 @@ def _select_first(page: QWidget) -> None:
         table.selectRow(0)
 
 
+def _fill_entry(entry: Any) -> None:
+    """A mediation being typed: two students (one new, its grade half typed), the agreement."""
+    students = entry.journal.students("", limit=2)
+    for s in students:
+        entry.add_student(s.id)
+    entry.add_new_student("Sam R", grade="8", focus=False)
+    entry.type_edit.set_value("mediation")
+    entry.outcome.set_value("agreement_reached")
+    entry.notes.setPlainText("Dispute over a seat at lunch; both told their side and agreed.")
+    entry.agreement.setPlainText("Sit at separate tables for two weeks; check in on Friday.")
+
+
 def render(vault_path: Path, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     vault_path = _neutral_copy(vault_path)
@@ -74,9 +89,7 @@ def render(vault_path: Path, out: Path) -> list[Path]:
     written: list[Path] = []
     for scheme in ("light", "dark"):
         theme.apply_theme(app, scheme)
-        window = MainWindow(
-            AppSettings(), vault_path=vault_path, demo=True, connect_system_signals=False
-        )
+        window = MainWindow(AppSettings(), vault_path=vault_path, connect_system_signals=False)
         window.resize(*SIZE)
         window.show()
         written.append(out / f"unlock-{scheme}.png")

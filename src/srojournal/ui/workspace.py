@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -73,6 +75,18 @@ class SidebarDelegate(QStyledItemDelegate):
         return QSize(s.width() + 36, max(s.height(), 36))
 
 
+def _scrolling(page: Page) -> QScrollArea:
+    """A page in a scroll area that shows only when the window is narrower or lower than the
+    page can be (a small screen): the page then scrolls instead of squeezing its controls."""
+    area = QScrollArea()
+    area.setObjectName(f"{page.objectName()}Scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setWidget(page)
+    return area
+
+
 class Workspace(QWidget):
     """Sidebar + pages for one unlocked session. Destroyed on lock."""
 
@@ -102,7 +116,7 @@ class Workspace(QWidget):
         for spec, cls in available_pages(specs):
             page = cls(session, self.stack)
             self.pages[spec.key] = page
-            self.stack.addWidget(page)
+            self.stack.addWidget(_scrolling(page))
             item = QListWidgetItem(page.title or spec.key.title())
             item.setData(KeyRole, spec.key)
             item.setToolTip(f"{page.title} ({spec.shortcut})")

@@ -6,7 +6,15 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QSpinBox,
+    QWidget,
+)
 
 from srojournal.domain import cases
 from srojournal.domain.errors import InvalidInput
@@ -90,24 +98,27 @@ class CheckDialog(FormDialog):
         runner: Runner,
         parent: QWidget | None = None,
     ) -> None:
-        verdict = "held" if held else "was broken"
         super().__init__(
-            "Record check: held" if held else "Record check: broken",
-            submit,
-            parent,
-            runner=runner,
-            ok_label="Record check",
+            "Record agreement check", submit, parent, runner=runner, ok_label="Record check"
         )
         self.setObjectName("checkDialog")
-        self.held = held
         self._now = now
-        intro = QLabel(f"The agreement of “{title}” {verdict}. The check is logged as a contact "
-                       "with the parties, linked to the case.")  # fmt: skip
+        self._today = today
+        intro = QLabel(
+            f"Checking the agreement of “{title}”. The check is logged as a contact with the "
+            "parties and linked to the case."
+        )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.PlainText)
+        self.held_choice = named(QRadioButton("It &held"), "The agreement held")
+        self.broken_choice = named(QRadioButton("It was &broken"), "The agreement was broken")
+        (self.held_choice if held else self.broken_choice).setChecked(True)
+        choice = QHBoxLayout()
+        choice.addWidget(self.held_choice)
+        choice.addWidget(self.broken_choice)
+        choice.addStretch(1)
         self.notes = named(QPlainTextEdit(), "Notes of the check")
         self.notes.setTabChangesFocus(True)
-        self.notes.setPlaceholderText(f"Checked on the agreement: it {verdict}.")
         self.notes.setMaximumHeight(80)
         self.duration = named(QSpinBox(), "Duration in minutes")
         self.duration.setRange(1, 24 * 60)
@@ -115,18 +126,32 @@ class CheckDialog(FormDialog):
         self.duration.setValue(10)
         self.duration.setSuffix(" min")
         self.next_check = date_edit(
-            "Next check date",
-            cases.next_check(held, today),
-            side="future",
-            optional=True,
-            today=lambda: today,
+            "Next check date", None, side="future", optional=True, today=lambda: today
         )
         self.next_check.setPlaceholderText("No further check")
+        self._next_set = False
+        self.next_check.textEdited.connect(self._next_typed)
         self.form.addRow(intro)
+        self.form.addRow(choice)
         self.form.addRow("&Notes", self.notes)
         self.form.addRow("&Duration", self.duration)
         self.form.addRow("Next &check", self.next_check)
+        self.held_choice.toggled.connect(self._verdict_changed)
+        self._verdict_changed()
         self.resize(480, self.sizeHint().height())
+
+    @property
+    def held(self) -> bool:
+        return self.held_choice.isChecked()
+
+    def _next_typed(self, _text: str) -> None:
+        self._next_set = True
+
+    def _verdict_changed(self, *_: object) -> None:
+        verdict = "held" if self.held else "was broken"
+        self.notes.setPlaceholderText(f"Checked on the agreement: it {verdict}.")
+        if not self._next_set:
+            self.next_check.set_value(cases.next_check(self.held, self._today))
 
     def value(self) -> CheckRecord:
         return CheckRecord(

@@ -90,6 +90,7 @@ class ConflictsPage(RecordEditor, Page):
         top = QHBoxLayout()
         self.case_title = title_label("")
         self.case_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.case_title.setWordWrap(True)  # the officer's own words: any length
         top.addWidget(self.case_title, 1)
         self.log_button = primary(
             named(QPushButton("Log contact"), "Log a contact for this case", "Open quick entry")
