@@ -87,12 +87,13 @@ def render(vault_path: Path, out: Path) -> list[Path]:
     from srojournal.ui.main_window import MainWindow
 
     written: list[Path] = []
-    for scheme in ("light", "dark"):
+    for (width, height), scheme in itertools.product(SIZES, ("light", "dark")):
+        suffix = "" if (width, height) == SIZES[0] else f"-{width}x{height}"
         theme.apply_theme(app, scheme)
         window = MainWindow(AppSettings(), vault_path=vault_path, connect_system_signals=False)
-        window.resize(*SIZE)
+        window.resize(width, height)
         window.show()
-        written.append(out / f"unlock-{scheme}.png")
+        written.append(out / f"unlock-{scheme}{suffix}.png")
         _save(window, written[-1])
         window.on_unlocked(unlock(vault_path, DEMO_PASSPHRASE))
         assert window.session is not None
@@ -102,14 +103,16 @@ def render(vault_path: Path, out: Path) -> list[Path]:
             if page is None:
                 continue
             _select_first(page)
-            written.append(out / f"{key}-{scheme}.png")
+            written.append(out / f"{key}-{scheme}{suffix}.png")
             _save(window, written[-1])
         window.show_page("journal")
         window.open_quick_entry()
-        if window.entry is not None:
-            written.append(out / f"quick-entry-{scheme}.png")
-            _save(window.entry, written[-1])
-            window.entry.close_keeping_draft()
+        entry = window.entry
+        if entry is not None:
+            _fill_entry(entry)
+            written.append(out / f"quick-entry-{scheme}{suffix}.png")
+            _save(entry, written[-1])
+            entry.close_keeping_draft()
             window.entry = None
         window.lock("screenshots")
         window.close()
