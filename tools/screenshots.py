@@ -65,6 +65,7 @@ def _select_first(page: QWidget) -> None:
 
 def _fill_entry(entry: Any) -> None:
     """A mediation being typed: two students (one new, its grade half typed), the agreement."""
+    entry.clear_form()  # not what an earlier run left as a draft
     students = entry.journal.students("", limit=2)
     for s in students:
         entry.add_student(s.id)

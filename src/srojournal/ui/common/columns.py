@@ -1,9 +1,11 @@
 """Table columns that make room in a set order instead of being cut off.
 
 A :class:`ColumnFit` watches a table's width. Each column has a priority (0 is kept longest), a
-minimum and a natural width; one column (the notes) takes what is left. When the columns do not
-fit at their minimum widths, the lowest-priority ones are hidden until they do, and they come
-back when the table is wide enough again. The officer can still resize columns by hand.
+minimum and a natural width (at least as wide as its ``sample`` text); one column (the notes)
+takes what is left. Columns less important than the notes give way (are hidden, lowest priority
+first) before the notes shrink below their natural width; any column gives way before one is cut
+below its minimum. Hidden columns come back when the table is wide enough again. The officer
+can still resize columns by hand.
 """
 
 from __future__ import annotations
@@ -21,13 +23,23 @@ class Column:
     priority: int  # 0: kept longest
     minimum: int
     natural: int
+    sample: str = ""  # a text the column must show in full (a date and time)
 
 
 class ColumnFit(QObject):
     def __init__(self, view: QTableView, columns: Sequence[Column], stretch: int) -> None:
         super().__init__(view)
         self.view = view
-        self.columns = sorted(columns, key=lambda c: c.priority)
+        fm = view.fontMetrics()
+        self.columns = [
+            Column(
+                c.index,
+                c.priority,
+                max(c.minimum, fm.horizontalAdvance(c.sample) + 24 if c.sample else 0),
+                max(c.natural, fm.horizontalAdvance(c.sample) + 24 if c.sample else 0),
+            )
+            for c in sorted(columns, key=lambda c: c.priority)
+        ]
         self.stretch = stretch
         header = view.horizontalHeader()
         header.setStretchLastSection(False)
@@ -56,6 +68,15 @@ class ColumnFit(QObject):
         if width <= 0:
             return
         shown = list(self.columns)
+        notes = next((c for c in shown if c.index == self.stretch), None)
+        if notes is not None:
+            # Less important than the notes: give way while the notes are below their natural.
+            def fits_with_notes() -> bool:
+                fixed = sum(c.minimum for c in shown if c is not notes)
+                return fixed + notes.natural <= width
+
+            while not fits_with_notes() and shown[-1].priority > notes.priority:
+                shown.pop()
         while len(shown) > 1 and sum(c.minimum for c in shown) > width:
             shown.pop()  # the lowest priority
         header = self.view.horizontalHeader()
@@ -65,6 +86,8 @@ class ColumnFit(QObject):
         fixed = [c for c in shown if c.index != self.stretch]
         stretch = next((c for c in shown if c.index == self.stretch), None)
         room = width - (stretch.minimum if stretch is not None else 0)
+        if stretch is not None and width - stretch.natural >= sum(c.minimum for c in fixed):
+            room = width - stretch.natural  # the notes at their natural width first
         natural = sum(c.natural for c in fixed)
         minimum = sum(c.minimum for c in fixed)
         for c in fixed:

@@ -22,7 +22,7 @@ DATE, TYPE, SCHOOL, STUDENTS, OUTCOME, NOTES = range(len(COLUMNS))
 # When the table narrows, the school goes first, then the students, then the type: the date,
 # the outcome and the notes stay.
 FIT = (
-    Column(DATE, 0, 118, 130),
+    Column(DATE, 0, 118, 130, sample="2026-12-31 23:59"),
     Column(NOTES, 1, 120, 260),
     Column(OUTCOME, 2, 90, 140),
     Column(TYPE, 3, 100, 180),

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -46,9 +45,10 @@ from srojournal.domain import cases, taxonomy
 from srojournal.domain import entries as rules
 from srojournal.domain.errors import InvalidInput, UserError
 from srojournal.domain.models import ContactInput, ContactStudent
+from srojournal.domain.settings import SPELL_CHECK
 from srojournal.domain.taxonomy import ContactType
 from srojournal.domain.text import normalize_alias
-from srojournal.ops import entries
+from srojournal.ops import entries, spelling
 from srojournal.ops.changes import Change, Done
 from srojournal.ops.entries import CaseRequest, EntryDraft, EntryStudent, FollowUpRequest
 from srojournal.ui.common.choice import ChoiceEdit, SuggestionPopup
@@ -56,6 +56,7 @@ from srojournal.ui.common.dates import DateField, TimeField
 from srojournal.ui.common.error_label import ErrorLabel
 from srojournal.ui.common.flow import FlowLayout
 from srojournal.ui.common.runner import user_message
+from srojournal.ui.common.spelling import NotesEdit
 from srojournal.ui.common.students import StudentSearchEdit
 from srojournal.ui.session import Session
 from srojournal.ui.widgets import button, label, primary_button
@@ -385,17 +386,13 @@ class QuickEntryDialog(QDialog):
         g.addWidget(self.type_error, 4, 1, 1, 3)
 
         # Row 5–6: notes, and the agreement of a conflict.
-        self.notes = QPlainTextEdit()
-        self.notes.setAccessibleName("Notes")
-        self.notes.setTabChangesFocus(True)
+        self.notes = NotesEdit("Notes", lines=5)
         self.notes.setPlaceholderText("What happened (stays encrypted in the vault)")
         self.notes.setMinimumHeight(96)
         g.addWidget(caption("&Notes", self.notes, top=True), 5, 0)
         g.addWidget(self.notes, 5, 1, 1, 3)
         g.setRowStretch(5, 1)
-        self.agreement = QPlainTextEdit()
-        self.agreement.setAccessibleName("Agreement terms")
-        self.agreement.setTabChangesFocus(True)
+        self.agreement = NotesEdit("Agreement terms", lines=2)
         self.agreement.setPlaceholderText("What the parties agreed to (kept with the case)")
         self.agreement.setFixedHeight(52)
         self.agreement_label = caption("&Agreement", self.agreement, top=True)
@@ -596,6 +593,28 @@ class QuickEntryDialog(QDialog):
         self._load_types(None)
         self.tags.known = j.tags()
         self.student_search.set_journal(j)
+        self._load_spelling()
+
+    def _load_spelling(self) -> None:
+        on = SPELL_CHECK.read(self.journal)
+        words = spelling.accepted_words(self.journal) if on else set()
+        for edit in (self.notes, self.agreement):
+            edit.set_spelling(on, words)
+            if not edit.property("_words"):
+                edit.setProperty("_words", True)
+                edit.word_added.connect(self._add_word)
+
+    def _add_word(self, word: str) -> None:
+        """A word added to the dictionary: kept in the vault; both fields accept it now."""
+        for edit in (self.notes, self.agreement):
+            edit.extra.add(word.lower())
+            if edit.highlighter is not None:
+                edit.highlighter.rehighlight()
+        self.session.runner.write(
+            lambda: spelling.add_word(self.journal, word),
+            self.session.applied,
+            lambda exc: self.form_error.set_message(user_message(exc)),
+        )
 
     def _load_types(self, keep_code: str | None) -> None:
         self._types = {t.code: t for t in self.journal.contact_types()}

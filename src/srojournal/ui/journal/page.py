@@ -83,7 +83,7 @@ log = logging.getLogger("srojournal.ui.journal")
 SEARCH_DEBOUNCE_MS = 250
 # Which columns stay when the table narrows (0 stays longest), their least and natural widths.
 JOURNAL_COLUMNS = (
-    Column(DATE, 0, 118, 138),
+    Column(DATE, 0, 118, 138, sample="2026-12-31 23:59"),
     Column(NOTES, 1, 160, 300),
     Column(STUDENTS, 2, 90, 150),
     Column(TYPE, 3, 110, 170),
