@@ -114,6 +114,7 @@ def test_an_evening_of_three_contacts_within_the_keystroke_budget(qtbot, window_
     mediation = _save(qtbot, w, kb, d, answer=True)
     spent.append(kb.reset())
 
+    print("keystrokes per contact:", spent)
     assert all(n <= BUDGET for n in spent), spent
 
     # Every field, as stored.
@@ -506,3 +507,40 @@ def test_edit_and_delete_with_undo(qtbot, window_factory, vault_dir):
     w.act_undo.trigger()
     assert page.model.total == 1
     assert w.session.journal.contact(cid).notes.endswith("both apologised")
+
+
+def test_ctrl_z_puts_back_the_entry_with_its_case_follow_up_and_tags(
+    qtbot, window_factory, vault_dir
+):
+    w = window_factory(vault_path=vault_dir)
+    unlock(qtbot, w)
+    j = w.session.journal
+    jd, mk = j.students("JD")[0].id, j.students("MK")[0].id
+    cid = add_contact(
+        w.session.vault,
+        "Seat dispute",
+        type_code="mediation",
+        students=[jd, mk],
+        tags=("lunch",),
+        referrals=("counselor",),
+    )
+    case = j.add_conflict_case("Seat", [jd, mk], opened_on=dt.date(2026, 3, 2), contact_ids=[cid])
+    fu = j.add_follow_up(dt.date(2026, 3, 9), "check", [jd], source_contact_id=cid)
+    before = (j.contact(cid), j.conflict_case(case), j.follow_up(fu))
+    w.session.notify(Change.CONTACTS)
+    page = w.page("journal")
+    page.select_contact(cid)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert page.model.total == 0 and j.conflict_case(case).contact_ids == ()
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (j.contact(cid), j.conflict_case(case), j.follow_up(fu)) == before
+    qtbot.keyClick(
+        page.table,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert page.model.total == 0
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (j.contact(cid), j.conflict_case(case), j.follow_up(fu)) == before
+    assert page.model.total == 1

@@ -104,3 +104,16 @@ def test_enter_presses_the_focused_button(qtbot, window_factory, vault_dir):
     page.new_btn.setFocus()
     qtbot.keyClick(page.new_btn, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: w.entry is not None)
+
+
+def test_empty_students_and_cases_say_how_they_come(qtbot, window_factory, tmp_path):
+    from srojournal.vault.store import Vault
+
+    from .conftest import CHEAP_KDF, PASSPHRASE
+
+    folder = tmp_path / "empty"
+    Vault.create(folder, PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)[0].close()
+    w = window_factory(vault_path=folder, page_specs=PAGE_SPECS)
+    unlock(qtbot, w)
+    assert "Ctrl+N" in w.show_page("students").list_hint.text()
+    assert "Ctrl+N" in w.show_page("conflicts").empty_hint.text()

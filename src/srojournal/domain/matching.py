@@ -1,9 +1,9 @@
 """Matching what an officer types against a list of labels, and finding search words in text.
 
 Type-ahead: every typed word must start a word of the label, in order ("agreement h" finds
-"Agreement held", "med" finds "Conflict mediation"); labels where the words only appear inside
-other words come after. Matches keep the order the caller gives (the taxonomy's), so the same
-letters always pick the same choice.
+"Agreement held", "med" finds "Conflict mediation"); labels where the words (of three letters or
+more) only appear inside other words come after. Matches keep the order the caller gives (the
+taxonomy's), so the same letters always pick the same choice.
 
 Search hits: the journal's search finds notes holding every typed word (the last one as a
 prefix); :func:`hit_spans` finds where those words are in a text, to highlight them.
@@ -18,6 +18,7 @@ from typing import Final
 from srojournal.domain.text import normalize_alias
 
 _WORD: Final = re.compile(r"\w+", re.UNICODE)
+MIN_INSIDE: Final = 3  # letters typed before a match inside a word counts (not "h" in "reached")
 
 
 def words(text: str) -> list[str]:
@@ -50,7 +51,7 @@ def rank(query: str, labels: Sequence[str]) -> list[int]:
             exact.append(i)
         elif _starts_words_in_order(q, words(label)):
             starting.append(i)
-        elif all(w in norm for w in q):
+        elif all(len(w) >= MIN_INSIDE and w in norm for w in q):
             inside.append(i)
     return exact + starting + inside
 

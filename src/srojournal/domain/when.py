@@ -22,7 +22,7 @@ Side = Literal["past", "future", "any"]
 MONTHS: Final = (
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 )  # fmt: skip
-WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_HINT: Final = "a date like 2026-03-14, 3/14, today or fri"
 TIME_HINT: Final = "a time like 14:30 or 2:30 pm"
 
@@ -69,6 +69,11 @@ def _valid(year: int, month: int, day: int) -> bool:
     return True
 
 
+def _starts(word: str, typed: str, least: int) -> bool:
+    """``typed`` is the start of ``word``, at least ``least`` letters of it (yest, fri)."""
+    return len(typed) >= least and word.startswith(typed)
+
+
 def _full_year(y: str) -> int:
     n = int(y)
     return n + 2000 if len(y) == 2 else n
@@ -80,11 +85,11 @@ def parse_day(text: str, today: dt.date, side: Side = "any") -> dt.date:
     t = " ".join(text.strip().lower().split())
     if not t:
         raise _bad(raw)
-    if t in ("today", "t", "now"):
+    if t in ("t", "now") or _starts("today", t, 3):
         return today
-    if t in ("yesterday", "y", "yday"):
+    if t == "yday" or _starts("yesterday", t, 1):
         return today - dt.timedelta(days=1)
-    if t in ("tomorrow", "tm", "tmrw"):
+    if t in ("tm", "tmrw") or _starts("tomorrow", t, 3):
         return today + dt.timedelta(days=1)
     if m := _ISO.fullmatch(t):
         return _date(int(m[1]), int(m[2]), int(m[3]), raw)
@@ -96,8 +101,9 @@ def parse_day(text: str, today: dt.date, side: Side = "any") -> dt.date:
     if m := _REL.fullmatch(t):
         n = int(m[2]) * (7 if m[3] == "w" else 1)
         return today + dt.timedelta(days=n if m[1] == "+" else -n)
-    if t[:3] in WEEKDAYS and t.isalpha():
-        wanted = WEEKDAYS.index(t[:3])
+    days = [i for i, name in enumerate(WEEKDAYS) if _starts(name, t, 2)]
+    if len(days) == 1:
+        wanted = days[0]
         delta = (wanted - today.weekday()) % 7
         if side == "past":
             return today - dt.timedelta(days=(today.weekday() - wanted) % 7)

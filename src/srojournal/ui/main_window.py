@@ -103,12 +103,23 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1200, 780)
+        self._fit_screen()
 
         path = vault_path or self.settings.last_vault_path
         if vault_path is not None:
             self.unlock_screen.open_path(vault_path)
         elif path is not None and path.exists():
             self.unlock_screen.open_path(path)
+
+    def _fit_screen(self) -> None:
+        """Never larger than the screen's free area (a 1366×768 laptop has 740 px or less)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        frame = 32  # the window manager's title bar
+        if self.width() > room.width() or self.height() + frame > room.height():
+            self.resize(min(self.width(), room.width()), min(self.height(), room.height() - frame))
 
     # -- actions and menus ---------------------------------------------------------------------
     def _action(

@@ -113,3 +113,28 @@ def test_search_hits_are_whole_words_and_the_last_a_prefix() -> None:
     spans = matching.hit_spans(text, "ball bask")
     assert [text[a:b] for a, b in spans] == ["Basketball", "basket", "ball"]
     assert matching.hit_spans(text, "") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("yest", dt.date(2026, 3, 17)), ("y", dt.date(2026, 3, 17)), ("tod", TODAY),
+     ("tom", dt.date(2026, 3, 19)), ("fr", dt.date(2026, 3, 20)), ("frid", dt.date(2026, 3, 20)),
+     ("th", dt.date(2026, 3, 19))],
+)  # fmt: skip
+def test_the_start_of_a_day_word_is_enough(text: str, day: dt.date) -> None:
+    assert when.parse_day(text, TODAY, "future") == day
+
+
+@pytest.mark.parametrize("text", ["t", "s", "frix", "to"])
+def test_an_ambiguous_or_wrong_day_word_is_refused(text: str) -> None:
+    if text == "t":  # "t" is today by convention
+        assert when.parse_day(text, TODAY) == TODAY
+        return
+    with pytest.raises(InvalidInput):
+        when.parse_day(text, TODAY)
+
+
+def test_one_letter_is_no_match_inside_a_word() -> None:
+    labels = [o.label for o in taxonomy.OUTCOMES]
+    assert [labels[i] for i in matching.rank("Agreement h", labels)] == ["Agreement held"]
+    assert labels[matching.rank("eached", labels)[0]] == "Agreement reached"

@@ -135,6 +135,7 @@ class ChoiceEdit(QLineEdit):
     def set_value(self, data: Any) -> None:
         """Choose ``data`` (None clears the field)."""
         self.setText(self.label_of(data) if data is not None else "")
+        self.setCursorPosition(0)
 
     def is_valid(self) -> bool:
         """Nothing typed, a choice, or (``free_text``) any text."""
@@ -173,6 +174,7 @@ class ChoiceEdit(QLineEdit):
         """Take the ``row``-th suggestion shown."""
         if 0 <= row < len(self._matches):
             self.setText(self._labels[self._matches[row]])  # its own label ranks first
+            self.setCursorPosition(0)  # a long label shows its beginning
         self.popup.hide()
         self.committed.emit()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -205,6 +207,16 @@ class ConflictsPage(RecordEditor, Page):
             if c.id == keep:
                 self.list.selectRow(i)
         self._loading = False
+        hint = cast(QLabel, self.empty_hint)
+        if not cases and self._current is None:
+            hint.setText(
+                "No conflict cases yet. Save a mediation entry (Ctrl+N) with its parties and "
+                "the window offers to open one; or use “New case…”."
+                if wanted is None
+                else "No case has this status."
+            )
+        elif self._current is None:
+            hint.setText("Choose a case on the left, or open a new one.")
         if keep is not None and not self._dirty:
             self._current = j.conflict_case(keep)
             self._show_current()

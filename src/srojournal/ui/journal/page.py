@@ -84,10 +84,10 @@ SEARCH_DEBOUNCE_MS = 250
 # Which columns stay when the table narrows (0 stays longest), their least and natural widths.
 JOURNAL_COLUMNS = (
     Column(DATE, 0, 118, 138, sample="2026-12-31 23:59"),
-    Column(NOTES, 1, 160, 300),
+    Column(NOTES, 1, 160, 240),
     Column(STUDENTS, 2, 90, 150),
-    Column(TYPE, 3, 110, 170),
-    Column(OUTCOME, 4, 90, 130),
+    Column(OUTCOME, 3, 90, 130),
+    Column(TYPE, 4, 100, 170),
     Column(SCHOOL, 5, 90, 130),
 )
 EMPTY_JOURNAL = "No entries yet. Press Ctrl+N to log your first contact."

@@ -366,7 +366,15 @@ class StudentsPage(RecordEditor, Page):
         self.model.set_students(rows, schools)
         self._loading = False
         n = len(rows)
-        self.list_hint.setText(f"{n} student{'s' if n != 1 else ''}")
+        if n == 0 and not self.search.text().strip():
+            self.list_hint.setText(
+                "No students yet. A new alias typed in an entry (Ctrl+N) adds one; so does "
+                "“Add student…”."
+            )
+        elif n == 0:
+            self.list_hint.setText("No student matches this search.")
+        else:
+            self.list_hint.setText(f"{n} student{'s' if n != 1 else ''}")
         if keep is not None:
             row = self.model.row_of(keep)
             if row >= 0:
