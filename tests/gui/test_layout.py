@@ -238,3 +238,47 @@ def test_record_tables_keep_outcome_and_notes_at_1366(qtbot, window):
             assert not header.isSectionHidden(col), (key, col)
             assert header.sectionSize(col) >= 80, (key, col, header.sectionSize(col))
         assert header.length() <= view.viewport().width() + 2
+
+
+DIALOGS = {
+    "new case": lambda w: w.show_page("conflicts").open_new_dialog(),
+    "add follow-up": lambda w: w.show_page("followups").open_add_dialog(),
+    "restore": lambda w: _restore_dialog(w),
+}
+
+
+def _restore_dialog(w):
+    from srojournal.ui.backups.page import RestoreDialog
+
+    page = w.show_page("backups")
+    b = page._backups[0] if page._backups else None
+    if b is None:
+        import datetime as dt
+
+        from srojournal.vault.backup import BackupInfo
+
+        b = BackupInfo(w.session.vault.folder, dt.datetime(2026, 3, 1), 1, 1, "manual")
+    dlg = RestoreDialog(b, w.session.vault.folder.parent / "restored", page)
+    dlg.open()
+    return dlg
+
+
+@pytest.mark.parametrize("which", sorted(DIALOGS))
+def test_tab_reaches_every_control_of_a_dialog(qtbot, window, which):
+    dlg = DIALOGS[which](window)
+    qtbot.waitUntil(dlg.isVisible)
+    dlg.activateWindow()
+    qtbot.waitUntil(dlg.isActiveWindow)
+    stops = _tab_stops(dlg)
+    visited = _tab_cycle(qtbot, dlg, stops[0])
+    assert [_name(x) for x in stops if x not in visited] == []
+    dlg.reject()
+
+
+def test_tab_reaches_every_control_of_the_lock_screen(qtbot, window_factory, filled_vault):
+    w = window_factory(vault_path=filled_vault)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    screen = w.unlock_screen
+    visited = _tab_cycle(qtbot, w, screen.passphrase)
+    assert [_name(x) for x in _tab_stops(screen) if x not in visited] == []

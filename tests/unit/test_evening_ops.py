@@ -205,3 +205,21 @@ def test_undo_keeps_a_purged_entry_purged(vault: Vault) -> None:
     deleted = entries.delete_entry(j, cid)
     entries.restore_entry(j, deleted.value)
     assert j.contact(cid).redacted
+
+
+def test_a_held_case_whose_date_is_its_last_check_is_not_due_again(vault: Vault) -> None:
+    """Cases recorded as held before there was a next check keep the day of that check as
+    their date: they are not listed as due; a later check date, set when recording, is."""
+    j = vault.journal
+    school, ab, cd = _school(vault)
+    day = dt.date(2026, 3, 9)
+    check = j.add_contact(
+        ContactInput(dt.datetime(2026, 3, 9, 15), school, "restorative", outcome="agreement_held")
+    )
+    old = j.add_conflict_case("Old", [ab, cd], opened_on=WHEN.date(), check_date=day,
+                              contact_ids=[check])  # fmt: skip
+    j.update_conflict_case(old, status="held")
+    assert cases.case_checks(j) == []
+    cases.record_check(j, old, cases.CheckRecord(True, dt.datetime(2026, 3, 20, 9),
+                                                 next_check=dt.date(2026, 4, 20)))  # fmt: skip
+    assert [(c.id, c.check_date) for c in cases.case_checks(j)] == [(old, dt.date(2026, 4, 20))]

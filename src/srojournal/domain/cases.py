@@ -38,7 +38,6 @@ def checked_status(status: str) -> str:
 # month later; a broken one has no further check (the officer opens a new mediation instead).
 CHECK_AFTER_DAYS: Final = 7
 RECHECK_AFTER_HELD_DAYS: Final = 30
-CHECK_STATUSES: Final = frozenset({"open", "held"})  # cases whose check date is still watched
 
 
 def title_for(aliases: Sequence[str]) -> str:

@@ -182,11 +182,7 @@ def reschedule_check(journal: Journal, case_id: int, day: dt.date | None) -> Don
 
 
 def case_checks(journal: Journal) -> list[ConflictCase]:
-    """Cases whose agreement is due for a check (open or held, with a check date), soonest
-    first: they are listed with the follow-ups."""
-    due = [
-        c
-        for c in journal.conflict_cases()
-        if c.check_date is not None and c.status in cases.CHECK_STATUSES
-    ]
+    """Cases whose agreement waits for a check, soonest first: they are listed with the
+    follow-ups (``Journal.cases_due_for_check`` says which)."""
+    due = journal.cases_due_for_check()
     return sorted(due, key=lambda c: (c.check_date or dt.date.max, c.id))

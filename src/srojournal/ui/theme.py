@@ -42,6 +42,7 @@ class Colors(NamedTuple):
     success: str
     badge: str
     focus: str  # the focus ring: visible on the page and on an accent-coloured button
+    accent_focus: str  # an accent-coloured button with the focus
     check: str  # the tick drawn on a ticked box (an icon file name)
     mark: str  # behind a search hit
     mark_text: str
@@ -64,6 +65,7 @@ LIGHT = Colors(
     success="#1e7a3c",
     badge="#c62828",
     focus="#0b1f4d",
+    accent_focus="#17408f",
     check="check-light.svg",
     mark="#ffe58a",
     mark_text="#1d2330",
@@ -86,6 +88,7 @@ DARK = Colors(
     success="#7fd49a",
     badge="#e57373",
     focus="#ffd866",
+    accent_focus="#a4c0ff",
     check="check-dark.svg",
     mark="#6b5300",
     mark_text="#fff4c2",
@@ -210,7 +213,8 @@ QPushButton {{ background: {c.base}; color: {c.text}; border: 1px solid {c.borde
                border-radius: 5px; padding: 5px 14px; min-height: 20px; }}
 QPushButton:hover {{ border-color: {c.accent}; }}
 QPushButton:focus {{ border: 2px solid {c.accent}; padding: 4px 13px; }}
-QPushButton[primary="true"]:focus {{ border: 2px solid {c.focus}; padding: 4px 13px; }}
+QPushButton[primary="true"]:focus {{ border: 2px solid {c.focus}; padding: 4px 13px;
+                                     background: {c.accent_focus}; }}
 QPushButton:disabled {{ color: {c.muted}; background: {c.alt_base}; }}
 QPushButton[primary="true"] {{ background: {c.accent}; color: {c.accent_text};
                                border-color: {c.accent}; font-weight: bold; }}
@@ -257,9 +261,8 @@ QCheckBox::indicator, QListWidget::indicator {{ width: 14px; height: 14px;
     border: 1px solid {c.muted}; border-radius: 3px; background: {c.base}; }}
 QCheckBox::indicator:checked, QListWidget::indicator:checked {{
     background: {c.accent}; border-color: {c.accent}; image: url("{_icon_url(c.check)}"); }}
-QCheckBox:focus {{ color: {c.text}; }}
-QCheckBox::indicator:focus {{ border: 2px solid {c.focus}; }}
-QCheckBox:focus {{ border-bottom: 2px solid {c.accent}; }}
+QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 2px solid {c.focus}; }}
+QCheckBox:focus, QRadioButton:focus {{ background: {c.highlight}; border-radius: 4px; }}
 QCheckBox::indicator:disabled {{ background: {c.alt_base}; border-color: {c.border}; }}
 QSplitter::handle {{ background: {c.border}; }}
 QMenuBar {{ background: {c.window}; color: {c.text}; }}
