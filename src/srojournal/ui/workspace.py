@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QFrame,
@@ -23,13 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from srojournal.domain.settings import SPELL_CHECK
 from srojournal.ui import theme
+from srojournal.ui.common.spelling import preload as preload_spelling
 from srojournal.ui.page import Page
 from srojournal.ui.pages import PAGE_SPECS, PageSpec, available_pages
 from srojournal.ui.session import Session
 
 log = logging.getLogger("srojournal.ui.workspace")
 
+SPELLING_PRELOAD_MS = 1000
 BadgeRole = Qt.ItemDataRole.UserRole + 10
 KeyRole = Qt.ItemDataRole.UserRole + 11
 
@@ -122,6 +125,9 @@ class Workspace(QWidget):
             item.setToolTip(f"{page.title} ({spec.shortcut})")
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._on_row)
+        # The spell check's word list loads in the background once the journal is on screen.
+        if SPELL_CHECK.read(session.journal):
+            QTimer.singleShot(SPELLING_PRELOAD_MS, preload_spelling)
 
     def _on_row(self, row: int) -> None:
         if 0 <= row < self.stack.count():

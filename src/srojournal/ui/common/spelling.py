@@ -133,6 +133,12 @@ def _ready_signal() -> _Ready:
     return _READY
 
 
+def preload() -> None:
+    """Start loading the word list now (a second after unlock), so the first quick entry
+    neither waits for it nor shares the interpreter with it."""
+    _ready_signal()
+
+
 class SpellHighlighter(QSyntaxHighlighter):
     """Underlines the words of a document that are neither in the dictionary nor extra."""
 
