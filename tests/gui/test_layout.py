@@ -138,6 +138,7 @@ def test_every_screen_fits_without_overlap_or_clipping(qtbot, window, size):
         page = w.show_page(key)
         assert page is not None
         _select_first_record(page)
+        qtbot.waitUntil(lambda: not w.session.runner.busy, timeout=60_000)
         _settle(qtbot)
         assert w.width() <= size[0] and w.height() <= size[1], (key, w.size())
         if found := _problems(page):
@@ -198,6 +199,8 @@ def test_tab_reaches_every_control_of_every_screen_and_leaves_each(qtbot, window
     w.resize(1366, 768)
     page = w.show_page(key)
     _select_first_record(page)
+    # A screen that works in the background (the reports' summary) enables its buttons after.
+    qtbot.waitUntil(lambda: not w.session.runner.busy, timeout=60_000)
     _settle(qtbot)
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
