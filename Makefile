@@ -22,7 +22,7 @@ system-libs:
 run: $(STAMP)
 	@sh packaging/ensure-system-libs.sh --gui
 	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT) --today $$(date +%F)
-	$(BIN)/srojournal --vault $(DEMO_VAULT) --demo
+	$(BIN)/srojournal --vault $(DEMO_VAULT)
 
 test: $(STAMP) system-libs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests
@@ -42,7 +42,8 @@ fmt: $(STAMP)
 	$(BIN)/ruff format $(LINT_PATHS)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 
-# Each main screen of the demo vault, light and dark, as PNG (docs/screenshots/).
+# Each main screen of the demo vault, light and dark, at 1280×800 and 1366×768, as PNG
+# (docs/screenshots/).
 screenshots: $(STAMP) system-libs
 	@test -d $(DEMO_VAULT) || $(BIN)/srojournal demo $(DEMO_VAULT)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py $(DEMO_VAULT) docs/screenshots

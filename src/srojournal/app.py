@@ -19,6 +19,7 @@ from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from srojournal.ui import theme
+from srojournal.ui.widgets import install_accessibility
 
 log = logging.getLogger("srojournal.app")
 qt_log = logging.getLogger("srojournal.qt")
@@ -108,6 +109,7 @@ def configure_application(
     app.setOrganizationName("SROJournal")
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(theme.app_icon())
+    install_accessibility()
     theme.load_fonts()
     app.setFont(theme.base_font())
     start = scheme if scheme is not None else remembered_scheme
@@ -136,8 +138,10 @@ def create_application(
     return app
 
 
-def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = False) -> int:
-    """Open the desktop app (``srojournal [--vault DIR] [--demo]``); returns the exit code.
+def run_gui(vault_path: Path | None, *, quit_when_ready: bool = False) -> int:
+    """Open the desktop app (``srojournal [--vault DIR]``); returns the exit code.
+
+    (Whether a vault is a demo is recorded with the vault, see ``vault/layout.py``.)
 
     The unlock window comes first, on the colour scheme the app last ran with. Once it is up,
     long before a passphrase could be typed, the app confirms the system's scheme and runs the
@@ -156,7 +160,7 @@ def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = Fals
 
     from srojournal.ui.main_window import MainWindow
 
-    window = MainWindow(settings, vault_path=Path(vault_path) if vault_path else None, demo=demo)
+    window = MainWindow(settings, vault_path=Path(vault_path) if vault_path else None)
     window.show()
 
     def remember_scheme() -> None:

@@ -45,3 +45,7 @@ class Session(QObject):
     def today(self) -> dt.date:
         """Today's date; tests that are about time replace this."""
         return dt.date.today()
+
+    def now(self) -> dt.datetime:
+        """The time now; tests that are about time replace this."""
+        return dt.datetime.now()

@@ -5,9 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QEnterEvent, QIcon, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleActionInterface,
+    QAccessibleInterface,
+    QAction,
+    QEnterEvent,
+    QIcon,
+    QKeyEvent,
+)
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAccessibleWidget,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -21,6 +32,81 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from srojournal.vault.passphrase import Strength
+
+
+class _EnterClicks(QObject):
+    """Enter on a focused button presses it, as Space does.
+
+    Our buttons are not "auto-default" (an auto-default button would take the Enter typed in a
+    text field of its dialog), so Qt gives them only Space; this gives them Enter too.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
+            and not event.modifiers()
+            and isinstance(watched, QAbstractButton)
+            and watched.isEnabled()
+        ):
+            watched.click()
+            return True
+        return False
+
+
+_ENTER_CLICKS = _EnterClicks()
+
+
+def enter_clicks(b: QAbstractButton) -> QAbstractButton:
+    """Let Enter press this button when it has the focus (see ``_EnterClicks``)."""
+    if not b.property("enterClicks"):
+        b.setProperty("enterClicks", True)
+        b.installEventFilter(_ENTER_CLICKS)
+    return b
+
+
+class _NamedComboAccessible(QAccessibleWidget):
+    """A drop-down box as a screen reader should hear it: its name says what the field is
+    (its accessible name), its value what is chosen. (On Linux, Qt reports the chosen text
+    as the name and leaves the field's own name to a label relation most boxes lack.)"""
+
+    def __init__(self, combo: QComboBox) -> None:
+        super().__init__(combo, QAccessible.Role.ComboBox)
+        self._combo = combo
+
+    def text(self, t: QAccessible.Text) -> str:
+        if t == QAccessible.Text.Name:
+            return self._combo.accessibleName() or self._combo.currentText()
+        if t == QAccessible.Text.Value:
+            return self._combo.currentText()
+        return super().text(t)
+
+    def actionNames(self) -> list[str]:  # noqa: N802 - Qt override
+        return [QAccessibleActionInterface.showMenuAction(), *super().actionNames()]
+
+    def doAction(self, name: str) -> None:  # noqa: N802 - Qt override
+        if name == QAccessibleActionInterface.showMenuAction():
+            self._combo.showPopup()
+        else:
+            super().doAction(name)
+
+
+def _accessible_factory(key: str, obj: QObject) -> QAccessibleInterface | None:
+    if key != "QComboBox" or not isinstance(obj, QComboBox) or obj.isEditable():
+        return None
+    return _NamedComboAccessible(obj) if obj.accessibleName() else None
+
+
+_factory_installed = False
+
+
+def install_accessibility() -> None:
+    """Named drop-down boxes say their name (see ``_NamedComboAccessible``); once per app."""
+    global _factory_installed
+    if not _factory_installed:
+        QAccessible.installFactory(_accessible_factory)
+        _factory_installed = True
 
 
 def label(text: str, role: str | None = None, *, buddy: QWidget | None = None) -> QLabel:
@@ -39,6 +125,7 @@ def primary_button(text: str, name: str) -> QPushButton:
     b.setAccessibleName(name)
     b.setDefault(False)
     b.setAutoDefault(False)
+    enter_clicks(b)
     return b
 
 
@@ -62,6 +149,7 @@ def button(text: str, name: str, *, flat: bool = False) -> QPushButton:
     b = LinkButton(text) if flat else QPushButton(text)
     b.setAccessibleName(name)
     b.setAutoDefault(False)
+    enter_clicks(b)
     return b
 
 

@@ -6,18 +6,21 @@ list) → the preview: the first rows as they will be saved, every problem with 
 counts → the import, with progress and Cancel (a cancel writes nothing).
 
 Reading and checking the file run off the GUI thread (they touch no widget and no vault: the
-journal is read once, up front, into a snapshot). Writing runs on the GUI thread in small steps
-between which the window repaints and Cancel is heard; the window stays modal meanwhile, so no
-other write can join the import's transaction.
+journal is read once, up front, into a snapshot). Writing is a job on the session's runner (the
+one writer, on its worker thread): its progress comes back to the window as a signal, and
+Cancel is a flag the job reads between steps (it then rolls back). A write asked for meanwhile
+(an entry saved, a draft kept on lock) waits its turn behind the import and never joins its
+transaction, so a cancelled import takes nothing else with it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +49,7 @@ from srojournal.importing.mapping import Mapping
 from srojournal.importing.plan import Preview, plan_import
 from srojournal.importing.sources import ReadCancelled, Table
 from srojournal.ops.changes import Change
+from srojournal.ui.common.runner import user_message
 from srojournal.ui.widgets import label, primary_button
 from srojournal.vault import importer, mappings
 from srojournal.vault.errors import VaultError
@@ -70,6 +74,36 @@ def _section(text: str) -> QLabel:
     return label(text, "section")
 
 
+class _Progress(QObject):
+    """Lives on the window's thread; the import job emits on the worker, Qt delivers here."""
+
+    changed = Signal(float)
+
+
+class _CancelFlag:
+    """Set by the window, read by the import job between steps (a plain attribute)."""
+
+    __slots__ = ("set",)
+
+    def __init__(self) -> None:
+        self.set = False
+
+
+def _import_job(run: importer.ImportRun, progress: _Progress, cancel: _CancelFlag) -> Any:
+    """Write the import on the worker: report each step, stop and roll back when cancelled.
+    Once everything is written (1.0), only tidying the file is left and a cancel is too late."""
+    steps = cast(Generator[float, None, None], run.steps())
+    try:
+        for fraction in steps:
+            if cancel.set and fraction < 1.0:
+                steps.close()  # leaves the transaction: rolled back
+                raise importer.ImportCancelled
+            progress.changed.emit(fraction)
+    finally:
+        steps.close()
+    return run.result
+
+
 class ImportWizard(QDialog):
     """Emits ``imported(contacts)`` after a successful import."""
 
@@ -91,10 +125,10 @@ class ImportWizard(QDialog):
         self.approved_schools: set[str] = set()
         self._reading = False  # a read or a check runs in the background
         self._cancel_read = False
-        self._steps: Any = None  # the running import (a generator)
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._import_step)
+        self._importing = False  # the import job is running on the session's runner
+        self._cancel_import = _CancelFlag()
+        self._progress = _Progress(self)
+        self._progress.changed.connect(self._import_progress)
         self.done_ok = False
 
         outer = QVBoxLayout(self)
@@ -333,12 +367,12 @@ class ImportWizard(QDialog):
             self.start_import()
 
     def _busy(self) -> bool:
-        return self._reading or self._steps is not None
+        return self._reading or self._importing
 
     def cancel(self) -> None:
         """Cancel whatever runs (a read, a check, the import: nothing is written), or close."""
-        if self._steps is not None:
-            self._stop_import(cancelled=True)
+        if self._importing:
+            self._stop_import()
             return
         if self._reading:
             self._cancel_read = True
@@ -346,17 +380,15 @@ class ImportWizard(QDialog):
         self.reject()
 
     def abort(self) -> None:
-        """The vault is locking: drop the import (rolled back) and close."""
-        if self._steps is not None:
-            self._stop_import(cancelled=True)
+        """The vault is locking: the import stops at its next step (rolled back); close."""
+        if self._importing:
+            self._stop_import()
         self._cancel_read = True
         self.reject()
 
     def _on_finished(self, _result: int) -> None:
-        self._timer.stop()
-        if self._steps is not None:
-            self._steps.close()
-            self._steps = None
+        if self._importing:
+            self._cancel_import.set = True  # the window closed: the import is rolled back
 
     # -- step 1: the file ---------------------------------------------------------------------
     def browse(self) -> None:
@@ -677,47 +709,42 @@ class ImportWizard(QDialog):
         self.progress.setValue(0)
         self.progress_label.setText(f"Importing {p.contacts:,} contacts…")
         run = importer.ImportRun(self.journal, p, file_name=self.table.name)
-        self._run = run
-        self._steps = run.steps()
-        self._timer.start()
+        self._cancel_import = cancel = _CancelFlag()
+        self._importing = True
+        progress = self._progress
+        self.session.runner.run(
+            lambda: _import_job(run, progress, cancel), self._finish_import, self._import_failed
+        )
 
-    def _import_step(self) -> None:
-        if self._steps is None:
-            self._timer.stop()
-            return
-        try:
-            fraction = next(self._steps)
-        except StopIteration:
-            self._finish_import()
-            return
-        except VaultError as exc:
-            self._steps = None
-            self._timer.stop()
-            self.progress_label.setText(f"Nothing was imported. {exc.message}")
-            self.cancel_button.setText("Close")
+    def _import_progress(self, fraction: float) -> None:
+        if not self._importing:
             return
         self.progress.setValue(int(fraction * 1000))
         if fraction >= 1.0:
             self.progress_label.setText("Saved. Tidying the vault file…")
             self.cancel_button.setEnabled(False)
 
-    def _stop_import(self, *, cancelled: bool) -> None:
-        self._timer.stop()
-        steps, self._steps = self._steps, None
-        if steps is not None:
-            steps.close()  # rolls the transaction back
-        if cancelled:
+    def _stop_import(self) -> None:
+        """Cancel: the job stops at its next step and rolls back (then ``_import_failed``)."""
+        self._cancel_import.set = True
+        self.progress_label.setText("Cancelling…")
+        self.cancel_button.setEnabled(False)
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self._importing = False
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Close")
+        self.back_button.setEnabled(False)
+        if isinstance(exc, importer.ImportCancelled):
             self.progress.setValue(0)
             self.progress_label.setText("Cancelled: nothing was imported.")
-            self.cancel_button.setText("Close")
-            self.back_button.setEnabled(False)
+        else:
+            self.progress_label.setText(f"Nothing was imported. {user_message(exc)}")
+        self.cancel_button.setFocus()
 
-    def _finish_import(self) -> None:
-        self._timer.stop()
-        self._steps = None
+    def _finish_import(self, result: importer.ImportResult) -> None:
+        self._importing = False
         self.cancel_button.setEnabled(True)
-        result = self._run.result
-        assert result is not None
         self.progress.setValue(1000)
         saved = ""
         if self.save_check.isChecked() and self.save_name.text().strip():

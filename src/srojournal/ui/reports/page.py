@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -139,6 +140,10 @@ class ReportsPage(Page):
         layout.addWidget(self.explain)
         self.larger = named(hint_label(), "What the quarter would show")
         layout.addWidget(self.larger)
+        # The headline stays when the charts give way to a wide table.
+        self.headline = named(QLabel(), "Headline figures")
+        self.headline.setWordWrap(True)
+        layout.addWidget(self.headline)
 
         body = QHBoxLayout()
         body.setSpacing(SPACING * 2)
@@ -147,9 +152,6 @@ class ReportsPage(Page):
         left = QVBoxLayout(left_box)
         left.setContentsMargins(0, 0, 0, 0)
         left.setSpacing(SPACING // 2)
-        self.headline = named(QLabel(), "Headline figures")
-        self.headline.setWordWrap(True)
-        left.addWidget(self.headline)
         charts = QWidget()
         cl = QVBoxLayout(charts)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -165,6 +167,7 @@ class ReportsPage(Page):
         scroll.setWidget(charts)
         left.addWidget(scroll, 1)
         body.addWidget(left_box, 2)
+        self.left_box = left_box
 
         right = QVBoxLayout()
         right.setSpacing(SPACING // 2)
@@ -468,7 +471,9 @@ class ReportsPage(Page):
         view.setRowCount(len(rows))
         view.setColumnCount(len(cols))
         view.setAccessibleName(TABLE_NAMES[t.id])
-        view.setHorizontalHeaderLabels([label_for(c) if c != "count" else "Count" for c in cols])
+        view.setHorizontalHeaderLabels(
+            [_two_lines(label_for(c)) if c != "count" else "Count" for c in cols]
+        )
         view.setVerticalHeaderLabels([label_for(r) for r in rows])
         for c in t.cells:
             col = c.coords[1] if len(c.coords) > 1 else "count"
@@ -478,6 +483,35 @@ class ReportsPage(Page):
                 item.setToolTip("Hidden (S)")
             view.setItem(rows.index(c.coords[0]), cols.index(col), item)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_table()
+
+    def _table_width(self) -> int:
+        """The width the table needs to show every column whole."""
+        view = self.table_view
+        vertical = view.verticalScrollBar()
+        bar = vertical.sizeHint().width() if vertical.maximum() > 0 else 0
+        return (
+            view.verticalHeader().sizeHint().width()
+            + view.horizontalHeader().length()
+            + (2 * view.frameWidth() + bar)
+        )
+
+    def _fit_table(self) -> None:
+        """The charts give way when the table needs their width: the table is what is
+        exported, the charts repeat two of its rows."""
+        if self.table_view.columnCount() == 0:
+            return
+        need = self._table_width()
+        have = self.table_view.width()
+        if self.left_box.isVisible():
+            if have < need:
+                self.left_box.setVisible(False)
+        elif have - need > self.left_box.sizeHint().width() + 2 * SPACING:
+            self.left_box.setVisible(True)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_table()
 
     def _on_runner_busy(self, _busy: bool) -> None:
         # A method, not a lambda: Qt drops the connection when this page goes away.
@@ -572,3 +606,12 @@ class ReportsPage(Page):
             self.export_message.setText("Not exported: " + message if message else "Not exported.")
 
         self.runner.run(work, done, failed)
+
+
+def _two_lines(label: str) -> str:
+    """A column label of two words or more on two lines, so that the columns stay narrow."""
+    words = label.split(" ")
+    if len(words) < 2 or len(label) <= 8:
+        return label
+    half = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(label) / 2))
+    return " ".join(words[:half]) + "\n" + " ".join(words[half:])

@@ -160,7 +160,12 @@ class Contacts(SchoolsAndTypes):
         return old
 
     def restore_contact(self, contact: Contact) -> int:
-        return self.add_contact(contact.to_input(), contact_id=contact.id)
+        """Put a deleted contact back as it was: its id, links, grades and purge mark."""
+        cid = self.add_contact(contact.to_input(), contact_id=contact.id)
+        if contact.redacted:
+            with self.batch() as c:
+                c.execute("UPDATE contacts SET redacted = 1 WHERE id = ?", (cid,))
+        return cid
 
     def contact(self, contact_id: int) -> Contact:
         c = self.conn
