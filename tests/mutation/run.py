@@ -22,11 +22,14 @@ How mutmut 3 runs (what this script arranges for):
   first failure.
 * A test that runs the command line as a subprocess (``python -m srojournal``) imports
   ``srojournal`` through ``PYTHONPATH``, which this script points at ``mutants/src``: the
-  subprocess inherits ``MUTANT_UNDER_TEST`` and runs the mutant too. Its calls are not recorded
-  (they happen in another process), so such a test is run for a mutant only when it also calls
-  the mutated function in the test process.
-* ``tests/gui`` is not run: a mutant worker is a fork of a process that already holds a Qt
-  application, and the window reaches the core only through ``ops/``, whose tests are run.
+  subprocess inherits ``MUTANT_UNDER_TEST`` and runs the mutant too (``site/sitecustomize.py``
+  makes it run the original code during mutmut's own phases). Its calls are not recorded (they
+  happen in another process), so such a test is run for a mutant only when it also calls the
+  mutated function in the test process.
+* Every run of the tests (the recording run, a clean run, each mutant) is a fresh fork of a
+  server process that imported the tests but ran none, so no run inherits another's state.
+* ``tests/gui`` is not run: the window reaches the core only through ``ops/``, whose own tests
+  are run, and the GUI tests would add their minutes to both full runs.
 
 Equivalent mutants (mutants that change no behaviour anyone can observe) are accepted one by one
 in ``tests/mutation/equivalents.toml``, each keyed by its function and the exact lines it
@@ -266,13 +269,19 @@ def stage(modules: Sequence[str]) -> None:
             '"tests.mutation.single_thread_highs"]',
             'also_copy = ["resources/"]',
             "use_git_change_detection = false",
+            # Every test run (the recording run, the clean run, each mutant) in a fresh fork of a
+            # server that imported the tests but ran none: no run inherits another's state.
+            'process_isolation = "forkserver"',
             "",
         ]
     )
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     (STAGE / "pyproject.toml").write_text(text + settings, encoding="utf-8")
-    # On PYTHONPATH from the start (see run_mutmut): it must exist before Python looks there.
+    # On PYTHONPATH from the start (see run_mutmut): they must exist before Python looks there.
     (STAGE / "mutants" / "src").mkdir(parents=True)
+    shutil.copytree(
+        STAGE / "tests" / "mutation" / "site", STAGE / "mutants" / "tests/mutation/site"
+    )
 
 
 def run_mutmut(log: Path) -> int:
@@ -281,7 +290,8 @@ def run_mutmut(log: Path) -> int:
     # Subprocesses of the tests (the command line) import the mutated tree, not src/; the
     # tests' own package (for the plugin) is found beside it.
     mutants = STAGE / "mutants"
-    paths = (str(mutants / "src"), str(mutants), env.get("PYTHONPATH", ""))
+    site = mutants / "tests" / "mutation" / "site"  # sitecustomize.py: see there
+    paths = (str(mutants / "src"), str(mutants), str(site), env.get("PYTHONPATH", ""))
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     mutmut = Path(sys.executable).with_name("mutmut")
     jobs = os.environ.get("MUTATION_JOBS") or str(os.cpu_count() or 2)
