@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from srojournal.domain.facts import ContactFact, FollowUpFact, MonthFacts, StudentFact
-from srojournal.domain.taxonomy import BUILTIN_CONTACT_TYPES
+from srojournal.domain.taxonomy import BUILTIN_CONTACT_TYPES, CATEGORIES
 from srojournal.reporting import contribution as c
+from srojournal.reporting.tables import ALL, OUTCOME_GROUP_VALUES
 
 SCHOOLS = ("North High", "South Middle")
 TYPES = {t.code: t for t in BUILTIN_CONTACT_TYPES}
@@ -174,6 +175,13 @@ def test_base_cells_count_each_contact_where_it_belongs() -> None:
     assert sum(base.values()) == 3 + 3 + 3 + 1 + 2 + 2 + 2 + 2 + 29
 
 
+def test_an_officers_own_group_activity_type_counts_as_other() -> None:
+    own = ContactFact(1, SCHOOLS[0], "assembly_talk", "education", "none", 30, (), (), 80, True)
+    base = _base(MonthFacts("2026-03", (own,), (), SCHOOLS))
+    assert base[("activities", "other")] == 1
+    assert base[("attendees", "other")] == 80
+
+
 # -- the catalogue ------------------------------------------------------------------------------
 
 
@@ -231,12 +239,46 @@ def test_the_contribution_states_its_privacy_terms() -> None:
     assert out.schools == SCHOOLS
     assert out.scale(c.PART_COUNTS) == 1.0
     assert out.scale(c.PART_ATTENDEES) == 2.0
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as err:
         out.scale("other")
-    with pytest.raises(KeyError):
+    assert err.value.args == ("other",)  # the error names what was asked for
+    with pytest.raises(KeyError) as err:
         out.table("T9")
-    with pytest.raises(KeyError):
+    assert err.value.args == ("T9",)
+    with pytest.raises(KeyError) as err:
         out.table("T1").cell("nope", "nope")
+    assert err.value.args == (("nope", "nope"),)
+
+
+def test_the_caps_given_are_the_caps_applied_and_calibrated_for() -> None:
+    """A contribution made with other caps counts and noises with those caps."""
+    tight = c.Bounds(student_contacts_per_student=1, minutes_per_linked_contact=45)
+    facts = MonthFacts(
+        "2026-03",
+        tuple(_contact(i, "mentoring", (1,), minutes=60) for i in range(1, 4)),
+        (),
+        SCHOOLS,
+    )
+    out = c.make_contribution(facts, Decimal("1"), noise=_no_noise, bounds=tight)
+    assert out.bounds == tight
+    assert out.table("T0").cell("contacts").count == 1  # one contact kept for the student
+    assert out.table("T0").cell("hours").count == 1  # 45 minutes, rounded half up
+    assert [p.l1_sensitivity for p in out.parts] == [
+        c.l1_sensitivity(tight)[p.part] for p in out.parts
+    ]
+    assert out.parts == c.noise_parts(Decimal("1"), tight)
+
+
+def test_a_reconciled_row_rounds_the_same_way_every_time() -> None:
+    """The same noisy counts always publish the same numbers (ties go to the first cells)."""
+    layout = c.base_layout(("A",))
+    cat = CATEGORIES[0]
+    first = ("contacts_by_outcome", cat, OUTCOME_GROUP_VALUES[0])
+    base = [5 if key == first else 0 for _p, key in layout]
+    t1 = {x.id: x for x in c.tables_from_base(("A",), base)}["T1"]
+    # 5/9 published as 1; the row 5, 0, ... shifted by -1/2 and rounded in catalogue order
+    assert t1.cell(cat, ALL).count == 1
+    assert [t1.cell(cat, g).count for g in OUTCOME_GROUP_VALUES] == [5, 0, 0, 0, -1, -1, -1, -1]
 
 
 def test_without_given_parts_the_noise_is_calibrated_for_epsilon() -> None:
@@ -263,7 +305,9 @@ def test_noise_parts_split_epsilon_nine_to_one() -> None:
 
 
 def test_the_scale_has_four_significant_digits_and_is_never_rounded_down() -> None:
-    for eps in (Decimal("0.1"), Decimal("1"), Decimal("7")):
+    assert c.calibrate_scale(33, Decimal("0.7")) == 47.15  # 33 / 0.7 = 47.1428…, rounded up
+    assert c.calibrate_scale(40, Decimal("0.07")) == 571.5  # 571.428…
+    for eps in (Decimal("0.1"), Decimal("0.7"), Decimal("1"), Decimal("7")):
         scale = c.calibrate_scale(33, eps)
         digits = f"{scale:.6e}".split("e")[0].replace(".", "").rstrip("0")
         assert len(digits) <= 4

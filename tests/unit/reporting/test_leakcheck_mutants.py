@@ -106,6 +106,24 @@ def test_a_school_name_that_is_not_a_name_is_refused_with_the_reason_and_the_fix
     assert "=cmd" not in text
 
 
+@pytest.mark.parametrize(
+    ("school", "reason"),
+    [
+        (
+            "=cmd()",
+            "a school name cannot start with =, +, -, @ or a tab (spreadsheet formula characters)",
+        ),
+        ("Lincoln High.\nNotes", "a school name must fit on one line"),
+    ],
+)
+def test_the_refusal_quotes_the_rule_as_part_of_its_sentence(school: str, reason: str) -> None:
+    with pytest.raises(ReportRejected) as err:
+        LeakChecker().check_schools([school])
+    assert str(err.value) == (
+        f"export refused: a school name is not a name ({reason}); correct it in Settings → Schools"
+    )
+
+
 def test_a_school_name_that_changes_under_normalisation_is_refused() -> None:
     lc = LeakChecker()
     with pytest.raises(ReportRejected) as err:
@@ -140,6 +158,12 @@ def test_csv_checks_formulas_in_every_field_and_then_the_text() -> None:
     # a line break inside a quoted field is part of the field, not a new row
     assert _kind(lambda: lc.check_csv_bytes(b'count,school\n3,"Lincoln High\r\n=1"\n')) is None
     assert _kind(lambda: lc.check_csv_bytes(b'count,school\n3,"\r=1"\n')) == "formula"
+
+
+def test_csv_rows_ended_by_a_bare_carriage_return_are_read_as_rows() -> None:
+    lc = LeakChecker()
+    assert _kind(lambda: lc.check_csv_bytes(b"count\r=1+2\r")) == "formula"
+    assert _kind(lambda: lc.check_csv_bytes(b"count\r3\r")) is None
 
 
 def test_text_bytes_run_every_check() -> None:
@@ -233,6 +257,13 @@ def test_pdf_names_and_dates_outside_streams_are_found() -> None:
     for date in (b"2026-03-05", b"D:20260305", b"T10:30"):
         assert _kind(lambda d=date: lc.check_pdf_bytes(_pdf(trailer=b"% " + d))) == "date"
     assert _kind(lambda: lc.check_pdf_bytes(_pdf(trailer=b"% 2026-03 D:202603"))) is None
+
+
+def test_removing_the_streams_makes_up_no_words() -> None:
+    """What stands outside the streams is read as it is: no word appears where a stream was."""
+    for alias in ("Xx", "Xx Xx"):
+        lc = LeakChecker(names=[alias])
+        assert _kind(lambda lc=lc: lc.check_pdf_bytes(_pdf(b"\x00\x01", b"\x02\x03"))) is None
 
 
 def test_raw_stream_bytes_are_not_read_as_text() -> None:
