@@ -65,6 +65,7 @@ faults: $(STAMP) system-libs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.faults.campaign --full
 
 # Mutation testing of the critical core (tests/mutation/run.py; not part of `make test`).
-# MODULES="reporting/leakcheck.py srojournal.vault.keys" narrows the run.
+# MODULES="reporting/leakcheck.py srojournal.vault.keys" narrows the run; AGAIN=1 runs only the
+# survivors of the last run again, against the current tests (the code must be unchanged).
 mutation: $(STAMP) system-libs
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.mutation.run $(MODULES)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.mutation.run $(if $(AGAIN),--again) $(MODULES)

@@ -37,6 +37,9 @@ changes, with a reason. A changed line no longer matches and the mutant counts a
 again until it is reviewed.
 
 A fresh copy is made on every run, so results never come from a cache of older code or tests.
+``--again`` (``make mutation AGAIN=1``) is the one exception, for the loop of killing survivors:
+it copies the current tests into the last run's copy and runs only its survivors again (mutmut
+records the calls of the new tests first); it refuses when the code has changed since.
 The run writes ``build/mutation/survivors.txt``: every survivor that is not accepted, with its
 diff, ready to be killed or reviewed.
 """
@@ -284,7 +287,15 @@ def stage(modules: Sequence[str]) -> None:
     )
 
 
-def run_mutmut(log: Path) -> int:
+def refresh_tests() -> None:
+    """The current tests in the stage, for a run again on the survivors (``--again``)."""
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+    for where in (STAGE / "tests", STAGE / "mutants" / "tests"):
+        shutil.rmtree(where, ignore_errors=True)
+        shutil.copytree(REPO / "tests", where, ignore=skip)
+
+
+def run_mutmut(log: Path, names: Sequence[str] = ()) -> int:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
     # Subprocesses of the tests (the command line) import the mutated tree, not src/; the
@@ -295,7 +306,7 @@ def run_mutmut(log: Path) -> int:
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     mutmut = Path(sys.executable).with_name("mutmut")
     jobs = os.environ.get("MUTATION_JOBS") or str(os.cpu_count() or 2)
-    cmd = ["nice", "-n", "10", str(mutmut), "run", "--max-children", jobs]
+    cmd = ["nice", "-n", "10", str(mutmut), "run", "--max-children", jobs, *names]
     with log.open("w", encoding="utf-8") as out:
         return subprocess.run(
             cmd, cwd=STAGE, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -333,6 +344,11 @@ def diffs(names: Iterable[str], module: str) -> dict[str, str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="narrow the run (module paths or dotted names)")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run the survivors of the last run again against the current tests (same code)",
+    )
     args = parser.parse_args(argv)
     tokens = [t for a in args.modules for t in re.split(r"[\s,]+", a) if t]
     wanted = [resolve_module(t) for t in tokens] if tokens else list(CORE)
@@ -347,11 +363,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mutation: no module to mutate")
         return 2
 
-    stage(modules)
+    names: list[str] = []
+    if args.again:
+        changed = [
+            m
+            for m in modules
+            if not (STAGE / "src" / m).is_file()
+            or (STAGE / "src" / m).read_bytes() != (REPO / "src" / m).read_bytes()
+        ]
+        if changed or not (STAGE / "mutants").is_dir():
+            print(f"mutation: --again needs a last run of the same code ({', '.join(changed)})")
+            return 2
+        refresh_tests()
+        for statuses in results(modules).values():
+            names += [n for n, s in statuses.items() if s not in KILLED | TIMED_OUT]
+        if not names:
+            print("mutation: no survivor to run again")
+    else:
+        stage(modules)
     log = STAGE / "mutmut.log"
-    print(f"mutation: running mutmut on {len(modules)} modules (log: {log.relative_to(REPO)})")
+    what = f"{len(names)} survivors" if args.again else f"{len(modules)} modules"
+    print(f"mutation: running mutmut on {what} (log: {log.relative_to(REPO)})")
     sys.stdout.flush()
-    code = run_mutmut(log)
+    code = run_mutmut(log, names) if names or not args.again else 0
     if code != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").replace("\r", "\n")
         print("\n".join(tail.splitlines()[-30:]))

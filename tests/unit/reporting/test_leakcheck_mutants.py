@@ -43,6 +43,48 @@ def test_vocabulary_holds_the_words_of_codes_schools_and_extra_text_only() -> No
     assert all(w == w.casefold() and w.isalpha() for w in vocab)  # no digits, no punctuation
 
 
+def _allow_list_words() -> list[str]:
+    """Every word the docs allow in a summary: codes, labels, field names, table titles."""
+    from srojournal.domain.taxonomy import (
+        BUILTIN_CONTACT_TYPES,
+        CATEGORY_LABELS,
+        GRADE_BANDS,
+        NO_OUTCOME_GROUP,
+        OUTCOME_GROUPS,
+        OUTCOMES,
+        REFERRAL_TARGETS,
+    )
+    from srojournal.reporting.leakcheck import FIELD_NAMES
+    from srojournal.reporting.tables import (
+        ALL,
+        OTHER_TYPE,
+        T0_MEASURES,
+        T5_STATUSES,
+        T6_MEASURES,
+        TABLE_DIMENSIONS,
+        TABLE_IDS,
+        TABLE_TITLES,
+        TABLE_UNITS,
+    )
+
+    words = [ALL, OTHER_TYPE, NO_OUTCOME_GROUP, *FIELD_NAMES, *TABLE_IDS]
+    words += [*TABLE_UNITS.values(), *TABLE_TITLES.values()]
+    words += [d for dims in TABLE_DIMENSIONS.values() for d in dims]
+    words += [*T0_MEASURES, *T5_STATUSES, *T6_MEASURES, *OUTCOME_GROUPS, *GRADE_BANDS]
+    words += [*CATEGORY_LABELS, *CATEGORY_LABELS.values()]
+    words += [*REFERRAL_TARGETS, *REFERRAL_TARGETS.values()]
+    words += [w for t in BUILTIN_CONTACT_TYPES for w in (t.code, t.label, t.category)]
+    words += [w for o in OUTCOMES for w in (o.code, o.label)]
+    return words
+
+
+def test_every_code_label_field_name_and_title_is_allowed() -> None:
+    lc = LeakChecker()
+    refused = [w for w in _allow_list_words() if _kind(lambda w=w: lc.check_labels(w))]
+    assert refused == []
+    assert _kind(lambda: lc.check_labels("zorblat")) == "label"
+
+
 # -- names --------------------------------------------------------------------------------------
 
 
