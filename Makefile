@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_VAULT ?= demo-vault
 export QT_QPA_FONTDIR := $(CURDIR)/resources/fonts
 
-.PHONY: run test lint typecheck fmt bench faults screenshots dist clean system-libs
+.PHONY: run test lint typecheck fmt bench faults screenshots dist clean system-libs mutation
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,3 +66,9 @@ bench: $(STAMP) system-libs
 
 faults: $(STAMP) system-libs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.faults.campaign --full
+
+# Mutation testing of the critical core (tests/mutation/run.py; not part of `make test`).
+# MODULES="reporting/leakcheck.py srojournal.vault.keys" narrows the run; AGAIN=1 runs only the
+# survivors of the last run again, against the current tests (the code must be unchanged).
+mutation: $(STAMP) system-libs
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.mutation.run $(if $(AGAIN),--again) $(MODULES)
