@@ -232,3 +232,12 @@ def test_a_wide_table_shows_every_column_and_the_charts_give_way(qtbot, session,
     assert page.headline.isVisible() and "contacts" in page.headline.text()
     QTest.keyClick(page.table_list, Qt.Key.Key_Home)
     qtbot.waitUntil(page.left_box.isVisible)
+
+
+def test_labels_keep_a_school_name_as_written_and_name_codes_plainly() -> None:
+    from srojournal.ui.reports.wording import label_for
+
+    assert label_for("Eastside Middle School") == "Eastside Middle School"
+    assert label_for("McKinley High") == "McKinley High"
+    assert label_for("no_agreement") == "No agreement"
+    assert label_for("follow_up_due") == "Follow-up due"

@@ -224,7 +224,8 @@ def label_for(value: str) -> str:
         return taxonomy.REFERRAL_TARGETS[value]
     if value.startswith("follow_up"):
         return "Follow-" + value[len("follow_") :].replace("_", " ")
-    return value.replace("_", " ").capitalize()
+    text = value.replace("_", " ")
+    return text[:1].upper() + text[1:]  # a school keeps its capitals: not str.capitalize()
 
 
 def cell_text(count: int | None, status: str) -> str:
