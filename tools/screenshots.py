@@ -14,6 +14,7 @@ import itertools
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,16 @@ def _settle(ms: int = 150) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+def _wait_idle(window: Any, limit_s: float = 60.0) -> None:
+    """Let the page's background work (a summary's preview) finish before the picture."""
+    deadline = time.monotonic() + limit_s
+    while window.session is not None and window.session.runner.busy:
+        if time.monotonic() > deadline:
+            break
+        _settle(50)
+    _settle()
 
 
 def _save(widget: QWidget, path: Path) -> None:
@@ -104,6 +115,7 @@ def render(vault_path: Path, out: Path) -> list[Path]:
             if page is None:
                 continue
             _select_first(page)
+            _wait_idle(window)
             written.append(out / f"{key}-{scheme}{suffix}.png")
             _save(window, written[-1])
         window.show_page("journal")
