@@ -358,7 +358,10 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
     what = "would import" if args.dry_run else "imported"
     _out(
         f"{what} {result.contacts} contacts ({result.new_students} new students, "
-        f"{len(result.new_schools)} new schools, {result.follow_ups} follow-ups)"
+        f"{len(result.new_schools)} new schools, {result.follow_ups} follow-ups"
+        + (f", {result.cases} cases" if result.cases else "")
+        + (f", {result.contact_types} contact types" if result.contact_types else "")
+        + ")"
         + ("; nothing was written" if args.dry_run else "")
     )
     return 0
