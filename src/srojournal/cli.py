@@ -387,7 +387,7 @@ def cmd_export(args: argparse.Namespace, reader: SecretReader) -> int:
     sys.stderr.write(f"note: {NOT_CHECKED}\n")
     _out(
         f"wrote {args.out} ({counts.contacts} contacts, {counts.students} students, "
-        f"{counts.follow_ups} follow-ups; not encrypted)"
+        f"{counts.follow_ups} follow-ups, {counts.cases} cases; not encrypted)"
     )
     return 0
 
