@@ -179,3 +179,47 @@ def test_an_archived_student_with_no_contact_has_records_too(cli, demo_vault, tm
     [row] = _rows(out.read_bytes())
     assert (row["record"], row["students"], row["archived"]) == ("student", NO_CONTACT, "yes")
     assert row["notes"] == "'=SUM(A1:A9) no contact yet"
+
+
+def test_a_damaged_export_is_refused_row_by_row_and_nothing_is_written(
+    cli, demo_vault, tmp_path
+) -> None:
+    out = tmp_path / "journal.csv"
+    r = cli("export", demo_vault, "--out", out, "--passphrase-stdin", stdin=STDIN)
+    assert r.code == 0, r.err
+    reader = csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline=""))
+    records: list[tuple[int, list[str]]] = []
+    end = 0
+    for rec in reader:
+        records.append((end + 1, rec))  # the line the record starts on
+        end = reader.line_num
+    header = records[0][1]
+    col = {name: header.index(name) for name in ("record", "contacts", "case_status")}
+    broken: dict[int, str] = {}
+    for line, rec in records[1:]:
+        if rec[col["record"]] == "follow_up" and rec[col["contacts"]] and not broken:
+            rec[col["contacts"]] = "99999"
+            broken[line] = (
+                "contacts: no contact row has the reference '99999' (give that "
+                "contact row the reference in its ref column, or empty the cell)"
+            )
+        if rec[col["record"]] == "case" and len(broken) == 1:
+            rec[col["case_status"]] = "maybe"
+            broken[line] = "case_status: must be open, held, broken, closed"
+    assert len(broken) == 2
+    damaged = io.StringIO(newline="")
+    csv.writer(damaged, lineterminator="\r\n").writerows(rec for _, rec in records)
+    out.write_text("\ufeff" + damaged.getvalue(), encoding="utf-8", newline="")
+
+    fresh = tmp_path / "fresh"
+    r = cli("init", fresh, "--passphrase-stdin", *CLI_KDF_ARGS, stdin=STDIN)
+    assert r.code == 0, r.err
+    r = cli("import", fresh, out, "--add-schools", "--passphrase-stdin", stdin=STDIN)
+    assert_no_traceback(r)
+    assert r.code == 5
+    reported = [ln.strip() for ln in r.err.splitlines()[1:]]
+    assert reported == [f"line {n}: {why}" for n, why in sorted(broken.items())]
+    with Vault.open(fresh, DEMO_PASSPHRASE) as v:
+        counts = v.journal.counts()
+        assert (counts.contacts, counts.students, counts.follow_ups) == (0, 0, 0)
+        assert v.journal.conflict_cases() == [] and v.journal.schools() == []
