@@ -358,7 +358,10 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
     what = "would import" if args.dry_run else "imported"
     _out(
         f"{what} {result.contacts} contacts ({result.new_students} new students, "
-        f"{len(result.new_schools)} new schools, {result.follow_ups} follow-ups)"
+        f"{len(result.new_schools)} new schools, {result.follow_ups} follow-ups"
+        + (f", {result.cases} cases" if result.cases else "")
+        + (f", {result.contact_types} contact types" if result.contact_types else "")
+        + ")"
         + ("; nothing was written" if args.dry_run else "")
     )
     return 0
@@ -384,7 +387,7 @@ def cmd_export(args: argparse.Namespace, reader: SecretReader) -> int:
     sys.stderr.write(f"note: {NOT_CHECKED}\n")
     _out(
         f"wrote {args.out} ({counts.contacts} contacts, {counts.students} students, "
-        f"{counts.follow_ups} follow-ups; not encrypted)"
+        f"{counts.follow_ups} follow-ups, {counts.cases} cases; not encrypted)"
     )
     return 0
 

@@ -15,7 +15,7 @@ from srojournal.ui.session import Session
 from srojournal.vault import mappings
 from srojournal.vault.store import Vault
 from tests import spreadsheets as sheets
-from tests.records import journal_records
+from tests.records import NO_CONTACT, add_every_kind, assert_same_records, journal_records
 
 from .conftest import CHEAP_KDF, PASSPHRASE, add_contact, unlock
 
@@ -248,6 +248,7 @@ def test_round_trip_through_the_export_and_the_wizard(qtbot, open_vault, tmp_pat
     from srojournal.demo import populate
 
     populate(open_vault.journal, contacts=150, students=30, schools=2, years=0.5, seed=3)
+    add_every_kind(open_vault.journal)
     out = tmp_path / "journal.csv"
     d = ExportDialog(Session(open_vault))
     qtbot.addWidget(d)
@@ -268,11 +269,50 @@ def test_round_trip_through_the_export_and_the_wizard(qtbot, open_vault, tmp_pat
             qtbot.keyClicks(combo, "A")
         qtbot.keyClick(w.value_combos[0][1], Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: w.step == 3, timeout=10_000)
+        _snap(w, tmp_path, "records-preview")
+        before = journal_records(open_vault.journal)
+        assert all(before.values()), "the journal must hold every kind of record"
+        counts = w.counts_label.text()
+        assert f"{len(before['students'])} student records" in counts, counts
+        assert f"{len(before['cases'])} conflict cases" in counts
+        assert "3 new contact types" in counts
         qtbot.keyClick(w.next_button, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: w.done_ok, timeout=30_000)
-        assert journal_records(fresh.journal) == journal_records(open_vault.journal)
+        assert_same_records(before, journal_records(fresh.journal))
     finally:
         fresh.close()
+
+
+def test_an_archived_students_records_chosen_from_the_keyboard(qtbot, open_vault, tmp_path) -> None:
+    """A records request often comes after the student left: the archived student is found."""
+    add_every_kind(open_vault.journal)
+    d = ExportDialog(Session(open_vault))
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    d.activateWindow()
+    qtbot.waitUntil(d.isActiveWindow)
+    assert d.all_radio.hasFocus()
+    qtbot.keyClick(d.all_radio, Qt.Key.Key_Down)  # the arrow moves to "One student's records"
+    assert d.one_radio.isChecked() and d.student_edit.isEnabled()
+    qtbot.keyClick(d.one_radio, Qt.Key.Key_Tab)
+    assert d.student_edit.hasFocus()
+    qtbot.keyClicks(d.student_edit, "wren")
+    assert d.student_edit.suggestions() == [f"{NO_CONTACT} (Lincoln Middle, archived)"]
+    qtbot.keyClick(d.student_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(d.student_edit, Qt.Key.Key_Return)
+    assert d.student_id is not None
+    out = tmp_path / "records.csv"
+    qtbot.keyClicks(d.path_edit, str(out))
+    qtbot.keyClicks(d.passphrase, PASSPHRASE)
+    _snap(d, tmp_path, "export-one-student")
+    with qtbot.waitSignal(d.exported, timeout=20_000):
+        qtbot.keyClick(d.passphrase, Qt.Key.Key_Return)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"student,,,,,Lincoln Middle,,{NO_CONTACT},")
+    assert "'=SUM(A1:A9) no contact yet" in lines[1] and ",yes," in lines[1]
+    assert "0 contacts, 0 follow-ups and 0 conflict cases" in d.status.text()
 
 
 def test_file_menu_opens_both_and_locking_closes_them(qtbot, window_factory, vault_dir) -> None:

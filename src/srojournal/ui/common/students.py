@@ -53,6 +53,7 @@ class StudentSearchEdit(QLineEdit):
         *,
         limit: int = 20,
         unique_partial: bool = False,
+        include_archived: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName(name)
@@ -60,6 +61,7 @@ class StudentSearchEdit(QLineEdit):
         self.school_id: int | None = None
         self.limit = limit
         self.unique_partial = unique_partial
+        self.include_archived = include_archived  # archived students can be found too
         self._labels: dict[str, int] = {}
         self._school_names: dict[int, str] = {}
         self.popup = SuggestionPopup(self)
@@ -77,7 +79,8 @@ class StudentSearchEdit(QLineEdit):
     def label_for(self, s: Student) -> str:
         school = self._school_names.get(s.school_id, "")
         grade = f", grade {s.grade}" if s.grade else ""
-        return f"{s.alias} ({school}{grade})"
+        archived = ", archived" if s.archived else ""
+        return f"{s.alias} ({school}{grade}{archived})"
 
     def suggestions(self) -> list[str]:
         return list(self._labels)
@@ -85,7 +88,13 @@ class StudentSearchEdit(QLineEdit):
     def _update_suggestions(self, text: str) -> None:
         if self.journal is None:
             return
-        students = self.journal.students(text.strip(), limit=self.limit) if text.strip() else []
+        students = (
+            self.journal.students(
+                text.strip(), limit=self.limit, include_archived=self.include_archived
+            )
+            if text.strip()
+            else []
+        )
         if self.school_id is not None:
             students.sort(key=lambda s: s.school_id != self.school_id)
         self._labels = {}
@@ -113,7 +122,7 @@ class StudentSearchEdit(QLineEdit):
             return self._labels[text]
         if self.journal is None or not text:
             return None
-        found = self.journal.students(text, limit=50)
+        found = self.journal.students(text, limit=50, include_archived=self.include_archived)
         key = normalize_alias(text)
         exact = [s for s in found if normalize_alias(s.alias) == key]
         if self.school_id is not None:

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.importing.dates import DateOrder
-from srojournal.importing.fields import FIELDS
+from srojournal.importing.fields import FIELD_BY_NAME, FIELDS, Field, fields_for
 from srojournal.importing.mapping import Mapping
 from srojournal.importing.plan import Preview, plan_import
 from srojournal.importing.sources import ReadCancelled, Table
@@ -123,6 +123,8 @@ class ImportWizard(QDialog):
         self.mapping = Mapping()
         self.mapping_name: str | None = None
         self.approved_schools: set[str] = set()
+        # The fields a column can be read as: those of the export too for a file of records.
+        self.fields: tuple[Field, ...] = FIELDS
         self._reading = False  # a read or a check runs in the background
         self._cancel_read = False
         self._importing = False  # the import job is running on the session's runner
@@ -472,6 +474,7 @@ class ImportWizard(QDialog):
 
         chosen = resolve_columns(self.table, self.mapping)
         uses = column_uses(self.table, chosen)
+        self.fields = fields_for(chosen)
         box = QWidget()
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -479,7 +482,7 @@ class ImportWizard(QDialog):
         for use in uses:
             combo = QComboBox()
             combo.addItem(NOT_IMPORTED, None)
-            for f in FIELDS:
+            for f in self.fields:
                 combo.addItem(f.label + (" (required)" if f.required else ""), f.name)
             combo.setCurrentIndex(max(0, combo.findData(use.field)))
             header = use.header or f"(column {use.index + 1} has no header)"
@@ -515,7 +518,7 @@ class ImportWizard(QDialog):
                 continue
             seen.add(name)
             columns[name] = header
-        for f in FIELDS:
+        for f in self.fields:
             columns.setdefault(f.name, None)  # what the officer left out stays out
         return Mapping(
             columns=columns,
@@ -530,7 +533,11 @@ class ImportWizard(QDialog):
     def check(self) -> None:
         assert self.table is not None
         table, mapping, approved = self.table, self.mapping, set(self.approved_schools)
-        missing = [f.label for f in FIELDS if f.required and not mapping.columns.get(f.name)]
+        missing = [
+            f.label
+            for f in FIELDS
+            if f.required and not mapping.columns.get(f.name) and not mapping.columns.get("record")
+        ]
         if missing:
             self._set_error("Choose the column that holds: " + ", ".join(missing) + ".")
             return
@@ -600,7 +607,7 @@ class ImportWizard(QDialog):
                     combo.addItem(text, code)
             if u.suggestion:
                 combo.setCurrentIndex(max(0, combo.findData(u.suggestion)))
-            what_field = {f.name: f.label for f in FIELDS}[u.field]
+            what_field = FIELD_BY_NAME[u.field].label
             rows = f"{u.rows:,} row{'s' if u.rows != 1 else ''}"
             combo.setAccessibleName(f"{what_field} {u.value}")
             lbl = QLabel(f"{_escape(what_field)}: <b>{_escape(u.value)}</b> ({rows})")
@@ -656,6 +663,11 @@ class ImportWizard(QDialog):
         else:
             parts.append("no new schools")
         parts.append(f"{p.follow_ups:,} follow-ups")
+        if p.records:
+            parts.append(f"{len(p.students):,} student records")
+            parts.append(f"{len(p.cases):,} conflict cases")
+            new_types = sum(1 for t in p.types if t.new)
+            parts.append(f"{new_types:,} new contact type{'s' if new_types != 1 else ''}")
         if p.ok:
             self.counts_label.setText("Ready to import: " + " · ".join(parts) + ".")
         else:
@@ -697,6 +709,9 @@ class ImportWizard(QDialog):
         for t in self.snapshot.types:
             if t.code == code:
                 return t.label
+        for planned in self.preview.types if self.preview is not None else ():
+            if planned.code == code:  # a contact type the file adds
+                return planned.label
         return code
 
     # -- step 5: the import -------------------------------------------------------------------
@@ -753,14 +768,23 @@ class ImportWizard(QDialog):
                 saved = f" The choices were saved as {name!r}."
             except VaultError as exc:
                 saved = f" The choices were not saved: {exc.message}"
+        cases = f", {result.cases:,} conflict cases" if result.cases else ""
         self.progress_label.setText(
             f"Imported {result.contacts:,} contacts ({result.new_students:,} new students, "
-            f"{len(result.new_schools)} new schools, {result.follow_ups:,} follow-ups).{saved}"
+            f"{len(result.new_schools)} new schools, {result.follow_ups:,} follow-ups{cases})."
+            f"{saved}"
         )
         self.cancel_button.setText("Close")
         self.cancel_button.setFocus()
         self.done_ok = True
-        self.session.notify(Change.SCHOOLS | Change.STUDENTS | Change.FOLLOW_UPS | Change.CONTACTS)
+        self.session.notify(
+            Change.SCHOOLS
+            | Change.STUDENTS
+            | Change.FOLLOW_UPS
+            | Change.CONTACTS
+            | Change.CASES
+            | Change.SETTINGS  # contact types
+        )
         self.imported.emit(result.contacts)
 
 
