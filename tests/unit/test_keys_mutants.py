@@ -267,3 +267,45 @@ def test_format_1_rotation_after_the_journal_was_re_encrypted_opens_with_the_nex
         [again] = settled.open(kind, secret)
         assert again.data_key == next_key
         again.zero()
+
+
+# -- calibration ---------------------------------------------------------------------------------
+
+
+def _machine(*seconds: float) -> Callable[[], float]:
+    """A clock for ``calibrate``: the derivations take these times, in turn (it runs the real
+    derivations; only their measured times are the test's)."""
+    times = iter(t for s in seconds for t in (0.0, s))
+
+    def clock() -> float:
+        return next(times)  # StopIteration: calibrate derived more often than the test expects
+
+    return clock
+
+
+LANES = keys.KdfParams.product_default().lanes
+
+
+@pytest.mark.parametrize(
+    ("seconds", "target", "expected"),
+    [
+        # 1.5 times the target is still close enough: 256 MiB, and never under 3 iterations.
+        ((1.5,), 1.0, (256 * MIB, 3)),
+        # A slower machine halves the memory first, then sets iterations for the target.
+        ((1.6, 0.8), 1.0, (128 * MIB, 4)),
+        # A very slow one stops halving at 64 MiB, and keeps 3 iterations even over the target.
+        ((4.0, 4.0, 4.0), 1.0, (64 * MIB, 3)),
+        # Iterations are rounded to the nearest (2 / (0.52 / 3) = 11.5…), for the target given.
+        ((0.52,), 2.0, (256 * MIB, 12)),
+    ],
+)
+def test_calibration_fits_the_machine_within_the_floor(
+    seconds: tuple[float, ...], target: float, expected: tuple[int, int]
+) -> None:
+    params = keys.calibrate(target, _machine(*seconds))
+    assert (params.memory_kib, params.iterations, params.lanes) == (*expected, LANES)
+
+
+def test_calibration_on_a_fast_machine_stops_at_20_iterations() -> None:
+    # A clock that does not move: the derivation took no measurable time.
+    assert keys.calibrate(1.0, lambda: 5.0) == keys.KdfParams(256 * MIB, 20, LANES)
