@@ -309,3 +309,85 @@ def test_calibration_fits_the_machine_within_the_floor(
 def test_calibration_on_a_fast_machine_stops_at_20_iterations() -> None:
     # A clock that does not move: the derivation took no measurable time.
     assert keys.calibrate(1.0, lambda: 5.0) == keys.KdfParams(256 * MIB, 20, LANES)
+
+
+# -- what the officer reads, and the switches for test suites -----------------------------------
+
+
+def test_a_damaged_key_file_says_so_and_where_the_copies_are(tmp_path: Path) -> None:
+    (tmp_path / keys.HEADER_NAME).write_text('{"format": "srojournal-keyheader", "version": 2}')
+    with pytest.raises(HeaderDamaged) as caught:
+        keys.read_header(tmp_path)
+    assert str(caught.value) == (
+        "The vault's key file (vault.key) is damaged. Restore it from a backup: every backup "
+        "folder holds a copy of it."
+    )
+
+
+def test_a_new_vault_below_the_floor_is_refused_with_the_floor_named(tmp_path: Path) -> None:
+    with pytest.raises(ValueError) as caught:
+        Vault.create(tmp_path / "w", PASSPHRASE, kdf=CHEAP_KDF)
+    assert str(caught.value) == "KDF parameters below the product floor (64 MiB, 3 iterations)"
+
+
+@pytest.mark.parametrize(("cpus", "lanes"), [(8, 4), (4, 4), (3, 3), (1, 1), (None, 1)])
+def test_the_default_lanes_follow_the_cores_up_to_four(
+    monkeypatch: pytest.MonkeyPatch, cpus: int | None, lanes: int
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    assert keys.KdfParams.product_default() == keys.KdfParams(256 * MIB, 3, lanes)
+
+
+def test_the_test_opt_in_is_switched_on_by_default_and_off_on_request(tmp_path: Path) -> None:
+    folder = _key_file_with(tmp_path, "both", 8 * MIB, 1, 1)
+    try:
+        keys.accept_weak_kdf_for_tests(False)
+        with pytest.raises(HeaderDamaged, match="weaker key derivation"):
+            keys.read_header(folder)
+        keys.accept_weak_kdf_for_tests()
+        keys.read_header(folder)
+    finally:
+        keys.accept_weak_kdf_for_tests(True)  # as tests/conftest.py set it for this process
+
+
+# -- format 1 key files ------------------------------------------------------------------------
+
+
+def _v1(tmp_path: Path) -> Path:
+    folder = tmp_path / "v1"
+    shutil.copytree(FIXTURES / "vault-v1", folder)
+    folder.chmod(0o700)
+    return folder
+
+
+def test_a_format_1_key_file_is_read_as_format_1_and_converted_at_open(tmp_path: Path) -> None:
+    folder = _v1(tmp_path)
+    header = keys.read_header(folder)
+    assert header.version == 1 and header.pending is None
+    assert header.keys.passphrase.legacy and header.keys.recovery.legacy
+    assert header.keys.database.legacy
+    with Vault.open(folder, PASSPHRASE):
+        # Converted by the open itself, before anything is written to the journal.
+        assert json.loads((folder / keys.HEADER_NAME).read_text())["version"] == 2
+
+
+@pytest.mark.parametrize(
+    "slots",
+    [
+        lambda s: ["passphrase slot as text", s[1]],
+        lambda s: [s[0], 7],
+        lambda s: [s[0], {**s[1], "type": "fingerprint"}],
+        lambda s: [s[0], s[0]],
+        lambda s: [s[0], s[1], s[1]],
+        lambda s: [s[1]],
+        lambda s: [],
+        lambda s: {"passphrase": s[0], "recovery": s[1]},
+    ],
+)
+def test_a_format_1_key_file_with_other_slots_is_damaged(
+    tmp_path: Path, slots: Callable[[list], object]
+) -> None:
+    folder = _v1(tmp_path)
+    _rewrite(folder, lambda doc: doc.update(slots=slots(doc["slots"])))
+    with pytest.raises(HeaderDamaged):
+        keys.read_header(folder)

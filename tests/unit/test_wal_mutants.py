@@ -9,8 +9,11 @@ in test_wal.py check the same code on logs SQLCipher wrote.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import struct
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -317,8 +320,14 @@ def test_a_log_that_would_lose_commits_is_refused_and_kept_aside_once(tmp_path: 
     with pytest.raises(VaultDamaged, match="follow the damage") as caught:
         wal.check_before_open(folder)
     [log_copy, index_copy] = _kept(folder)
+    # Named by the log's content: the same damage is kept once, other damage beside it.
+    assert log_copy == wal.KEPT_PREFIX + hashlib.sha256(data).hexdigest()[:12]
     assert index_copy == log_copy + "-shm"
-    assert f"A copy is kept as {log_copy}." in str(caught.value)
+    assert str(caught.value) == (
+        "The vault was not opened: the write-ahead log (journal.db-wal) is damaged and saved "
+        "entries follow the damage, and opening it would lose them silently. A copy is kept as "
+        f"{log_copy}. Restore the latest good backup."
+    )
     assert caught.value.exit_code == 4
     assert (folder / log_copy).read_bytes() == data == (folder / wal.WAL_NAME).read_bytes()
     assert (folder / index_copy).read_bytes() == (folder / wal.SHM_NAME).read_bytes()
@@ -358,3 +367,28 @@ def test_a_log_that_loses_nothing_opens_and_nothing_is_copied(tmp_path: Path) ->
     (folder / wal.SHM_NAME).write_bytes(_shm(2, 0))
     wal.check_before_open(folder)
     assert sorted(p.name for p in folder.iterdir()) == sorted([wal.WAL_NAME, wal.SHM_NAME])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's 4096-byte path limit")
+def test_a_log_that_cannot_be_copied_aside_is_still_refused_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A folder where no copy can be written (here: its name would pass the path limit, even for
+    root, who can write into a read-only folder): the refusal stands, the log stays in place."""
+    folder = tmp_path
+    while len(str(folder / wal.WAL_NAME)) < 4095 - 200:
+        folder /= "d" * 200
+    folder /= "d" * (4095 - len(str(folder / "x" / wal.WAL_NAME)) - 1)
+    assert len(str(folder / wal.WAL_NAME)) < 4096 < len(str(folder / wal.KEPT_PREFIX)) + 12
+    folder.parent.mkdir(parents=True)
+    data = _damaged_folder(folder)
+    with (
+        caplog.at_level(logging.WARNING, logger="srojournal.vault.wal"),
+        pytest.raises(VaultDamaged, match="follow the damage") as caught,
+    ):
+        wal.check_before_open(folder)
+    assert "A copy is kept" not in str(caught.value)
+    assert (folder / wal.WAL_NAME).read_bytes() == data
+    assert [r.getMessage() for r in caplog.records] == [
+        "could not keep a copy of the damaged log: OSError"
+    ]
