@@ -15,8 +15,9 @@ How mutmut 3 runs (what this script arranges for):
 
 * It copies ``src/`` into ``mutants/src`` with every function of the selected modules replaced by
   a trampoline that calls the original or one mutant, chosen by the ``MUTANT_UNDER_TEST``
-  environment variable; ``tests/`` and ``resources/`` are copied beside it and pytest runs in
-  ``mutants/`` (``mutants/src`` first on ``sys.path``).
+  environment variable; ``tests/``, ``resources/`` and ``packaging/`` (the bundle's tests import
+  its scripts) are copied beside it and pytest runs in ``mutants/`` (``mutants/src`` first on
+  ``sys.path``).
 * It runs the selected tests once in its own process to record which tests call which function,
   then forks one worker per mutant that runs only those tests, fastest first, stopping at the
   first failure.
@@ -78,6 +79,10 @@ CORE: tuple[str, ...] = (
     # per-student bounding and noise of program contributions
     "srojournal/reporting/contribution.py",
 )
+
+# What the tests read beside src/ and tests/: the app's resources, and the packaging scripts the
+# bundle's tests import.
+ALSO_COPY: tuple[str, ...] = ("resources", "packaging")
 
 # Every test directory but tests/gui (see the module docstring).
 TEST_DIRS: tuple[str, ...] = ("tests/unit", "tests/attack", "tests/e2e", "tests/faults")
@@ -256,7 +261,7 @@ def stage(modules: Sequence[str]) -> None:
     shutil.rmtree(STAGE, ignore_errors=True)
     STAGE.mkdir(parents=True)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
-    for name in ("src", "tests", "resources"):
+    for name in ("src", "tests", *ALSO_COPY):
         shutil.copytree(REPO / name, STAGE / name, ignore=skip)
     settings = "\n".join(
         [
@@ -270,7 +275,7 @@ def stage(modules: Sequence[str]) -> None:
             # thread for every HiGHS user of the tests (see single_thread_highs.py).
             'pytest_add_cli_args = ["--hypothesis-seed=0", "-p", '
             '"tests.mutation.single_thread_highs"]',
-            'also_copy = ["resources/"]',
+            f"also_copy = {json.dumps([d + '/' for d in ALSO_COPY])}",
             "use_git_change_detection = false",
             # Every test run (the recording run, the clean run, each mutant) in a fresh fork of a
             # server that imported the tests but ran none: no run inherits another's state.

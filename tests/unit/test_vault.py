@@ -587,6 +587,9 @@ def test_format_1_rotation_in_flight_is_settled(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     with Vault.open(folder, PASSPHRASE) as v:  # the old data key still opens the journal
         assert v.journal.verify().contacts == 60
+        undone = v.journal.audit_entries()[-1]
+        assert undone.action == "key_change_undone"
+        assert json.loads(undone.detail) == {"change": "data_key_rotated", "reason": "interrupted"}
     settled = json.loads(path.read_text())
     assert settled["version"] == 2 and settled["pending"] is None
     Vault.open_with_recovery(folder, code).close()

@@ -1,0 +1,393 @@
+"""Key derivation and wrapping fail when they are wrong: tests written against the mutants of
+``vault/keys.py`` that survived `make mutation` (tests/mutation/run.py). Each test states the
+behaviour it pins down, on real key files in tmp_path."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from srojournal.vault import keys, rekey
+from srojournal.vault.connection import open_connection
+from srojournal.vault.errors import HeaderDamaged, WrongRecoveryCode
+from srojournal.vault.store import DB_NAME, Vault
+from tests.conftest import CHEAP_KDF, PASSPHRASE
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MIB = 1024
+
+
+def _header(code: str, params: keys.KdfParams = CHEAP_KDF) -> tuple[keys.KeyHeader, bytearray]:
+    """A header like ``new_header`` makes, for a recovery code the test chooses; and its data
+    key."""
+    vault_id = uuid.uuid4().hex
+    master = bytearray(os.urandom(keys.KEY_BYTES))
+    data_key = bytearray(os.urandom(keys.KEY_BYTES))
+    secret = keys.normalize_secret(PASSPHRASE)
+    passphrase = keys.wrap_passphrase_slot(secret, master, params, vault_id)
+    recovery = keys.new_recovery_slot(keys.normalize_recovery_code(code), master, params, vault_id)
+    database = keys.wrap_data_key(master, data_key, recovery, vault_id)
+    return keys.KeyHeader(vault_id, keys.Keyset(passphrase, recovery, database)), data_key
+
+
+def _rewrite(folder: Path, edit: Callable[[dict], object]) -> None:
+    """Edit the key file as a forger would: change fields, then recompute the checksum."""
+    path = folder / keys.HEADER_NAME
+    doc = json.loads(path.read_text())
+    edit(doc)
+    doc.pop("checksum", None)
+    doc["checksum"] = keys._checksum(doc)
+    path.write_text(json.dumps(doc))
+
+
+# -- the recovery code ---------------------------------------------------------------------------
+
+SYMBOL = f"[{keys.RECOVERY_ALPHABET}]"
+
+
+def test_a_recovery_code_is_eight_dashed_groups_of_four_crockford_symbols() -> None:
+    codes = {keys.new_recovery_code() for _ in range(200)}
+    assert len(codes) == 200  # 160 random bits: never the same code twice
+    for code in codes:
+        assert re.fullmatch(rf"{SYMBOL}{{4}}(-{SYMBOL}{{4}}){{7}}", code), code
+    # Every symbol of the alphabet is drawn, and only those (no I, L, O or U to misread).
+    assert set("".join(codes).replace("-", "")) == set(keys.RECOVERY_ALPHABET)
+
+
+def test_the_code_a_new_vault_shows_is_the_one_that_opens_it(tmp_path: Path) -> None:
+    vault, code = Vault.create(tmp_path / "v", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
+    vault.close()
+    assert re.fullmatch(rf"{SYMBOL}{{4}}(-{SYMBOL}{{4}}){{7}}", code)
+    header = keys.read_header(tmp_path / "v")
+    [opened] = header.open("recovery", keys.normalize_recovery_code(code))
+    opened.zero()
+
+
+def test_recovery_code_normal_form_is_upper_case_symbols_without_separators() -> None:
+    assert keys.normalize_recovery_code(" abcd-efgh\tjkmn  pqrs_") == b"ABCDEFGHJKMNPQRS"
+    # Crockford's look-alikes: I and L read as 1, O as 0, U as V.
+    assert keys.normalize_recovery_code("i L o U 1 0 v") == b"110V10V"
+    # A letter outside ASCII is kept as a mismatch, never dropped and never a crash.
+    assert keys.normalize_recovery_code("ABCé") == b"ABC?"
+
+
+def test_a_code_typed_with_look_alike_letters_opens_the_vault(tmp_path: Path) -> None:
+    code = "V0V1-10VV-ABCD-EFGH-0000-1111-VVVV-2345"
+    header, data_key = _header(code)
+    keys.write_header(tmp_path, header)
+    typed = "u0Ui LOuV abcd efgh oOOo IlLi uUuU 2345"  # as read off paper, I/L for 1, O for 0
+    [opened] = keys.read_header(tmp_path).open("recovery", keys.normalize_recovery_code(typed))
+    assert opened.data_key == data_key
+    opened.zero()
+    for wrong in (
+        "W" + code[1:],  # one symbol off
+        code[:-1] + "6",
+        code[:-1] + "é",  # a non-ASCII letter is a wrong code (exit 3), not a crash
+    ):
+        with pytest.raises(WrongRecoveryCode):
+            keys.read_header(tmp_path).open("recovery", keys.normalize_recovery_code(wrong))
+
+
+# -- the floor and the caps of a key file's KDF parameters -----------------------------------
+
+
+@pytest.fixture
+def product_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process opens key files as the app does: nothing below the product floor."""
+    monkeypatch.setattr(keys, "_accept_weak_kdf", False)
+
+
+def _key_file_with(tmp_path: Path, slot: str, memory: int, iterations: int, lanes: int) -> Path:
+    header, _ = _header(keys.new_recovery_code())
+    tmp_path.mkdir(exist_ok=True)
+    keys.write_header(tmp_path, header)
+    slots = ("passphrase", "recovery") if slot == "both" else (slot,)
+
+    def edit(doc: dict) -> None:
+        for name in slots:
+            doc["keys"][name].update(memory_kib=memory, iterations=iterations, lanes=lanes)
+
+    _rewrite(tmp_path, edit)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("memory", "iterations", "lanes"),
+    [
+        (64 * MIB, 3, 1),  # the floor itself
+        (256 * MIB, 20, 4),  # the most calibration writes: a fast machine's 20 iterations
+        (1024 * MIB, 20, 16),  # the caps themselves
+    ],
+)
+def test_a_key_file_at_the_floor_or_the_caps_is_read(
+    tmp_path: Path, product_only: None, memory: int, iterations: int, lanes: int
+) -> None:
+    header = keys.read_header(_key_file_with(tmp_path, "both", memory, iterations, lanes))
+    for slot in (header.keys.passphrase, header.keys.recovery):
+        assert slot.params == keys.KdfParams(memory, iterations, lanes)
+
+
+@pytest.mark.parametrize("slot", ["passphrase", "recovery"])
+@pytest.mark.parametrize(
+    ("memory", "iterations"),
+    [
+        (64 * MIB - 1, 3),  # only the memory is below the floor
+        (64 * MIB, 2),  # only the iterations are
+        (1024 * MIB, 1),
+        (8 * MIB, 20),
+    ],
+)
+def test_a_key_file_below_the_floor_in_one_parameter_is_tampered(
+    tmp_path: Path, product_only: None, slot: str, memory: int, iterations: int
+) -> None:
+    folder = _key_file_with(tmp_path, slot, memory, iterations, 1)
+    with pytest.raises(HeaderDamaged, match="weaker key derivation") as caught:
+        keys.read_header(folder)
+    assert caught.value.exit_code == 4
+
+
+@pytest.mark.parametrize("slot", ["passphrase", "recovery"])
+@pytest.mark.parametrize(
+    ("memory", "iterations", "lanes"),
+    [
+        (1024 * MIB + 1, 3, 1),
+        (64 * MIB, 21, 1),
+        (64 * MIB, 3, 17),
+        (64 * MIB, 3, 0),
+        (64 * MIB, 0, 1),
+        (0, 3, 1),
+    ],
+)
+def test_a_key_file_outside_the_range_is_refused_before_any_derivation(
+    tmp_path: Path, slot: str, memory: int, iterations: int, lanes: int
+) -> None:
+    """Also with the test suites' opt-in: the range holds for every process."""
+    folder = _key_file_with(tmp_path, slot, memory, iterations, lanes)
+    with pytest.raises(HeaderDamaged, match="outside the allowed range"):
+        keys.read_header(folder)
+
+
+def test_the_test_opt_in_opens_cheap_key_files_down_to_8_mib_only(tmp_path: Path) -> None:
+    keys.read_header(_key_file_with(tmp_path / "a", "both", 8 * MIB, 1, 1))
+    with pytest.raises(HeaderDamaged, match="weaker key derivation"):
+        keys.read_header(_key_file_with(tmp_path / "b", "recovery", 8 * MIB - 1, 1, 1))
+
+
+def test_a_vault_at_the_floor_opens_without_the_test_opt_in(
+    tmp_path: Path, product_only: None
+) -> None:
+    floor = keys.KdfParams(64 * MIB, 3, 1)
+    vault, code = Vault.create(tmp_path / "v", PASSPHRASE, kdf=floor)
+    vault.close()
+    Vault.open(tmp_path / "v", PASSPHRASE).close()
+    Vault.open_with_recovery(tmp_path / "v", code).close()
+
+
+@pytest.mark.parametrize(
+    ("params", "allowed"),
+    [
+        (keys.KdfParams(64 * MIB, 3, 1), True),
+        (keys.KdfParams(64 * MIB - 1, 3, 1), False),
+        (keys.KdfParams(64 * MIB, 2, 1), False),
+        (keys.KdfParams(256 * MIB, 20, 4), True),
+    ],
+)
+def test_a_new_vault_below_the_floor_is_refused(params: keys.KdfParams, allowed: bool) -> None:
+    if allowed:
+        params.check_product_floor()
+    else:
+        with pytest.raises(ValueError, match="floor"):
+            params.check_product_floor()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        keys.KdfParams(8 * MIB - 1, 1, 1),  # below what even a test suite may open
+        keys.KdfParams(64 * MIB, 3, 0),
+        keys.KdfParams(64 * MIB, 3, 17),
+    ],
+)
+def test_a_new_vault_that_could_not_be_opened_again_is_refused(
+    tmp_path: Path, params: keys.KdfParams
+) -> None:
+    with pytest.raises(ValueError, match="outside the allowed range"):
+        Vault.create(tmp_path / "w", PASSPHRASE, kdf=params, allow_weak_kdf=True)
+    assert not (tmp_path / "w").exists()
+
+
+# -- an unfinished rotation of a format 1 key file -------------------------------------------
+
+
+def test_format_1_rotation_after_the_journal_was_re_encrypted_opens_with_the_next_key(
+    tmp_path: Path,
+) -> None:
+    """A crash after the journal was written again under the next data key, before the key file
+    dropped the old one: only ``database_next`` opens the journal, and the open settles on it."""
+    folder = tmp_path / "v1"
+    shutil.copytree(FIXTURES / "vault-v1", folder)
+    folder.chmod(0o700)
+    code = (FIXTURES / "vault-v1.recovery-code").read_text().strip()
+    [opened] = keys.read_header(folder).open("passphrase", keys.normalize_secret(PASSPHRASE))
+    next_key = bytearray(os.urandom(keys.KEY_BYTES))
+    conn = open_connection(folder / DB_NAME, opened.data_key)
+    rekey.prepare(conn, folder, next_key)
+    rekey.swap(conn, folder)
+    nonce = os.urandom(12)
+    vault_id = keys.read_header(folder).vault_id
+    aad = f"{keys.HEADER_FORMAT}/1/{vault_id}/db".encode()
+    wrapped = AESGCM(bytes(opened.master)).encrypt(nonce, bytes(next_key), aad)
+    opened.zero()
+
+    def edit(doc: dict) -> None:
+        doc["database_next"] = {
+            "nonce": base64.b64encode(nonce).decode(),
+            "wrapped_key": base64.b64encode(wrapped).decode(),
+        }
+
+    _rewrite(folder, edit)
+    with Vault.open(folder, PASSPHRASE) as v:
+        assert v.journal.verify().contacts == 60
+        assert v.export_key_copy() == next_key
+    settled = keys.read_header(folder)
+    assert settled.pending is None and settled.version == keys.HEADER_VERSION
+    for kind, secret in (
+        ("passphrase", keys.normalize_secret(PASSPHRASE)),
+        ("recovery", keys.normalize_recovery_code(code)),
+    ):
+        [again] = settled.open(kind, secret)
+        assert again.data_key == next_key
+        again.zero()
+
+
+# -- calibration ---------------------------------------------------------------------------------
+
+
+def _machine(*seconds: float) -> Callable[[], float]:
+    """A clock for ``calibrate``: the derivations take these times, in turn (it runs the real
+    derivations; only their measured times are the test's)."""
+    times = iter(t for s in seconds for t in (0.0, s))
+
+    def clock() -> float:
+        return next(times)  # StopIteration: calibrate derived more often than the test expects
+
+    return clock
+
+
+LANES = keys.KdfParams.product_default().lanes
+
+
+@pytest.mark.parametrize(
+    ("seconds", "target", "expected"),
+    [
+        # 1.5 times the target is still close enough: 256 MiB, and never under 3 iterations.
+        ((1.5,), 1.0, (256 * MIB, 3)),
+        # A slower machine halves the memory first, then sets iterations for the target.
+        ((1.6, 0.8), 1.0, (128 * MIB, 4)),
+        # A very slow one stops halving at 64 MiB, and keeps 3 iterations even over the target.
+        ((4.0, 4.0, 4.0), 1.0, (64 * MIB, 3)),
+        # Iterations are rounded to the nearest (2 / (0.52 / 3) = 11.5…), for the target given.
+        ((0.52,), 2.0, (256 * MIB, 12)),
+    ],
+)
+def test_calibration_fits_the_machine_within_the_floor(
+    seconds: tuple[float, ...], target: float, expected: tuple[int, int]
+) -> None:
+    params = keys.calibrate(target, _machine(*seconds))
+    assert (params.memory_kib, params.iterations, params.lanes) == (*expected, LANES)
+
+
+def test_calibration_on_a_fast_machine_stops_at_20_iterations() -> None:
+    # A clock that does not move: the derivation took no measurable time.
+    assert keys.calibrate(1.0, lambda: 5.0) == keys.KdfParams(256 * MIB, 20, LANES)
+
+
+# -- what the officer reads, and the switches for test suites -----------------------------------
+
+
+def test_a_damaged_key_file_says_so_and_where_the_copies_are(tmp_path: Path) -> None:
+    (tmp_path / keys.HEADER_NAME).write_text('{"format": "srojournal-keyheader", "version": 2}')
+    with pytest.raises(HeaderDamaged) as caught:
+        keys.read_header(tmp_path)
+    assert str(caught.value) == (
+        "The vault's key file (vault.key) is damaged. Restore it from a backup: every backup "
+        "folder holds a copy of it."
+    )
+
+
+def test_a_new_vault_below_the_floor_is_refused_with_the_floor_named(tmp_path: Path) -> None:
+    with pytest.raises(ValueError) as caught:
+        Vault.create(tmp_path / "w", PASSPHRASE, kdf=CHEAP_KDF)
+    assert str(caught.value) == "KDF parameters below the product floor (64 MiB, 3 iterations)"
+
+
+@pytest.mark.parametrize(("cpus", "lanes"), [(8, 4), (4, 4), (3, 3), (1, 1), (None, 1)])
+def test_the_default_lanes_follow_the_cores_up_to_four(
+    monkeypatch: pytest.MonkeyPatch, cpus: int | None, lanes: int
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    assert keys.KdfParams.product_default() == keys.KdfParams(256 * MIB, 3, lanes)
+
+
+def test_the_test_opt_in_is_switched_on_by_default_and_off_on_request(tmp_path: Path) -> None:
+    folder = _key_file_with(tmp_path, "both", 8 * MIB, 1, 1)
+    try:
+        keys.accept_weak_kdf_for_tests(False)
+        with pytest.raises(HeaderDamaged, match="weaker key derivation"):
+            keys.read_header(folder)
+        keys.accept_weak_kdf_for_tests()
+        keys.read_header(folder)
+    finally:
+        keys.accept_weak_kdf_for_tests(True)  # as tests/conftest.py set it for this process
+
+
+# -- format 1 key files ------------------------------------------------------------------------
+
+
+def _v1(tmp_path: Path) -> Path:
+    folder = tmp_path / "v1"
+    shutil.copytree(FIXTURES / "vault-v1", folder)
+    folder.chmod(0o700)
+    return folder
+
+
+def test_a_format_1_key_file_is_read_as_format_1_and_converted_at_open(tmp_path: Path) -> None:
+    folder = _v1(tmp_path)
+    header = keys.read_header(folder)
+    assert header.version == 1 and header.pending is None
+    assert header.keys.passphrase.legacy and header.keys.recovery.legacy
+    assert header.keys.database.legacy
+    with Vault.open(folder, PASSPHRASE):
+        # Converted by the open itself, before anything is written to the journal.
+        assert json.loads((folder / keys.HEADER_NAME).read_text())["version"] == 2
+
+
+@pytest.mark.parametrize(
+    "slots",
+    [
+        lambda s: ["passphrase slot as text", s[1]],
+        lambda s: [s[0], 7],
+        lambda s: [s[0], {**s[1], "type": "fingerprint"}],
+        lambda s: [s[0], s[0]],
+        lambda s: [s[0], s[1], s[1]],
+        lambda s: [s[1]],
+        lambda s: [],
+        lambda s: {"passphrase": s[0], "recovery": s[1]},
+    ],
+)
+def test_a_format_1_key_file_with_other_slots_is_damaged(
+    tmp_path: Path, slots: Callable[[list], object]
+) -> None:
+    folder = _v1(tmp_path)
+    _rewrite(folder, lambda doc: doc.update(slots=slots(doc["slots"])))
+    with pytest.raises(HeaderDamaged):
+        keys.read_header(folder)
