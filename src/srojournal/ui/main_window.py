@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain.errors import UserError
 from srojournal.domain.settings import AUTOLOCK_MINUTES, CLIPBOARD_TIMEOUT_SECONDS
-from srojournal.ops.changes import Change
 from srojournal.ui.autolock import AutoLock
 from srojournal.ui.clipboard import ClipboardGuard
 from srojournal.ui.pages import PAGE_SPECS, PageSpec
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
 
     from srojournal.domain.models import ContactInput
+    from srojournal.ops.changes import Change
     from srojournal.ops.entries import EntryDraft
     from srojournal.ui.entry import QuickEntryDialog
     from srojournal.ui.page import Page
@@ -536,6 +536,8 @@ class MainWindow(QMainWindow):
 
     # -- status --------------------------------------------------------------------------------
     def _on_data_changed(self, changes: Change) -> None:
+        from srojournal.ops.changes import Change  # the unlocked side (not needed at start-up)
+
         if changes & Change.SETTINGS and self.session is not None:
             self.autolock.set_minutes(AUTOLOCK_MINUTES.read(self.session.journal))
             self.clipboard_guard.set_seconds(CLIPBOARD_TIMEOUT_SECONDS.read(self.session.journal))
