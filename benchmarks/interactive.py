@@ -103,8 +103,13 @@ def unlocked_window(vault: str) -> tuple[QApplication, Any]:
     _process_until(app, lambda: not window.is_locked, 120)
     page = window.page("journal")
     _process_until(app, lambda: page is not None and page.model.fetched > 0)
-    # The spell check's word list loads a second after unlock: let it.
-    _settle(app, 2.5)
+    # The spell check's word list loads on a thread a second after unlock: let it finish, so
+    # that it does not share the interpreter with what is timed.
+    from srojournal.ui.common.spelling import DICTIONARY
+
+    _settle(app, 1.5)
+    _process_until(app, lambda: DICTIONARY.ready, 60)
+    _settle(app, 0.5)
     window.session.runner.finish()
     _settle(app, 0.2)
     return app, window
