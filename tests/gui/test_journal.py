@@ -113,6 +113,33 @@ def test_search_finds_and_filters_narrow(qtbot, open_vault):
     assert page.model.row_at(0).students == "JD"
 
 
+def test_a_one_letter_word_is_searched_on_enter_not_while_typing(qtbot, open_vault):
+    """As a prefix, one letter matches nearly every note: typing waits for the next letter."""
+    add_contact(open_vault, "Cafeteria chat about the basketball tryouts")
+    add_contact(open_vault, "Bus loop reminder")
+    add_contact(open_vault, "Basketball again, in the cafeteria")
+    page = _page(qtbot, open_vault)
+    page.search.setFocus()
+
+    def settled() -> None:
+        qtbot.waitUntil(lambda: not page._search_timer.isActive(), timeout=2000)
+
+    qtbot.keyClicks(page.search, "c")
+    settled()
+    assert page.model.total == 3 and page.hits.query is None
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # Enter searches the letter
+    assert page.model.total == 2 and page.hits.query == "c"
+    qtbot.keyClicks(page.search, "a")
+    settled()
+    assert page.model.total == 2 and page.hits.query == "ca"
+    qtbot.keyClicks(page.search, "feteria c")  # "cafeteria c": the "c" waits
+    settled()
+    assert page.model.total == 2 and page.hits.query == "cafeteria"
+    qtbot.keyClicks(page.search, "h")
+    settled()
+    assert page.model.total == 1 and page.hits.query == "cafeteria ch"
+
+
 def test_detail_pane_and_delete_with_undo(qtbot, open_vault):
     cid = add_contact(open_vault, "First line\nSecond line with <b>markup</b>", outcome="resolved")
     page = _page(qtbot, open_vault)

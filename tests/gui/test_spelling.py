@@ -100,6 +100,23 @@ def test_aliases_are_words_and_the_check_can_be_switched_off(qtbot, open_vault, 
     d.close_keeping_draft()
 
 
+def test_a_student_added_while_unlocked_is_a_word_for_the_next_entry(qtbot, open_vault):
+    """The accepted words are kept between entries, and read again when students change."""
+    from srojournal.ops.changes import Change
+
+    session = Session(open_vault)
+    j = open_vault.journal
+    first = QuickEntryDialog(session, restore_draft=False)
+    first.close_keeping_draft()
+    j.add_student("Quorvanth P", j.school_id_by_name("Lincoln Middle") or 0)
+    session.notify(Change.STUDENTS)  # as every use case that adds a student does
+    d = QuickEntryDialog(session, restore_draft=False)
+    d.show()
+    qtbot.keyClicks(d.notes, "Quorvanth mediaton")
+    assert d.notes.misspelled_words() == ["mediaton"]
+    d.close_keeping_draft()
+
+
 def test_removing_words_from_the_dictionary(qtbot, open_vault, show_settings):
     j = open_vault.journal
     for w in ("Zed", "Quill", "zed"):

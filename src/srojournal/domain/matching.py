@@ -6,7 +6,10 @@ more) only appear inside other words come after. Matches keep the order the call
 taxonomy's), so the same letters always pick the same choice.
 
 Search hits: the journal's search finds notes holding every typed word (the last one as a
-prefix); :func:`hit_spans` finds where those words are in a text, to highlight them.
+prefix); :func:`hit_spans` finds where those words are in a text, to highlight them. While the
+officer types, :func:`while_typing` leaves out a last word of one letter: as a prefix it matches
+nearly every note (and costs the longest search of all); it is searched once a second letter
+follows, or when Enter is pressed.
 """
 
 from __future__ import annotations
@@ -69,3 +72,12 @@ def hit_spans(text: str, query: str) -> list[tuple[int, int]]:
         if w in whole or w.startswith(prefix):
             spans.append((m.start(), m.end()))
     return spans
+
+
+def while_typing(text: str) -> str:
+    """What the journal searches while ``text`` is still being typed: all of it, but without a
+    last word of a single letter (``"c"`` → ``""``, ``"class b"`` → ``"class"``)."""
+    found = _WORD.findall(text)
+    if not found or len(found[-1]) > 1:
+        return text
+    return text[: text.rstrip().rfind(found[-1])].rstrip()

@@ -9,11 +9,13 @@ must not guess (the summaries' threshold) uses :meth:`IntSetting.read_strict`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Final, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import datetime as dt  # imported where a date is parsed: start-up does without it
 
 T = TypeVar("T")
 
@@ -137,6 +139,8 @@ class PathSetting(Setting["Path | None"]):
 
 class DateSetting(Setting["dt.date | None"]):
     def parse(self, text: str) -> dt.date | None:
+        import datetime as dt
+
         return dt.date.fromisoformat(text)
 
     def format(self, value: dt.date | None) -> str:

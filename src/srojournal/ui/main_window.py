@@ -27,9 +27,7 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain.errors import UserError
 from srojournal.domain.settings import AUTOLOCK_MINUTES, CLIPBOARD_TIMEOUT_SECONDS
-from srojournal.ops.changes import Change
 from srojournal.ui.autolock import AutoLock
-from srojournal.ui.clipboard import ClipboardGuard
 from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.unlock import UnlockScreen
@@ -38,7 +36,9 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
 
     from srojournal.domain.models import ContactInput
+    from srojournal.ops.changes import Change
     from srojournal.ops.entries import EntryDraft
+    from srojournal.ui.clipboard import ClipboardGuard
     from srojournal.ui.entry import QuickEntryDialog
     from srojournal.ui.page import Page
     from srojournal.ui.session import Session
@@ -95,11 +95,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status()
         # Text copied from the unlocked journal: marked secret, cleared after a timeout and on
-        # lock (ui/clipboard.py). Ours = copied while the vault is open and one of our windows
-        # is the active one.
-        self.clipboard_guard = ClipboardGuard(
-            self, lambda: self.session is not None and QApplication.activeWindow() is not None
-        )
+        # lock (ui/clipboard.py); the guard is made on the first unlock.
+        self.clipboard_guard: ClipboardGuard | None = None
         self._set_unlocked_ui(False)
 
         geometry = self.settings.window_geometry
@@ -286,7 +283,7 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.workspace)
         self.autolock.set_minutes(AUTOLOCK_MINUTES.read(session.journal))
         self.autolock.start()
-        self.clipboard_guard.start(CLIPBOARD_TIMEOUT_SECONDS.read(session.journal))
+        self._guard_clipboard().start(CLIPBOARD_TIMEOUT_SECONDS.read(session.journal))
         for action in self._app_wide:
             action.setShortcutContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
         if self._subscribe_system_signals:
@@ -306,6 +303,16 @@ class MainWindow(QMainWindow):
         self._drop_unconfirmed_demo_hint(session)
         self.unlocked.emit()
         self._reopen_draft()
+
+    def _guard_clipboard(self) -> ClipboardGuard:
+        """Ours = copied while the vault is open and one of our windows is the active one."""
+        if self.clipboard_guard is None:
+            from srojournal.ui.clipboard import ClipboardGuard
+
+            self.clipboard_guard = ClipboardGuard(
+                self, lambda: self.session is not None and QApplication.activeWindow() is not None
+            )
+        return self.clipboard_guard
 
     def _drop_unconfirmed_demo_hint(self, session: Session) -> None:
         """A demo hint next to a vault that does not say it is a demo was not made by
@@ -369,7 +376,8 @@ class MainWindow(QMainWindow):
         session.runner.finish()
         session.runner.cancel_results()
         self._stash_entry(session)
-        self.clipboard_guard.stop()
+        if self.clipboard_guard is not None:
+            self.clipboard_guard.stop()
         if self.workspace is not None:
             self.workspace.clear_pages()
             self.root.removeWidget(self.workspace)
@@ -536,9 +544,13 @@ class MainWindow(QMainWindow):
 
     # -- status --------------------------------------------------------------------------------
     def _on_data_changed(self, changes: Change) -> None:
+        from srojournal.ops.changes import Change  # the unlocked side (not needed at start-up)
+
         if changes & Change.SETTINGS and self.session is not None:
             self.autolock.set_minutes(AUTOLOCK_MINUTES.read(self.session.journal))
-            self.clipboard_guard.set_seconds(CLIPBOARD_TIMEOUT_SECONDS.read(self.session.journal))
+            self._guard_clipboard().set_seconds(
+                CLIPBOARD_TIMEOUT_SECONDS.read(self.session.journal)
+            )
             self._set_unlocked_ui(True)
         self._refresh_status()
 

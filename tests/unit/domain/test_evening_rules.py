@@ -138,3 +138,21 @@ def test_one_letter_is_no_match_inside_a_word() -> None:
     labels = [o.label for o in taxonomy.OUTCOMES]
     assert [labels[i] for i in matching.rank("Agreement h", labels)] == ["Agreement held"]
     assert labels[matching.rank("eached", labels)[0]] == "Agreement reached"
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("c", ""),
+        ("cl", "cl"),
+        ("class b", "class"),
+        ("class b ", "class"),
+        ("class bu", "class bu"),
+        ("7", ""),
+        ("", ""),
+        ("  ", "  "),
+        ("é", ""),
+    ],
+)
+def test_a_last_word_of_one_letter_waits_while_typing(typed: str, searched: str) -> None:
+    assert matching.while_typing(typed) == searched

@@ -597,7 +597,7 @@ class QuickEntryDialog(QDialog):
 
     def _load_spelling(self) -> None:
         on = SPELL_CHECK.read(self.journal)
-        words = spelling.accepted_words(self.journal) if on else set()
+        words = self.session.spelling_words() if on else frozenset()
         for edit in (self.notes, self.agreement):
             edit.set_spelling(on, words)
             if not edit.property("_words"):

@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain import taxonomy
 from srojournal.domain.errors import UserError
-from srojournal.domain.matching import hit_spans
+from srojournal.domain.matching import hit_spans, while_typing
 from srojournal.domain.models import Contact, ContactFilter
 from srojournal.ops import entries
 from srojournal.ops.changes import Change, Done
@@ -286,7 +286,7 @@ class JournalPage(Page):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
+        self._search_timer.timeout.connect(self._on_search_paused)
 
         order = [
             self.new_btn,
@@ -320,8 +320,15 @@ class JournalPage(Page):
         self.search.setPlaceholderText("Search notes (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
+        self.search.setToolTip(
+            "Finds notes with every word; the last one may be the start of a word."
+            " A single letter is searched when you press Enter."
+        )
+        # Typing searches after a pause (SEARCH_DEBOUNCE_MS), without a last word of one letter
+        # (domain/matching.py: while_typing); Enter searches the text as it is, at once.
+        self._search_entered = False
+        self.search.textChanged.connect(self._on_search_edited)
+        self.search.returnPressed.connect(self._on_search_entered)
         flow.addWidget(self.search, stretch=3)
 
         self.student_edit = StudentSearchEdit("Filter by student")
@@ -494,6 +501,25 @@ class JournalPage(Page):
         finally:
             self._updating = False
 
+    def _on_search_edited(self, _text: str) -> None:
+        self._search_entered = False
+        self._search_timer.start()
+
+    def _on_search_paused(self) -> None:
+        """Typing paused: search, unless that changes nothing (a one-letter word was typed)."""
+        if self.current_filter() != self.model.filter:
+            self.apply_filters()
+
+    def _on_search_entered(self) -> None:
+        self._search_entered = True
+        self.apply_filters()
+
+    def searched_text(self) -> str:
+        """The notes search the list shows: the box's text, without a last one-letter word
+        until Enter is pressed."""
+        text = self.search.text()
+        return text if self._search_entered else while_typing(text)
+
     def current_filter(self) -> ContactFilter:
         def date_of(d: DateField) -> dt.date | None:
             return d.value_or_none()  # a date being typed filters once it is one
@@ -508,7 +534,7 @@ class JournalPage(Page):
             student_id=self.student_id,
             outcome=self.outcome_combo.currentData(),
             tag=self.tag_combo.currentData(),
-            text=self.search.text().strip() or None,
+            text=self.searched_text().strip() or None,
         )
 
     def apply_filters(self) -> None:
