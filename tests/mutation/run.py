@@ -365,9 +365,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--tests",
-        nargs="*",
+        action="append",
         default=[],
-        help="run only these test files or folders (a quick, lower score while killing survivors)",
+        help="run only these test files or folders, separated by spaces (a quick, lower score)",
     )
     args = parser.parse_args(argv)
     tokens = [t for a in args.modules for t in re.split(r"[\s,]+", a) if t]
