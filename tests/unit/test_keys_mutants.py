@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from srojournal.vault import keys, rekey
 from srojournal.vault.connection import open_connection
-from srojournal.vault.errors import HeaderDamaged, WrongRecoveryCode
+from srojournal.vault.errors import HeaderDamaged, NotAVault, VaultError, WrongRecoveryCode
 from srojournal.vault.store import DB_NAME, Vault
 from tests.conftest import CHEAP_KDF, PASSPHRASE
 
@@ -391,3 +391,185 @@ def test_a_format_1_key_file_with_other_slots_is_damaged(
     _rewrite(folder, lambda doc: doc.update(slots=slots(doc["slots"])))
     with pytest.raises(HeaderDamaged):
         keys.read_header(folder)
+
+
+# -- reading the key file: every field checked before any derivation --------------------------
+
+
+def _b64(n: int) -> str:
+    return base64.b64encode(os.urandom(n)).decode()
+
+
+def _pending_header(tmp_path: Path) -> Path:
+    """A key file with a key change in flight and a journal mark, as a crash leaves it."""
+    header, data_key = _header(keys.new_recovery_code())
+    mark = keys.JournalMark.make(data_key, header.vault_id, 7)
+    keys.write_header(
+        tmp_path,
+        header.replace(
+            keys=header.keys.replace(journal=mark),
+            pending=header.keys.replace(change="passphrase_changed"),
+        ),
+    )
+    return tmp_path
+
+
+def test_a_key_file_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    header, data_key = _header(keys.new_recovery_code())
+    mark = keys.JournalMark.make(data_key, header.vault_id, 7)
+    full = header.replace(
+        keys=header.keys.replace(journal=mark), pending=header.keys.replace(change="x")
+    )
+    keys.write_header(tmp_path, full)
+    data = (tmp_path / keys.HEADER_NAME).read_bytes()
+    assert keys.read_header(tmp_path) == full
+    # The file is the documented JSON: sorted keys, two-space indents, one line end at the end.
+    assert data == (json.dumps(json.loads(data), indent=2, sort_keys=True) + "\n").encode()
+    doc = json.loads(data)
+    assert set(doc) == {"format", "version", "vault_id", "keys", "pending", "checksum"}
+    assert set(doc["keys"]) == {"passphrase", "recovery", "database", "journal"}
+    assert doc["keys"]["recovery"]["kdf"] == "argon2id+x25519"
+    assert "legacy" not in json.dumps(doc)
+    # A format 1 key file keeps its legacy wraps through a write and a read.
+    v1 = keys.read_header(_v1(tmp_path))
+    assert keys.KeyHeader.from_bytes(v1.to_bytes()) == v1.replace(version=keys.HEADER_VERSION)
+
+
+def _edit(path: str, value: object) -> Callable[[dict], None]:
+    """Set (or with ``...``, remove) the field at ``path`` ("keys.passphrase.salt")."""
+
+    def edit(doc: dict) -> None:
+        *parents, name = path.split(".")
+        for p in parents:
+            doc = doc[p]
+        if value is ...:
+            doc.pop(name)
+        else:
+            doc[name] = value
+
+    return edit
+
+
+READABLE = [
+    ("vault_id", "v" * 64),
+    ("keys.passphrase.salt", _b64(16)),
+    ("keys.passphrase.salt", _b64(32)),
+    ("keys.passphrase.legacy", False),
+    ("keys.recovery.salt", _b64(16)),
+    ("keys.journal", None),
+    ("keys.journal.generation", 0),
+    ("keys.journal.generation", 2**53 - 1),
+    ("pending", None),
+    ("pending.change", "c" * 64),
+    ("pending.change", ...),
+]
+
+DAMAGED = [
+    ("version", True),
+    ("version", "2"),
+    ("version", 0),
+    ("vault_id", "v" * 65),
+    ("vault_id", 12),
+    ("keys", "keys"),
+    ("keys.change", "passphrase_changed"),  # only a pending keyset names a change
+    ("pending.change", "c" * 65),
+    ("pending.change", 5),
+    ("pending", "pending"),
+    ("keys.passphrase", "slot"),
+    ("keys.passphrase.kdf", "scrypt"),
+    ("keys.passphrase.memory_kib", "65536"),
+    ("keys.passphrase.memory_kib", True),
+    ("keys.passphrase.iterations", ...),
+    ("keys.passphrase.salt", _b64(15)),
+    ("keys.passphrase.salt", 16),
+    ("keys.passphrase.salt", "not base64!"),
+    ("keys.passphrase.salt", "ÄÖÜ="),
+    ("keys.passphrase.nonce", _b64(11)),
+    ("keys.passphrase.nonce", _b64(13)),
+    ("keys.passphrase.wrapped_key", _b64(47)),
+    ("keys.passphrase.wrapped_key", _b64(49)),
+    ("keys.passphrase.legacy", "yes"),
+    ("keys.recovery", ["slot"]),
+    ("keys.recovery.kdf", "argon2id"),  # a format 1 slot's kdf, without its legacy flag
+    ("keys.recovery.legacy", True),  # the legacy flag on a sealed slot
+    ("keys.recovery.kdf", "x25519"),
+    ("keys.recovery.salt", _b64(15)),
+    ("keys.recovery.nonce", _b64(13)),
+    ("keys.recovery.wrapped_key", _b64(47)),
+    ("keys.recovery.public_key", _b64(31)),
+    ("keys.recovery.public_key", _b64(33)),
+    ("keys.recovery.ephemeral_key", _b64(31)),
+    ("keys.recovery.ephemeral_key", ...),
+    ("keys.database", 5),
+    ("keys.database.nonce", _b64(11)),
+    ("keys.database.wrapped_key", _b64(49)),
+    ("keys.database.legacy", 1),
+    ("keys.journal", [7]),
+    ("keys.journal.generation", -1),
+    ("keys.journal.generation", 2**53),
+    ("keys.journal.generation", False),
+    ("keys.journal.mac", _b64(31)),
+    ("keys.journal.mac", _b64(33)),
+]
+
+
+@pytest.mark.parametrize(("path", "value"), READABLE)
+def test_a_key_file_with_every_field_in_range_is_read(
+    tmp_path: Path, path: str, value: object
+) -> None:
+    folder = _pending_header(tmp_path)
+    _rewrite(folder, _edit(path, value))
+    keys.read_header(folder)
+
+
+@pytest.mark.parametrize(("path", "value"), DAMAGED)
+def test_a_key_file_with_a_field_out_of_range_is_damaged(
+    tmp_path: Path, path: str, value: object
+) -> None:
+    folder = _pending_header(tmp_path)
+    _rewrite(folder, _edit(path, value))
+    with pytest.raises(HeaderDamaged):
+        keys.read_header(folder)
+
+
+@pytest.mark.parametrize("checksum", [..., 5, "0" * 64])
+def test_a_key_file_without_its_checksum_is_damaged(tmp_path: Path, checksum: object) -> None:
+    path = _pending_header(tmp_path) / keys.HEADER_NAME
+    doc = json.loads(path.read_text())
+    _edit("checksum", checksum)(doc)
+    path.write_text(json.dumps(doc))
+    with pytest.raises(HeaderDamaged):
+        keys.read_header(tmp_path)
+
+
+def test_a_key_file_from_a_newer_version_asks_for_an_update(tmp_path: Path) -> None:
+    folder = _pending_header(tmp_path)
+    _rewrite(folder, _edit("version", keys.HEADER_VERSION + 1))
+    with pytest.raises(VaultError) as caught:
+        keys.read_header(folder)
+    assert not isinstance(caught.value, HeaderDamaged) and caught.value.exit_code == 4
+    assert str(caught.value) == (
+        "This vault was created by a newer version of SRO Journal. Update the app to open it."
+    )
+
+
+def test_a_key_file_of_another_format_is_not_a_vault(tmp_path: Path) -> None:
+    folder = _pending_header(tmp_path)
+    _rewrite(folder, _edit("format", "other-keyheader"))
+    with pytest.raises(NotAVault):
+        keys.read_header(folder)
+    (folder / keys.HEADER_NAME).write_text("[1, 2]")
+    with pytest.raises(NotAVault):
+        keys.read_header(folder)
+
+
+def test_a_key_file_is_read_up_to_64_kib(tmp_path: Path) -> None:
+    folder = _pending_header(tmp_path)
+    data = (folder / keys.HEADER_NAME).read_bytes()
+    (folder / keys.HEADER_NAME).write_bytes(data + b" " * (64 * 1024 - len(data)))
+    keys.read_header(folder)
+    (folder / keys.HEADER_NAME).write_bytes(data + b" " * (64 * 1024 + 1 - len(data)))
+    with pytest.raises(HeaderDamaged):
+        keys.read_header(folder)
+    with pytest.raises(HeaderDamaged):
+        keys.KeyHeader.from_bytes(data + b" " * (64 * 1024 + 1 - len(data)))
