@@ -148,6 +148,7 @@ def test_a_key_file_at_the_floor_or_the_caps_is_read(
     [
         (64 * MIB - 1, 3),  # only the memory is below the floor
         (64 * MIB, 2),  # only the iterations are
+        (1, 3),  # 1 KiB: in range, far below the floor
         (1024 * MIB, 1),
         (8 * MIB, 20),
     ],
@@ -156,9 +157,14 @@ def test_a_key_file_below_the_floor_in_one_parameter_is_tampered(
     tmp_path: Path, product_only: None, slot: str, memory: int, iterations: int
 ) -> None:
     folder = _key_file_with(tmp_path, slot, memory, iterations, 1)
-    with pytest.raises(HeaderDamaged, match="weaker key derivation") as caught:
+    with pytest.raises(HeaderDamaged) as caught:
         keys.read_header(folder)
     assert caught.value.exit_code == 4
+    assert str(caught.value) == (
+        "The vault's key file asks for weaker key derivation than SRO Journal ever writes "
+        "(below 64 MiB or 3 iterations): it was tampered with. Restore the key file "
+        "(vault.key) from a backup."
+    )
 
 
 @pytest.mark.parametrize("slot", ["passphrase", "recovery"])
@@ -178,8 +184,12 @@ def test_a_key_file_outside_the_range_is_refused_before_any_derivation(
 ) -> None:
     """Also with the test suites' opt-in: the range holds for every process."""
     folder = _key_file_with(tmp_path, slot, memory, iterations, lanes)
-    with pytest.raises(HeaderDamaged, match="outside the allowed range"):
+    with pytest.raises(HeaderDamaged) as caught:
         keys.read_header(folder)
+    assert str(caught.value) == (
+        "The vault's key file asks for key-derivation settings outside the allowed range; "
+        "it is damaged or was tampered with. Restore the key file from a backup."
+    )
 
 
 def test_the_test_opt_in_opens_cheap_key_files_down_to_8_mib_only(tmp_path: Path) -> None:
@@ -574,8 +584,9 @@ def test_a_key_file_from_a_newer_version_asks_for_an_update(tmp_path: Path) -> N
 def test_a_key_file_of_another_format_is_not_a_vault(tmp_path: Path) -> None:
     folder = _pending_header(tmp_path)
     _rewrite(folder, _edit("format", "other-keyheader"))
-    with pytest.raises(NotAVault):
+    with pytest.raises(NotAVault) as caught:
         keys.read_header(folder)
+    assert str(caught.value) == "This folder's vault.key is not an SRO Journal key file."
     (folder / keys.HEADER_NAME).write_text("[1, 2]")
     with pytest.raises(NotAVault):
         keys.read_header(folder)
@@ -665,3 +676,33 @@ def test_a_journal_mark_lowered_in_the_key_file_is_refused(tmp_path: Path) -> No
     _rewrite(tmp_path / "v", _edit("keys.journal.generation", generation - 1))
     with pytest.raises(HeaderDamaged, match="record of the journal does not verify"):
         Vault.open(tmp_path / "v", PASSPHRASE)
+
+
+def test_a_missing_or_unreadable_key_file_says_which(tmp_path: Path) -> None:
+    with pytest.raises(HeaderDamaged) as caught:
+        keys.read_header(tmp_path)
+    assert str(caught.value) == (
+        "The vault's key file (vault.key) is missing. Restore it from a backup: every backup "
+        "folder holds a copy of it."
+    )
+    (tmp_path / keys.HEADER_NAME).mkdir()
+    with pytest.raises(VaultError) as caught:
+        keys.read_header(tmp_path)
+    assert not isinstance(caught.value, HeaderDamaged)
+    assert str(caught.value) == "Could not read the vault's key file: Is a directory."
+
+
+def test_a_new_key_file_has_fresh_16_byte_salts_and_12_byte_nonces() -> None:
+    first = keys.new_header(PASSPHRASE, bytearray(32), CHEAP_KDF)[0]
+    second = keys.new_header(PASSPHRASE, bytearray(32), CHEAP_KDF)[0]
+    slots = [h.keys.passphrase for h in (first, second)] + [
+        h.keys.recovery for h in (first, second)
+    ]
+    assert [len(s.salt) for s in slots] == [16] * 4
+    assert len({s.salt for s in slots}) == 4
+    assert [
+        len(n)
+        for h in (first, second)
+        for n in (h.keys.passphrase.nonce, h.keys.recovery.nonce, h.keys.database.nonce)
+    ] == [12] * 6
+    assert first.vault_id != second.vault_id and len(first.vault_id) == 32
