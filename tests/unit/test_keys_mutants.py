@@ -706,3 +706,61 @@ def test_a_new_key_file_has_fresh_16_byte_salts_and_12_byte_nonces() -> None:
         for n in (h.keys.passphrase.nonce, h.keys.recovery.nonce, h.keys.database.nonce)
     ] == [12] * 6
     assert first.vault_id != second.vault_id and len(first.vault_id) == 32
+
+
+# -- the construction, from outside ------------------------------------------------------------
+
+
+def test_a_key_file_opens_by_the_documented_construction(tmp_path: Path) -> None:
+    """An attacker (or a later version) who knows only docs/vault.md opens a key file: every
+    derivation, seal and associated data here is written from the format, not taken from the
+    code under test, so the format cannot change by accident."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    data_key = os.urandom(32)
+    header, code = keys.new_header(PASSPHRASE, bytearray(data_key), CHEAP_KDF)
+    keys.write_header(tmp_path, header)
+    doc = json.loads((tmp_path / keys.HEADER_NAME).read_text())
+    b = base64.b64decode
+    base = f"srojournal-keyheader/2/{doc['vault_id']}"
+
+    def argon2(secret: bytes, slot: dict) -> bytes:
+        kdf = Argon2id(
+            salt=b(slot["salt"]),
+            length=32,
+            iterations=slot["iterations"],
+            lanes=slot["lanes"],
+            memory_cost=slot["memory_kib"],
+        )
+        return kdf.derive(secret)
+
+    def cost(slot: dict) -> str:
+        return f"{slot['memory_kib']}/{slot['iterations']}/{slot['lanes']}"
+
+    p = doc["keys"]["passphrase"]
+    master = AESGCM(argon2(PASSPHRASE.encode(), p)).decrypt(
+        b(p["nonce"]), b(p["wrapped_key"]), f"{base}/passphrase/argon2id/{cost(p)}".encode()
+    )
+
+    r = doc["keys"]["recovery"]
+    private = X25519PrivateKey.from_private_bytes(argon2(code.replace("-", "").encode(), r))
+    public, ephemeral = b(r["public_key"]), b(r["ephemeral_key"])
+    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    kek = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=ephemeral + public,
+        info=b"srojournal recovery slot v2",
+    ).derive(shared)
+    aad = f"{base}/recovery/argon2id+x25519/{cost(r)}/{public.hex()}/{ephemeral.hex()}"
+    assert AESGCM(kek).decrypt(b(r["nonce"]), b(r["wrapped_key"]), aad.encode()) == master
+
+    binding = hashlib.sha256(json.dumps(r, sort_keys=True, separators=(",", ":")).encode())
+    d = doc["keys"]["database"]
+    aad = f"{base}/db/{binding.hexdigest()}"
+    assert AESGCM(master).decrypt(b(d["nonce"]), b(d["wrapped_key"]), aad.encode()) == data_key
