@@ -237,6 +237,28 @@ def _canonical(doc: object) -> bytes:
 # -- slots ---------------------------------------------------------------------------------------
 
 
+def _passphrase_aad(vault_id: str, p: KdfParams, *, legacy: bool) -> bytes:
+    version = 1 if legacy else HEADER_VERSION
+    return (
+        f"{HEADER_FORMAT}/{version}/{vault_id}/passphrase/argon2id/"
+        f"{p.memory_kib}/{p.iterations}/{p.lanes}"
+    ).encode()
+
+
+def _sealed_recovery_aad(vault_id: str, p: KdfParams, public_key: bytes, ephemeral: bytes) -> bytes:
+    return (
+        f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/recovery/argon2id+x25519/"
+        f"{p.memory_kib}/{p.iterations}/{p.lanes}/{public_key.hex()}/{ephemeral.hex()}"
+    ).encode()
+
+
+def _database_aad(vault_id: str, recovery_slot: RecoverySlot, *, legacy: bool) -> bytes:
+    """The data key's wrap binds the recovery slot by its digest (format 2)."""
+    if legacy:
+        return f"{HEADER_FORMAT}/1/{vault_id}/db".encode()
+    return f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/db/{recovery_slot.binding()}".encode()
+
+
 @dataclass(frozen=True, slots=True)
 class PassphraseSlot:
     """The master key wrapped under Argon2id(passphrase)."""
@@ -248,12 +270,7 @@ class PassphraseSlot:
     legacy: bool = False  # made by format 1: its associated data names version 1
 
     def aad(self, vault_id: str) -> bytes:
-        p = self.params
-        version = 1 if self.legacy else HEADER_VERSION
-        return (
-            f"{HEADER_FORMAT}/{version}/{vault_id}/passphrase/argon2id/"
-            f"{p.memory_kib}/{p.iterations}/{p.lanes}"
-        ).encode()
+        return _passphrase_aad(vault_id, self.params, legacy=self.legacy)
 
     def as_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -288,19 +305,15 @@ class RecoverySlot:
     def legacy(self) -> bool:
         return self.public_key is None
 
-    def aad(self, vault_id: str, ephemeral: bytes | None = None) -> bytes:
+    def aad(self, vault_id: str) -> bytes:
         p = self.params
         if self.public_key is None:
             return (
                 f"{HEADER_FORMAT}/1/{vault_id}/recovery/argon2id/"
                 f"{p.memory_kib}/{p.iterations}/{p.lanes}"
             ).encode()
-        eph = self.ephemeral_key if ephemeral is None else ephemeral
-        assert eph is not None
-        return (
-            f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/recovery/argon2id+x25519/"
-            f"{p.memory_kib}/{p.iterations}/{p.lanes}/{self.public_key.hex()}/{eph.hex()}"
-        ).encode()
+        assert self.ephemeral_key is not None
+        return _sealed_recovery_aad(vault_id, p, self.public_key, self.ephemeral_key)
 
     def as_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -385,9 +398,7 @@ class Keyset:
     change: str | None = None  # in a pending keyset: the audit action of the change in flight
 
     def database_aad(self, vault_id: str) -> bytes:
-        if self.database.legacy:
-            return f"{HEADER_FORMAT}/1/{vault_id}/db".encode()
-        return f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/db/{self.recovery.binding()}".encode()
+        return _database_aad(vault_id, self.recovery, legacy=self.database.legacy)
 
     def data_key(self, master: bytearray, vault_id: str) -> bytearray:
         try:
@@ -709,10 +720,10 @@ def wrap_passphrase_slot(
 ) -> PassphraseSlot:
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(12)
-    placeholder = PassphraseSlot(params, salt, nonce, b"")
+    aad = _passphrase_aad(vault_id, params, legacy=False)
     kek = derive(secret, salt, params)
     try:
-        wrapped = AESGCM(kek).encrypt(nonce, bytes(master), placeholder.aad(vault_id))
+        wrapped = AESGCM(kek).encrypt(nonce, bytes(master), aad)
     finally:
         zero(kek)
     return PassphraseSlot(params, salt, nonce, wrapped)
@@ -725,9 +736,7 @@ def new_recovery_slot(
     key and the master key sealed to it."""
     salt = secrets.token_bytes(16)
     private = recovery.private_key_from_seed(derive(code_secret, salt, params))
-    return reseal_recovery_slot(
-        RecoverySlot(params, salt, b"", b"", recovery.public_bytes(private), b""), master, vault_id
-    )
+    return _sealed_slot(params, salt, recovery.public_bytes(private), master, vault_id)
 
 
 def reseal_recovery_slot(
@@ -736,10 +745,16 @@ def reseal_recovery_slot(
     """The same recovery code, sealed over a new master key (no derivation, no code needed)."""
     if slot.public_key is None:
         raise ValueError("a format 1 recovery slot cannot be resealed")
+    return _sealed_slot(slot.params, slot.salt, slot.public_key, master, vault_id)
+
+
+def _sealed_slot(
+    params: KdfParams, salt: bytes, public_key: bytes, master: bytes | bytearray, vault_id: str
+) -> RecoverySlot:
     eph, nonce, wrapped = recovery.seal(
-        master, slot.public_key, lambda e: slot.aad(vault_id, ephemeral=e)
+        master, public_key, lambda e: _sealed_recovery_aad(vault_id, params, public_key, e)
     )
-    return RecoverySlot(slot.params, slot.salt, nonce, wrapped, slot.public_key, eph)
+    return RecoverySlot(params, salt, nonce, wrapped, public_key, eph)
 
 
 def wrap_data_key(
@@ -749,12 +764,8 @@ def wrap_data_key(
     vault_id: str,
 ) -> WrappedKey:
     nonce = secrets.token_bytes(12)
-    placeholder = Keyset(
-        PassphraseSlot(KdfParams(1, 1, 1), b"", b"", b""), recovery_slot, WrappedKey(b"", b"")
-    )
-    wrapped = AESGCM(bytes(master)).encrypt(
-        nonce, bytes(data_key), placeholder.database_aad(vault_id)
-    )
+    aad = _database_aad(vault_id, recovery_slot, legacy=False)
+    wrapped = AESGCM(bytes(master)).encrypt(nonce, bytes(data_key), aad)
     return WrappedKey(nonce, wrapped)
 
 
