@@ -41,6 +41,9 @@ A fresh copy is made on every run, so results never come from a cache of older c
 ``--again`` (``make mutation AGAIN=1``) is the one exception, for the loop of killing survivors:
 it copies the current tests into the last run's copy and runs only its survivors again (mutmut
 records the calls of the new tests first); it refuses when the code has changed since.
+``--tests`` (``make mutation TESTS="tests/unit/test_wal.py …"``) runs only the named test files
+or folders, for a quick first look at a module's survivors; a mutant that only other tests would
+kill then counts as survived, so the score is a lower bound, and says so.
 The run writes ``build/mutation/survivors.txt``: every survivor that is not accepted, with its
 diff, ready to be killed or reviewed.
 """
@@ -256,7 +259,7 @@ def score(label: str, statuses: dict[str, str], accepted: Iterable[str]) -> Scor
 # -- the run -------------------------------------------------------------------------------------
 
 
-def stage(modules: Sequence[str]) -> None:
+def stage(modules: Sequence[str], tests: Sequence[str] = TEST_DIRS) -> None:
     """A fresh copy of the project, with mutmut's settings for this run."""
     shutil.rmtree(STAGE, ignore_errors=True)
     STAGE.mkdir(parents=True)
@@ -270,7 +273,7 @@ def stage(modules: Sequence[str]) -> None:
             "[tool.mutmut]",
             'source_paths = ["src"]',
             f"only_mutate = {json.dumps(['src/' + m for m in modules])}",
-            f"pytest_add_cli_args_test_selection = {json.dumps(list(TEST_DIRS))}",
+            f"pytest_add_cli_args_test_selection = {json.dumps(list(tests))}",
             # The same examples for every mutant: a kill or a survival is repeatable. One
             # thread for every HiGHS user of the tests (see single_thread_highs.py).
             'pytest_add_cli_args = ["--hypothesis-seed=0", "-p", '
@@ -290,6 +293,12 @@ def stage(modules: Sequence[str]) -> None:
     shutil.copytree(
         STAGE / "tests" / "mutation" / "site", STAGE / "mutants" / "tests/mutation/site"
     )
+
+
+def staged_tests() -> list[str]:
+    """The test files and folders of the staged run."""
+    doc = tomllib.loads((STAGE / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(doc["tool"]["mutmut"]["pytest_add_cli_args_test_selection"])
 
 
 def refresh_tests() -> None:
@@ -354,6 +363,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="run the survivors of the last run again against the current tests (same code)",
     )
+    parser.add_argument(
+        "--tests",
+        action="append",
+        default=[],
+        help="run only these test files or folders, separated by spaces (a quick, lower score)",
+    )
     args = parser.parse_args(argv)
     tokens = [t for a in args.modules for t in re.split(r"[\s,]+", a) if t]
     wanted = [resolve_module(t) for t in tokens] if tokens else list(CORE)
@@ -385,7 +400,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not names:
             print("mutation: no survivor to run again")
     else:
-        stage(modules)
+        tests = [t for a in args.tests for t in re.split(r"[\s,]+", a) if t]
+        for t in tests:
+            if not (REPO / t.split("::")[0]).exists():
+                print(f"mutation: no test file or folder {t}")
+                return 2
+        stage(modules, tests or TEST_DIRS)
+    narrowed = staged_tests() != list(TEST_DIRS)
+    if narrowed:
+        print(
+            f"mutation: only the tests in {' '.join(staged_tests())}: a mutant that only other "
+            "tests kill counts as survived (the score is a lower bound)"
+        )
     log = STAGE / "mutmut.log"
     what = f"{len(names)} survivors" if args.again else f"{len(modules)} modules"
     print(f"mutation: running mutmut on {what} (log: {log.relative_to(REPO)})")
@@ -417,7 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("    " + eq.change.replace("\n", "\n    "))
     (STAGE / "survivors.txt").write_text("\n".join(report), encoding="utf-8")
     print(f"mutation: survivors with their diffs: {(STAGE / 'survivors.txt').relative_to(REPO)}")
-    print(f"mutation: {total.line()}")
+    print(f"mutation: {total.line()}{' (only the tests named)' if narrowed else ''}")
     return 0
 
 

@@ -18,7 +18,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from srojournal.vault import keys, rekey
 from srojournal.vault.connection import open_connection
-from srojournal.vault.errors import HeaderDamaged, WrongRecoveryCode
+from srojournal.vault.errors import (
+    HeaderDamaged,
+    NotAVault,
+    VaultError,
+    WrongPassphrase,
+    WrongRecoveryCode,
+)
 from srojournal.vault.store import DB_NAME, Vault
 from tests.conftest import CHEAP_KDF, PASSPHRASE
 
@@ -142,6 +148,7 @@ def test_a_key_file_at_the_floor_or_the_caps_is_read(
     [
         (64 * MIB - 1, 3),  # only the memory is below the floor
         (64 * MIB, 2),  # only the iterations are
+        (1, 3),  # 1 KiB: in range, far below the floor
         (1024 * MIB, 1),
         (8 * MIB, 20),
     ],
@@ -150,9 +157,14 @@ def test_a_key_file_below_the_floor_in_one_parameter_is_tampered(
     tmp_path: Path, product_only: None, slot: str, memory: int, iterations: int
 ) -> None:
     folder = _key_file_with(tmp_path, slot, memory, iterations, 1)
-    with pytest.raises(HeaderDamaged, match="weaker key derivation") as caught:
+    with pytest.raises(HeaderDamaged) as caught:
         keys.read_header(folder)
     assert caught.value.exit_code == 4
+    assert str(caught.value) == (
+        "The vault's key file asks for weaker key derivation than SRO Journal ever writes "
+        "(below 64 MiB or 3 iterations): it was tampered with. Restore the key file "
+        "(vault.key) from a backup."
+    )
 
 
 @pytest.mark.parametrize("slot", ["passphrase", "recovery"])
@@ -172,8 +184,12 @@ def test_a_key_file_outside_the_range_is_refused_before_any_derivation(
 ) -> None:
     """Also with the test suites' opt-in: the range holds for every process."""
     folder = _key_file_with(tmp_path, slot, memory, iterations, lanes)
-    with pytest.raises(HeaderDamaged, match="outside the allowed range"):
+    with pytest.raises(HeaderDamaged) as caught:
         keys.read_header(folder)
+    assert str(caught.value) == (
+        "The vault's key file asks for key-derivation settings outside the allowed range; "
+        "it is damaged or was tampered with. Restore the key file from a backup."
+    )
 
 
 def test_the_test_opt_in_opens_cheap_key_files_down_to_8_mib_only(tmp_path: Path) -> None:
@@ -220,8 +236,12 @@ def test_a_new_vault_below_the_floor_is_refused(params: keys.KdfParams, allowed:
 def test_a_new_vault_that_could_not_be_opened_again_is_refused(
     tmp_path: Path, params: keys.KdfParams
 ) -> None:
-    with pytest.raises(ValueError, match="outside the allowed range"):
+    with pytest.raises(ValueError) as caught:
         Vault.create(tmp_path / "w", PASSPHRASE, kdf=params, allow_weak_kdf=True)
+    assert str(caught.value) == (
+        "KDF parameters outside the allowed range (memory up to 1024 MiB, up to 20 iterations, "
+        "up to 16 lanes)"
+    )
     assert not (tmp_path / "w").exists()
 
 
@@ -382,6 +402,13 @@ def test_a_format_1_key_file_is_read_as_format_1_and_converted_at_open(tmp_path:
         lambda s: [s[1]],
         lambda s: [],
         lambda s: {"passphrase": s[0], "recovery": s[1]},
+        lambda s: 5,
+        lambda s: None,
+        # A sealed recovery slot (format 2) in a format 1 key file.
+        lambda s: [
+            s[0],
+            {**s[1], "kdf": "argon2id+x25519", "public_key": _b64(32), "ephemeral_key": _b64(32)},
+        ],
     ],
 )
 def test_a_format_1_key_file_with_other_slots_is_damaged(
@@ -391,3 +418,350 @@ def test_a_format_1_key_file_with_other_slots_is_damaged(
     _rewrite(folder, lambda doc: doc.update(slots=slots(doc["slots"])))
     with pytest.raises(HeaderDamaged):
         keys.read_header(folder)
+
+
+# -- reading the key file: every field checked before any derivation --------------------------
+
+
+def _b64(n: int) -> str:
+    """``n`` bytes as base64; fixed bytes, so that the tests' names are the same in every run."""
+    return base64.b64encode(bytes((7 * i + n) % 256 for i in range(n))).decode()
+
+
+def _pending_header(tmp_path: Path) -> Path:
+    """A key file with a key change in flight and a journal mark, as a crash leaves it."""
+    header, data_key = _header(keys.new_recovery_code())
+    mark = keys.JournalMark.make(data_key, header.vault_id, 7)
+    keys.write_header(
+        tmp_path,
+        header.replace(
+            keys=header.keys.replace(journal=mark),
+            pending=header.keys.replace(change="passphrase_changed"),
+        ),
+    )
+    return tmp_path
+
+
+def test_a_key_file_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    header, data_key = _header(keys.new_recovery_code())
+    mark = keys.JournalMark.make(data_key, header.vault_id, 7)
+    full = header.replace(
+        keys=header.keys.replace(journal=mark), pending=header.keys.replace(change="x")
+    )
+    keys.write_header(tmp_path, full)
+    data = (tmp_path / keys.HEADER_NAME).read_bytes()
+    assert keys.read_header(tmp_path) == full
+    # The file is the documented JSON: sorted keys, two-space indents, one line end at the end.
+    assert data == (json.dumps(json.loads(data), indent=2, sort_keys=True) + "\n").encode()
+    doc = json.loads(data)
+    assert set(doc) == {"format", "version", "vault_id", "keys", "pending", "checksum"}
+    assert set(doc["keys"]) == {"passphrase", "recovery", "database", "journal"}
+    assert doc["keys"]["recovery"]["kdf"] == "argon2id+x25519"
+    assert "legacy" not in json.dumps(doc)
+    # A format 1 key file keeps its legacy wraps through a write and a read.
+    v1 = keys.read_header(_v1(tmp_path))
+    assert keys.KeyHeader.from_bytes(v1.to_bytes()) == v1.replace(version=keys.HEADER_VERSION)
+
+
+def _edit(path: str, value: object) -> Callable[[dict], None]:
+    """Set (or with ``...``, remove) the field at ``path`` ("keys.passphrase.salt")."""
+
+    def edit(doc: dict) -> None:
+        *parents, name = path.split(".")
+        for p in parents:
+            doc = doc[p]
+        if value is ...:
+            doc.pop(name)
+        else:
+            doc[name] = value
+
+    return edit
+
+
+READABLE = [
+    ("vault_id", "v" * 64),
+    ("keys.passphrase.salt", _b64(16)),
+    ("keys.passphrase.salt", _b64(32)),
+    ("keys.passphrase.legacy", False),
+    ("keys.recovery.salt", _b64(16)),
+    ("keys.journal", None),
+    ("keys.journal.generation", 0),
+    ("keys.journal.generation", 2**53 - 1),
+    ("pending", None),
+    ("pending.change", "c" * 64),
+    ("pending.change", ...),
+]
+
+DAMAGED = [
+    ("version", True),
+    ("version", "2"),
+    ("version", 0),
+    ("vault_id", "v" * 65),
+    ("vault_id", 12),
+    ("keys", "keys"),
+    ("keys.change", "passphrase_changed"),  # only a pending keyset names a change
+    ("pending.change", "c" * 65),
+    ("pending.change", 5),
+    ("pending", "pending"),
+    ("keys.passphrase", "slot"),
+    ("keys.passphrase.kdf", "scrypt"),
+    ("keys.passphrase.memory_kib", "65536"),
+    ("keys.passphrase.memory_kib", True),
+    ("keys.passphrase.iterations", ...),
+    ("keys.passphrase.salt", _b64(15)),
+    ("keys.passphrase.salt", 16),
+    ("keys.passphrase.salt", "not base64!"),
+    ("keys.passphrase.salt", "ÄÖÜ="),
+    ("keys.passphrase.salt", "*" + _b64(16)),  # base64 with a character outside its alphabet
+    ("keys.passphrase.nonce", _b64(11)),
+    ("keys.passphrase.nonce", _b64(13)),
+    ("keys.passphrase.wrapped_key", _b64(47)),
+    ("keys.passphrase.wrapped_key", _b64(49)),
+    ("keys.passphrase.legacy", "yes"),
+    ("keys.recovery", ["slot"]),
+    ("keys.recovery.kdf", "argon2id"),  # a format 1 slot's kdf, without its legacy flag
+    ("keys.recovery.legacy", True),  # the legacy flag on a sealed slot
+    ("keys.recovery.kdf", "x25519"),
+    ("keys.recovery.salt", _b64(15)),
+    ("keys.recovery.nonce", _b64(13)),
+    ("keys.recovery.wrapped_key", _b64(47)),
+    ("keys.recovery.public_key", _b64(31)),
+    ("keys.recovery.public_key", _b64(33)),
+    ("keys.recovery.ephemeral_key", _b64(31)),
+    ("keys.recovery.ephemeral_key", ...),
+    ("keys.database", 5),
+    ("keys.database.nonce", _b64(11)),
+    ("keys.database.wrapped_key", _b64(49)),
+    ("keys.database.legacy", 1),
+    ("keys.journal", [7]),
+    ("keys.journal.generation", -1),
+    ("keys.journal.generation", 2**53),
+    ("keys.journal.generation", False),
+    ("keys.journal.mac", _b64(31)),
+    ("keys.journal.mac", _b64(33)),
+]
+
+
+@pytest.mark.parametrize(("path", "value"), READABLE)
+def test_a_key_file_with_every_field_in_range_is_read(
+    tmp_path: Path, path: str, value: object
+) -> None:
+    folder = _pending_header(tmp_path)
+    _rewrite(folder, _edit(path, value))
+    keys.read_header(folder)
+
+
+@pytest.mark.parametrize(("path", "value"), DAMAGED)
+def test_a_key_file_with_a_field_out_of_range_is_damaged(
+    tmp_path: Path, path: str, value: object
+) -> None:
+    folder = _pending_header(tmp_path)
+    _rewrite(folder, _edit(path, value))
+    with pytest.raises(HeaderDamaged):
+        keys.read_header(folder)
+
+
+@pytest.mark.parametrize("checksum", [..., 5, "0" * 64])
+def test_a_key_file_without_its_checksum_is_damaged(tmp_path: Path, checksum: object) -> None:
+    path = _pending_header(tmp_path) / keys.HEADER_NAME
+    doc = json.loads(path.read_text())
+    _edit("checksum", checksum)(doc)
+    path.write_text(json.dumps(doc))
+    with pytest.raises(HeaderDamaged):
+        keys.read_header(tmp_path)
+
+
+def test_a_key_file_from_a_newer_version_asks_for_an_update(tmp_path: Path) -> None:
+    folder = _pending_header(tmp_path)
+    _rewrite(folder, _edit("version", keys.HEADER_VERSION + 1))
+    with pytest.raises(VaultError) as caught:
+        keys.read_header(folder)
+    assert not isinstance(caught.value, HeaderDamaged) and caught.value.exit_code == 4
+    assert str(caught.value) == (
+        "This vault was created by a newer version of SRO Journal. Update the app to open it."
+    )
+
+
+def test_a_key_file_of_another_format_is_not_a_vault(tmp_path: Path) -> None:
+    folder = _pending_header(tmp_path)
+    _rewrite(folder, _edit("format", "other-keyheader"))
+    with pytest.raises(NotAVault) as caught:
+        keys.read_header(folder)
+    assert str(caught.value) == "This folder's vault.key is not an SRO Journal key file."
+    (folder / keys.HEADER_NAME).write_text("[1, 2]")
+    with pytest.raises(NotAVault):
+        keys.read_header(folder)
+
+
+def test_a_key_file_is_read_up_to_64_kib(tmp_path: Path) -> None:
+    folder = _pending_header(tmp_path)
+    data = (folder / keys.HEADER_NAME).read_bytes()
+    (folder / keys.HEADER_NAME).write_bytes(data + b" " * (64 * 1024 - len(data)))
+    keys.read_header(folder)
+    (folder / keys.HEADER_NAME).write_bytes(data + b" " * (64 * 1024 + 1 - len(data)))
+    with pytest.raises(HeaderDamaged):
+        keys.read_header(folder)
+    with pytest.raises(HeaderDamaged):
+        keys.KeyHeader.from_bytes(data + b" " * (64 * 1024 + 1 - len(data)))
+
+
+# -- opening -------------------------------------------------------------------------------------
+
+
+def test_a_wrong_secret_is_named_for_what_was_typed(tmp_path: Path) -> None:
+    header, _ = _header("ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789")
+    with pytest.raises(WrongPassphrase) as caught:
+        header.open("passphrase", keys.normalize_secret("not the passphrase at all"))
+    assert not isinstance(caught.value, WrongRecoveryCode)
+    assert str(caught.value) == "Wrong passphrase. Check Caps Lock and try again."
+    with pytest.raises(WrongRecoveryCode) as caught:
+        header.open("recovery", keys.normalize_recovery_code("ABCD-EFGH-JKMN-PQRS-TVWX-YZ01"))
+    assert str(caught.value) == "That recovery code is not right for this vault."
+
+
+@pytest.mark.parametrize(
+    ("kind", "secret"),
+    [
+        ("passphrase", keys.normalize_secret(PASSPHRASE)),
+        ("recovery", keys.normalize_recovery_code("ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789")),
+    ],
+)
+def test_a_key_change_in_flight_costs_one_derivation_per_distinct_slot(
+    monkeypatch: pytest.MonkeyPatch, kind: str, secret: bytes
+) -> None:
+    """Both keysets of an interrupted change share the slot: the unlock derives once, not twice
+    (at the product's settings each derivation is about a second)."""
+    header, data_key = _header("ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789")
+    header = header.replace(pending=header.keys.replace(change="data_key_rotated"))
+    derived: list[bytes] = []
+    real = keys.derive
+
+    def counted(secret: bytes, salt: bytes, params: keys.KdfParams) -> bytearray:
+        derived.append(salt)
+        return real(secret, salt, params)
+
+    monkeypatch.setattr(keys, "derive", counted)
+    opened = header.open(kind, secret)
+    assert [(o.pending, o.data_key == data_key) for o in opened] == [(False, True), (True, True)]
+    assert len(derived) == 1
+    for o in opened:
+        o.zero()
+
+
+def test_the_journal_mark_is_an_hmac_of_the_generation_under_a_key_of_this_vault() -> None:
+    """Computed here from the construction in docs/vault.md, not with the code under test."""
+    from cryptography.hazmat.primitives import hashes, hmac
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    data_key, vault_id = bytes(range(32)), "0f" * 16
+    info = f"srojournal-keyheader/journal-mark/{vault_id}".encode()
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(data_key)
+    h = hmac.HMAC(key, hashes.SHA256())
+    h.update(b"17")
+    mark = keys.JournalMark.make(bytearray(data_key), vault_id, 17)
+    assert mark == keys.JournalMark(17, h.finalize())
+    assert mark.verify(data_key, vault_id)
+    assert not keys.JournalMark(16, mark.mac).verify(data_key, vault_id)
+    assert not mark.verify(data_key, "1f" * 16)
+    assert not mark.verify(bytes(32), vault_id)
+
+
+def test_a_journal_mark_lowered_in_the_key_file_is_refused(tmp_path: Path) -> None:
+    """Someone hiding a rolled-back journal lowers the generation the key file recorded."""
+    vault, _ = Vault.create(tmp_path / "v", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
+    vault.close()
+    vault = Vault.open(tmp_path / "v", PASSPHRASE)
+    vault.close()
+    generation = keys.read_header(tmp_path / "v").keys.journal.generation
+    assert generation >= 2
+    _rewrite(tmp_path / "v", _edit("keys.journal.generation", generation - 1))
+    with pytest.raises(HeaderDamaged, match="record of the journal does not verify"):
+        Vault.open(tmp_path / "v", PASSPHRASE)
+
+
+def test_a_missing_or_unreadable_key_file_says_which(tmp_path: Path) -> None:
+    with pytest.raises(HeaderDamaged) as caught:
+        keys.read_header(tmp_path)
+    assert str(caught.value) == (
+        "The vault's key file (vault.key) is missing. Restore it from a backup: every backup "
+        "folder holds a copy of it."
+    )
+    (tmp_path / keys.HEADER_NAME).mkdir()
+    with pytest.raises(VaultError) as caught:
+        keys.read_header(tmp_path)
+    assert not isinstance(caught.value, HeaderDamaged)
+    assert str(caught.value) == "Could not read the vault's key file: Is a directory."
+
+
+def test_a_new_key_file_has_fresh_16_byte_salts_and_12_byte_nonces() -> None:
+    first = keys.new_header(PASSPHRASE, bytearray(32), CHEAP_KDF)[0]
+    second = keys.new_header(PASSPHRASE, bytearray(32), CHEAP_KDF)[0]
+    slots = [h.keys.passphrase for h in (first, second)] + [
+        h.keys.recovery for h in (first, second)
+    ]
+    assert [len(s.salt) for s in slots] == [16] * 4
+    assert len({s.salt for s in slots}) == 4
+    assert [
+        len(n)
+        for h in (first, second)
+        for n in (h.keys.passphrase.nonce, h.keys.recovery.nonce, h.keys.database.nonce)
+    ] == [12] * 6
+    assert first.vault_id != second.vault_id and len(first.vault_id) == 32
+
+
+# -- the construction, from outside ------------------------------------------------------------
+
+
+def test_a_key_file_opens_by_the_documented_construction(tmp_path: Path) -> None:
+    """An attacker (or a later version) who knows only docs/vault.md opens a key file: every
+    derivation, seal and associated data here is written from the format, not taken from the
+    code under test, so the format cannot change by accident."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    data_key = os.urandom(32)
+    header, code = keys.new_header(PASSPHRASE, bytearray(data_key), CHEAP_KDF)
+    keys.write_header(tmp_path, header)
+    doc = json.loads((tmp_path / keys.HEADER_NAME).read_text())
+    b = base64.b64decode
+    base = f"srojournal-keyheader/2/{doc['vault_id']}"
+
+    def argon2(secret: bytes, slot: dict) -> bytes:
+        kdf = Argon2id(
+            salt=b(slot["salt"]),
+            length=32,
+            iterations=slot["iterations"],
+            lanes=slot["lanes"],
+            memory_cost=slot["memory_kib"],
+        )
+        return kdf.derive(secret)
+
+    def cost(slot: dict) -> str:
+        return f"{slot['memory_kib']}/{slot['iterations']}/{slot['lanes']}"
+
+    p = doc["keys"]["passphrase"]
+    master = AESGCM(argon2(PASSPHRASE.encode(), p)).decrypt(
+        b(p["nonce"]), b(p["wrapped_key"]), f"{base}/passphrase/argon2id/{cost(p)}".encode()
+    )
+
+    r = doc["keys"]["recovery"]
+    private = X25519PrivateKey.from_private_bytes(argon2(code.replace("-", "").encode(), r))
+    public, ephemeral = b(r["public_key"]), b(r["ephemeral_key"])
+    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    kek = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=ephemeral + public,
+        info=b"srojournal recovery slot v2",
+    ).derive(shared)
+    aad = f"{base}/recovery/argon2id+x25519/{cost(r)}/{public.hex()}/{ephemeral.hex()}"
+    assert AESGCM(kek).decrypt(b(r["nonce"]), b(r["wrapped_key"]), aad.encode()) == master
+
+    binding = hashlib.sha256(json.dumps(r, sort_keys=True, separators=(",", ":")).encode())
+    d = doc["keys"]["database"]
+    aad = f"{base}/db/{binding.hexdigest()}"
+    assert AESGCM(master).decrypt(b(d["nonce"]), b(d["wrapped_key"]), aad.encode()) == data_key

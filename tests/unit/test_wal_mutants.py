@@ -27,6 +27,13 @@ VERSION = 3007000
 SALTS = b"\x11\x22\x33\x44\x55\x66\x77\x88"
 OLD_SALTS = b"\x99\xaa\xbb\xcc\xdd\xee\xff\x00"
 
+MISSING = "the write-ahead log (journal.db-wal) holding saved entries is missing or empty"
+HEADER = "the header of the write-ahead log (journal.db-wal) is damaged"
+FOLLOW_DAMAGE = (
+    "the write-ahead log (journal.db-wal) is damaged and saved entries follow the damage"
+)
+CUT_SHORT = "the write-ahead log (journal.db-wal) is damaged or cut short: saved entries are gone"
+
 
 def _checksum(data: bytes, s: tuple[int, int], big: bool) -> tuple[int, int]:
     """SQLite's WAL checksum, written out from the file format's definition."""
@@ -141,9 +148,14 @@ def test_a_log_without_its_header_is_no_log_or_a_damaged_one(tmp_path: Path) -> 
     assert wal.scan_wal(tmp_path / "short") == wal.WalScan(False, b"", 0, 0, None, 0)
 
 
-def _with_header(log: Log, offset: int, value: int) -> bytes:
+def _with_header(log: Log, offset: int, value: int, *, checksum: bool = True) -> bytes:
+    """The log with one header field changed; its header checksum recomputed (as a writer
+    with that field would have made it) unless ``checksum`` is False."""
     data = bytearray(log.bytes())
     data[offset : offset + 4] = struct.pack(">I", value)
+    if checksum:
+        magic = struct.unpack(">I", data[:4])[0]
+        data[24:32] = struct.pack(">2I", *_checksum(bytes(data[:24]), (0, 0), bool(magic & 1)))
     return bytes(data)
 
 
@@ -153,21 +165,62 @@ def _with_header(log: Log, offset: int, value: int) -> bytes:
         (0, 0x377F0681),  # magic
         (0, 0x377F0684),
         (4, VERSION + 1),  # format version
+        (4, VERSION - 1),
         (8, 256),  # page size: below 512,
         (8, 131072),  # above 65536,
         (8, 4096 + 1024),  # not a power of two
-        (24, 0),  # header checksum
-        (28, 0),
+        (8, 65536 + 4096),
     ],
 )
-def test_a_damaged_log_header_counts_frames_at_4096_bytes(
+def test_a_log_header_with_one_field_wrong_counts_frames_at_4096_bytes(
     tmp_path: Path, offset: int, value: int
 ) -> None:
+    """Each field alone refuses the header, even with a checksum that matches it."""
     log = Log(page_size=4096)
     log.frames_of(True, True, True)
     path = tmp_path / "log"
-    path.write_bytes(_with_header(log, offset, value))
+    # Whole frames of 4096-byte pages, and the start of one more: it is not counted.
+    path.write_bytes(_with_header(log, offset, value) + os.urandom(24 + 4096 - 20))
     assert wal.scan_wal(path) == wal.WalScan(False, b"", 3, 0, None, 0)
+    assert isinstance(wal.scan_wal(path).frames, int)
+
+
+@pytest.mark.parametrize("offset", [24, 28])
+def test_a_log_header_with_a_wrong_checksum_is_damaged(tmp_path: Path, offset: int) -> None:
+    log = Log(page_size=4096)
+    log.frames_of(True, True, True)
+    path = tmp_path / "log"
+    path.write_bytes(_with_header(log, offset, 0, checksum=False))
+    assert wal.scan_wal(path) == wal.WalScan(False, b"", 3, 0, None, 0)
+
+
+def test_a_log_of_only_its_header_is_an_intact_empty_log(tmp_path: Path) -> None:
+    assert Log(salts=OLD_SALTS).scan(tmp_path) == wal.WalScan(True, OLD_SALTS, 0, 0, None, 0)
+
+
+def test_a_log_cut_back_to_its_header_loses_the_commits_its_index_knows(tmp_path: Path) -> None:
+    scan = Log().scan(tmp_path)
+    reason = wal.lost_commits(scan, wal.ShmHeader(5, 0, SALTS))
+    assert reason == CUT_SHORT
+
+
+def test_checksums_with_the_top_bit_set_are_read_as_unsigned(tmp_path: Path) -> None:
+    """Every salt makes other checksums: about half of them have the top bit set."""
+    for i in range(16):
+        salts = bytes([i * 16 + 1] * 8)
+        log = Log(salts=salts, big=bool(i % 2))
+        log.frames_of(True, False, True)
+        assert log.scan(tmp_path) == wal.WalScan(True, salts, 3, 3, None, 0), i
+
+
+def test_a_log_without_a_commit_keeps_no_frame(tmp_path: Path) -> None:
+    log = Log()
+    log.frames_of(False, False)
+    assert log.scan(tmp_path) == wal.WalScan(True, SALTS, 2, 0, None, 0)
+    log.frame(True)
+    log.damage(1)
+    assert log.scan(tmp_path) == wal.WalScan(True, SALTS, 3, 0, 1, 3)
+    assert wal.lost_commits(log.scan(tmp_path), wal.ShmHeader(3, 0, SALTS)) == FOLLOW_DAMAGE
 
 
 def test_a_torn_frame_at_the_end_is_not_counted(tmp_path: Path) -> None:
@@ -249,6 +302,11 @@ def test_an_index_header_that_does_not_verify_is_ignored(tmp_path: Path, data: b
     assert _read_shm(tmp_path, data) is None
 
 
+def test_frame_counts_of_the_index_are_unsigned(tmp_path: Path) -> None:
+    shm = _read_shm(tmp_path, _shm(2**31 + 5, 2**31 + 1))
+    assert shm == wal.ShmHeader(2**31 + 5, 2**31 + 1, SALTS)
+
+
 def test_a_missing_index_is_none(tmp_path: Path) -> None:
     assert wal.read_shm(tmp_path / "absent") is None
 
@@ -266,22 +324,22 @@ def _scan(valid: int, frames: int, damage_at: int | None = None, after: int = 0)
         # No log: lost only if the index says committed frames were not copied yet.
         (None, None, None),
         (None, wal.ShmHeader(5, 5, SALTS), None),
-        (None, wal.ShmHeader(5, 4, SALTS), "missing or empty"),
+        (None, wal.ShmHeader(5, 4, SALTS), MISSING),
         # A damaged log header: lost if it held frames not known to be copied.
         (wal.WalScan(False, b"", 0, 0, None, 0), None, None),
-        (wal.WalScan(False, b"", 1, 0, None, 0), None, "header"),
+        (wal.WalScan(False, b"", 1, 0, None, 0), None, HEADER),
         (wal.WalScan(False, b"", 3, 0, None, 0), wal.ShmHeader(3, 3, SALTS), None),
-        (wal.WalScan(False, b"", 3, 0, None, 0), wal.ShmHeader(3, 2, SALTS), "header"),
+        (wal.WalScan(False, b"", 3, 0, None, 0), wal.ShmHeader(3, 2, SALTS), HEADER),
         # Intact commits past the damage: lost unless already copied into the database.
-        (_scan(1, 6, 3, 5), None, "follow the damage"),
+        (_scan(1, 6, 3, 5), None, FOLLOW_DAMAGE),
         (_scan(1, 6, 3, 5), wal.ShmHeader(5, 5, SALTS), None),
-        (_scan(1, 6, 3, 5), wal.ShmHeader(5, 4, SALTS), "follow the damage"),
-        (_scan(1, 6, 3, 5), wal.ShmHeader(5, 5, OLD_SALTS), "follow the damage"),
+        (_scan(1, 6, 3, 5), wal.ShmHeader(5, 4, SALTS), FOLLOW_DAMAGE),
+        (_scan(1, 6, 3, 5), wal.ShmHeader(5, 5, OLD_SALTS), FOLLOW_DAMAGE),
         # The index knows of commits the log no longer has (damaged last commit, log cut).
-        (_scan(4, 6, 5), wal.ShmHeader(6, 0, SALTS), "cut short"),
+        (_scan(4, 6, 5), wal.ShmHeader(6, 0, SALTS), CUT_SHORT),
         (_scan(4, 6, 5), wal.ShmHeader(4, 0, SALTS), None),
         (_scan(4, 6, 5), wal.ShmHeader(6, 6, SALTS), None),  # all copied
-        (_scan(4, 6, 5), wal.ShmHeader(6, 5, SALTS), "cut short"),
+        (_scan(4, 6, 5), wal.ShmHeader(6, 5, SALTS), CUT_SHORT),
         (_scan(4, 6, 5), wal.ShmHeader(6, 3, OLD_SALTS), None),  # another log's index
         (_scan(2, 6, 3), wal.ShmHeader(5, 5, SALTS), None),  # copied past the valid frames
     ],
@@ -289,11 +347,7 @@ def _scan(valid: int, frames: int, damage_at: int | None = None, after: int = 0)
 def test_lost_commits_at_each_edge(
     scan: wal.WalScan | None, shm: wal.ShmHeader | None, lost: str | None
 ) -> None:
-    reason = wal.lost_commits(scan, shm)
-    if lost is None:
-        assert reason is None
-    else:
-        assert reason is not None and lost in reason
+    assert wal.lost_commits(scan, shm) == lost
 
 
 # -- refusing, and keeping a copy --------------------------------------------------------------
@@ -333,12 +387,14 @@ def test_a_log_that_would_lose_commits_is_refused_and_kept_aside_once(tmp_path: 
     assert (folder / index_copy).read_bytes() == (folder / wal.SHM_NAME).read_bytes()
     for name in (log_copy, index_copy):
         assert (folder / name).stat().st_mode & 0o777 == 0o600
-    # Refused again: the same copy, not another one.
-    (folder / log_copy).write_bytes(b"the officer's own copy, not to be overwritten")
+    # Refused again: the same copies, not others, and not written over.
+    for name in (log_copy, index_copy):
+        (folder / name).write_bytes(b"the officer's own copy, not to be overwritten")
     with pytest.raises(VaultDamaged):
         wal.check_before_open(folder)
     assert _kept(folder) == [log_copy, index_copy]
-    assert (folder / log_copy).read_bytes().startswith(b"the officer's")
+    for name in (log_copy, index_copy):
+        assert (folder / name).read_bytes().startswith(b"the officer's")
     # Different damage: a second copy (and its index) beside the first.
     changed = bytearray(data)
     changed[-1] ^= 1
@@ -352,10 +408,21 @@ def test_a_missing_log_is_refused_without_a_copy(tmp_path: Path) -> None:
     folder = tmp_path / "vault"
     folder.mkdir()
     (folder / wal.SHM_NAME).write_bytes(_shm(3, 0))
-    with pytest.raises(VaultDamaged, match="missing or empty") as caught:
+    with pytest.raises(VaultDamaged) as caught:
         wal.check_before_open(folder)
-    assert "A copy is kept" not in str(caught.value)
+    assert str(caught.value) == (
+        f"The vault was not opened: {MISSING}, and opening it would lose them silently. "
+        "Restore the latest good backup."
+    )
     assert _kept(folder) == [wal.KEPT_PREFIX + "missing-shm"]  # the index, for recovery
+
+
+def test_a_damaged_log_without_its_index_is_kept_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "vault"
+    data = _damaged_folder(folder, with_index=False)
+    with pytest.raises(VaultDamaged, match="A copy is kept as"):
+        wal.check_before_open(folder)
+    assert _kept(folder) == [wal.KEPT_PREFIX + hashlib.sha256(data).hexdigest()[:12]]
 
 
 def test_a_log_that_loses_nothing_opens_and_nothing_is_copied(tmp_path: Path) -> None:
