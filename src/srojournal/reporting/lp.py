@@ -231,6 +231,17 @@ class Program:
         self.m += 1
         return self.m - 1
 
+    def row_activity(self, points: FloatArray) -> FloatArray:
+        """Each row's value at each point: ``points`` holds one point per row (n columns);
+        the answer one row per program row, one column per point. Computed from the sparse
+        rows (a dense copy of a large program would be mostly zeros)."""
+        act = np.zeros((self.m, len(points)))
+        if self.m:
+            row_of = np.repeat(np.arange(self.m), np.diff(np.asarray(self._starts)))
+            terms = points[:, self._index].T * np.asarray(self._value)[:, None]
+            np.add.at(act, row_of, terms)
+        return act
+
     def minimize(self, cost: FloatArray) -> Outcome:
         return self._outcome(self._solve(cost))
 

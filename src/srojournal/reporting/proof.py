@@ -47,6 +47,8 @@ _KEEP: Final = 256
 
 Row = tuple[list[int], list[float], float, float]
 Published = Sequence[tuple[int, Mapping[LogicalKey, int | None]]]
+Witnesses = list[tuple[tuple[int, ...], FloatArray]]
+"""Points of a reader's system: (atoms, points), each row of ``points`` a value per atom."""
 
 
 @dataclass(slots=True)
@@ -55,6 +57,9 @@ class Proof:
 
     intervals: dict[int, Interval] = field(default_factory=dict)
     failing: list[int] = field(default_factory=list)
+    complete: bool = True
+    """False when the proof stopped at its limit of failures: ``undecided`` were not decided."""
+    undecided: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +234,35 @@ class _Part:
         self._next = (slot + 1) % _KEEP
         self._count = min(self._count + 1, _KEEP)
 
+    def witnesses(self) -> FloatArray | None:
+        """The integral points kept that are points of the system for the current pattern."""
+        return self.valid_points(True)
+
+    def seed(self, atoms: Mapping[int, int], points: FloatArray) -> int:
+        """Keep the given points (rows, over the atoms of ``atoms``: atom -> column) that are
+        integral points of this part's program, checked row by row; returns how many.
+
+        Nothing is taken on trust: a point is kept only if it is integral and, rounded, within
+        every bound and satisfying every row, which makes it a witness of what the reader cannot
+        exclude.
+        """
+        cols = [atoms.get(a, -1) for a in self.atoms]
+        if not len(points) or min(cols) < 0:
+            return 0
+        raw = points[:, cols]
+        pts = np.round(raw)
+        lp = self.lp
+        ok = np.all(np.abs(raw - pts) <= _EPS, axis=1)
+        ok &= np.all((pts >= lp.col_lower - _EPS) & (pts <= lp.col_upper + _EPS), axis=1)
+        if lp.m and ok.any():
+            act = lp.row_activity(pts)
+            within = (act >= lp.row_lower[:, None] - _EPS) & (act <= lp.row_upper[:, None] + _EPS)
+            ok &= within.all(axis=0)
+        kept = pts[ok]
+        for x in kept[-_KEEP:]:
+            self._keep(x, True)
+        return len(kept)
+
     def valid_points(self, exact: bool) -> FloatArray | None:
         """The points kept that are points of the system for the current pattern."""
         n = self._count
@@ -238,14 +272,13 @@ class _Part:
         return self._buf[:n][mask]
 
     # -- proofs ---------------------------------------------------------------------------------
-    def prove(
-        self, ids: Sequence[int], targets: Sequence[Target], exact: bool, proof: Proof
-    ) -> None:
+    def push(self, ids: Sequence[int], targets: Sequence[Target], exact: bool) -> _Seen:
+        """What the kept points and a few batches of linear programs show about these targets:
+        every unproven one pushed away from what was seen, capped at the distance it needs."""
         seen = _Seen(np.array([self.target_vec[t] for t in ids]), [targets[t] for t in ids])
         pts = self.valid_points(exact)
         if pts is not None:
             seen.points(pts)
-        # Batches: push every unproven target away from what was seen, capped at its need.
         for direction in (1.0, -1.0):
             for _round in range(_ROUNDS):
                 todo = [int(i) for i in np.flatnonzero(seen.todo(direction))]
@@ -259,31 +292,30 @@ class _Part:
                     self.set_row(self.target_rows[ids[i]], -INF, INF)
                 if x is None or not seen.point(x):
                     break
-        # What is left: its own maximum (and minimum).
-        for i, t in enumerate(ids):
-            if seen.settled(i):
-                continue
-            target = targets[t]
-            vec = seen.a[i]
-            high = self._extreme(vec, exact, seen)
-            if not exact:
-                self.duals[(t, 1)] = self._dual_of(self.last)
-            if target.kind == "up":
-                if target.true + high < target.need - _EPS:
-                    proof.failing.append(t)
-                proof.intervals[t] = Interval(target.true + seen.lo[i], target.true + high)
-                continue
-            if high - seen.lo[i] >= target.need - _EPS:
-                continue
-            low = -self._extreme(-vec, exact, seen)
-            if not exact:
-                self.duals[(t, -1)] = self._dual_of(self.last)
-            proof.intervals[t] = Interval(target.true + low, target.true + high)
-            if high - low < target.need - _EPS:
+        return seen
+
+    def decide(
+        self, seen: _Seen, i: int, t: int, target: Target, exact: bool, proof: Proof
+    ) -> None:
+        """Target ``t`` (row ``i`` of ``seen``), unsettled by the points: its own maximum (and
+        minimum)."""
+        vec = seen.a[i]
+        high = self._extreme(vec, exact, seen)
+        if not exact:
+            self.duals[(t, 1)] = self._dual_of(self.last)
+        if target.kind == "up":
+            if target.true + high < target.need - _EPS:
                 proof.failing.append(t)
-        for i, t in enumerate(ids):
-            true = targets[t].true
-            proof.intervals.setdefault(t, Interval(true + seen.lo[i], true + seen.hi[i]))
+            proof.intervals[t] = Interval(target.true + seen.lo[i], target.true + high)
+            return
+        if high - seen.lo[i] >= target.need - _EPS:
+            return
+        low = -self._extreme(-vec, exact, seen)
+        if not exact:
+            self.duals[(t, -1)] = self._dual_of(self.last)
+        proof.intervals[t] = Interval(target.true + low, target.true + high)
+        if high - low < target.need - _EPS:
+            proof.failing.append(t)
 
     def _extreme(self, vec: FloatArray, exact: bool, seen: _Seen) -> float:
         """The largest deviation of ``vec · x`` (exact: over integral points); inf if unbounded."""
@@ -433,7 +465,15 @@ class System:
         for part in self.parts:
             part.set_pattern(hidden)
 
-    def prove(self, active: Iterable[int], *, exact: bool) -> Proof:
+    def prove(
+        self, active: Iterable[int], *, exact: bool, limit: int | None = None, seed: int = 0
+    ) -> Proof:
+        """Prove every active target, or show which fail.
+
+        With a ``limit``, stop once that many targets are shown to fail (``complete`` is then
+        False): the targets left to their own programs are taken in an order drawn from
+        ``seed``, so that the failures found are a sample of all of them.
+        """
         proof = Proof()
         by_part: dict[int, list[int]] = {}
         for t in active:
@@ -446,8 +486,30 @@ class System:
                     proof.failing.append(t)
                 continue
             by_part.setdefault(p, []).append(t)
+        pushed: list[tuple[_Part, list[int], _Seen]] = []
+        left: list[tuple[int, int]] = []
         for p, ids in sorted(by_part.items()):
-            self.parts[p].prove(ids, self.targets, exact, proof)
+            part = self.parts[p]
+            seen = part.push(ids, self.targets, exact)
+            pushed.append((part, ids, seen))
+            left.extend((len(pushed) - 1, i) for i in range(len(ids)) if not seen.settled(i))
+        if limit is not None and len(left) > limit:
+            left = [left[j] for j in np.random.default_rng(seed).permutation(len(left))]
+        for n, (k, i) in enumerate(left):
+            if limit is not None and len(proof.failing) >= limit:
+                proof.complete = False
+                for k2, i2 in left[n:]:
+                    part, ids, seen = pushed[k2]
+                    proof.undecided.append(ids[i2])
+                break
+            part, ids, seen = pushed[k]
+            if seen.settled(i):  # a point found since settled it
+                continue
+            part.decide(seen, i, ids[i], self.targets[ids[i]], exact, proof)
+        for _part, ids, seen in pushed:
+            for i, t in enumerate(ids):
+                true = self.targets[t].true
+                proof.intervals.setdefault(t, Interval(true + seen.lo[i], true + seen.hi[i]))
         proof.failing.sort()
         return proof
 
@@ -517,6 +579,30 @@ class System:
                     out.append((t, c))
         return out
 
+    def witnesses(self) -> Witnesses:
+        """Integral points of the reader's system for the current pattern, part by part."""
+        out: Witnesses = []
+        for part in self.parts:
+            pts = part.witnesses()
+            if pts is not None:
+                out.append((tuple(part.atoms), pts))
+        return out
+
+    def seed(self, witnesses: Witnesses) -> int:
+        """Check points found elsewhere (e.g. by the suppression) against this system, and
+        keep those that are integral points of it; returns how many were kept."""
+        where: dict[int, tuple[dict[int, int], FloatArray]] = {}
+        for atoms, pts in witnesses:
+            block = ({a: i for i, a in enumerate(atoms)}, pts)
+            for a in atoms:
+                where[a] = block
+        kept = 0
+        for part in self.parts:
+            found = where.get(part.atoms[0])
+            if found is not None:
+                kept += part.seed(*found)
+        return kept
+
     def candidates_of(self, t: int) -> list[int]:
         """The candidate numbers in the part of target ``t``."""
         p = self.part_of_target.get(t)
@@ -569,4 +655,4 @@ def _reduce(rows: list[Row], lower: FloatArray, upper: FloatArray) -> list[Row]:
             return pending
 
 
-__all__ = ["DualBound", "Proof", "System"]
+__all__ = ["DualBound", "Proof", "System", "Witnesses"]

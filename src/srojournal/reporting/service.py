@@ -282,7 +282,7 @@ def _build_release(journal: JournalLike, period: Period, *, revise: bool) -> _Bu
     # The gate: everything read back from the bytes, audited with every related release.
     published = parse_summary_json(content)
     final = ReleaseView(period, published.release, months, publication_of(published))
-    audit_views([*earlier, final], k)
+    audit_views([*earlier, final], k, reasons.witnesses)
     sequence = 1 + max((s.sequence or 0 for s in stored), default=0)
     sequence = max(sequence, sum(n for _p, n in journal.released_periods()) + 1)
     return _Built(published, content, encode_basis(months, sequence), reasons)

@@ -102,3 +102,46 @@ def test_a_cell_shown_in_one_table_and_hidden_in_another_is_refused() -> None:
     tables = tuple(naive if t.id == "T1" else t for t in s.tables)
     with pytest.raises(AuditFailed):
         publication_of(Summary(s.period, s.threshold, 1, tables))
+
+
+def test_points_found_elsewhere_are_checked_before_they_count() -> None:
+    """The gate takes the suppression's points as witnesses only after checking each against
+    its own system: a point off a relation, a fractional one, or one for another pattern proves
+    nothing."""
+    import numpy as np
+
+    from srojournal.reporting.proof import System
+    from srojournal.reporting.reader import Model
+
+    b = FactsBuilder()
+    for s in range(1, 40):
+        for group in ("resolved", "notified"):
+            b.contact("mentoring", [s], outcome_group=group)
+            b.contact("relationship", [s], outcome_group=group)
+    facts = b.build()
+    cells = [(c, g) for c in ("mentoring", "relationship") for g in ("resolved", "notified")]
+    view = _view(facts, {("T1", cell) for cell in cells})
+    model = Model([view], 10)
+    system = System(model, [(0, view.published)])
+    atoms = [model.exprs[0][logical_key("T1", cell)][0][0] for cell in cells]
+    part = system.parts[system.part_of_target[0]]
+    col = {a: i for i, a in enumerate(part.atoms)}
+
+    def point(*moves: float) -> np.ndarray:
+        x = np.zeros(len(part.atoms))
+        for atom, move in zip(atoms, moves, strict=True):
+            x[col[atom]] = move
+        return x
+
+    swap = point(1, -1, -1, 1)  # a rectangle: every margin stays
+    off_a_relation = point(1, 0, 0, 0)
+    fractional = point(0.5, -0.5, -0.5, 0.5)
+    witnesses = [(tuple(part.atoms), np.array([swap, off_a_relation, fractional]))]
+    assert system.seed(witnesses) == 1
+
+    # Points of the protected rectangle do not vouch for a publication that shows a corner.
+    shown = dict(view.published or {})
+    corner = logical_key("T1", cells[0])
+    shown[corner] = build_tables(facts).values()[corner]
+    with pytest.raises(AuditFailed):
+        audit_views([ReleaseView(view.period, 1, view.months, shown)], 10, witnesses)
