@@ -82,8 +82,10 @@ def memory_app(vault: str) -> None:
 
     from srojournal.app import create_application
     from srojournal.demo import DEMO_PASSPHRASE
+    from srojournal.vault.keys import accept_weak_kdf_for_tests
     from srojournal.vault.store import Vault
 
+    accept_weak_kdf_for_tests()  # the cached vault uses cheap KDF settings
     app = create_application()
     from srojournal.ui.journal.model import JournalModel
 

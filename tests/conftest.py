@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from srojournal.vault.keys import KdfParams
+from srojournal.vault.keys import KdfParams, accept_weak_kdf_for_tests
 from srojournal.vault.store import Vault
 
 PASSPHRASE = "correct horse battery staple 9"
 # Tests may pass cheaper KDF parameters explicitly; the product default stays (docs/vault.md).
+# Opening such a vault needs this process's explicit opt-in: for the app and the CLI (a subprocess
+# here) a header below the floor is a tampered header.
 CHEAP_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+accept_weak_kdf_for_tests()
 # The CLI never goes below the product floor; this is the cheapest it accepts.
 CLI_KDF_ARGS = ("--kdf-memory", "64", "--kdf-iterations", "3")
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -67,16 +70,14 @@ class CliResult:
     err: str
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Callable[..., CliResult]:
-    """Run ``srojournal`` as a subprocess (the real entry point), feeding ``stdin``."""
-
+def _cli_runner(tmp_path: Path, entry: str) -> Callable[..., CliResult]:
     def run(*args: str | os.PathLike[str], stdin: str = "", timeout: float = 120) -> CliResult:
         env = dict(os.environ)
         env["QT_QPA_PLATFORM"] = "offscreen"
         env.pop("SROJOURNAL_LOG", None)
+        env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         proc = subprocess.run(
-            [sys.executable, "-m", "srojournal", *map(str, args)],
+            [sys.executable, "-m", entry, *map(str, args)],
             input=stdin,
             capture_output=True,
             text=True,
@@ -88,6 +89,21 @@ def cli(tmp_path: Path) -> Callable[..., CliResult]:
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Callable[..., CliResult]:
+    """Run ``srojournal`` as a subprocess (the real entry point, no test switches), feeding
+    ``stdin``. It refuses vaults made with ``CHEAP_KDF`` as tampered: ``cheap_cli`` opens them."""
+    return _cli_runner(tmp_path, "srojournal")
+
+
+@pytest.fixture
+def cheap_cli(tmp_path: Path) -> Callable[..., CliResult]:
+    """The same command line for vaults this suite made with ``CHEAP_KDF``: a child process that
+    opts in to opening them (``tests/faults/cli.py``) and is otherwise ``srojournal`` itself.
+    The KDF floor is attacked through ``cli``."""
+    return _cli_runner(tmp_path, "tests.faults.cli")
 
 
 def assert_no_traceback(result: CliResult) -> None:

@@ -34,11 +34,16 @@ Name: "{autodesktop}\SRO Journal"; Filename: "{app}\srojournal.exe"; Tasks: desk
 [Tasks]
 Name: "desktopicon"; Description: "Create a desktop shortcut"; Flags: unchecked
 
-[Registry]
-; Secrets rule: never let Windows Error Reporting keep a full memory dump of this process
-; (a dump could hold decrypted notes or the key). LocalDumps with DumpType 0 = no dump.
-Root: HKCU; Subkey: "Software\Microsoft\Windows\Windows Error Reporting\LocalDumps\srojournal.exe"; ValueType: dword; ValueName: "DumpType"; ValueData: 0; Flags: uninsdeletekey
-Root: HKCU; Subkey: "Software\Microsoft\Windows\Windows Error Reporting\LocalDumps\srojournal.exe"; ValueType: dword; ValueName: "DumpCount"; ValueData: 0
+[Code]
+// Crash dumps: srojournal.exe excludes itself from Windows Error Reporting at every start
+// (WerAddExcludedApplication, current user; see src/srojournal/hardening.py), first during the
+// self-test below. Earlier installers wrote a LocalDumps key under HKCU with DumpType 0: WER
+// reads LocalDumps only under HKLM, and DumpType 0 means a custom dump, not none. Remove it.
+procedure CurStepChanged(CurStep: TSetupStep);
+begin
+  if CurStep = ssInstall then
+    RegDeleteKeyIncludingSubkeys(HKCU, 'Software\Microsoft\Windows\Windows Error Reporting\LocalDumps\srojournal.exe');
+end;
 
 [Run]
 Filename: "{app}\srojournal.exe"; Parameters: "--self-test"; Flags: runhidden waituntilterminated; StatusMsg: "Checking the installation..."

@@ -25,6 +25,8 @@ from srojournal.domain.errors import EXIT_INTERNAL, EXIT_REJECTED, EXIT_USAGE, U
 if TYPE_CHECKING:
     import datetime as dt
 
+    from srojournal.vault.store import Vault
+
 log = logging.getLogger("srojournal.cli")
 
 
@@ -68,18 +70,18 @@ def _kdf_args(p: argparse.ArgumentParser) -> None:
         "--kdf-memory",
         type=int,
         metavar="MIB",
-        help="Argon2id memory in MiB (default: calibrated, 256; at least 64)",
+        help="Argon2id memory in MiB (default: calibrated, 256; 64 to 1024)",
     )
     p.add_argument(
         "--kdf-iterations",
         type=int,
         metavar="N",
-        help="Argon2id iterations (default: calibrated to about 1 s; at least 3)",
+        help="Argon2id iterations (default: calibrated to about 1 s; 3 to 20)",
     )
 
 
 def _kdf_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from srojournal.vault.keys import KdfParams
+    from srojournal.vault.keys import MAX_ITERATIONS, MAX_MEMORY_KIB, KdfParams
 
     if args.kdf_memory is None and args.kdf_iterations is None:
         return None
@@ -89,12 +91,11 @@ def _kdf_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         args.kdf_iterations if args.kdf_iterations is not None else base.iterations,
         base.lanes,
     )
-    try:
-        params.check_product_floor()
-    except ValueError:
+    if params.below_product_floor or params.above_caps:
         raise UsageError(
-            "--kdf-memory must be at least 64 and --kdf-iterations at least 3"
-        ) from None
+            f"--kdf-memory must be 64 to {MAX_MEMORY_KIB // 1024} (MiB) and --kdf-iterations "
+            f"3 to {MAX_ITERATIONS}"
+        )
     return params
 
 
@@ -240,11 +241,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("vault", type=Path)
     secret_arg(sp)
 
-    sp = cmd("passwd", "change the passphrase")
+    sp = cmd("passwd", "change the passphrase (the old one stops opening the journal)")
     sp.add_argument("vault", type=Path)
     secret_arg(sp)
 
-    sp = cmd("recover", "set a new passphrase with the recovery code")
+    sp = cmd("recover", "set a new passphrase with the recovery code (and get a new code)")
+    sp.add_argument("vault", type=Path)
+    secret_arg(sp)
+
+    sp = cmd("new-recovery-code", "issue a new recovery code; the old one stops working")
     sp.add_argument("vault", type=Path)
     secret_arg(sp)
 
@@ -424,7 +429,13 @@ def cmd_verify(args: argparse.Namespace, reader: SecretReader) -> int:
 
     with open_vault(args.vault, reader.read("Passphrase"), read_only=True) as vault:
         counts = vault.journal.verify()
+        unseen_code = vault.recovery_code_unconfirmed
     _out(f"ok contacts={counts.contacts} students={counts.students} follow_ups={counts.follow_ups}")
+    if unseen_code:
+        sys.stderr.write(
+            "srojournal: warning: a new recovery code was issued but never shown (the command "
+            "stopped first); issue one with 'srojournal new-recovery-code'.\n"
+        )
     return 0
 
 
@@ -447,14 +458,46 @@ def cmd_restore(args: argparse.Namespace, reader: SecretReader) -> int:
     return 0
 
 
+def _progress(what: str) -> Callable[[float], None] | None:
+    """A percentage on the terminal while the journal is re-encrypted (nothing when piped)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float) -> None:
+        sys.stderr.write(f"\r{what}… {fraction:4.0%}")
+        if fraction >= 1.0:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _show_new_code(vault: Vault, code: str) -> None:
+    from srojournal.ops.access import confirm_recovery_code
+
+    _out(f"Recovery code: {code}")
+    confirm_recovery_code(vault)
+    sys.stderr.write(
+        "Store the new recovery code somewhere safe, away from the laptop. It is shown only "
+        "once; the previous code no longer works.\n"
+    )
+
+
 def cmd_passwd(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.ops.access import change_passphrase, open_vault
 
     old = reader.read("Current passphrase")
     with open_vault(args.vault, old) as vault:
         new = _new_passphrase(reader)
-        change_passphrase(vault, old, new)
-    _out("passphrase changed")
+        code = change_passphrase(
+            vault, old, new, progress=_progress("Re-encrypting the journal")
+        ).value
+        if code is not None:  # a vault from an earlier release: its code cannot follow
+            _show_new_code(vault, code)
+    _out(
+        "passphrase changed; the journal was re-encrypted and the old passphrase no longer opens "
+        "it. Backups taken before this change still open with the old passphrase."
+    )
     return 0
 
 
@@ -462,8 +505,27 @@ def cmd_recover(args: argparse.Namespace, reader: SecretReader) -> int:
     from srojournal.ops.access import recover
 
     code = reader.read("Recovery code")
-    recover(args.vault, code, lambda: _new_passphrase(reader)).close()
-    _out("passphrase set; the recovery code stays valid")
+    vault, new_code = recover(
+        args.vault,
+        code,
+        lambda: _new_passphrase(reader),
+        progress=_progress("Re-encrypting the journal"),
+    )
+    with vault:
+        _show_new_code(vault, new_code)
+    _out("passphrase set; the recovery code you used no longer works (the new one is above)")
+    return 0
+
+
+def cmd_new_recovery_code(args: argparse.Namespace, reader: SecretReader) -> int:
+    from srojournal.ops.access import new_recovery_code, open_vault
+
+    passphrase = reader.read("Passphrase")
+    with open_vault(args.vault, passphrase) as vault:
+        code = new_recovery_code(
+            vault, passphrase, progress=_progress("Re-encrypting the journal")
+        ).value
+        _show_new_code(vault, code)
     return 0
 
 
@@ -490,6 +552,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, SecretReader], int]] = {
     "restore": cmd_restore,
     "passwd": cmd_passwd,
     "recover": cmd_recover,
+    "new-recovery-code": cmd_new_recovery_code,
     "demo": cmd_demo,
 }
 
@@ -501,6 +564,9 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from srojournal.hardening import harden_process
+
+    harden_process()  # before anything is decrypted: no core dump may hold the journal
     logging.basicConfig(level=os.environ.get("SROJOURNAL_LOG", "WARNING").upper())
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.version:
@@ -513,7 +579,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in result.problems:
             sys.stderr.write(f"srojournal: self-test: {problem}\n")
         if result.ok:
-            _out(f"self-test ok: SQLCipher {result.cipher_version}, FTS5, Argon2id, AES-GCM")
+            _out(
+                f"self-test ok: SQLCipher {result.cipher_version}, FTS5, Argon2id, AES-GCM, X25519"
+            )
         return 0 if result.ok else EXIT_INTERNAL
     try:
         if args.command is None:

@@ -1,7 +1,8 @@
 """Startup self-test: is this build able to keep the promise at all?
 
-Checks that SQLCipher is present (not plain SQLite) with FTS5, and that Argon2id and AES-GCM are
-available. A broken build fails with a clear message instead of a crash later.
+Checks that SQLCipher is present (not plain SQLite) with FTS5, and that Argon2id, AES-GCM and
+X25519 (the recovery slot) are available. A broken build fails with a clear message instead of a
+crash later.
 """
 
 from __future__ import annotations
@@ -44,13 +45,15 @@ def run_self_test() -> SelfTestResult:
     except ImportError:
         problems.append("The SQLCipher library (sqlcipher3) is missing.")
     try:
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
         from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
         Argon2id(salt=b"s" * 16, length=32, iterations=1, lanes=1, memory_cost=64).derive(b"x")
         AESGCM(b"k" * 32).encrypt(b"n" * 12, b"x", None)
+        X25519PrivateKey.generate().exchange(X25519PrivateKey.generate().public_key())
     except Exception:  # any failure here means a broken crypto build
-        problems.append("Argon2id or AES-GCM is not available in the cryptography library.")
+        problems.append("Argon2id, AES-GCM or X25519 is not available in the cryptography library.")
     if cipher_version:
         log.info("SQLCipher %s (SQLite %s)", cipher_version, sqlite_version)
     return SelfTestResult(not problems, tuple(problems), cipher_version, sqlite_version)

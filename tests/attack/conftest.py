@@ -69,13 +69,14 @@ class Officer:
 
 
 @pytest.fixture
-def officer(tmp_path: Path, cli: Callable[..., CliResult]) -> Officer:
-    """An empty vault whose officer has set up the school list (Settings → Schools)."""
+def officer(tmp_path: Path, cheap_cli: Callable[..., CliResult]) -> Officer:
+    """An empty vault whose officer has set up the school list (Settings → Schools); made with
+    the cheap KDF, so the officer's command line opts in to opening it."""
     vault, _code = Vault.create(tmp_path / "vault", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
     with vault:
         for name in SCHOOLS:
             vault.journal.add_school(name)
-    return Officer(tmp_path / "vault", cli, tmp_path, list(SCHOOLS))
+    return Officer(tmp_path / "vault", cheap_cli, tmp_path, list(SCHOOLS))
 
 
 def day(n: int, month: str = MONTH) -> dt.date:

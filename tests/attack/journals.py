@@ -262,16 +262,27 @@ def fill_visits(journal, j: Journal, visits: list[Visit], seed: int) -> None:  #
 
 
 def run_cli(*args: object, stdin: str = "") -> tuple[int, str, str]:
-    """The real command line, in this process (for many months; the subprocess is slower)."""
-    import sys
+    """The real command line, in this process (for many months; the subprocess is slower).
 
+    Except its first step, the process hardening (core dumps off, not dumpable): that cannot be
+    undone, and the test runner's own process must stay able to start children with core dumps
+    allowed (tests/e2e/test_process_hardening.py checks the hardening in the real entry point).
+    """
+    import sys
+    from unittest import mock
+
+    from srojournal import hardening
     from srojournal.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     saved = sys.stdin
     sys.stdin = io.StringIO(stdin)
     try:
-        with redirect_stdout(out), redirect_stderr(err):
+        with (
+            redirect_stdout(out),
+            redirect_stderr(err),
+            mock.patch.object(hardening, "harden_process", lambda: ()),
+        ):
             try:
                 code = main([str(a) for a in args])
             except SystemExit as exc:  # argparse: usage errors

@@ -18,6 +18,13 @@ from tests.records import journal_records
 STDIN = DEMO_PASSPHRASE + "\n"
 
 
+@pytest.fixture
+def cli(cheap_cli):
+    """The vaults here are made in this process with the cheap KDF: the command line opts in to
+    opening them (see ``cheap_cli`` in tests/conftest.py)."""
+    return cheap_cli
+
+
 @pytest.fixture(scope="module")
 def demo_vault(tmp_path_factory) -> Path:
     from srojournal.demo import populate

@@ -185,11 +185,29 @@ def _resum(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _slot(doc: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    for s in doc["slots"]:
+    for s in (doc["keys"]["passphrase"], doc["keys"]["recovery"]):
         s.update(changes)
         for k, v in changes.items():
             if v is _DROP:
                 del s[k]
+    return doc
+
+
+def _keys(doc: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    keys_doc = doc["keys"]
+    keys_doc.update(changes)
+    for k, v in changes.items():
+        if v is _DROP:
+            del keys_doc[k]
+    return doc
+
+
+def _recovery(doc: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    slot = doc["keys"]["recovery"]
+    slot.update(changes)
+    for k, v in changes.items():
+        if v is _DROP:
+            del slot[k]
     return doc
 
 
@@ -215,14 +233,25 @@ HOSTILE_HEADERS: dict[str, Mutation] = {
     "lanes missing": lambda d: _slot(d, lanes=_DROP),
     "kdf scrypt": lambda d: _slot(d, kdf="scrypt"),
     "kdf missing": lambda d: _slot(d, kdf=_DROP),
-    "slot type unknown": lambda d: _slot(d, type="admin"),
+    "kdf unknown": lambda d: _slot(d, kdf="pbkdf2"),
     "salt not base64": lambda d: _slot(d, salt="***"),
     "salt short": lambda d: _slot(d, salt=base64.b64encode(b"x").decode()),
     "salt number": lambda d: _slot(d, salt=12),
     "nonce wrong size": lambda d: _slot(d, nonce=base64.b64encode(b"n" * 8).decode()),
     "wrapped key wrong size": lambda d: _slot(d, wrapped_key=base64.b64encode(b"k" * 8).decode()),
-    "version 2": lambda d: d.update(version=2),
+    "legacy flag as text": lambda d: _slot(d, legacy="yes"),
+    "recovery public key short": lambda d: _recovery(d, public_key=base64.b64encode(b"p").decode()),
+    "recovery public key zero": lambda d: _recovery(
+        d, public_key=base64.b64encode(bytes(32)).decode()
+    ),
+    "recovery ephemeral key missing": lambda d: _recovery(d, ephemeral_key=_DROP),
+    "recovery says legacy but sealed": lambda d: _recovery(d, legacy=True),
+    "recovery sealed kdf without keys": lambda d: _recovery(
+        d, public_key=_DROP, ephemeral_key=_DROP
+    ),
+    "version 3": lambda d: d.update(version=3),
     "version 0": lambda d: d.update(version=0),
+    "version 1 with a version 2 body": lambda d: d.update(version=1),
     "version text": lambda d: d.update(version="1"),
     "version float": lambda d: d.update(version=1.0),
     "version bool": lambda d: d.update(version=True),
@@ -231,18 +260,22 @@ HOSTILE_HEADERS: dict[str, Mutation] = {
     "version missing": lambda d: d.pop("version"),
     "format missing": lambda d: d.pop("format"),
     "format other": lambda d: d.update(format="something-else"),
-    "slots missing": lambda d: d.pop("slots"),
-    "slots object": lambda d: d.update(slots={"a": 1}),
-    "slots empty": lambda d: d.update(slots=[]),
-    "slots numbers": lambda d: d.update(slots=[1, 2]),
-    "slots 100": lambda d: d.update(slots=d["slots"] * 50),
-    "slots duplicated": lambda d: d.update(slots=[d["slots"][0], d["slots"][0]]),
-    "recovery slot missing": lambda d: d.update(slots=d["slots"][:1]),
-    "database missing": lambda d: d.pop("database"),
-    "database null": lambda d: d.update(database=None),
-    "database list": lambda d: d.update(database=[1]),
-    "database_next junk": lambda d: d.update(database_next="junk"),
-    "database_next empty": lambda d: d.update(database_next={}),
+    "keys missing": lambda d: d.pop("keys"),
+    "keys list": lambda d: d.update(keys=[1, 2]),
+    "keys empty": lambda d: d.update(keys={}),
+    "keys number": lambda d: d.update(keys=7),
+    "passphrase slot missing": lambda d: _keys(d, passphrase=_DROP),
+    "recovery slot missing": lambda d: _keys(d, recovery=_DROP),
+    "recovery slot list": lambda d: _keys(d, recovery=[1]),
+    "database missing": lambda d: _keys(d, database=_DROP),
+    "database null": lambda d: _keys(d, database=None),
+    "database list": lambda d: _keys(d, database=[1]),
+    "journal mark junk": lambda d: _keys(d, journal="junk"),
+    "journal mark negative": lambda d: _keys(d, journal={"generation": -1, "mac": "AAAA"}),
+    "change in the current keys": lambda d: _keys(d, change="passphrase_changed"),
+    "pending junk": lambda d: d.update(pending="junk"),
+    "pending empty": lambda d: d.update(pending={}),
+    "pending 50 levels deep": lambda d: d.update(pending={"keys": {"a": [[[[[[[[[[1]]]]]]]]]]}}),
     "vault id number": lambda d: d.update(vault_id=7),
     "vault id huge": lambda d: d.update(vault_id="f" * 100_000),
 }

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.faults import bitrot, disk, hostile, kill, plaintext
+from tests.faults import bitrot, disk, hostile, kill, plaintext, walrot
 from tests.faults.common import Tally
 
 
@@ -48,11 +48,15 @@ def _bit_rot_full(n: int, rng: random.Random, work: Path) -> Tally:
 CAMPAIGNS: tuple[Campaign, ...] = (
     Campaign("kill-save", kill.kill_save, 8, 300),
     Campaign("kill-import", kill.kill_import, 4, 60),
-    Campaign("kill-passwd", kill.kill_passwd, 6, 100),
+    Campaign("kill-passwd", kill.kill_passwd, 4, 100),
+    Campaign("kill-recover", kill.kill_recover, 3, 60),
     Campaign("kill-rotate", kill.kill_rotate, 6, 60),
     Campaign("kill-backup", kill.kill_backup, 4, 60),
     Campaign("kill-purge", kill.kill_purge, 3, 40),
+    Campaign("kill-restore", kill.kill_restore, 3, 60),
+    Campaign("kill-migrate", kill.kill_migrate, 3, 60),
     Campaign("bit-rot", _bit_rot_small, 60, 500),
+    Campaign("wal-damage", walrot.wal_damage, 16, 400),
     Campaign("headers", _headers, 2, 12),
     Campaign("disk-full", disk.disk_full, 2, 10),
     Campaign("disk-full-tmpfs", disk.disk_full_tmpfs, 1, 3),

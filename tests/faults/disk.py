@@ -181,7 +181,8 @@ def read_only_folder(trials: int, rng: random.Random, work: Path) -> Tally:
 
 
 def locks(trials: int, rng: random.Random, work: Path) -> Tally:
-    """A killed holder leaves no stale lock; a live holder makes a second start exit 4."""
+    """A killed holder leaves no stale lock; a live holder makes a second start exit 4, also
+    after its vault.lock was deleted."""
     tally = Tally("stale and double locks")
     folder = work / "lock-vault"
     make_vault(folder)
@@ -194,6 +195,8 @@ def locks(trials: int, rng: random.Random, work: Path) -> Tally:
             if not holder.wait_lines(1) or holder.lines[0] != "holding":
                 tally.fail("crash", f"trial {trial}: holder did not start: {holder.stderr()!r}")
                 continue
+            if trial % 2:
+                (folder / "vault.lock").unlink()  # deleting the lock file lets nobody in
             live = run(cli_cmd("verify", folder, "--passphrase-stdin"), stdin=PASSPHRASE + "\n")
             if live.code != 4 or one_clear_line(live) or "already open" not in live.err:
                 tally.fail(

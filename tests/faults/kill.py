@@ -10,21 +10,24 @@ import shutil
 from pathlib import Path
 
 from srojournal.vault import keys
-from srojournal.vault.backup import list_backups, verify_backup
+from srojournal.vault.backup import create_backup, list_backups, verify_backup
 from srojournal.vault.errors import VaultError, WrongPassphrase
 from srojournal.vault.store import Vault
 from tests.faults.common import (
     OTHER_PASSPHRASE,
     PASSPHRASE,
+    REPO_ROOT,
     Child,
     Tally,
     child_env,
+    cli_cmd,
     contact,
     make_vault,
     opened,
+    run,
     worker_cmd,
 )
-from tests.faults.worker import save_note
+from tests.faults.worker import save_note, with_example_migration
 
 
 def _spawn(work: Path, trial: int, *args: str | Path) -> Child:
@@ -159,13 +162,17 @@ def _try_open(folder: Path, secret: str, *, recovery: bool = False) -> bool | Va
 
 
 def kill_passwd(trials: int, rng: random.Random, work: Path) -> Tally:
-    tally = Tally("kill during passphrase change")
+    """A passphrase change re-encrypts the journal: killed anywhere, the vault opens with the old
+    or the new passphrase (the new one once acknowledged), holds every entry, and the recovery
+    code (which a passphrase change keeps) still opens it."""
+    tally = Tally("kill during passphrase change (re-encryption)")
     folder = work / "passwd-vault"
     code = make_vault(folder)
+    _fill(folder, PASSWD_CONTACTS)
     current, other = PASSPHRASE, OTHER_PASSPHRASE
     for trial in range(trials):
         child = _spawn(work, trial, "passwd", folder, current, other)
-        _kill_randomly(child, rng, 0.05)
+        _kill_randomly(child, rng, 0.6)
         exit_code = child.finish()
         tally.trials += 1
         _child_crashed(child, exit_code, tally, trial)
@@ -177,12 +184,75 @@ def kill_passwd(trials: int, rng: random.Random, work: Path) -> Tally:
         if old_ok is not True and new_ok is not True:
             tally.fail("damaged", f"trial {trial}: neither the old nor the new passphrase opens")
             break
+        if old_ok is True and new_ok is True:
+            tally.fail("damaged", f"trial {trial}: both passphrases open the journal")
         if acked and new_ok is not True:
             tally.fail("lost", f"trial {trial}: acknowledged passphrase change lost")
         if new_ok is True:
             current, other = other, current
-        if trial % 5 == 0 and _try_open(folder, code, recovery=True) is not True:
+        _check_contents(folder, current, tally, trial, PASSWD_CONTACTS)
+        if trial % 3 == 0 and _try_open(folder, code, recovery=True) is not True:
             tally.fail("damaged", f"trial {trial}: the recovery code no longer opens the vault")
+    return tally
+
+
+PASSWD_CONTACTS = 600  # enough pages that a kill can land inside the re-encryption
+
+
+def _check_contents(folder: Path, passphrase: str, tally: Tally, trial: int, n: int) -> None:
+    try:
+        with opened(folder, passphrase) as v:
+            counts = v.journal.verify()
+    except VaultError as exc:
+        tally.fail("damaged", f"trial {trial}: {type(exc).__name__}: {exc.message}")
+        return
+    if counts.contacts != n:
+        tally.fail("lost", f"trial {trial}: {counts.contacts} of {n} contacts")
+
+
+def kill_recover(trials: int, rng: random.Random, work: Path) -> Tally:
+    """Using the recovery code replaces it. Killed anywhere: the old or the new passphrase opens;
+    once the new code is acknowledged it opens and the old one is dead; a new code the officer
+    never saw is flagged (so the app asks for a new one), never silently the only way in."""
+    tally = Tally("kill while recovering (new passphrase, new code)")
+    folder = work / "recover-vault"
+    code = make_vault(folder)
+    _fill(folder, PASSWD_CONTACTS)
+    current, other = PASSPHRASE, OTHER_PASSPHRASE
+    for trial in range(trials):
+        child = _spawn(work, trial, "recover", folder, code, other)
+        _kill_randomly(child, rng, 0.6)
+        exit_code = child.finish()
+        tally.trials += 1
+        _child_crashed(child, exit_code, tally, trial)
+        acks = child.acks()
+        old_ok, new_ok = _try_open(folder, current), _try_open(folder, other)
+        for r in (old_ok, new_ok):
+            if isinstance(r, VaultError):
+                tally.fail("damaged", f"trial {trial}: {type(r).__name__}: {r.message}")
+        if old_ok is not True and new_ok is not True:
+            tally.fail("damaged", f"trial {trial}: neither the old nor the new passphrase opens")
+            break
+        old_code_ok = _try_open(folder, code, recovery=True)
+        if acks:
+            new_code = acks[0][1]
+            if new_ok is not True:
+                tally.fail("lost", f"trial {trial}: acknowledged new passphrase does not open")
+            if old_code_ok is True:
+                tally.fail("damaged", f"trial {trial}: the used recovery code still opens")
+            if _try_open(folder, new_code, recovery=True) is not True:
+                tally.fail("lost", f"trial {trial}: the acknowledged new code does not open")
+            code = new_code
+        elif old_code_ok is not True:
+            # The change went through but its code was never shown: the vault must say so.
+            with opened(folder, other) as v:
+                if not v.recovery_code_unconfirmed:
+                    tally.fail("lost", f"trial {trial}: an unseen recovery code is not flagged")
+                code = v.replace_recovery_code(other)
+                v.confirm_recovery_code()
+        if new_ok is True:
+            current, other = other, current
+        _check_contents(folder, current, tally, trial, PASSWD_CONTACTS)
     return tally
 
 
@@ -211,7 +281,7 @@ def kill_rotate(trials: int, rng: random.Random, work: Path) -> Tally:
                     note = v.journal.contact(1).notes
                 if counts.contacts != 400 or not note.startswith("rotation payload 0 "):
                     tally.fail("lost", f"trial {trial}: contents changed ({counts})")
-            if keys.read_header(folder).database_next is not None:
+            if keys.read_header(folder).pending is not None:
                 tally.fail("damaged", f"trial {trial}: header not settled after a writable open")
         except VaultError as exc:
             tally.fail("damaged", f"trial {trial}: {type(exc).__name__}: {exc.message}")
@@ -288,3 +358,119 @@ def kill_purge(trials: int, rng: random.Random, work: Path) -> Tally:
             tally.fail("lost", f"trial {trial}: an acknowledged purge is not applied")
         shutil.rmtree(folder, ignore_errors=True)
     return tally
+
+
+def kill_restore(trials: int, rng: random.Random, work: Path) -> Tally:
+    """`srojournal restore` killed anywhere: the backup is untouched, and the target is either
+    absent (a retry works) or a whole vault with the backup's contents."""
+    tally = Tally("kill during restore")
+    folder = work / "restore-vault"
+    make_vault(folder)
+    _fill(folder, 800)
+    with opened(folder) as v:
+        backup = create_backup(v, work / "backups").path
+    before = {p.name: p.read_bytes() for p in backup.iterdir()}
+    for trial in range(trials):
+        target = work / f"restored-{trial}"
+        child = Child(
+            worker_cmd("restore", backup, target),
+            stderr_path=work / f"child-{trial}.err",
+            env=child_env(),
+        )
+        assert child.proc.stdin is not None
+        child.proc.stdin.write((PASSPHRASE + "\n").encode())
+        child.proc.stdin.flush()
+        child.run_for(rng.uniform(0.0, 1.2))
+        child.kill()
+        code = child.finish()
+        tally.trials += 1
+        if code not in (0, -9) or "Traceback" in child.stderr():
+            tally.fail("crash", f"trial {trial}: child exit {code}: {child.stderr()[-300:]!r}")
+        acked = child.acks()
+        if acked and acked[0][1] != "0":
+            tally.fail("crash", f"trial {trial}: restore exited {acked[0][1]}: {child.stderr()!r}")
+        if {p.name: p.read_bytes() for p in backup.iterdir()} != before:
+            tally.fail("damaged", f"trial {trial}: the backup was written to")
+        if not (target.exists() and any(target.iterdir())):
+            if acked:
+                tally.fail("lost", f"trial {trial}: acknowledged restore left no vault")
+            r = run(
+                cli_cmd("restore", backup, target, "--passphrase-stdin"), stdin=PASSPHRASE + "\n"
+            )
+            if r.code != 0:
+                tally.fail("damaged", f"trial {trial}: a retry after the kill failed: {r.err!r}")
+        _check_contents(target, PASSPHRASE, tally, trial, 800)
+        shutil.rmtree(target, ignore_errors=True)
+    return tally
+
+
+FIXTURE_V1 = REPO_ROOT / "tests" / "fixtures" / "vault-v1"
+
+
+def kill_migrate(trials: int, rng: random.Random, work: Path) -> Tally:
+    """Opening a vault of the previous format (backup first, a schema step, the key file to
+    format 2) killed anywhere: it opens, with its passphrase and its recovery code, whole, at the
+    old, the new or an intermediate schema version (each step commits on its own), never half a
+    step."""
+    from srojournal.vault import schema
+
+    final = schema.CURRENT_VERSION + 1  # the real steps, then the example step
+    tally = Tally("kill during migration (schema and key file)")
+    code = (REPO_ROOT / "tests" / "fixtures" / "vault-v1.recovery-code").read_text().strip()
+    for trial in range(trials):
+        folder = work / f"migrate-{trial}"
+        shutil.copytree(FIXTURE_V1, folder)
+        folder.chmod(0o700)
+        child = _spawn(work, trial, "migrate", folder, PASSPHRASE)
+        _kill_randomly(child, rng, 0.5)
+        exit_code = child.finish()
+        tally.trials += 1
+        _child_crashed(child, exit_code, tally, trial)
+        acked = [int(a[1]) for a in child.acks()]
+        try:
+            version, tables = _schema(folder)
+            if not 1 <= version <= final or (version == final) != ("example_v2" in tables):
+                tally.fail("damaged", f"trial {trial}: schema {version} half migrated")
+            with with_example_migration():
+                with opened(folder) as v:
+                    counts = v.journal.verify()
+                    for cid in acked:
+                        v.journal.contact(cid)
+                    if counts.contacts != 60 + len(acked):
+                        tally.fail("lost", f"trial {trial}: {counts.contacts} contacts")
+                Vault.open_with_recovery(folder, code).close()
+        except VaultError as exc:
+            tally.fail("damaged", f"trial {trial}: {type(exc).__name__}: {exc.message}")
+        except Exception as exc:
+            tally.fail("lost", f"trial {trial}: {exc!r}")
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder.with_name(folder.name + "-backups"), ignore_errors=True)
+    return tally
+
+
+def _schema(folder: Path) -> tuple[int, set[str]]:
+    """The journal's schema version and tables, read without opening (or migrating) the vault."""
+    import sqlcipher3
+
+    from srojournal.vault import keymaterial
+
+    opened_keys = keys.read_header(folder).open("passphrase", keys.normalize_secret(PASSPHRASE))
+    try:
+        for o in opened_keys:
+            conn = sqlcipher3.connect(
+                keymaterial.read_only_uri(folder / "journal.db").replace("&immutable=1", ""),
+                uri=True,
+            )
+            try:
+                conn.execute("PRAGMA cipher_log_level = NONE")
+                keymaterial.set_key(conn, o.data_key)
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                return version, {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            except sqlcipher3.DatabaseError:
+                continue
+            finally:
+                conn.close()
+    finally:
+        for o in opened_keys:
+            o.zero()
+    raise VaultError("no keyset opens the journal")

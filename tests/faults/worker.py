@@ -60,6 +60,63 @@ def mode_passwd(folder: Path, old: str, new: str) -> None:
     vault.close()
 
 
+def mode_recover(folder: Path, code: str, new: str) -> None:
+    """Use the recovery code: a new passphrase and a new code (printed, then confirmed)."""
+    vault = Vault.open_with_recovery(folder, code)
+    say("opened")
+    new_code = vault.change_passphrase(code, new, with_recovery_code=True, check_strength=False)
+    say("ack", new_code)
+    vault.confirm_recovery_code()
+    say("confirmed")
+    vault.close()
+
+
+def mode_restore(backup: Path, target: str) -> None:
+    """`srojournal restore` in this process (the campaign's cheap vaults are accepted)."""
+    from srojournal.cli import main as cli_main
+
+    code = cli_main(["restore", str(backup), target, "--passphrase-stdin"])
+    say("ack", code)
+
+
+def example_migration(conn: object) -> None:
+    """A schema step of the kind a release ships: a new table filled from the journal, and every
+    contact rewritten (so the step takes long enough for a kill to land inside it)."""
+    conn.executescript(  # type: ignore[attr-defined]
+        "CREATE TABLE example_v2 (contact_id INTEGER PRIMARY KEY, words INTEGER NOT NULL);\n"
+        "INSERT INTO example_v2 SELECT id, length(notes) FROM contacts;\n"
+        "UPDATE contacts SET updated_at = updated_at;\n"
+    )
+
+
+def with_example_migration():  # type: ignore[no-untyped-def]
+    """The real migrations plus ``example_migration`` as one more step (parent and child)."""
+    import contextlib
+    from unittest import mock
+
+    from srojournal.vault import schema, store
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(
+        mock.patch.object(store, "MIGRATIONS", (*schema.MIGRATIONS, example_migration))
+    )
+    stack.enter_context(mock.patch.object(store, "CURRENT_VERSION", schema.CURRENT_VERSION + 1))
+    return stack
+
+
+def mode_migrate(folder: Path, passphrase: str) -> None:
+    """Open a vault of the previous format the way both faces do (``ops.access.open_vault``):
+    backup, the schema steps, key file format, one entry."""
+    from srojournal.ops.access import open_vault
+
+    with with_example_migration():
+        vault = open_vault(folder, passphrase)
+        say("opened")
+        cid = vault.journal.add_contact(contact("written after the migration"))
+        say("ack", cid)
+        vault.close()
+
+
 def mode_rotate(folder: Path, passphrase: str) -> None:
     vault = Vault.open(folder, passphrase)
     say("opened")
@@ -132,7 +189,10 @@ def mode_fill(folder: Path) -> None:
 
 def _drop_privileges() -> None:
     """Become ``nobody`` (root ignores file modes). Everything needed is imported already."""
+    import ctypes  # noqa: F401  (for srojournal.hardening, run by the CLI)
+
     import srojournal.cli
+    import srojournal.hardening
     import srojournal.vault.backup
     import srojournal.vault.importer  # noqa: F401
 
@@ -184,6 +244,9 @@ MODES = {
     "import": mode_import,
     "passwd": mode_passwd,
     "rotate": mode_rotate,
+    "recover": mode_recover,
+    "restore": mode_restore,
+    "migrate": mode_migrate,
     "backup": mode_backup,
     "purge": mode_purge,
     "hold": mode_hold,

@@ -130,8 +130,12 @@ def test_recovery_code_sets_a_new_passphrase(qtbot, window_factory, tmp_path):
     screen.recover_go.click()
     qtbot.waitUntil(lambda: screen.recover_error.isVisible(), timeout=10_000)
     screen.recovery_code.setText(code.lower())
+    screen.recover_go.click()
+    # Using the code replaces it: the new one is shown before the journal opens.
+    qtbot.waitUntil(lambda: screen.current_view() == "code", timeout=10_000)
+    screen.stored_check.setChecked(True)
     with qtbot.waitSignal(w.unlocked, timeout=10_000):
-        screen.recover_go.click()
+        screen.code_continue.click()
     w.lock()
     Vault.open(folder, new).close()
 

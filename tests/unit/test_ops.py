@@ -11,6 +11,7 @@ from srojournal.domain.models import ContactInput, ContactStudent
 from srojournal.ops import cases, entries, followups
 from srojournal.ops.changes import Change
 from srojournal.vault.store import Vault
+from tests.conftest import PASSPHRASE
 
 WHEN = dt.datetime(2026, 3, 2, 10, 0)
 
@@ -106,3 +107,57 @@ def test_complete_a_follow_up_and_log_its_contact(vault: Vault) -> None:
     done = followups.complete_follow_up(j, fid, dt.date(2026, 3, 9), contact)
     assert done.changes == Change.FOLLOW_UPS | Change.CONTACTS
     assert j.follow_up(fid).done_contact_id == done.value
+
+
+# -- getting in and changing keys (ops/access.py) ---------------------------------------------
+NEW_PASSPHRASE = "violet lantern harbor quietly 42"
+
+
+def test_key_changes_report_progress_and_the_codes_they_issue(make_vault) -> None:
+    from srojournal.ops import access
+    from srojournal.vault.errors import WrongRecoveryCode
+
+    vault, code = make_vault()
+    seen: list[float] = []
+    done = access.change_passphrase(vault, PASSPHRASE, NEW_PASSPHRASE, progress=seen.append)
+    assert done.value is None and done.changes == Change.SETTINGS  # the code stays
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    issued = access.new_recovery_code(vault, NEW_PASSPHRASE)
+    assert issued.value != code and vault.recovery_code_unconfirmed
+    access.confirm_recovery_code(vault)
+    assert not vault.recovery_code_unconfirmed
+    folder = vault.folder
+    vault.close()
+    with pytest.raises(WrongRecoveryCode):
+        access.recover(folder, code, lambda: PASSPHRASE)
+    reopened, newest = access.recover(folder, issued.value, lambda: PASSPHRASE)
+    with reopened:
+        assert newest not in (code, issued.value)
+        assert reopened.recovery_code_unconfirmed  # until it was shown
+    Vault.open(folder, PASSPHRASE).close()
+
+
+def test_a_write_from_another_thread_cannot_slip_into_a_key_change(vault: Vault) -> None:
+    """Between the re-encrypted copy and its swap, a write on the old file would be lost with
+    it: the key change holds the vault's writer, so such a write is refused, not lost."""
+    import threading
+
+    from srojournal.ops import access
+    from srojournal.vault.errors import ConcurrentWrite
+
+    outcome: list[BaseException | int] = []
+
+    def meanwhile() -> None:
+        try:
+            outcome.append(vault.journal.add_school("Written During The Swap"))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    def progress(fraction: float) -> None:
+        if 0.9 < fraction < 1.0 and not outcome:  # copied and checked, not yet swapped in
+            t = threading.Thread(target=meanwhile)
+            t.start()
+            t.join()
+
+    access.change_passphrase(vault, PASSPHRASE, NEW_PASSPHRASE, progress=progress)
+    assert len(outcome) == 1 and isinstance(outcome[0], ConcurrentWrite)

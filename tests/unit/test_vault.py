@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from srojournal.vault.errors import (
     HeaderDamaged,
     NotAVault,
     VaultDamaged,
+    VaultError,
     VaultInUse,
     WeakPassphrase,
     WrongPassphrase,
@@ -93,7 +95,7 @@ def test_change_passphrase_needs_the_old_one(vault: Vault) -> None:
         vault.change_passphrase("not the passphrase at all", "a different long phrase 42")
 
 
-def test_recovery_code_sets_new_passphrase_and_stays_valid(make_vault, tmp_path: Path) -> None:
+def test_recovery_code_sets_new_passphrase_and_is_replaced(make_vault, tmp_path: Path) -> None:
     vault, code = make_vault()
     _fill(vault)
     vault.close()
@@ -102,41 +104,175 @@ def test_recovery_code_sets_new_passphrase_and_stays_valid(make_vault, tmp_path:
     # Lower case, spaces instead of dashes, and the look-alike letter O for 0 are accepted.
     sloppy = code.lower().replace("-", " ").replace("0", "o")
     with Vault.open_with_recovery(tmp_path / "vault", sloppy) as v:
-        v.change_passphrase(code, "brand new passphrase here", with_recovery_code=True)
+        new_code = v.change_passphrase(code, "brand new passphrase here", with_recovery_code=True)
+        assert new_code is not None and new_code != code
+        assert v.recovery_code_unconfirmed
+        v.confirm_recovery_code()
+        assert not v.recovery_code_unconfirmed
+        assert v.journal.verify().contacts == 1
     with pytest.raises(WrongPassphrase):
         Vault.open(tmp_path / "vault", PASSPHRASE)
+    with pytest.raises(WrongRecoveryCode):  # using the code used it up
+        Vault.open_with_recovery(tmp_path / "vault", code)
     Vault.open(tmp_path / "vault", "brand new passphrase here").close()
-    Vault.open_with_recovery(tmp_path / "vault", code).close()
+    Vault.open_with_recovery(tmp_path / "vault", new_code).close()
+
+
+def test_passphrase_change_revokes_old_key_file_copies(make_vault) -> None:
+    """The old passphrase with an old copy of vault.key (a backup holds one) opens nothing new."""
+    vault, code = make_vault()
+    _fill(vault)
+    folder = vault.folder
+    old_header = (folder / keys.HEADER_NAME).read_bytes()
+    assert vault.change_passphrase(PASSPHRASE, "a different long phrase 42") is None
+    vault.journal.add_school("After The Change")
+    vault.close()
+    (folder / keys.HEADER_NAME).write_bytes(old_header)
+    with pytest.raises(VaultDamaged, match="older copy"):
+        Vault.open(folder, PASSPHRASE, read_only=True)
+    with pytest.raises(VaultDamaged, match="older copy"):
+        Vault.open_with_recovery(folder, code)
+
+
+def test_recovery_code_survives_a_passphrase_change(make_vault) -> None:
+    vault, code = make_vault()
+    folder = vault.folder
+    before = json.loads((folder / keys.HEADER_NAME).read_text())["keys"]["recovery"]
+    vault.change_passphrase(PASSPHRASE, "a different long phrase 42")
+    vault.close()
+    after = json.loads((folder / keys.HEADER_NAME).read_text())["keys"]["recovery"]
+    assert after["public_key"] == before["public_key"]  # resealed, not re-issued
+    assert after["wrapped_key"] != before["wrapped_key"]
+    with Vault.open_with_recovery(folder, code) as v:
+        assert not v.recovery_code_unconfirmed
+
+
+def test_new_recovery_code_kills_the_old_one(make_vault) -> None:
+    vault, code = make_vault()
+    _fill(vault)
+    folder = vault.folder
+    old_header = (folder / keys.HEADER_NAME).read_bytes()
+    with pytest.raises(WrongPassphrase):
+        vault.replace_recovery_code("not the passphrase at all")
+    new_code = vault.replace_recovery_code(PASSPHRASE)
+    assert new_code != code
+    vault.confirm_recovery_code()
+    vault.close()
+    with pytest.raises(WrongRecoveryCode):
+        Vault.open_with_recovery(folder, code)
+    Vault.open_with_recovery(folder, new_code).close()
+    Vault.open(folder, PASSPHRASE).close()  # the passphrase stays
+    (folder / keys.HEADER_NAME).write_bytes(old_header)  # the old code with the old key file
+    with pytest.raises(VaultDamaged):
+        Vault.open_with_recovery(folder, code)
+
+
+def test_key_change_reports_progress_and_audits_first(make_vault) -> None:
+    vault, _ = make_vault()
+    _fill(vault)
+    seen: list[float] = []
+    vault.change_passphrase(PASSPHRASE, "a different long phrase 42", progress=seen.append)
+    assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 4
+    assert vault.journal.audit_entries()[-1].action == "passphrase_changed"
+    assert vault.journal.verify().contacts == 1
+
+
+def test_failed_re_encryption_rolls_back(make_vault, monkeypatch) -> None:
+    from srojournal.vault import rekey
+    from srojournal.vault.errors import StorageError
+
+    vault, code = make_vault()
+    _fill(vault)
+    folder = vault.folder
+
+    def disk_full(*_a: object, **_k: object) -> None:
+        raise StorageError("The disk is full: the journal could not be re-encrypted.")
+
+    monkeypatch.setattr(rekey, "prepare", disk_full)
+    with pytest.raises(StorageError):
+        vault.change_passphrase(PASSPHRASE, "a different long phrase 42")
+    assert keys.read_header(folder).pending is None
+    assert vault.journal.verify().contacts == 1
+    assert [e.action for e in vault.journal.audit_entries()][-2:] == [
+        "passphrase_changed",
+        "key_change_undone",
+    ]
+    vault.close()
+    Vault.open(folder, PASSPHRASE).close()
+    Vault.open_with_recovery(folder, code).close()
+
+
+def _interrupted_change(make_vault, *, swapped: bool) -> Path:
+    """A passphrase change as a kill leaves it: both keysets in the key file, and the journal
+    file under the old keys (not swapped yet) or the new ones."""
+    vault, _ = make_vault()
+    _fill(vault)
+    folder = vault.folder
+    vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    old_header = keys.read_header(folder)
+    old_db = (folder / DB_NAME).read_bytes()
+    vault.change_passphrase(PASSPHRASE, "a different long phrase 42")
+    vault.close()
+    new_keys = keys.read_header(folder).keys
+    pending = new_keys.replace(change="passphrase_changed")
+    keys.write_header(folder, old_header.replace(pending=pending))
+    if not swapped:
+        (folder / DB_NAME).write_bytes(old_db)
+    return folder
+
+
+def test_kill_after_the_swap_opens_with_the_new_passphrase(make_vault) -> None:
+    folder = _interrupted_change(make_vault, swapped=True)
+    with pytest.raises(WrongPassphrase, match="replaced"):
+        Vault.open(folder, PASSPHRASE)
+    with Vault.open(folder, "a different long phrase 42") as v:
+        assert v.journal.verify().contacts == 1
+    assert keys.read_header(folder).pending is None
+    with pytest.raises(WrongPassphrase):
+        Vault.open(folder, PASSPHRASE)
+
+
+def test_kill_before_the_swap_opens_with_the_old_passphrase(make_vault) -> None:
+    folder = _interrupted_change(make_vault, swapped=False)
+    (folder / ".journal.db.rekey").write_bytes(b"half a copy")
+    with pytest.raises(WrongPassphrase, match="did not finish"):
+        Vault.open(folder, "a different long phrase 42")
+    with Vault.open(folder, PASSPHRASE) as v:
+        assert v.journal.verify().contacts == 1
+        assert v.journal.audit_entries()[-1].action == "key_change_undone"
+    assert keys.read_header(folder).pending is None
+    assert not (folder / ".journal.db.rekey").exists()
+
+
+def test_swapped_recovery_key_is_refused_before_anything_is_sealed_to_it(make_vault) -> None:
+    """Someone with write access puts their own public key in the recovery slot, hoping the
+    next passphrase change seals the new master key to it."""
+    a, _ = make_vault("a")
+    b, _ = make_vault("b")
+    fa, fb = a.folder, b.folder
+    a.close()
+    b.close()
+    doc = json.loads((fa / keys.HEADER_NAME).read_text())
+    doc["keys"]["recovery"] = json.loads((fb / keys.HEADER_NAME).read_text())["keys"]["recovery"]
+    doc.pop("checksum")
+    doc["checksum"] = keys._checksum(doc)
+    (fa / keys.HEADER_NAME).write_text(json.dumps(doc))
+    with pytest.raises(HeaderDamaged):
+        Vault.open(fa, PASSPHRASE)
 
 
 def test_rotate_data_key(vault: Vault) -> None:
     _fill(vault)
     folder = vault.folder
     before = (folder / keys.HEADER_NAME).read_bytes()
-    vault.rotate_data_key(PASSPHRASE)
+    assert vault.rotate_data_key(PASSPHRASE) is None
     assert vault.journal.verify().contacts == 1
     vault.close()
     after = (folder / keys.HEADER_NAME).read_bytes()
-    assert json.loads(before)["database"] != json.loads(after)["database"]
-    assert json.loads(after)["database_next"] is None
+    assert json.loads(before)["keys"]["database"] != json.loads(after)["keys"]["database"]
+    assert json.loads(after)["pending"] is None
     with Vault.open(folder, PASSPHRASE) as v:
         assert v.journal.verify().contacts == 1
-
-
-def test_interrupted_rotation_still_opens(vault: Vault) -> None:
-    """A crash after the header gained the next key but before rekey: old key still works."""
-    _fill(vault)
-    folder = vault.folder
-    vault.close()
-    header = keys.read_header(folder)
-    master = header.unwrap("passphrase", keys.normalize_secret(PASSPHRASE))
-    pending = header.replace(
-        database_next=keys.wrap_data_key(master, bytearray(os.urandom(32)), header.vault_id)
-    )
-    keys.write_header(folder, pending)
-    with Vault.open(folder, PASSPHRASE) as v:
-        assert v.journal.counts().contacts == 1
-    assert keys.read_header(folder).database_next is None
 
 
 def test_second_instance_refused(vault: Vault) -> None:
@@ -162,6 +298,23 @@ def test_product_floor_for_kdf(tmp_path: Path) -> None:
         Vault.create(tmp_path / "w", PASSPHRASE, kdf=CHEAP_KDF)
 
 
+def test_header_below_the_floor_needs_the_test_opt_in(vault: Vault, monkeypatch) -> None:
+    """Without this process's explicit opt-in, a cheap header is a tampered one (exit 4)."""
+    folder = vault.folder
+    vault.close()
+    monkeypatch.setattr(keys, "_accept_weak_kdf", False)
+    with pytest.raises(HeaderDamaged, match="tampered") as caught:
+        Vault.open(folder, PASSPHRASE)
+    assert caught.value.exit_code == 4
+
+
+def test_kdf_caps_refuse_a_new_vault_as_bad_input(tmp_path: Path) -> None:
+    for params in (keys.KdfParams(2048 * 1024, 3, 1), keys.KdfParams(64 * 1024, 21, 1)):
+        with pytest.raises(ValueError, match="range"):
+            Vault.create(tmp_path / "w", PASSPHRASE, kdf=params)
+    assert not (tmp_path / "w").exists()
+
+
 def test_product_default_parameters() -> None:
     d = keys.KdfParams.product_default()
     assert d.memory_kib == 256 * 1024
@@ -185,11 +338,12 @@ def test_not_a_vault(tmp_path: Path) -> None:
     [
         lambda d: d.update(version=99),
         lambda d: d.update(checksum="0" * 64),
-        lambda d: d["slots"][0].update(memory_kib=64 * 1024 * 1024),
-        lambda d: d["slots"][0].update(iterations=10**9),
-        lambda d: d["slots"][0].update(salt=5),
-        lambda d: d.pop("database"),
-        lambda d: d.update(slots="nope"),
+        lambda d: d["keys"]["passphrase"].update(memory_kib=64 * 1024 * 1024),
+        lambda d: d["keys"]["passphrase"].update(iterations=10**9),
+        lambda d: d["keys"]["recovery"].update(salt=5),
+        lambda d: d["keys"].pop("database"),
+        lambda d: d.update(keys="nope"),
+        lambda d: d["keys"]["recovery"].update(public_key="AAAA"),
     ],
 )
 def test_hostile_header_refused_before_work(vault: Vault, mutate) -> None:
@@ -330,3 +484,92 @@ def test_failed_creation_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> N
     with pytest.raises(StorageError):
         Vault.create(tmp_path / "empty", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
     assert list((tmp_path / "empty").iterdir()) == []
+
+
+def test_full_fsync_on_macos(vault: Vault, monkeypatch) -> None:
+    """On macOS fsync() stops at the drive's cache: every connection asks for F_FULLFSYNC."""
+    from srojournal.vault import connection
+
+    assert vault.conn.execute("PRAGMA fullfsync").fetchone()[0] == (sys.platform == "darwin")
+    monkeypatch.setattr(sys, "platform", "darwin")
+    conn = connection.open_connection(vault.folder / "other.db", bytearray(os.urandom(32)))
+    try:
+        assert conn.execute("PRAGMA fullfsync").fetchone()[0] == 1
+        assert conn.execute("PRAGMA checkpoint_fullfsync").fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+FIXTURE_V1 = Path(__file__).resolve().parents[1] / "fixtures" / "vault-v1"
+
+
+def _fixture_v1(tmp_path: Path) -> tuple[Path, str]:
+    import shutil
+
+    folder = tmp_path / "v1"
+    shutil.copytree(FIXTURE_V1, folder)
+    folder.chmod(0o700)
+    return folder, (FIXTURE_V1.parent / "vault-v1.recovery-code").read_text().strip()
+
+
+def test_format_1_key_file_is_converted_on_open(tmp_path: Path) -> None:
+    folder, code = _fixture_v1(tmp_path)
+    assert json.loads((folder / keys.HEADER_NAME).read_text())["version"] == 1
+    # A read-only open passes where a writable one converts the key file, then stops at the
+    # schema (this fixture predates the current schema): it wrote nothing.
+    with pytest.raises(VaultError, match="needs an upgrade"):
+        Vault.open(folder, PASSPHRASE, read_only=True)
+    assert json.loads((folder / keys.HEADER_NAME).read_text())["version"] == 1  # read-only
+    with Vault.open(folder, PASSPHRASE) as v:
+        assert v.journal.verify().contacts == 60
+    doc = json.loads((folder / keys.HEADER_NAME).read_text())
+    assert doc["version"] == 2 and doc["pending"] is None
+    assert doc["keys"]["recovery"]["legacy"] is True  # wrapped by format 1, still valid
+    Vault.open_with_recovery(folder, code).close()
+    Vault.open(folder, PASSPHRASE).close()
+
+
+def test_format_1_vault_gets_a_new_code_at_its_first_passphrase_change(tmp_path: Path) -> None:
+    """Its recovery slot cannot be sealed to without the code: the change issues a new one."""
+    folder, code = _fixture_v1(tmp_path)
+    with Vault.open(folder, PASSPHRASE) as v:
+        new_code = v.change_passphrase(PASSPHRASE, "a different long phrase 42")
+        assert new_code is not None and v.recovery_code_unconfirmed
+        v.confirm_recovery_code()
+        assert v.journal.verify().contacts == 60
+    doc = json.loads((folder / keys.HEADER_NAME).read_text())
+    assert "legacy" not in doc["keys"]["recovery"] and doc["keys"]["recovery"]["public_key"]
+    with pytest.raises(WrongRecoveryCode):
+        Vault.open_with_recovery(folder, code)
+    Vault.open_with_recovery(folder, new_code).close()
+    with pytest.raises(WrongPassphrase):
+        Vault.open(folder, PASSPHRASE)
+
+
+def test_format_1_rotation_in_flight_is_settled(tmp_path: Path) -> None:
+    """A format 1 key file holding database_next (a data-key rotation a crash interrupted)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    folder, code = _fixture_v1(tmp_path)
+    path = folder / keys.HEADER_NAME
+    doc = json.loads(path.read_text())
+    header = keys.read_header(folder)
+    [opened] = header.open("passphrase", keys.normalize_secret(PASSPHRASE))
+    nonce = os.urandom(12)
+    aad = f"srojournal-keyheader/1/{header.vault_id}/db".encode()
+    wrapped = AESGCM(bytes(opened.master)).encrypt(nonce, os.urandom(32), aad)
+    opened.zero()
+    import base64
+
+    doc["database_next"] = {
+        "nonce": base64.b64encode(nonce).decode(),
+        "wrapped_key": base64.b64encode(wrapped).decode(),
+    }
+    doc.pop("checksum")
+    doc["checksum"] = keys._checksum(doc)
+    path.write_text(json.dumps(doc))
+    with Vault.open(folder, PASSPHRASE) as v:  # the old data key still opens the journal
+        assert v.journal.verify().contacts == 60
+    settled = json.loads(path.read_text())
+    assert settled["version"] == 2 and settled["pending"] is None
+    Vault.open_with_recovery(folder, code).close()

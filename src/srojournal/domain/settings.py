@@ -129,9 +129,9 @@ LAST_DAILY_BACKUP: Final = DateSetting(
 CLIPBOARD_TIMEOUT_SECONDS: Final = IntSetting(
     "clipboard_timeout_seconds",
     default=30,
-    low=5,
+    low=10,  # shorter and a paste into a report form races the clearing
     high=600,
-    description="Clear text copied from the journal after this many seconds.",
+    description="Clear text copied from the journal after this many seconds (and on lock).",
 )
 
 

@@ -57,9 +57,14 @@ class ExportCounts:
 def confirm_passphrase(vault: Vault, passphrase: str) -> None:
     """Raise WrongPassphrase unless ``passphrase`` opens this vault now (slow: Argon2id)."""
     from srojournal.vault import keys
+    from srojournal.vault.errors import WrongPassphrase
 
-    master = keys.read_header(vault.folder).unwrap("passphrase", keys.normalize_secret(passphrase))
-    keys.zero(master)
+    opened = keys.read_header(vault.folder).open("passphrase", keys.normalize_secret(passphrase))
+    current = any(not o.pending for o in opened)  # not the half of an unfinished key change
+    for o in opened:
+        o.zero()
+    if not current:
+        raise WrongPassphrase("That is not the current passphrase.")
 
 
 def find_student(journal: Journal, alias: str, school: str | None = None) -> Student:

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.domain.errors import UserError
-from srojournal.domain.settings import AUTOLOCK_MINUTES
+from srojournal.domain.settings import AUTOLOCK_MINUTES, CLIPBOARD_TIMEOUT_SECONDS
 from srojournal.ops.changes import Change
 from srojournal.ui.autolock import AutoLock
+from srojournal.ui.clipboard import ClipboardGuard
 from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.unlock import UnlockScreen
@@ -95,9 +96,12 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_status()
-        # Text copied from an unlocked journal must not outlive the lock on the clipboard.
-        self._clipboard_is_ours = False
-        QApplication.clipboard().dataChanged.connect(self._on_clipboard_changed)
+        # Text copied from the unlocked journal: marked secret, cleared after a timeout and on
+        # lock (ui/clipboard.py). Ours = copied while the vault is open and one of our windows
+        # is the active one.
+        self.clipboard_guard = ClipboardGuard(
+            self, lambda: self.session is not None and QApplication.activeWindow() is not None
+        )
         self._set_unlocked_ui(False)
 
         geometry = self.settings.window_geometry
@@ -263,6 +267,7 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.workspace)
         self.autolock.set_minutes(AUTOLOCK_MINUTES.read(session.journal))
         self.autolock.start()
+        self.clipboard_guard.start(CLIPBOARD_TIMEOUT_SECONDS.read(session.journal))
         for action in self._app_wide:
             action.setShortcutContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
         if self._subscribe_system_signals:
@@ -274,6 +279,11 @@ class MainWindow(QMainWindow):
         self.workspace.sidebar.setFocus()
         if vault.unclean_previous_shutdown:
             self.show_message("The last session ended abruptly; the vault was checked and is fine.")
+        if vault.recovery_code_unconfirmed:
+            self.show_message(
+                "A new recovery code was issued but never confirmed as stored. Issue a new one: "
+                "Settings → Security → New recovery code."
+            )
         self.unlocked.emit()
         self._reopen_draft()
 
@@ -302,19 +312,6 @@ class MainWindow(QMainWindow):
         self.lock("open another vault")
         self.unlock_screen.open_path(Path(path))
 
-    def _on_clipboard_changed(self) -> None:
-        # Copied while our window was active (and a vault open): ours to clear on lock.
-        self._clipboard_is_ours = self.session is not None and QApplication.activeWindow() in (
-            self,
-            self.entry,
-        )
-
-    def _clear_clipboard_if_ours(self) -> None:
-        clipboard = QApplication.clipboard()
-        if self._clipboard_is_ours or clipboard.ownsClipboard():
-            clipboard.clear()
-        self._clipboard_is_ours = False
-
     # -- lock ----------------------------------------------------------------------------------
     def lock(self, reason: str = "manual") -> None:
         """Draft, clear, close, zero. Never asks anything."""
@@ -329,7 +326,7 @@ class MainWindow(QMainWindow):
         session.runner.cancel_results()
         self._stash_entry(session)
         self._close_data_dialog()
-        self._clear_clipboard_if_ours()
+        self.clipboard_guard.stop()
         if self.workspace is not None:
             self.workspace.clear_pages()
             self.root.removeWidget(self.workspace)
@@ -498,6 +495,7 @@ class MainWindow(QMainWindow):
     def _on_data_changed(self, changes: Change) -> None:
         if changes & Change.SETTINGS and self.session is not None:
             self.autolock.set_minutes(AUTOLOCK_MINUTES.read(self.session.journal))
+            self.clipboard_guard.set_seconds(CLIPBOARD_TIMEOUT_SECONDS.read(self.session.journal))
             self._set_unlocked_ui(True)
         self._refresh_status()
 

@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import logging
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import sqlcipher3
 
 from srojournal.domain.settings import BACKUP_DIR, LAST_DAILY_BACKUP
-from srojournal.vault import keys
-from srojournal.vault.connection import Failure, classify, open_connection
+from srojournal.vault import keymaterial, keys
+from srojournal.vault.backup_files import MANIFEST as MANIFEST  # re-exported
+from srojournal.vault.backup_files import PREFIX as PREFIX  # re-exported
+from srojournal.vault.backup_files import BackupInfo as BackupInfo  # re-exported
+from srojournal.vault.backup_files import default_backup_dir as default_backup_dir  # re-exported
+from srojournal.vault.backup_files import list_backups as list_backups  # re-exported
+from srojournal.vault.connection import Failure, classify
+from srojournal.vault.copycheck import row_counts, verify_copy
 from srojournal.vault.errors import NotAVault, StorageError, VaultDamaged, VaultError
 from srojournal.vault.fsutil import atomic_write, fsync_dir, storage_error
 from srojournal.vault.layout import DB_NAME
@@ -32,37 +38,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("srojournal.vault.backup")
 
-PREFIX: Final = "srojournal-backup-"
-MANIFEST: Final = "manifest.json"
 KEEP_DAILY: Final = 7
 KEEP_WEEKLY: Final = 4
-_COUNTED_TABLES: Final = ("contacts", "students", "follow_ups", "conflict_cases", "audit_log")
-
-
-@dataclass(frozen=True, slots=True)
-class BackupInfo:
-    path: Path
-    created_at: dt.datetime
-    contacts: int
-    students: int
-    reason: str  # manual | daily | migration
-
-
-def default_backup_dir(vault_folder: Path) -> Path:
-    """Next to the vault, not inside it: ``<vault>-backups``."""
-    vault_folder = Path(vault_folder).resolve()
-    return vault_folder.with_name(vault_folder.name + "-backups")
 
 
 def backup_dir(vault: Vault) -> Path:
     configured = BACKUP_DIR.read(vault.journal)
     return configured if configured is not None else default_backup_dir(vault.folder)
-
-
-def _counts(conn: sqlcipher3.Connection) -> dict[str, int]:
-    return {
-        t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in _COUNTED_TABLES
-    }
 
 
 def create_backup(
@@ -91,24 +73,32 @@ def create_backup(
     key = vault.export_key_copy()
     try:
         conn = vault.conn
-        source_counts = _counts(conn)
-        hexkey = bytes(key).hex()
+        source_counts = row_counts(conn)
         try:
-            conn.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{hexkey}'\"", (str(tmp / DB_NAME),))
+            # The file exists, private, before SQLite opens it (a process-wide umask would race
+            # with other threads); SQLite gives its journal the same mode.
+            os.close(os.open(tmp / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            keymaterial.attach(conn, tmp / DB_NAME, "backup", key)
             try:
+                conn.execute("PRAGMA backup.journal_mode = DELETE")  # one self-contained file
                 conn.execute("SELECT sqlcipher_export('backup')")
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 conn.execute(f"PRAGMA backup.user_version = {int(version)}")
             finally:
                 conn.execute("DETACH DATABASE backup")
-        except sqlcipher3.Error as exc:
+        except (sqlcipher3.Error, OSError) as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            if classify(exc) is Failure.FULL:
+            full = (
+                getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+                if isinstance(exc, OSError)
+                else classify(exc) is Failure.FULL
+            )
+            if full:
                 raise StorageError("The disk is full: the backup was not written.") from None
             raise StorageError("The backup could not be written.") from None
         header_bytes = (vault.folder / keys.HEADER_NAME).read_bytes()
         atomic_write(tmp / keys.HEADER_NAME, header_bytes)
-        _verify_copy(tmp / DB_NAME, key, source_counts)
+        verify_copy(tmp / DB_NAME, key, source_counts)
         manifest = {
             "format": "srojournal-backup",
             "version": 1,
@@ -139,56 +129,6 @@ def _fsynced(path: Path):  # type: ignore[no-untyped-def]
         yield
     finally:
         os.close(fd)
-
-
-def _verify_copy(path: Path, key: bytearray, expected: dict[str, int] | None) -> dict[str, int]:
-    try:
-        conn = open_connection(path, key)
-    except VaultError:
-        raise VaultDamaged(
-            "The backup did not verify: it does not open with the vault's key."
-        ) from None
-    try:
-        if conn.execute("PRAGMA cipher_integrity_check").fetchall():
-            raise VaultDamaged("The backup did not verify (page check failed).")
-        if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
-            raise VaultDamaged("The backup did not verify (integrity check failed).")
-        counts = _counts(conn)
-        if expected is not None and counts != expected:
-            raise VaultDamaged("The backup did not verify (row counts differ from the vault).")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("PRAGMA journal_mode = DELETE")
-        return counts
-    except sqlcipher3.Error:
-        raise VaultDamaged("The backup did not verify.") from None
-    finally:
-        conn.close()
-
-
-def list_backups(dest_dir: Path) -> list[BackupInfo]:
-    """Backups in ``dest_dir``, newest first (unreadable manifests are skipped)."""
-    found: list[BackupInfo] = []
-    if not Path(dest_dir).is_dir():
-        return found
-    for child in Path(dest_dir).iterdir():
-        if not child.name.startswith(PREFIX) or not child.is_dir():
-            continue
-        try:
-            m = json.loads((child / MANIFEST).read_text(encoding="utf-8"))
-            counts = m["counts"]
-            found.append(
-                BackupInfo(
-                    child,
-                    dt.datetime.fromisoformat(m["created_at"]),
-                    int(counts["contacts"]),
-                    int(counts["students"]),
-                    str(m.get("reason", "manual")),
-                )
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    found.sort(key=lambda b: b.created_at, reverse=True)
-    return found
 
 
 def rotate_backups(dest_dir: Path, today: dt.date | None = None) -> list[Path]:
@@ -265,15 +205,20 @@ def restore_backup(backup: Path, target: Path) -> None:
 
 
 def verify_backup(backup: Path, passphrase: str) -> dict[str, int]:
-    """Open a backup read-only with the passphrase and check it fully; returns row counts."""
+    """Open a backup read-only with the passphrase it was taken under; check it fully, return
+    its row counts. Writes nothing to the backup."""
+    backup = Path(backup)
     header = keys.read_header(backup)
-    master = header.unwrap("passphrase", keys.normalize_secret(passphrase))
+    opened = header.open("passphrase", keys.normalize_secret(passphrase))
     try:
-        candidates = header.data_keys(master)
+        last: VaultError | None = None
+        for o in opened:
+            try:
+                return verify_copy(backup / DB_NAME, o.data_key, None)
+            except VaultDamaged as exc:
+                last = exc
+        assert last is not None
+        raise last
     finally:
-        keys.zero(master)
-    try:
-        return _verify_copy(backup / DB_NAME, candidates[0], None)
-    finally:
-        for k in candidates:
-            keys.zero(k)
+        for o in opened:
+            o.zero()

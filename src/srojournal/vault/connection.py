@@ -1,31 +1,26 @@
 """Opening a SQLCipher connection, and what its failures mean.
 
-Every connection gets the same settings (docs/vault.md): the raw key, verified at once; temp
-files in memory; foreign keys on; ``secure_delete`` on; SQLCipher's log quiet; WAL with full
-sync and checkpoints. :func:`classify` is the one place that sorts a SQLite failure, by its error
-code (never by its message text), into "the environment's fault" (a message for the officer)
-or "other" (the caller says what could not be done).
+Every connection gets the same settings (docs/vault.md): the raw key, handed over from a buffer
+that is zeroed at once (``keymaterial.set_key``) and verified at once; temp files in memory;
+foreign keys on; ``secure_delete`` on; SQLCipher's log quiet; WAL with full sync (``F_FULLFSYNC``
+on macOS) and checkpoints. :func:`classify` is the one place that sorts a SQLite failure, by its
+error code (never by its message text), into "the environment's fault" (a message for the
+officer) or "other" (the caller says what could not be done).
 """
 
 from __future__ import annotations
 
 import enum
+import sys
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
+from srojournal.vault import keymaterial
 from srojournal.vault.errors import StorageError, VaultDamaged, VaultError, VaultInUse
 
 Connection = Any  # sqlcipher3 connections are untyped
-
-
-def _key_pragma(key: bytearray) -> str:
-    return "PRAGMA key = \"x'" + bytes(key).hex() + "'\""
-
-
-def _rekey_pragma(key: bytearray) -> str:
-    return "PRAGMA rekey = \"x'" + bytes(key).hex() + "'\""
 
 
 def split_sql(script: str) -> list[str]:
@@ -99,7 +94,7 @@ def open_connection(path: Path, key: bytearray) -> Connection:
         raise VaultError("Could not open the vault's database file.") from None
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(_key_pragma(key))
+        keymaterial.set_key(conn, key)  # from a buffer, zeroed at once: no hex string
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA temp_store = MEMORY")
         # 64 MiB of decrypted pages: a 100,000-contact journal's hot indexes stay in memory
@@ -112,6 +107,10 @@ def open_connection(path: Path, key: bytearray) -> Connection:
         if str(mode).lower() != "wal":
             raise VaultError("Could not switch the vault to write-ahead logging.")
         conn.execute("PRAGMA synchronous = FULL")
+        if sys.platform == "darwin":
+            # fsync() on macOS stops at the drive's write cache; F_FULLFSYNC flushes it too.
+            conn.execute("PRAGMA fullfsync = ON")
+            conn.execute("PRAGMA checkpoint_fullfsync = ON")
         conn.execute("PRAGMA wal_autocheckpoint = 1000")
     except sqlcipher3.DatabaseError as exc:
         conn.close()

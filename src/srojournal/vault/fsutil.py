@@ -5,9 +5,26 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import sys
 from pathlib import Path
 
 from srojournal.vault.errors import StorageError
+
+
+def fsync_fd(fd: int) -> None:
+    """Flush a file to stable storage. On macOS ``fsync`` stops at the drive's write cache;
+    ``F_FULLFSYNC`` asks the drive to flush it too."""
+    if sys.platform == "darwin":
+        import fcntl
+
+        full = getattr(fcntl, "F_FULLFSYNC", None)
+        if full is not None:
+            try:
+                fcntl.fcntl(fd, full)
+                return
+            except OSError:  # a file system without it (some network shares): plain fsync
+                pass
+    os.fsync(fd)
 
 
 def fsync_dir(path: Path) -> None:
@@ -15,9 +32,20 @@ def fsync_dir(path: Path) -> None:
         return
     fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
+        fsync_fd(fd)
     finally:
         os.close(fd)
+
+
+def remove_leftover_temps(folder: Path, name: str) -> None:
+    """Remove the temp files of ``atomic_write(folder / name)`` left by a killed process.
+
+    Only while holding the vault's lock: then no other process is between its write and its
+    rename, and the file that counts is ``name`` itself.
+    """
+    for leftover in folder.glob(f".{name}.tmp-*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def storage_error(exc: OSError, what: str) -> StorageError:
@@ -40,7 +68,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
             while view:
                 n = os.write(fd, view)
                 view = view[n:]
-            os.fsync(fd)
+            fsync_fd(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)

@@ -1,16 +1,23 @@
 """Where a passphrase or a recovery code becomes the vault's data key.
 
 The database is encrypted with a random 256-bit *data key*. The key header (``vault.key``, JSON)
-holds that key wrapped with AES-256-GCM under a random *master key*, and the master key wrapped
-under keys derived with Argon2id from (a) the passphrase and (b) the recovery code shown once at
-creation. Changing the passphrase re-wraps the master key: instant, no re-encryption. Rotating the
-data key (``PRAGMA rekey``) re-wraps only the data key, so the recovery code stays valid; while a
-rotation is in flight the header holds both data keys (``database`` and ``database_next``) so a
-crash at any moment leaves a vault that opens.
+holds a *keyset*: the data key wrapped with AES-256-GCM under a random *master key*, and the master
+key wrapped twice, under a key derived with Argon2id from the passphrase (the passphrase slot) and
+sealed to the recovery code's public key (the recovery slot, see ``recovery.py``).
 
-The GCM associated data binds every slot to the vault id and to its own KDF parameters, so a
-header edited to weaker parameters or moved to another vault does not unwrap. A checksum over the
-whole header tells accidental damage apart from a wrong passphrase.
+Changing the passphrase revokes the old one: a new keyset (new master key, new data key) replaces
+the old and the journal is re-encrypted under the new data key, so the old passphrase with any old
+copy of the header (every backup holds one) no longer opens the live journal. While the change is
+in flight the header holds both keysets (``keys`` and ``pending``): a crash at any moment leaves
+a vault that opens with the old or the new passphrase, whichever matches the database. The
+recovery slot of the new keyset is sealed to the same public key, so the recovery code survives
+without being re-issued.
+
+The GCM associated data binds every slot to the vault id and to its own KDF parameters, and the
+data key's wrap binds the recovery slot, so a header edited to weaker parameters, moved to another
+vault or given another recovery key does not unwrap. A checksum over the whole header tells
+accidental damage apart from a wrong passphrase. Format 1 headers (one keyset, the recovery slot
+a plain Argon2id wrap) are read and converted; see docs/vault.md.
 """
 
 from __future__ import annotations
@@ -30,9 +37,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from srojournal.vault import recovery
 from srojournal.vault.errors import (
     HeaderDamaged,
     NotAVault,
@@ -44,7 +54,7 @@ from srojournal.vault.fsutil import atomic_write
 from srojournal.vault.layout import HEADER_NAME as HEADER_NAME  # re-exported
 
 HEADER_FORMAT: Final = "srojournal-keyheader"
-HEADER_VERSION: Final = 1
+HEADER_VERSION: Final = 2
 MAX_HEADER_BYTES: Final = 64 * 1024
 KEY_BYTES: Final = 32
 
@@ -53,12 +63,15 @@ DEFAULT_MEMORY_KIB: Final = 256 * 1024
 MIN_PRODUCT_MEMORY_KIB: Final = 64 * 1024
 MIN_PRODUCT_ITERATIONS: Final = 3
 TARGET_KDF_SECONDS: Final = 1.0
-# What a header may ask for at all. Anything outside is refused before any work is attempted.
-# Capped near what calibration can produce, so an edited header cannot make an unlock spend
-# minutes and gigabytes before it fails.
-HEADER_MEMORY_KIB_RANGE: Final = (8 * 1024, 1024 * 1024)
-HEADER_ITERATIONS_RANGE: Final = (1, 20)
-HEADER_LANES_RANGE: Final = (1, 16)
+# The most a header may ask for. Calibration never goes above 256 MiB and 20 iterations; the caps
+# leave room for an officer who chooses more memory, and keep a tampered header from making an
+# unlock spend minutes and gigabytes (swapping an 8 GB laptop) before it fails.
+MAX_MEMORY_KIB: Final = 1024 * 1024
+MAX_ITERATIONS: Final = 20
+MAX_LANES: Final = 16
+# The cheapest parameters a test suite may open (with ``accept_weak_kdf_for_tests``).
+_TEST_MIN_MEMORY_KIB: Final = 8 * 1024
+_accept_weak_kdf = False
 
 RECOVERY_ALPHABET: Final = "ABCDEFGHJKMNPQRSTVWXYZ0123456789"  # Crockford base32, no I L O U
 RECOVERY_GROUPS: Final = 8
@@ -75,22 +88,50 @@ class KdfParams:
     def product_default() -> KdfParams:
         return KdfParams(DEFAULT_MEMORY_KIB, MIN_PRODUCT_ITERATIONS, min(4, os.cpu_count() or 1))
 
+    @property
+    def below_product_floor(self) -> bool:
+        return self.memory_kib < MIN_PRODUCT_MEMORY_KIB or self.iterations < MIN_PRODUCT_ITERATIONS
+
+    @property
+    def above_caps(self) -> bool:
+        return (
+            self.memory_kib > MAX_MEMORY_KIB
+            or self.iterations > MAX_ITERATIONS
+            or self.lanes > MAX_LANES
+        )
+
     def check_product_floor(self) -> None:
-        if self.memory_kib < MIN_PRODUCT_MEMORY_KIB or self.iterations < MIN_PRODUCT_ITERATIONS:
+        """For a new vault: ``ValueError`` below the floor (tests pass ``allow_weak_kdf``)."""
+        if self.below_product_floor:
             raise ValueError("KDF parameters below the product floor (64 MiB, 3 iterations)")
 
-    def check_header_bounds(self) -> None:
-        def within(v: int, bounds: tuple[int, int]) -> bool:
-            return bounds[0] <= v <= bounds[1]
+    def check_creatable(self) -> None:
+        """For a new vault: ``ValueError`` when the header could never be opened again."""
+        if self.above_caps or self.lanes < 1 or self.memory_kib < _TEST_MIN_MEMORY_KIB:
+            raise ValueError(
+                f"KDF parameters outside the allowed range (memory up to {MAX_MEMORY_KIB // 1024}"
+                f" MiB, up to {MAX_ITERATIONS} iterations, up to {MAX_LANES} lanes)"
+            )
 
-        if not (
-            within(self.memory_kib, HEADER_MEMORY_KIB_RANGE)
-            and within(self.iterations, HEADER_ITERATIONS_RANGE)
-            and within(self.lanes, HEADER_LANES_RANGE)
-        ):
+    def check_header_bounds(self) -> None:
+        """For a header being read: refuse, before any derivation, what SRO Journal never writes.
+
+        Above the caps is damage or tampering; below the product floor is tampering (a forger
+        lowering the cost of guessing), never a wrong passphrase. Only a test suite that opted in
+        with ``accept_weak_kdf_for_tests`` opens headers below the floor.
+        """
+        if self.above_caps or self.lanes < 1 or self.memory_kib < 1 or self.iterations < 1:
             raise HeaderDamaged(
                 "The vault's key file asks for key-derivation settings outside the allowed range; "
                 "it is damaged or was tampered with. Restore the key file from a backup."
+            )
+        if self.below_product_floor and not (
+            _accept_weak_kdf and self.memory_kib >= _TEST_MIN_MEMORY_KIB
+        ):
+            raise HeaderDamaged(
+                "The vault's key file asks for weaker key derivation than SRO Journal ever writes "
+                "(below 64 MiB or 3 iterations): it was tampered with. Restore the key file "
+                "(vault.key) from a backup."
             )
 
     def as_dict(self) -> dict[str, int]:
@@ -133,13 +174,25 @@ def calibrate(
             continue
         break
     per_iteration = elapsed / params.iterations
-    iterations = max(MIN_PRODUCT_ITERATIONS, min(20, round(target_seconds / per_iteration)))
+    iterations = max(
+        MIN_PRODUCT_ITERATIONS, min(MAX_ITERATIONS, round(target_seconds / per_iteration))
+    )
     return KdfParams(params.memory_kib, iterations, params.lanes)
 
 
+def accept_weak_kdf_for_tests(accept: bool = True) -> None:
+    """Let this process open vaults made with cheaper KDF parameters than the product floor.
+
+    For test suites only, which create their vaults with explicitly cheaper parameters
+    (``Vault.create(..., allow_weak_kdf=True)``) to stay fast. The app and the command line
+    never call this: for them a header below the floor is a tampered header.
+    """
+    global _accept_weak_kdf
+    _accept_weak_kdf = accept
+
+
 def zero(buf: bytearray) -> None:
-    for i in range(len(buf)):
-        buf[i] = 0
+    buf[:] = bytes(len(buf))
 
 
 def new_recovery_code() -> str:
@@ -176,120 +229,262 @@ def _damaged(_detail: str) -> HeaderDamaged:
     )
 
 
+def _canonical(doc: object) -> bytes:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+# -- slots ---------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
-class Slot:
-    kind: str  # "passphrase" | "recovery"
+class PassphraseSlot:
+    """The master key wrapped under Argon2id(passphrase)."""
+
     params: KdfParams
     salt: bytes
     nonce: bytes
     wrapped: bytes
+    legacy: bool = False  # made by format 1: its associated data names version 1
 
     def aad(self, vault_id: str) -> bytes:
         p = self.params
+        version = 1 if self.legacy else HEADER_VERSION
         return (
-            f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/{self.kind}/argon2id/"
+            f"{HEADER_FORMAT}/{version}/{vault_id}/passphrase/argon2id/"
             f"{p.memory_kib}/{p.iterations}/{p.lanes}"
         ).encode()
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.kind,
+        doc: dict[str, Any] = {
             "kdf": "argon2id",
             **self.params.as_dict(),
             "salt": _b64(self.salt),
             "nonce": _b64(self.nonce),
             "wrapped_key": _b64(self.wrapped),
         }
+        if self.legacy:
+            doc["legacy"] = True
+        return doc
 
 
-def wrap_slot(
-    kind: str, secret: bytes, master: bytes | bytearray, params: KdfParams, vault_id: str
-) -> Slot:
-    salt = secrets.token_bytes(16)
-    nonce = secrets.token_bytes(12)
-    placeholder = Slot(kind, params, salt, nonce, b"")
-    kek = derive(secret, salt, params)
-    try:
-        wrapped = AESGCM(bytes(kek)).encrypt(nonce, bytes(master), placeholder.aad(vault_id))
-    finally:
-        zero(kek)
-    return Slot(kind, params, salt, nonce, wrapped)
+@dataclass(frozen=True, slots=True)
+class RecoverySlot:
+    """The master key sealed to the recovery code's X25519 public key.
+
+    A slot carried over from format 1 (``public_key`` None) wraps the master key under
+    Argon2id(code) instead: it opens the same way, but a new master key cannot be sealed to it,
+    so the first key change of such a vault issues a new recovery code.
+    """
+
+    params: KdfParams
+    salt: bytes
+    nonce: bytes
+    wrapped: bytes
+    public_key: bytes | None = None
+    ephemeral_key: bytes | None = None
+
+    @property
+    def legacy(self) -> bool:
+        return self.public_key is None
+
+    def aad(self, vault_id: str, ephemeral: bytes | None = None) -> bytes:
+        p = self.params
+        if self.public_key is None:
+            return (
+                f"{HEADER_FORMAT}/1/{vault_id}/recovery/argon2id/"
+                f"{p.memory_kib}/{p.iterations}/{p.lanes}"
+            ).encode()
+        eph = self.ephemeral_key if ephemeral is None else ephemeral
+        assert eph is not None
+        return (
+            f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/recovery/argon2id+x25519/"
+            f"{p.memory_kib}/{p.iterations}/{p.lanes}/{self.public_key.hex()}/{eph.hex()}"
+        ).encode()
+
+    def as_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "kdf": "argon2id" if self.public_key is None else "argon2id+x25519",
+            **self.params.as_dict(),
+            "salt": _b64(self.salt),
+            "nonce": _b64(self.nonce),
+            "wrapped_key": _b64(self.wrapped),
+        }
+        if self.public_key is None:
+            doc["legacy"] = True
+        else:
+            assert self.ephemeral_key is not None
+            doc["public_key"] = _b64(self.public_key)
+            doc["ephemeral_key"] = _b64(self.ephemeral_key)
+        return doc
+
+    def binding(self) -> str:
+        """What the data key's wrap binds this slot by (a digest of the whole slot)."""
+        return hashlib.sha256(_canonical(self.as_dict())).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
 class WrappedKey:
     nonce: bytes
     wrapped: bytes
+    legacy: bool = False
 
-    def as_dict(self) -> dict[str, str]:
-        return {"nonce": _b64(self.nonce), "wrapped_key": _b64(self.wrapped)}
+    def as_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"nonce": _b64(self.nonce), "wrapped_key": _b64(self.wrapped)}
+        if self.legacy:
+            doc["legacy"] = True
+        return doc
 
 
-def _db_aad(vault_id: str, which: str) -> bytes:
-    return f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/{which}".encode()
+@dataclass(frozen=True, slots=True)
+class JournalMark:
+    """The journal's generation at the last clean close, authenticated with the data key.
+
+    The database counts its generation up at every open and clean close (``meta.generation``);
+    the header records it after the database has it. A database whose generation is below the
+    header's was rolled back or replaced by an older copy. The header is written only after the
+    database, so a crash between the two leaves it behind the database (never ahead): nothing to
+    report, and the next clean close catches up.
+    """
+
+    generation: int
+    mac: bytes
+
+    @staticmethod
+    def _key(data_key: bytes | bytearray, vault_id: str) -> bytes:
+        return HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=None,
+            info=f"{HEADER_FORMAT}/journal-mark/{vault_id}".encode(),
+        ).derive(bytes(data_key))
+
+    @classmethod
+    def make(cls, data_key: bytes | bytearray, vault_id: str, generation: int) -> JournalMark:
+        h = hmac.HMAC(cls._key(data_key, vault_id), hashes.SHA256())
+        h.update(str(generation).encode())
+        return cls(generation, h.finalize())
+
+    def verify(self, data_key: bytes | bytearray, vault_id: str) -> bool:
+        expected = JournalMark.make(data_key, vault_id, self.generation).mac
+        return secrets.compare_digest(expected, self.mac)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"generation": self.generation, "mac": _b64(self.mac)}
 
 
-def wrap_data_key(
-    master: bytes | bytearray, data_key: bytes | bytearray, vault_id: str
-) -> WrappedKey:
-    nonce = secrets.token_bytes(12)
-    return WrappedKey(
-        nonce, AESGCM(bytes(master)).encrypt(nonce, bytes(data_key), _db_aad(vault_id, "db"))
-    )
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """One generation of keys: passphrase and recovery slots over one master key, and the data
+    key wrapped under it."""
+
+    passphrase: PassphraseSlot
+    recovery: RecoverySlot
+    database: WrappedKey
+    journal: JournalMark | None = None
+    change: str | None = None  # in a pending keyset: the audit action of the change in flight
+
+    def database_aad(self, vault_id: str) -> bytes:
+        if self.database.legacy:
+            return f"{HEADER_FORMAT}/1/{vault_id}/db".encode()
+        return f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/db/{self.recovery.binding()}".encode()
+
+    def data_key(self, master: bytearray, vault_id: str) -> bytearray:
+        try:
+            return bytearray(
+                AESGCM(master).decrypt(
+                    self.database.nonce, self.database.wrapped, self.database_aad(vault_id)
+                )
+            )
+        except InvalidTag:
+            # The master key is right (its slot opened), so the wrap or the recovery slot it
+            # binds was changed: damage or tampering.
+            raise _damaged("database key") from None
+
+    def replace(self, **changes: Any) -> Keyset:
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "passphrase": self.passphrase.as_dict(),
+            "recovery": self.recovery.as_dict(),
+            "database": self.database.as_dict(),
+        }
+        if self.journal is not None:
+            doc["journal"] = self.journal.as_dict()
+        if self.change is not None:
+            doc["change"] = self.change
+        return doc
+
+
+@dataclass(slots=True)
+class Opened:
+    """A keyset the secret opened, with its master and data key. ``zero()`` after use."""
+
+    keyset: Keyset
+    pending: bool
+    master: bytearray
+    data_key: bytearray
+
+    def zero(self) -> None:
+        zero(self.master)
+        zero(self.data_key)
 
 
 @dataclass(frozen=True, slots=True)
 class KeyHeader:
     vault_id: str
-    slots: tuple[Slot, ...]
-    database: WrappedKey
-    database_next: WrappedKey | None = None
-
-    def data_keys(self, master: bytearray) -> list[bytearray]:
-        """The data key, then the one of an unfinished rotation (if any)."""
-        keys = []
-        for wk in (self.database, self.database_next):
-            if wk is None:
-                continue
-            try:
-                keys.append(
-                    bytearray(
-                        AESGCM(bytes(master)).decrypt(
-                            wk.nonce, wk.wrapped, _db_aad(self.vault_id, "db")
-                        )
-                    )
-                )
-            except InvalidTag:
-                raise _damaged("database key") from None
-        return keys
+    keys: Keyset
+    pending: Keyset | None = None
+    version: int = HEADER_VERSION  # as read; written as HEADER_VERSION
 
     def replace(self, **changes: Any) -> KeyHeader:
         return dataclasses.replace(self, **changes)
 
-    def slot(self, kind: str) -> Slot:
-        for s in self.slots:
-            if s.kind == kind:
-                return s
-        raise _damaged(f"no {kind} slot")
+    def keysets(self) -> list[tuple[Keyset, bool]]:
+        """The current keyset, then the pending one (if a key change is in flight)."""
+        out = [(self.keys, False)]
+        if self.pending is not None:
+            out.append((self.pending, True))
+        return out
 
-    def with_slot(self, new: Slot) -> KeyHeader:
-        others = tuple(s for s in self.slots if s.kind != new.kind)
-        return self.replace(slots=(*others, new))
+    def settled(self, *, to_pending: bool) -> KeyHeader:
+        """The header after a key change finished (``to_pending``) or was rolled back."""
+        keys = self.pending if to_pending and self.pending is not None else self.keys
+        return KeyHeader(self.vault_id, keys.replace(change=None), None)
 
-    def unwrap(self, kind: str, secret: bytes) -> bytearray:
-        """The master key from the passphrase or recovery slot (zero it after use)."""
-        slot = self.slot(kind)
-        kek = derive(secret, slot.salt, slot.params)
+    def open(self, kind: str, secret: bytes) -> list[Opened]:
+        """Every keyset ``secret`` opens (current first), with master and data key.
+
+        Raises ``WrongPassphrase``/``WrongRecoveryCode`` when it opens none. Each distinct
+        (salt, parameters) pair is derived once: a pending keyset that shares the slot costs
+        nothing more.
+        """
+        derived: dict[tuple[bytes, KdfParams], Any] = {}
+        opened: list[Opened] = []
         try:
-            return bytearray(
-                AESGCM(bytes(kek)).decrypt(slot.nonce, slot.wrapped, slot.aad(self.vault_id))
-            )
-        except InvalidTag:
-            if kind == "recovery":
-                raise WrongRecoveryCode("That recovery code is not right for this vault.") from None
-            raise WrongPassphrase("Wrong passphrase. Check Caps Lock and try again.") from None
+            for keyset, pending in self.keysets():
+                master = _open_slot(keyset, kind, secret, self.vault_id, derived)
+                if master is None:
+                    continue
+                try:
+                    data_key = keyset.data_key(master, self.vault_id)
+                except BaseException:
+                    zero(master)
+                    raise
+                opened.append(Opened(keyset, pending, master, data_key))
+        except BaseException:
+            for o in opened:
+                o.zero()
+            raise
         finally:
-            zero(kek)
+            for value in derived.values():
+                if isinstance(value, bytearray):
+                    zero(value)
+        if not opened:
+            if kind == "recovery":
+                raise WrongRecoveryCode("That recovery code is not right for this vault.")
+            raise WrongPassphrase("Wrong passphrase. Check Caps Lock and try again.")
+        return opened
 
     # -- serialisation -------------------------------------------------------------------------
     def _body(self) -> dict[str, Any]:
@@ -297,9 +492,8 @@ class KeyHeader:
             "format": HEADER_FORMAT,
             "version": HEADER_VERSION,
             "vault_id": self.vault_id,
-            "slots": [s.as_dict() for s in sorted(self.slots, key=lambda s: s.kind)],
-            "database": self.database.as_dict(),
-            "database_next": self.database_next.as_dict() if self.database_next else None,
+            "keys": self.keys.as_dict(),
+            "pending": self.pending.as_dict() if self.pending is not None else None,
         }
 
     def to_bytes(self) -> bytes:
@@ -325,29 +519,63 @@ class KeyHeader:
                 "This vault was created by a newer version of SRO Journal. "
                 "Update the app to open it."
             )
-        if version != HEADER_VERSION:
+        if version not in (1, HEADER_VERSION):
             raise _damaged("version")
         checksum = doc.pop("checksum", None)
         if not isinstance(checksum, str) or checksum != _checksum(doc):
             raise _damaged("checksum")
         vault_id = doc.get("vault_id")
-        raw_slots = doc.get("slots")
-        if not isinstance(vault_id, str) or len(vault_id) > 64 or not isinstance(raw_slots, list):
+        if not isinstance(vault_id, str) or len(vault_id) > 64:
             raise _damaged("fields")
-        if len(raw_slots) > 8:
-            raise _damaged("slots")
-        slots = tuple(_parse_slot(s) for s in raw_slots)
-        kinds = [s.kind for s in slots]
-        if sorted(kinds) != ["passphrase", "recovery"]:
-            raise _damaged("slot kinds")
-        database = _parse_wrapped(doc.get("database"))
-        nxt = doc.get("database_next")
-        return KeyHeader(vault_id, slots, database, None if nxt is None else _parse_wrapped(nxt))
+        if version == 1:
+            return _from_v1(doc, vault_id)
+        keys = _parse_keyset(doc.get("keys"))
+        raw_pending = doc.get("pending")
+        pending = None if raw_pending is None else _parse_keyset(raw_pending, pending=True)
+        return KeyHeader(vault_id, keys, pending, version)
+
+
+def _open_slot(
+    keyset: Keyset,
+    kind: str,
+    secret: bytes,
+    vault_id: str,
+    derived: dict[tuple[bytes, KdfParams], Any],
+) -> bytearray | None:
+    """The master key from ``keyset``'s slot of ``kind``, or None when ``secret`` is not its."""
+    slot: PassphraseSlot | RecoverySlot = (
+        keyset.passphrase if kind == "passphrase" else (keyset.recovery)
+    )
+    cache_key = (slot.salt, slot.params)
+    if isinstance(slot, RecoverySlot) and not slot.legacy:
+        private = derived.get(cache_key)
+        if private is None:
+            private = derived[cache_key] = recovery.private_key_from_seed(
+                derive(secret, slot.salt, slot.params)
+            )
+        assert slot.public_key is not None and slot.ephemeral_key is not None
+        try:
+            return recovery.unseal(
+                private,
+                slot.public_key,
+                slot.ephemeral_key,
+                slot.nonce,
+                slot.wrapped,
+                slot.aad(vault_id),
+            )
+        except recovery.SealError:
+            return None
+    kek = derived.get(cache_key)
+    if kek is None:
+        kek = derived[cache_key] = derive(secret, slot.salt, slot.params)
+    try:
+        return bytearray(AESGCM(kek).decrypt(slot.nonce, slot.wrapped, slot.aad(vault_id)))
+    except InvalidTag:
+        return None
 
 
 def _checksum(body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(canonical).hexdigest()
+    return hashlib.sha256(_canonical(body)).hexdigest()
 
 
 def _int_field(raw: dict[str, Any], name: str) -> int:
@@ -357,31 +585,175 @@ def _int_field(raw: dict[str, Any], name: str) -> int:
     return v
 
 
-def _parse_slot(raw: object) -> Slot:
-    if not isinstance(raw, dict):
-        raise _damaged("slot")
-    kind = raw.get("type")
-    if kind not in ("passphrase", "recovery") or raw.get("kdf") != "argon2id":
-        raise _damaged("slot type")
+def _params(raw: dict[str, Any]) -> KdfParams:
     params = KdfParams(
         _int_field(raw, "memory_kib"), _int_field(raw, "iterations"), _int_field(raw, "lanes")
     )
     params.check_header_bounds()
+    return params
+
+
+def _legacy_flag(raw: dict[str, Any]) -> bool:
+    flag = raw.get("legacy", False)
+    if not isinstance(flag, bool):
+        raise _damaged("legacy")
+    return flag
+
+
+def _parse_passphrase_slot(raw: object, *, legacy: bool | None = None) -> PassphraseSlot:
+    if not isinstance(raw, dict) or raw.get("kdf") != "argon2id":
+        raise _damaged("passphrase slot")
+    params = _params(raw)
     salt = _unb64(raw.get("salt"), "salt")
     nonce = _unb64(raw.get("nonce"), "nonce")
     wrapped = _unb64(raw.get("wrapped_key"), "wrapped key")
     if len(salt) < 16 or len(nonce) != 12 or len(wrapped) != KEY_BYTES + 16:
         raise _damaged("slot sizes")
-    return Slot(str(kind), params, salt, nonce, wrapped)
+    return PassphraseSlot(
+        params, salt, nonce, wrapped, _legacy_flag(raw) if legacy is None else legacy
+    )
 
 
-def _parse_wrapped(raw: object) -> WrappedKey:
+def _parse_recovery_slot(raw: object, *, legacy: bool | None = None) -> RecoverySlot:
+    if not isinstance(raw, dict):
+        raise _damaged("recovery slot")
+    kdf = raw.get("kdf")
+    is_legacy = (kdf == "argon2id") if legacy is None else legacy
+    if legacy is None and is_legacy != _legacy_flag(raw):
+        raise _damaged("recovery slot kind")
+    if kdf != ("argon2id" if is_legacy else "argon2id+x25519"):
+        raise _damaged("recovery slot kdf")
+    params = _params(raw)
+    salt = _unb64(raw.get("salt"), "salt")
+    nonce = _unb64(raw.get("nonce"), "nonce")
+    wrapped = _unb64(raw.get("wrapped_key"), "wrapped key")
+    if len(salt) < 16 or len(nonce) != 12 or len(wrapped) != KEY_BYTES + 16:
+        raise _damaged("slot sizes")
+    if is_legacy:
+        return RecoverySlot(params, salt, nonce, wrapped)
+    public = _unb64(raw.get("public_key"), "public key")
+    ephemeral = _unb64(raw.get("ephemeral_key"), "ephemeral key")
+    if len(public) != recovery.PUBLIC_KEY_BYTES or len(ephemeral) != recovery.PUBLIC_KEY_BYTES:
+        raise _damaged("recovery key sizes")
+    return RecoverySlot(params, salt, nonce, wrapped, public, ephemeral)
+
+
+def _parse_wrapped(raw: object, *, legacy: bool | None = None) -> WrappedKey:
     if not isinstance(raw, dict):
         raise _damaged("database key")
     nonce = _unb64(raw.get("nonce"), "nonce")
     wrapped = _unb64(raw.get("wrapped_key"), "wrapped key")
     if len(nonce) != 12 or len(wrapped) != KEY_BYTES + 16:
         raise _damaged("database key sizes")
+    return WrappedKey(nonce, wrapped, _legacy_flag(raw) if legacy is None else legacy)
+
+
+def _parse_journal(raw: object) -> JournalMark | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise _damaged("journal")
+    generation = _int_field(raw, "generation")
+    mac = _unb64(raw.get("mac"), "journal mac")
+    if not 0 <= generation < 2**53 or len(mac) != 32:
+        raise _damaged("journal")
+    return JournalMark(generation, mac)
+
+
+def _parse_keyset(raw: object, *, pending: bool = False) -> Keyset:
+    if not isinstance(raw, dict):
+        raise _damaged("keys")
+    change = raw.get("change")
+    if change is not None and (not pending or not isinstance(change, str) or len(change) > 64):
+        raise _damaged("change")
+    return Keyset(
+        _parse_passphrase_slot(raw.get("passphrase")),
+        _parse_recovery_slot(raw.get("recovery")),
+        _parse_wrapped(raw.get("database")),
+        _parse_journal(raw.get("journal")),
+        change,
+    )
+
+
+def _from_v1(doc: dict[str, Any], vault_id: str) -> KeyHeader:
+    """A format 1 header: slots as a list, ``database`` and ``database_next`` (a data-key
+    rotation in flight, same master key). Read into the current model, every wrap legacy."""
+    raw_slots = doc.get("slots")
+    if not isinstance(raw_slots, list) or len(raw_slots) > 8:
+        raise _damaged("slots")
+    by_kind: dict[str, dict[str, Any]] = {}
+    for raw in raw_slots:
+        if not isinstance(raw, dict) or raw.get("type") not in ("passphrase", "recovery"):
+            raise _damaged("slot type")
+        if raw["type"] in by_kind:
+            raise _damaged("slot kinds")
+        by_kind[raw["type"]] = raw
+    if sorted(by_kind) != ["passphrase", "recovery"]:
+        raise _damaged("slot kinds")
+    passphrase = _parse_passphrase_slot(by_kind["passphrase"], legacy=True)
+    recovery_slot = _parse_recovery_slot(by_kind["recovery"], legacy=True)
+    keys = Keyset(passphrase, recovery_slot, _parse_wrapped(doc.get("database"), legacy=True))
+    nxt = doc.get("database_next")
+    pending = None
+    if nxt is not None:
+        pending = keys.replace(database=_parse_wrapped(nxt, legacy=True), change="data_key_rotated")
+    return KeyHeader(vault_id, keys, pending, 1)
+
+
+# -- building keysets ------------------------------------------------------------------------
+
+
+def wrap_passphrase_slot(
+    secret: bytes, master: bytes | bytearray, params: KdfParams, vault_id: str
+) -> PassphraseSlot:
+    salt = secrets.token_bytes(16)
+    nonce = secrets.token_bytes(12)
+    placeholder = PassphraseSlot(params, salt, nonce, b"")
+    kek = derive(secret, salt, params)
+    try:
+        wrapped = AESGCM(kek).encrypt(nonce, bytes(master), placeholder.aad(vault_id))
+    finally:
+        zero(kek)
+    return PassphraseSlot(params, salt, nonce, wrapped)
+
+
+def new_recovery_slot(
+    code_secret: bytes, master: bytes | bytearray, params: KdfParams, vault_id: str
+) -> RecoverySlot:
+    """A slot for a new recovery code: Argon2id makes its key pair; the header keeps the public
+    key and the master key sealed to it."""
+    salt = secrets.token_bytes(16)
+    private = recovery.private_key_from_seed(derive(code_secret, salt, params))
+    return reseal_recovery_slot(
+        RecoverySlot(params, salt, b"", b"", recovery.public_bytes(private), b""), master, vault_id
+    )
+
+
+def reseal_recovery_slot(
+    slot: RecoverySlot, master: bytes | bytearray, vault_id: str
+) -> RecoverySlot:
+    """The same recovery code, sealed over a new master key (no derivation, no code needed)."""
+    if slot.public_key is None:
+        raise ValueError("a format 1 recovery slot cannot be resealed")
+    eph, nonce, wrapped = recovery.seal(
+        master, slot.public_key, lambda e: slot.aad(vault_id, ephemeral=e)
+    )
+    return RecoverySlot(slot.params, slot.salt, nonce, wrapped, slot.public_key, eph)
+
+
+def wrap_data_key(
+    master: bytes | bytearray,
+    data_key: bytes | bytearray,
+    recovery_slot: RecoverySlot,
+    vault_id: str,
+) -> WrappedKey:
+    nonce = secrets.token_bytes(12)
+    placeholder = Keyset(
+        PassphraseSlot(KdfParams(1, 1, 1), b"", b"", b""), recovery_slot, WrappedKey(b"", b"")
+    )
+    wrapped = AESGCM(bytes(master)).encrypt(
+        nonce, bytes(data_key), placeholder.database_aad(vault_id)
+    )
     return WrappedKey(nonce, wrapped)
 
 
@@ -391,14 +763,12 @@ def new_header(passphrase: str, data_key: bytearray, params: KdfParams) -> tuple
     code = new_recovery_code()
     master = bytearray(secrets.token_bytes(KEY_BYTES))
     try:
-        slots = (
-            wrap_slot("passphrase", normalize_secret(passphrase), master, params, vault_id),
-            wrap_slot("recovery", normalize_recovery_code(code), master, params, vault_id),
-        )
-        database = wrap_data_key(master, data_key, vault_id)
+        pass_slot = wrap_passphrase_slot(normalize_secret(passphrase), master, params, vault_id)
+        rec_slot = new_recovery_slot(normalize_recovery_code(code), master, params, vault_id)
+        database = wrap_data_key(master, data_key, rec_slot, vault_id)
     finally:
         zero(master)
-    return KeyHeader(vault_id, slots, database), code
+    return KeyHeader(vault_id, Keyset(pass_slot, rec_slot, database)), code
 
 
 def read_header(folder: Path) -> KeyHeader:

@@ -20,19 +20,23 @@ from typing import Any
 
 import sqlcipher3
 
-from srojournal.vault import keys
+from srojournal.vault import keychange, keys, wal
+from srojournal.vault.backup_files import latest_backup_note
 from srojournal.vault.connection import Connection as Connection  # re-exported
-from srojournal.vault.connection import _rekey_pragma, db_error, open_connection, split_sql
+from srojournal.vault.connection import db_error, open_connection, split_sql
 from srojournal.vault.errors import (
     ConcurrentWrite,
+    HeaderDamaged,
     NotAVault,
     StorageError,
     VaultClosed,
     VaultDamaged,
     VaultError,
     VaultInUse,
+    WrongPassphrase,
+    WrongRecoveryCode,
 )
-from srojournal.vault.fsutil import storage_error
+from srojournal.vault.fsutil import remove_leftover_temps, storage_error
 from srojournal.vault.layout import DB_NAME as DB_NAME  # re-exported
 from srojournal.vault.layout import LOCK_NAME
 from srojournal.vault.layout import is_vault_folder as is_vault_folder  # re-exported
@@ -78,13 +82,51 @@ class _Writer:
 
 
 class _FolderLock:
-    """An exclusive advisory lock on ``vault.lock`` (fcntl on POSIX, msvcrt on Windows)."""
+    """Exclusive locks held while a vault is open; the kernel drops them when the process dies.
+
+    On POSIX the lock that counts is a ``flock`` on the vault *folder* itself: a file can be
+    deleted from under its lock (and a second process would lock a fresh ``vault.lock``), the
+    folder cannot while it holds the vault. ``vault.lock`` is locked too: earlier builds lock only
+    that file, and creating it tells a read-only folder apart early. On Windows an open file
+    cannot be deleted (Python opens without ``FILE_SHARE_DELETE``), so ``vault.lock`` under a
+    byte-range lock cannot be taken away; locking the database itself there would block
+    SQLite's own reads (Windows locks are mandatory).
+    """
 
     def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.path = folder / LOCK_NAME
         self.fd: int | None = None
+        self.dir_fd: int | None = None
+
+    @staticmethod
+    def _refuse() -> VaultInUse:
+        return VaultInUse(
+            "This vault is already open in another SRO Journal window or process. "
+            "Close it there first."
+        )
 
     def acquire(self) -> None:
+        if os.name == "posix":
+            import fcntl
+
+            try:
+                dir_fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError as exc:
+                raise storage_error(exc, "open the vault") from None
+            try:
+                fcntl.flock(dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(dir_fd)
+                raise self._refuse() from None
+            self.dir_fd = dir_fd
+        try:
+            self._lock_file()
+        except BaseException:
+            self.release()
+            raise
+
+    def _lock_file(self) -> None:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
@@ -105,16 +147,15 @@ class _FolderLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise VaultInUse(
-                "This vault is already open in another SRO Journal window or process. "
-                "Close it there first."
-            ) from None
+            raise self._refuse() from None
         self.fd = fd
 
     def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing releases the lock
-            self.fd = None
+        for name in ("fd", "dir_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                os.close(fd)  # closing releases the lock
+                setattr(self, name, None)
 
 
 def _now() -> str:
@@ -133,6 +174,13 @@ def _check_folder(folder: Path) -> None:
     if not has_db:
         raise VaultDamaged(
             "The vault's database (journal.db) is missing. Restore the vault from a backup."
+            + latest_backup_note(folder)
+        )
+    if (folder / DB_NAME).stat().st_size == 0:
+        # SQLCipher would take an empty file for a new, empty database.
+        raise VaultDamaged(
+            "The vault's database (journal.db) is empty: it was truncated or overwritten. "
+            "Restore the vault from a backup." + latest_backup_note(folder)
         )
 
 
@@ -178,7 +226,7 @@ class Vault:
         params = kdf or keys.calibrate()
         if not allow_weak_kdf:
             params.check_product_floor()
-        params.check_header_bounds()
+        params.check_creatable()
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
             raise VaultError(f"{folder} already exists and is not empty; choose a new folder.")
         made_folder = not folder.exists()
@@ -266,18 +314,28 @@ class Vault:
         lock.acquire()
         vault: Vault | None = None
         try:
-            master = header.unwrap(kind, secret)
+            # Before SQLite reads the log: saved commits it would drop mean a refusal.
+            wal.check_before_open(folder)
+            if not read_only:
+                remove_leftover_temps(folder, keys.HEADER_NAME)
+            opened = header.open(kind, secret)
             try:
-                candidates = header.data_keys(master)
-            finally:
-                keys.zero(master)
-            conn, key, used_next = _open_with_candidates(folder / DB_NAME, candidates)
-            vault = cls(folder, conn, key, lock, read_only=read_only)
+                conn, match = _open_with_keysets(folder / DB_NAME, header, opened, kind)
+            except BaseException:
+                for o in opened:
+                    o.zero()
+                raise
+            for o in opened:
+                keys.zero(o.master)
+                if o is not match:
+                    keys.zero(o.data_key)
+            vault = cls(folder, conn, match.data_key, lock, read_only=read_only)
             vault._before_migrate = before_migrate
-            if not read_only and (used_next or header.database_next is not None):
-                # Finish (or roll back) a data-key rotation interrupted by a crash.
-                vault._settle_rotation(header, used_next)
             vault._check_vault_id(header)
+            vault._check_generation(header.vault_id, match.keyset.journal)
+            if not read_only:
+                # Finish or undo a key change interrupted by a crash; convert a format 1 header.
+                keychange.settle(vault, header, match)
             vault._after_open()
         except BaseException:
             if vault is not None and vault.conn is not None:
@@ -292,13 +350,59 @@ class Vault:
         try:
             stored = self.get_meta("vault_id")
         except sqlcipher3.DatabaseError:
-            stored = None
+            # The key opened page 1 but the vault's own records do not read back: damage (a
+            # flipped byte, a truncated file), not a key file from another vault.
+            raise VaultDamaged(
+                "The vault's database is damaged: its pages do not verify. Restore the latest "
+                "good backup." + latest_backup_note(self.folder)
+            ) from None
         if stored != header.vault_id:
-            self.close()
             raise VaultDamaged(
                 "The key file and the database belong to different vaults. Restore the vault "
                 "from a backup."
             )
+
+    def _check_generation(self, vault_id: str, mark: keys.JournalMark | None) -> None:
+        """A journal behind the generation its key file recorded at the last clean close was
+        rolled back or replaced by an older copy: entries saved since are missing."""
+        if mark is None:
+            return
+        if not mark.verify(self._key, vault_id):
+            raise HeaderDamaged(
+                "The vault's key file (vault.key) is damaged: its record of the journal does not "
+                "verify. Restore it from a backup: every backup folder holds a copy of it."
+            )
+        if self.generation() < mark.generation:
+            raise VaultDamaged(
+                "The vault's journal is older than its key file records: it was rolled back or "
+                "replaced by an older copy, and entries saved later are missing. Restore the "
+                "latest good backup." + latest_backup_note(self.folder)
+            )
+
+    def _bump_generation(self) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', "
+            "CAST(coalesce((SELECT value FROM meta WHERE key = 'generation'), '0') AS INTEGER)"
+            " + 1)"
+        )
+
+    def _mark_journal(self, generation: int) -> None:
+        """After a clean close: the key file records the journal's generation (only ever after
+        the database has it, so a crash leaves the key file behind, never ahead)."""
+        try:
+            header = keys.read_header(self.folder)
+            current = header.keys.journal
+            if header.pending is not None or (
+                current is not None and not current.verify(self._key, header.vault_id)
+            ):
+                return  # not this journal's keyset: leave the key file alone
+            mark = keys.JournalMark.make(self._key, header.vault_id, generation)
+            keys.write_header(
+                self.folder,
+                header.replace(keys=header.keys.replace(journal=mark), version=keys.HEADER_VERSION),
+            )
+        except VaultError as exc:
+            log.warning("could not record the journal's generation: %s", type(exc).__name__)
 
     def _after_open(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -326,6 +430,7 @@ class Vault:
             self._migrate(backup_first=True)
         with self.transaction():
             self.set_meta("open_state", "open")
+            self._bump_generation()
 
     def _migrate(self, *, backup_first: bool) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -345,18 +450,24 @@ class Vault:
 
     def close(self) -> None:
         """Lock the vault: checkpoint, close, zero the key, release the folder lock."""
+        closed_at: int | None = None
         if self.conn is not None:
             try:
                 if not self.read_only and not self.conn.in_transaction:
                     with contextlib.suppress(sqlcipher3.Error):
                         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                        self.conn.execute(
-                            "INSERT OR REPLACE INTO meta VALUES ('open_state', 'closed')"
-                        )
+                        with self.transaction():
+                            self.set_meta("open_state", "closed")
+                            self._bump_generation()
                         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                        closed_at = self.generation()
+            except (VaultError, ConcurrentWrite) as exc:
+                log.warning("the vault closed without its bookkeeping: %s", type(exc).__name__)
             finally:
                 self.conn.close()
                 self.conn = None
+        if closed_at is not None:
+            self._mark_journal(closed_at)
         keys.zero(self._key)
         self._lock.release()
 
@@ -419,81 +530,136 @@ class Vault:
         *,
         with_recovery_code: bool = False,
         check_strength: bool = True,
-    ) -> None:
-        """Re-wrap the master key under a new passphrase: instant and atomic.
+        progress: keychange.Progress | None = None,
+    ) -> str | None:
+        """Set a new passphrase and re-encrypt the journal under new keys, so the old passphrase
+        (with any copy of the key file, say from a backup) no longer opens it. Crash-safe: a kill
+        at any moment leaves a vault that opens with the old or the new passphrase.
 
         ``old_secret`` is the current passphrase, or the recovery code when
-        ``with_recovery_code`` is set (the recovery code keeps working afterwards).
+        ``with_recovery_code`` is set: using the code replaces it, and the new code is returned
+        (to be shown at once, then ``confirm_recovery_code()``). Otherwise the recovery code keeps
+        working and None is returned, except for a vault whose recovery slot predates this
+        scheme (format 1): it cannot follow the new keys, so a new code is returned.
+        ``progress(fraction)`` is called from this thread as the work advances.
         """
         if check_strength:
             check_passphrase(new_passphrase)
-        header = keys.read_header(self.folder)
-        if with_recovery_code:
-            master = header.unwrap("recovery", keys.normalize_recovery_code(old_secret))
-        else:
-            master = header.unwrap("passphrase", keys.normalize_secret(old_secret))
+        kind = "recovery" if with_recovery_code else "passphrase"
+        old = self._open_current(kind, old_secret)
         try:
-            params = header.slot("passphrase").params
-            slot = keys.wrap_slot(
-                "passphrase", keys.normalize_secret(new_passphrase), master, params, header.vault_id
+            return keychange.change_keys(
+                self,
+                old,
+                passphrase=keys.normalize_secret(new_passphrase),
+                new_recovery_code=with_recovery_code,
+                change="passphrase_changed",
+                detail={"via": "recovery_code" if with_recovery_code else "passphrase"},
+                progress=progress,
             )
         finally:
-            keys.zero(master)
-        keys.write_header(self.folder, header.with_slot(slot))
-        self.journal.audit(
-            "passphrase_changed", {"via": "recovery_code" if with_recovery_code else "passphrase"}
+            old.zero()
+
+    def replace_recovery_code(
+        self, passphrase: str, *, progress: keychange.Progress | None = None
+    ) -> str:
+        """Issue a new recovery code and re-encrypt under new keys: the old code (with any copy
+        of the key file) no longer opens the journal. Show the code, then
+        ``confirm_recovery_code()``."""
+        old = self._open_current("passphrase", passphrase)
+        try:
+            code = keychange.change_keys(
+                self,
+                old,
+                passphrase=keys.normalize_secret(passphrase),
+                new_recovery_code=True,
+                change="recovery_code_replaced",
+                detail={"via": "passphrase"},
+                progress=progress,
+            )
+        finally:
+            old.zero()
+        assert code is not None
+        return code
+
+    def rotate_data_key(
+        self, passphrase: str, *, progress: keychange.Progress | None = None
+    ) -> str | None:
+        """Re-encrypt the journal under a new data key (and master key), same passphrase and
+        recovery code; crash-safe like ``change_passphrase`` (and like it, returns a new recovery
+        code for a format 1 vault)."""
+        old = self._open_current("passphrase", passphrase)
+        try:
+            return keychange.change_keys(
+                self,
+                old,
+                passphrase=keys.normalize_secret(passphrase),
+                new_recovery_code=False,
+                change="data_key_rotated",
+                detail={},
+                progress=progress,
+            )
+        finally:
+            old.zero()
+
+    def _open_current(self, kind: str, secret: str) -> keys.Opened:
+        """The current keyset opened with ``secret`` (checked before anything changes)."""
+        if self.read_only or self.conn is None:
+            raise VaultError("The vault is open read-only or locked: its keys cannot change.")
+        normalized = (
+            keys.normalize_recovery_code(secret)
+            if kind == "recovery"
+            else keys.normalize_secret(secret)
         )
+        opened = keys.read_header(self.folder).open(kind, normalized)
+        current = [o for o in opened if not o.pending]
+        for o in opened:
+            if o not in current[:1]:
+                o.zero()
+        if not current:
+            raise (WrongRecoveryCode if kind == "recovery" else WrongPassphrase)(
+                "That is not the current passphrase."
+            )
+        if not secrets.compare_digest(bytes(current[0].data_key), bytes(self._key)):
+            current[0].zero()
+            raise VaultDamaged(
+                "The key file no longer matches the open journal. Lock the vault and unlock it "
+                "again."
+            )
+        return current[0]
+
+    @property
+    def recovery_code_unconfirmed(self) -> bool:
+        """A new recovery code was issued but not confirmed as stored (the app or the command
+        stopped before it was shown): the officer should issue a new one."""
+        return self.get_meta(keychange.UNCONFIRMED_CODE) is not None
+
+    def confirm_recovery_code(self) -> None:
+        """The new recovery code was shown (and, in the app, confirmed as stored)."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM meta WHERE key = ?", (keychange.UNCONFIRMED_CODE,))
+
+    def generation(self) -> int:
+        """How many times this journal was opened and closed for writing (``meta``)."""
+        try:
+            return int(self.get_meta("generation", "0") or 0)
+        except ValueError:
+            return 0
 
     def export_key_copy(self) -> bytearray:
         """A copy of the data key for a backup connection; the caller zeroes it."""
         return bytearray(self._key)
 
-    def _settle_rotation(self, header: keys.KeyHeader, used_next: bool) -> None:
-        if used_next:
-            new_header = header.replace(database=header.database_next, database_next=None)
-        else:
-            new_header = header.replace(database_next=None)
-        keys.write_header(self.folder, new_header)
+    def reopen(self) -> None:
+        """Open the connection again with the current key (after a failed key change)."""
+        if self.conn is None:
+            self.conn = open_connection(self.folder / DB_NAME, self._key)
 
-    def rotate_data_key(self, passphrase: str) -> None:
-        """Re-encrypt the database under a fresh data key (PRAGMA rekey), crash-safe.
-
-        1. the new key is added to the header as ``database_next`` (atomic write);
-        2. ``PRAGMA rekey`` rewrites every page in one transaction;
-        3. the database is reopened with the new key to confirm;
-        4. the header is settled with only the new key.
-        A crash after 1 opens with the old key, after 2 with the new one.
-        """
-        header = keys.read_header(self.folder)
-        master = header.unwrap("passphrase", keys.normalize_secret(passphrase))
-        new_key = bytearray(secrets.token_bytes(keys.KEY_BYTES))
-        try:
-            pending = header.replace(
-                database_next=keys.wrap_data_key(master, new_key, header.vault_id)
-            )
-            final = header.replace(database=pending.database_next, database_next=None)
-        finally:
-            keys.zero(master)
-        keys.write_header(self.folder, pending)
-        conn = self.conn
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("PRAGMA journal_mode = DELETE")
-            conn.execute(_rekey_pragma(new_key))
-            conn.close()
-            self.conn = None
-            conn2 = open_connection(self.folder / DB_NAME, new_key)
-            ok = conn2.execute("PRAGMA cipher_integrity_check").fetchall()
-            if ok:
-                conn2.close()
-                raise VaultDamaged("The vault did not verify after re-encryption.")
-        except sqlcipher3.Error as exc:
-            raise db_error(exc, "re-encrypt the vault") from None
-        keys.write_header(self.folder, final)
+    def adopt_key(self, data_key: bytearray) -> None:
+        """The journal file was swapped for one under ``data_key``: open it, forget the old key."""
+        self.conn = open_connection(self.folder / DB_NAME, data_key)
         keys.zero(self._key)
-        self._key = new_key
-        self.conn = conn2
-        self.journal.audit("data_key_rotated", {})
+        self._key = data_key
 
 
 class _ScriptConnection:
@@ -513,19 +679,13 @@ class _ScriptConnection:
         return self._conn.executemany(sql, seq)
 
 
-def _open_with_candidates(
-    path: Path, candidates: list[bytearray]
-) -> tuple[Connection, bytearray, bool]:
-    last: VaultError | None = None
-    for i, key in enumerate(candidates):
+def _open_with_keysets(
+    path: Path, header: keys.KeyHeader, opened: list[keys.Opened], kind: str
+) -> tuple[Connection, keys.Opened]:
+    """The first keyset whose data key opens the journal file."""
+    for o in opened:
         try:
-            conn = open_connection(path, key)
-        except VaultDamaged as exc:
-            last = exc
-            keys.zero(key)
+            return open_connection(path, o.data_key), o
+        except VaultDamaged:
             continue
-        for other in candidates[i + 1 :]:
-            keys.zero(other)
-        return conn, key, i > 0
-    assert last is not None
-    raise last
+    raise keychange.no_keyset_matches(header, opened, kind)

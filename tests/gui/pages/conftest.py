@@ -30,10 +30,14 @@ def vault(vault_dir: Path) -> Iterator[Vault]:
 
 
 @pytest.fixture
-def session(vault: Vault, qtbot) -> Session:
+def session(vault: Vault, qtbot) -> Iterator[Session]:
     s = Session(vault)
     s.today = lambda: TODAY  # type: ignore[method-assign]
-    return s
+    yield s
+    # As the window does before it locks: finish the background work while the pages and the
+    # vault still exist, so that no result reaches a page of a later test.
+    s.runner.finish()
+    s.runner.cancel_results()
 
 
 class Data:

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from conftest import PASSPHRASE
-from srojournal.domain.models import ContactInput
+from srojournal.domain.models import ContactInput, ContactStudent
 from srojournal.ui.session import Session
 from srojournal.ui.settings.page import SettingsPage
 from srojournal.vault.store import Vault
@@ -65,7 +65,7 @@ def test_custom_type_added_and_retired(qtbot, session, vault, show):
     assert page.types.type_error.isVisibleTo(page) and "code" in page.types.type_error.text()
 
 
-def test_schools_add_rename_deactivate(qtbot, session, vault, show):
+def test_schools_add_rename_retire(qtbot, session, vault, show):
     page = show(SettingsPage(session))
     page.schools.school_name.setText("Lincoln")
     page.schools.add_school()
@@ -75,10 +75,60 @@ def test_schools_add_rename_deactivate(qtbot, session, vault, show):
     assert vault.journal.schools()[0].name == "Lincoln Middle"
     page.schools.toggle_school_active()
     assert vault.journal.schools() == []
-    assert page.schools.schools.item(0).text() == "Lincoln Middle (inactive)"
+    assert page.schools.schools.item(0).text() == "Lincoln Middle (retired)"
     assert page.schools.school_active_button.text() == "Reactivate"
     page.schools.toggle_school_active()
     assert vault.journal.schools()[0].id == school.id
+    assert page.schools.school_active_button.text() == "Retire"
+
+
+def test_two_names_of_one_school_merged_from_the_keyboard(qtbot, session, vault, show):
+    """Settings → Schools → Merge into…: contacts and students move, the old name points there."""
+    j = vault.journal
+    old = j.add_school("Lincoln HS")
+    new = j.add_school("Lincoln High School")
+    other = j.add_school("Roosevelt Middle")
+    sam = j.add_student("Sam R", old, "10")
+    j.add_student("Sam R", new, "10")  # the same student, entered under both names
+    jo = j.add_student("Jo", old, "9")
+    for sid in (sam, jo):
+        j.add_contact(
+            ContactInput(
+                occurred_at=dt.datetime(2026, 3, 2, 10, 0),
+                school_id=old,
+                type_code="mentoring",
+                students=(ContactStudent(sid),),
+                duration_min=20,
+                outcome="resolved",
+            )
+        )
+    page = show(SettingsPage(session))
+    page.tabs.setCurrentWidget(page.schools)
+    tab = page.schools
+    tab.schools.setFocus()
+    row = next(i for i in range(tab.schools.count()) if tab.schools.item(i).text() == "Lincoln HS")
+    tab.schools.setCurrentRow(row)
+    assert tab.merge_button.isEnabled()
+    with qtbot.waitSignal(session.data_changed):
+        dlg = tab.ask_merge()
+        assert dlg is not None
+        qtbot.waitExposed(dlg)
+        # The other schools are offered; typing picks one, Enter merges.
+        assert [dlg.target.itemText(i) for i in range(dlg.target.count())] == [
+            "Lincoln High School",
+            "Roosevelt Middle",
+        ]
+        qtbot.keyClicks(dlg.target, "Lincoln H")
+        qtbot.keyClick(dlg.target, Qt.Key.Key_Return)
+    assert {j.contact(c.id).school_id for c in j.list_contacts()} == {new}
+    assert [s.alias for s in j.students(school_id=new)] == ["Jo", "Sam R"]  # one Sam R
+    assert j.students(school_id=old) == []
+    texts = [tab.schools.item(i).text() for i in range(tab.schools.count())]
+    assert "Lincoln HS (merged into Lincoln High School)" in texts
+    tab.schools.setCurrentRow(texts.index("Lincoln HS (merged into Lincoln High School)"))
+    assert not tab.merge_button.isEnabled() and not tab.school_active_button.isEnabled()
+    assert [e.action for e in j.audit_entries()][-1] == "school_merged"
+    assert other in {s.id for s in j.schools()}
 
 
 def test_template_saved_and_renamed(qtbot, session, vault, show):

@@ -10,6 +10,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from tests.conftest import CHEAP_KDF, REPO_ROOT
 
@@ -17,9 +18,17 @@ from conftest import PASSPHRASE
 from srojournal.domain.settings import BACKUP_DIR
 from srojournal.ui.backups.page import BackupsPage
 from srojournal.vault import backup
+from srojournal.vault.errors import WrongRecoveryCode
 from srojournal.vault.store import Vault
 
 NEW = "meadow copper violin harbor 12"
+
+
+@pytest.fixture
+def cli(cheap_cli):
+    """The vaults here are made in this process with the cheap KDF: the command line opts in to
+    opening them (see ``cheap_cli`` in tests/conftest.py)."""
+    return cheap_cli
 
 
 def _old_backups(vault: Vault, dest: Path, days: int) -> None:
@@ -99,16 +108,33 @@ def test_recovery_is_written_once(qtbot, cli, tmp_path, settings):
             screen.recovery_code.setText(code)
             qtbot.keyClicks(screen.recover_new, NEW)
             qtbot.keyClicks(screen.recover_confirm, NEW)
+            screen.recover_go.click()
+            # Using the code replaces it: the new one is shown, then stored, then the journal.
+            qtbot.waitUntil(lambda s=screen: s.current_view() == "code", timeout=20000)
+            new_code = screen.code_label.text().replace("\n", "-")
+            screen.stored_check.setChecked(True)
             with qtbot.waitSignal(screen.unlocked, timeout=20000) as opened:
-                screen.recover_go.click()
+                screen.code_continue.click()
             opened.args[0].close()
         else:
             r = cli("recover", folder, "--passphrase-stdin", stdin=f"{code}\n{NEW}\n")
             assert r.code == 0, r.err
+            [new_code] = [
+                line.removeprefix("Recovery code: ")
+                for line in r.out.splitlines()
+                if line.startswith("Recovery code: ")
+            ]
         with Vault.open(folder, NEW) as v:
+            assert not v.recovery_code_unconfirmed  # shown (and stored) on both faces
             results.append([(e.action, e.detail) for e in v.journal.audit_entries()][1:])
-        Vault.open_with_recovery(folder, code).close()  # the code keeps working
-    assert results[0] == results[1] == [("passphrase_changed", '{"via":"recovery_code"}')]
+        with pytest.raises(WrongRecoveryCode):  # the code used is used up
+            Vault.open_with_recovery(folder, code)
+        Vault.open_with_recovery(folder, new_code).close()
+    assert (
+        results[0]
+        == results[1]
+        == [("passphrase_changed", '{"recovery_code":"replaced","via":"recovery_code"}')]
+    )
     # One place opens a vault with the recovery code: ops/access.py.
     sources = (REPO_ROOT / "src" / "srojournal").rglob("*.py")
     callers = {p.name for p in sources if "open_with_recovery(" in p.read_text(encoding="utf-8")}

@@ -26,7 +26,7 @@ def test_the_declared_settings() -> None:
         "clipboard_timeout_seconds",
     } <= set(declared)
     clip = settings.CLIPBOARD_TIMEOUT_SECONDS
-    assert (clip.default, clip.low, clip.high) == (30, 5, 600)
+    assert (clip.default, clip.low, clip.high) == (30, 10, 600)
     k = settings.REPORT_THRESHOLD
     assert (k.default, k.low) == (10, 5)
 

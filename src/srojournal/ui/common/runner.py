@@ -12,6 +12,11 @@ makes sure that only one of them writes at a time, in the order the officer aske
 Results and failures come back on the window's thread. A failure is the exception itself;
 :func:`user_message` turns it into what the officer reads (a ``UserError``'s message, or a
 neutral sentence for a bug, whose type alone is logged).
+
+A job's function often closes over a passphrase, and a failure's traceback keeps alive the frames
+that derived a key from one. So the runner lets go of both as soon as it can: the function once
+it has run, the callbacks once they were called, and every traceback before the failure is
+delivered (the exception's type and message are all a receiver needs).
 """
 
 from __future__ import annotations
@@ -41,6 +46,27 @@ def user_message(exc: BaseException) -> str:
     return BUG_MESSAGE
 
 
+def forget_frames(exc: BaseException) -> None:
+    """Drop the tracebacks of ``exc`` and of the exceptions chained to it.
+
+    A traceback keeps every frame it passed through alive, with their local variables: the
+    frames that derived a key from a passphrase hold the passphrase.
+    """
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        e.__traceback__ = None
+        todo += [e.__context__, e.__cause__]
+
+
+def _ignore(_: Any) -> None:
+    pass
+
+
 class _Job:
     __slots__ = ("background", "completed", "fn", "generation", "on_done", "on_error")
 
@@ -52,12 +78,24 @@ class _Job:
         background: bool,
         generation: int,
     ) -> None:
-        self.fn = fn
-        self.on_done = on_done
+        self.fn: Callable[[], Any] | None = fn
+        self.on_done: Callback = on_done
         self.on_error = on_error
         self.background = background
         self.generation = generation
         self.completed = False
+
+    def take(self) -> Callable[[], Any]:
+        """The function, handed over once: the job keeps no reference to it."""
+        fn, self.fn = self.fn, None
+        assert fn is not None
+        return fn
+
+    def forget(self) -> None:
+        """After delivery: nothing the job was given (closures, callbacks) stays reachable."""
+        self.fn = None
+        self.on_done = _ignore
+        self.on_error = None
 
 
 class _Relay(QObject):
@@ -89,6 +127,7 @@ class _Work(QRunnable):
         try:
             self._outbox[self._token] = (fn(), None)
         except BaseException as exc:
+            forget_frames(exc)
             self._outbox[self._token] = (None, exc)
             del exc
         del fn
@@ -175,18 +214,22 @@ class Runner(QObject):
                 self._next_token += 1
                 self._tokens = {self._next_token: job}
                 self._update_busy()
-                self._pool.start(_Work(self._next_token, job.fn, self._outbox, self._relay))
+                self._pool.start(_Work(self._next_token, job.take(), self._outbox, self._relay))
                 return
             self._run_here(job)
         self._update_busy()
 
     def _run_here(self, job: _Job) -> None:
+        fn = job.take()
         try:
-            result = job.fn()
+            result = fn()
         except Exception as exc:  # delivered, never swallowed
+            del fn
+            forget_frames(exc)
             self._update_busy()
             self._deliver(job, None, exc)
         else:
+            del fn
             self._update_busy()
             self._deliver(job, result, None)
 
@@ -206,11 +249,13 @@ class Runner(QObject):
         self._pump()
 
     def _deliver(self, job: _Job, result: Any, error: BaseException | None) -> None:
+        on_done, on_error = job.on_done, job.on_error
+        job.forget()
         if job.generation != self._generation:
             return
         if error is None:
-            job.on_done(result)
-        elif job.on_error is not None:
-            job.on_error(error)
+            on_done(result)
+        elif on_error is not None:
+            on_error(error)
         else:
             log.error("a task failed with nobody to tell: %s", type(error).__name__)

@@ -99,7 +99,7 @@ class ReportsPage(Page):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.runner = session.runner
-        self.runner.busy_changed.connect(lambda _b: self._update_buttons())
+        self.runner.busy_changed.connect(self._on_runner_busy)
         self.summary: Summary | None = None  # what an export would publish now
         self._shown: Summary | None = None  # what the tables show (a refused revision: the release)
         self._chosen: dict[str, str] = {}  # the period chosen for each kind (kept while shown)
@@ -478,6 +478,10 @@ class ReportsPage(Page):
                 item.setToolTip("Hidden (S)")
             view.setItem(rows.index(c.coords[0]), cols.index(col), item)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+    def _on_runner_busy(self, _busy: bool) -> None:
+        # A method, not a lambda: Qt drops the connection when this page goes away.
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         ok = self.summary is not None and not self.runner.busy

@@ -1,4 +1,5 @@
-"""The General tab: auto-lock, the summaries' threshold k, where the vault and its backups are."""
+"""The General tab: auto-lock, clearing copied text, the summaries' threshold k, where the vault
+and its backups are."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from srojournal.domain.settings import AUTOLOCK_MINUTES, BACKUP_DIR, REPORT_THRESHOLD, IntSetting
+from srojournal.domain.settings import (
+    AUTOLOCK_MINUTES,
+    BACKUP_DIR,
+    CLIPBOARD_TIMEOUT_SECONDS,
+    REPORT_THRESHOLD,
+    IntSetting,
+)
 from srojournal.ops.changes import Change
 from srojournal.ui.common.kit import (
     Card,
@@ -47,9 +54,22 @@ class GeneralTab(SettingsTab):
             lambda v: self._save_setting(AUTOLOCK_MINUTES, v, "Auto-lock time saved")
         )
         form.addRow("&Lock after idle", self.autolock)
+        clip = CLIPBOARD_TIMEOUT_SECONDS
+        self.clipboard_seconds = named(QSpinBox(), "Clear copied text after seconds")
+        self.clipboard_seconds.setMaximumWidth(140)
+        self.clipboard_seconds.setRange(clip.low, clip.high)
+        self.clipboard_seconds.setSuffix(" s")
+        self.clipboard_seconds.valueChanged.connect(
+            lambda v: self._save_setting(clip, v, "Clipboard time saved")
+        )
+        form.addRow("Clear copied &text after", self.clipboard_seconds)
         card.body.addLayout(form)
         card.body.addWidget(
-            hint_label("1 to 30 minutes (30 is the CJIS maximum). Ctrl+L locks at once.")
+            hint_label(
+                "Lock: 1 to 30 minutes (30 is the CJIS maximum); Ctrl+L locks at once. Text "
+                "copied from the journal is cleared after the time above and when the vault "
+                "locks, and clipboard managers are told it is secret."
+            )
         )
         lay.addWidget(card)
 
@@ -146,6 +166,7 @@ class GeneralTab(SettingsTab):
         j = self.journal
         self._loading = True
         self.autolock.setValue(AUTOLOCK_MINUTES.read(j))
+        self.clipboard_seconds.setValue(CLIPBOARD_TIMEOUT_SECONDS.read(j))
         self.threshold.setValue(REPORT_THRESHOLD.read(j))
         self.vault_path.setText(str(self.session.vault.folder))
         self.backup_path.setText(str(backup_dir(self.session.vault)))

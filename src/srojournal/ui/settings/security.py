@@ -1,4 +1,9 @@
-"""The Security tab: change the passphrase, purge old notes."""
+"""The Security tab: change the passphrase, issue a new recovery code, purge old notes.
+
+A passphrase change and a new recovery code re-encrypt the journal under new keys
+(``ops.access``): the work runs on the session's runner while a progress window, fed from the
+worker through a queued signal, shows how far it is.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +28,10 @@ from srojournal.ui.common.kit import (
     primary,
     section_label,
 )
+from srojournal.ui.common.progress import WorkProgress
 from srojournal.ui.common.runner import user_message
 from srojournal.ui.settings.base import SettingsTab
+from srojournal.ui.settings.recovery_code import RecoveryCodeDialog, show_new_recovery_code
 from srojournal.ui.widgets import PassphraseEdit, StrengthMeter
 
 _ROLE: Final = Qt.ItemDataRole.UserRole
@@ -32,6 +39,8 @@ _ROLE: Final = Qt.ItemDataRole.UserRole
 
 class SecurityTab(SettingsTab):
     title = "Sec&urity"
+
+    code_dialog: RecoveryCodeDialog | None = None
 
     def _build(self) -> None:
         lay = self.column()
@@ -65,9 +74,34 @@ class SecurityTab(SettingsTab):
         card.body.addLayout(prow)
         card.body.addWidget(
             hint_label(
-                "The data is not re-encrypted: the key is re-wrapped under the new passphrase, "
-                "instantly and atomically. Your recovery code keeps working. Backups taken "
-                "before the change open with the old passphrase."
+                "The journal is re-encrypted under new keys, so the old passphrase stops opening "
+                "it. Your recovery code keeps working. Backups taken before the change still "
+                "open with the old passphrase (the one of their time)."
+            )
+        )
+        lay.addWidget(card)
+
+        card = Card()
+        card.body.addWidget(section_label("Recovery code"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.code_pass = PassphraseEdit("Passphrase for a new recovery code")
+        self.code_pass.textChanged.connect(lambda _t: self._update_code_button())
+        form.addRow("Pass&phrase", self.code_pass)
+        card.body.addLayout(form)
+        self.code_error = ErrorLabel()
+        card.body.addWidget(self.code_error)
+        crow = QHBoxLayout()
+        crow.addStretch(1)
+        self.code_button = named(QPushButton("New recovery code…"), "New recovery code")
+        self.code_button.clicked.connect(self.new_recovery_code)
+        self.code_pass.returnPressed.connect(self.new_recovery_code)
+        crow.addWidget(self.code_button)
+        card.body.addLayout(crow)
+        card.body.addWidget(
+            hint_label(
+                "Issues a new recovery code and re-encrypts the journal: the current code stops "
+                "working, also with older copies of the key file. The new code is shown once."
             )
         )
         lay.addWidget(card)
@@ -95,6 +129,7 @@ class SecurityTab(SettingsTab):
         lay.addStretch(1)
         self.runner.busy_changed.connect(self._on_busy)
         self._update_pass_button()
+        self._update_code_button()
 
     def _update_pass_button(self) -> None:
         s = self.meter.strength
@@ -111,9 +146,13 @@ class SecurityTab(SettingsTab):
         )
         self.pass_message.setText("The confirmation does not match." if mismatch else "")
 
+    def _update_code_button(self) -> None:
+        self.code_button.setEnabled(bool(self.code_pass.text()) and not self.runner.busy)
+
     def _on_busy(self, busy: bool) -> None:
         self.purge_button.setEnabled(not busy)
         self._update_pass_button()
+        self._update_code_button()
 
     def change_passphrase(self) -> None:
         self.meter.flush()
@@ -125,22 +164,72 @@ class SecurityTab(SettingsTab):
         self.pass_error.hide()
         self.pass_message.setText("Changing the passphrase…")
         self.pass_button.setEnabled(False)
+        progress = WorkProgress(
+            self, "Changing the passphrase", "Re-encrypting the journal under new keys…"
+        )
 
-        def done(result: Done[None]) -> None:
+        def done(result: Done[str | None]) -> None:
+            progress.close()
             for edit in (self.old_pass, self.new_pass, self.confirm_pass):
                 edit.wipe()
-            self.pass_message.setText("Passphrase changed. Use the new one from now on.")
+            self.pass_message.setText(
+                "Passphrase changed and the journal re-encrypted: the old passphrase no longer "
+                "opens it. Backups taken before the change still open with the old passphrase."
+            )
             self.status_message.emit("Passphrase changed")
-            self.session.applied(result)
+            code = self.session.applied(result)
+            if code is not None:  # a vault from an earlier release: a new recovery code
+                self._show_code(code)
 
         def failed(exc: BaseException) -> None:
+            progress.close()
             self.pass_message.setText("")
             self.pass_error.setText(user_message(exc))
             self.pass_error.show()
             self.old_pass.selectAll()
             self.old_pass.setFocus()
 
-        self.runner.run(lambda: access.change_passphrase(vault, old, new), done, failed)
+        report = progress.report
+        self.runner.run(
+            lambda: access.change_passphrase(vault, old, new, progress=report), done, failed
+        )
+
+    def _show_code(self, code: str) -> None:
+        dialog = show_new_recovery_code(self, self.session, code)
+        dialog.finished.connect(self._forget_code_dialog)
+        self.code_dialog = dialog
+
+    def _forget_code_dialog(self, _result: int) -> None:
+        self.code_dialog = None
+
+    def new_recovery_code(self) -> None:
+        """Issue a new recovery code (the passphrase is required); the old code stops working."""
+        passphrase = self.code_pass.text()
+        if not passphrase or self.runner.busy:
+            return
+        vault = self.session.vault
+        self.code_error.hide()
+        progress = WorkProgress(
+            self, "New recovery code", "Re-encrypting the journal under new keys…"
+        )
+
+        def done(result: Done[str]) -> None:
+            progress.close()
+            self.code_pass.wipe()
+            self.status_message.emit("New recovery code issued")
+            code = self.session.applied(result)
+            self._show_code(code)
+
+        def failed(exc: BaseException) -> None:
+            progress.close()
+            self.code_error.set_message(user_message(exc))
+            self.code_pass.selectAll()
+            self.code_pass.setFocus()
+
+        report = progress.report
+        self.runner.run(
+            lambda: access.new_recovery_code(vault, passphrase, progress=report), done, failed
+        )
 
     def _update_purge_text(self) -> None:
         cutoff = retention.years_before(self.session.today(), self.purge_years.value())
@@ -187,9 +276,13 @@ class SecurityTab(SettingsTab):
             self.meter.update_for("", immediate=True)
 
     def clear(self) -> None:
-        for edit in (self.old_pass, self.new_pass, self.confirm_pass):
+        for edit in (self.old_pass, self.new_pass, self.confirm_pass, self.code_pass):
             edit.wipe()
         self.meter.update_for("", immediate=True)
         self.pass_message.clear()
         self.purge_text.clear()
         self.pass_error.hide()
+        self.code_error.hide()
+        if self.code_dialog is not None:  # a new code not yet confirmed: the next unlock says so
+            self.code_dialog.close()
+            self.code_dialog = None

@@ -58,6 +58,16 @@ DEMO_PASSPHRASE = "demo passphrase for testing only"  # noqa: S105 - synthetic d
 failure_delay = throttle.delay_for  # seconds before the next attempt: 0, 1, 2, 4 … 30
 
 
+_CODE_HINT = (
+    "This code opens the vault if you forget your passphrase. It is shown only now: write it "
+    "down, print it or save it somewhere safe, away from this laptop."
+)
+_NEW_CODE_HINT = (
+    "The code you used no longer works: this new one replaces it. It is shown only now: write "
+    "it down, print it or save it somewhere safe, away from this laptop."
+)
+
+
 def _message(exc: BaseException) -> str:
     if isinstance(exc, UserError):
         return exc.message
@@ -267,8 +277,8 @@ class UnlockScreen(QWidget):
         self._header(
             lay,
             "Use your recovery code",
-            "Enter the recovery code you stored when the vault was created, then choose a new "
-            "passphrase. The recovery code keeps working afterwards.",
+            "Enter your recovery code, then choose a new passphrase. You get a new recovery "
+            "code at once: the one you enter here stops working.",
         )
         self.recovery_code = QLineEdit()
         self.recovery_code.setAccessibleName("Recovery code")
@@ -348,12 +358,7 @@ class UnlockScreen(QWidget):
 
     def _build_code(self) -> QWidget:
         frame, lay = card()
-        self._header(
-            lay,
-            "Your recovery code",
-            "This code opens the vault if you forget your passphrase. It is shown only now: "
-            "write it down, print it or save it somewhere safe, away from this laptop.",
-        )
+        self.code_subtitle = self._header(lay, "Your recovery code", _CODE_HINT)
         self.code_label = label("", "code")
         self.code_label.setAccessibleName("Recovery code")
         self.code_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
@@ -547,7 +552,9 @@ class UnlockScreen(QWidget):
                 self.failures += 1
                 self.retry_at = time.monotonic() + failure_delay(self.failures)
             msg = "That passphrase is not right. Check Caps Lock and try again."
-            if self.failures >= 3:
+            if _interrupted_key_change(exc):  # it is right, for the other side of the change
+                msg = exc.message
+            elif self.failures >= 3:
                 msg += " If you have forgotten it, use your recovery code."
             self.unlock_error.set_message(msg)
             self.passphrase.selectAll()
@@ -583,14 +590,30 @@ class UnlockScreen(QWidget):
 
         self._set_busy(True, self.recover_busy_slot)
         self.runner.run(
-            lambda: _recover(folder, code, new), self._on_unlocked, self._on_recover_failed
+            lambda: _recover(folder, code, new), self._on_recovered, self._on_recover_failed
         )
+
+    def _on_recovered(self, result: tuple[Vault, str]) -> None:
+        """The code was used up: show the new one, with the same "I have stored it" step as at
+        creation, before the journal opens."""
+        self.failures = 0
+        self.retry_at = 0.0
+        if self.vault_path is not None:
+            throttle.clear(self.vault_path)
+        self._set_busy(False)
+        self.recover_new.wipe()
+        self.recover_confirm.wipe()
+        self.recovery_code.clear()
+        vault, code = result
+        self._show_code(vault, code, new=True)
 
     def _on_recover_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, WrongPassphrase):
             self.recover_error.set_message(
-                "That recovery code is not right. Check each group of four characters.",
+                exc.message
+                if _interrupted_key_change(exc)
+                else "That recovery code is not right. Check each group of four characters.",
             )
         else:
             self.recover_error.set_message(_message(exc))
@@ -629,13 +652,17 @@ class UnlockScreen(QWidget):
 
     def _on_created(self, folder: Path, result: tuple[Vault, str]) -> None:
         self._set_busy(False)
-        view = self._view("code")
         vault, code = result
         self.vault_path = folder
-        self._pending_vault = vault
-        self._recovery_code = code
         self.create_pass.wipe()
         self.create_confirm.wipe()
+        self._show_code(vault, code, new=False)
+
+    def _show_code(self, vault: Vault, code: str, *, new: bool) -> None:
+        view = self._view("code")
+        self._pending_vault = vault
+        self._recovery_code = code
+        self.code_subtitle.setText(_NEW_CODE_HINT if new else _CODE_HINT)
         # Two lines of four groups: easy to copy by hand, never broken mid-group.
         groups = code.split("-")
         half = len(groups) // 2
@@ -656,7 +683,18 @@ class UnlockScreen(QWidget):
             return
         vault = self._pending_vault
         self._pending_vault = None
-        self._deliver(vault)
+        if not vault.recovery_code_unconfirmed:
+            self._deliver(vault)
+            return
+
+        # A code issued by recovery: now it is stored.
+        def failed(exc: BaseException) -> None:
+            log.error("could not record the stored recovery code: %s", type(exc).__name__)
+            self._deliver(vault)
+
+        self.runner.write(
+            lambda: _confirm_recovery_code(vault), lambda _: self._deliver(vault), failed
+        )
 
     @property
     def pending_vault(self) -> Vault | None:
@@ -730,6 +768,12 @@ class UnlockScreen(QWidget):
 __all__ = ["DEMO_PASSPHRASE", "UnlockScreen", "failure_delay"]
 
 
+def _interrupted_key_change(exc: BaseException) -> bool:
+    from srojournal.vault.keychange import KeyChangeInterrupted  # loaded with the vault stack
+
+    return isinstance(exc, KeyChangeInterrupted)
+
+
 # The vault stack (SQLCipher, cryptography) loads on first use, off the start-up path.
 def _unlock(folder: Path, secret: str) -> Any:
     from srojournal.ops.access import unlock
@@ -741,6 +785,12 @@ def _recover(folder: Path, code: str, new: str) -> Any:
     from srojournal.ops.access import recover
 
     return recover(folder, code, lambda: new)
+
+
+def _confirm_recovery_code(vault: Vault) -> Any:
+    from srojournal.ops.access import confirm_recovery_code
+
+    return confirm_recovery_code(vault)
 
 
 def _create_vault(folder: Path, passphrase: str, kdf: KdfParams | None, weak: bool) -> Any:
