@@ -214,6 +214,15 @@ class Program:
         self.row_lower[row] = lower
         self.row_upper[row] = upper
 
+    def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
+        if self.col_lower[col] == lower and self.col_upper[col] == upper:
+            return
+        if lower > self.col_lower[col] or upper < self.col_upper[col]:
+            self._tightened = True
+        self._h.changeColBounds(col, lower, upper)
+        self.col_lower[col] = lower
+        self.col_upper[col] = upper
+
     def add_row(self, idx: Sequence[int], val: Sequence[float], lower: float, upper: float) -> int:
         self._tightened = True
         self._h.addRow(

@@ -158,7 +158,12 @@ class _Part:
         self.cand_of_row = {row: c for c, row in self.cand_rows.items()}
         # The dual bounds of the last linear maximum and minimum of each target (see dual_bounds)
         self.duals: dict[tuple[int, int], DualBound | None] = {}
+        # A target is capped during a push (see push): a target of one unknown through that
+        # unknown's bounds, any other through a row of its own (free the rest of the time).
+        # Rows that are free nearly always still cost every solve, and most targets are one
+        # hidden cell of one month: one unknown.
         self.target_rows: dict[int, int] = {}
+        self.target_col: dict[int, tuple[int, float]] = {}
         self.target_vec: dict[int, FloatArray] = {}
         for t, terms in targets:
             vec = np.zeros(n)
@@ -166,9 +171,13 @@ class _Part:
             val = [float(v) for _, v in terms]
             vec[idx] = val
             self.target_vec[t] = vec
+            if len(idx) == 1:
+                self.target_col[t] = (idx[0], val[0])
+                continue
             self.target_rows[t] = len(spec)
             spec.append((idx, val, -INF, INF))
         self.lp = Program(list(lo), list(hi), spec)
+        self.col_lo, self.col_hi = lo.copy(), hi.copy()
         self.mip: Program | None = None
         self.last: Outcome = Outcome("infeasible")
         # Points of the system found so far (a ring of the most recent), and which of them are
@@ -184,6 +193,36 @@ class _Part:
         self.lp.set_row_bounds(row, lower, upper)
         if self.mip is not None:
             self.mip.set_row_bounds(row, lower, upper)
+
+    def _cap(self, caps: Mapping[int, tuple[float, float]]) -> list[int]:
+        """Cap targets (target -> bounds of its expression) for one push; returns the columns
+        whose bounds were changed (see :meth:`_uncap`)."""
+        cols: dict[int, tuple[float, float]] = {}
+        for t, (low, high) in caps.items():
+            row = self.target_rows.get(t)
+            if row is not None:
+                self.set_row(row, low, high)
+                continue
+            j, coef = self.target_col[t]
+            lo, hi = (low / coef, high / coef) if coef > 0 else (high / coef, low / coef)
+            was = cols.get(j, (float(self.lp.col_lower[j]), float(self.lp.col_upper[j])))
+            cols[j] = (max(was[0], lo), min(was[1], hi))
+        for j, (lo, hi) in cols.items():
+            self.lp.set_col_bounds(j, lo, hi)
+            if self.mip is not None:
+                self.mip.set_col_bounds(j, lo, hi)
+        return list(cols)
+
+    def _uncap(self, targets: Iterable[int], cols: Iterable[int]) -> None:
+        for t in targets:
+            row = self.target_rows.get(t)
+            if row is not None:
+                self.set_row(row, -INF, INF)
+        for j in cols:
+            lo, hi = float(self.col_lo[j]), float(self.col_hi[j])
+            self.lp.set_col_bounds(j, lo, hi)
+            if self.mip is not None:
+                self.mip.set_col_bounds(j, lo, hi)
 
     def set_pattern(self, hidden: FloatArray) -> None:
         """How hidden each candidate number is: 1 hidden, 0 shown (a fraction scales its row's
@@ -284,12 +323,9 @@ class _Part:
                 todo = [int(i) for i in np.flatnonzero(seen.todo(direction))]
                 if not todo:
                     break
-                for i in todo:
-                    low, high = seen.cap(i, direction)
-                    self.set_row(self.target_rows[ids[i]], low, high)
+                cols = self._cap({ids[i]: seen.cap(i, direction) for i in todo})
                 _status, x = self.solve(-direction * seen.a[todo].sum(axis=0), exact)
-                for i in todo:
-                    self.set_row(self.target_rows[ids[i]], -INF, INF)
+                self._uncap((ids[i] for i in todo), cols)
                 if x is None or not seen.point(x):
                     break
         return seen
