@@ -285,7 +285,7 @@ def _build_release(journal: JournalLike, period: Period, *, revise: bool) -> _Bu
     audit_views([*earlier, final], k, reasons.witnesses)
     sequence = 1 + max((s.sequence or 0 for s in stored), default=0)
     sequence = max(sequence, sum(n for _p, n in journal.released_periods()) + 1)
-    return _Built(published, content, encode_basis(months, sequence), reasons)
+    return _Built(published, content, encode_basis(months, sequence, interner), reasons)
 
 
 def _checker(journal: JournalLike, schools: Sequence[str]) -> LeakChecker:

@@ -199,6 +199,8 @@ class MonthTables:
     all_students: frozenset[int]
     # Student-linked contacts per category, and over the whole period under ``_all``.
     linked: dict[str, LinkedContacts] = field(default_factory=dict, compare=False)
+    minutes: int = 0
+    """The period's recorded minutes (T0 hours rounds them once, for the whole period)."""
 
     def cells(self) -> Iterable[CellData]:
         for table in self.tables:
@@ -370,19 +372,70 @@ def remembered(kind: str, facts: object, compute: Callable[[], _T]) -> _T:
 
 
 def period_tables_of(period: str, months: Sequence[MonthFacts]) -> MonthTables:
-    """The tables of a period from its months' facts (remembered within a :func:`memo`)."""
+    """The tables of a period from its months' facts (remembered within a :func:`memo`).
+
+    The same as ``build_tables(combine_months(period, months))``, made from the months' own
+    tables (see :func:`_merge_tables`), which the reader's model builds anyway.
+    """
     if len(months) == 1 and months[0].period == period:
         return build_tables(months[0])
     store = _memo.get()
     if store is None:
-        return build_tables(combine_months(period, months))
+        return _merge_tables(period, [build_tables(m) for m in months])
     key = ("period:" + period, hash(tuple(id(m) for m in months)))
     hit = store.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], months, strict=True)):  # type: ignore[call-overload]
         return hit[1]  # type: ignore[no-any-return]
-    tables = build_tables(combine_months(period, months))
+    tables = _merge_tables(period, [build_tables(m) for m in months])
     store[key] = (tuple(months), tables)
     return tables
+
+
+def _merge_tables(period: str, parts: Sequence[MonthTables]) -> MonthTables:
+    """The tables of the months' facts taken together, from each month's tables.
+
+    Every cell of the whole is its cells in the months merged: counts added, distinct students
+    and outcome groups united, student-linked items added (the margins too: a union of unions is
+    the union). T0 is the exception: distinct students are counted again from the union, and
+    hours are rounded once from the period's minutes, as :func:`_build_tables` does.
+    """
+    period_of(period)
+    schools = tuple(dict.fromkeys(s for t in parts for s in t.schools))
+    tables: list[TableData] = []
+    for n, table_id in enumerate(TABLE_IDS):
+        accs: dict[tuple[str, ...], _Acc] = {}
+        for part in parts:
+            for c in part.tables[n].cells:
+                if not (c.count or c.students or c.groups or c.linked_items):
+                    continue
+                a = accs.get(c.coords)
+                if a is None:
+                    a = accs[c.coords] = _Acc()
+                a.count += c.count
+                a.students.update(c.students)
+                a.groups.update(c.groups)
+                a.linked += c.linked_items
+        if table_id == "T0":
+            minutes = sum(t.minutes for t in parts)
+            for measure, count in (
+                ("students", len(accs[("students",)].students) if ("students",) in accs else 0),
+                ("hours", (minutes + 30) // 60),
+            ):
+                if (measure,) in accs:
+                    accs[(measure,)].count = count
+        tables.append(_emit(table_id, schools, accs))
+    linked: dict[str, LinkedContacts] = {}
+    for part in parts:
+        for scope, lc in part.linked.items():
+            into = linked.setdefault(scope, LinkedContacts())
+            into.total += lc.total
+            for g, v in lc.groups.items():
+                into.groups[g] = into.groups.get(g, 0) + v
+            for r, v in lc.referrals.items():
+                into.referrals[r] = into.referrals.get(r, 0) + v
+    all_students = frozenset().union(*(t.all_students for t in parts))
+    minutes = sum(t.minutes for t in parts)
+    return MonthTables(period, schools, tuple(tables), all_students, linked, minutes)
 
 
 def build_tables(facts: MonthFacts) -> MonthTables:
@@ -457,4 +510,4 @@ def _build_tables(facts: MonthFacts) -> MonthTables:
         i for f in facts.follow_ups if f.status != "cancelled" for i in f.student_ids
     }
     tables = tuple(_emit(t, schools, acc[t]) for t in TABLE_IDS)
-    return MonthTables(facts.period, tuple(schools), tables, all_students, linked)
+    return MonthTables(facts.period, tuple(schools), tables, all_students, linked, total_minutes)
