@@ -223,6 +223,17 @@ class Program:
         self.col_lower[col] = lower
         self.col_upper[col] = upper
 
+    def set_cols_bounds(self, cols: Sequence[int], lower: FloatArray, upper: FloatArray) -> None:
+        """Bounds of several columns at once (``lower[i]``, ``upper[i]`` for ``cols[i]``)."""
+        idx = np.asarray(cols, dtype=np.int32)
+        low = np.asarray(lower, dtype=np.float64)
+        high = np.asarray(upper, dtype=np.float64)
+        if np.any(low > self.col_lower[idx]) or np.any(high < self.col_upper[idx]):
+            self._tightened = True
+        self._h.changeColsBounds(len(idx), idx, low, high)
+        self.col_lower[idx] = low
+        self.col_upper[idx] = high
+
     def add_row(self, idx: Sequence[int], val: Sequence[float], lower: float, upper: float) -> int:
         self._tightened = True
         self._h.addRow(

@@ -73,23 +73,41 @@ class DualBound:
 
 
 class _Seen:
-    """The deviations of a batch of targets seen at points so far (the truth is 0)."""
+    """The deviations of a batch of targets seen at points so far (the truth is 0).
 
-    def __init__(self, a: FloatArray, targets: Sequence[Target]) -> None:
-        self.a = a
+    ``rows`` are the targets' rows in their part's target matrix: points are taken as the
+    values of every target of the part at them (the part computes those once per point)."""
+
+    def __init__(
+        self, matrix: FloatArray, rows: npt.NDArray[np.intp], targets: Sequence[Target]
+    ) -> None:
+        self.matrix = matrix
+        self.rows = rows
         self.true = np.array([t.true for t in targets], dtype=np.float64)
         self.need = np.array([t.need for t in targets], dtype=np.float64)
         self.up = np.array([t.kind == "up" for t in targets], dtype=bool)
         self.lo = np.zeros(len(targets))
         self.hi = np.zeros(len(targets))
 
-    def point(self, x: FloatArray) -> bool:
-        """Take a point; True when it widened anything."""
-        return self._take(self.a @ x, self.a @ x)
+    def vec(self, i: int) -> FloatArray:
+        """Target i's expression over the part's unknowns."""
+        vec: FloatArray = self.matrix[self.rows[i]]
+        return vec
 
-    def points(self, pts: FloatArray) -> None:
-        values = self.a @ pts.T
-        self._take(values.max(axis=1), values.min(axis=1))
+    def total(self, todo: Sequence[int]) -> FloatArray:
+        """The sum of these targets' expressions."""
+        total: FloatArray = self.matrix[self.rows[todo]].sum(axis=0)
+        return total
+
+    def point(self, values: FloatArray) -> bool:
+        """Take a point (every target of the part at it); True when it widened anything."""
+        mine = values[self.rows]
+        return self._take(mine, mine)
+
+    def points(self, values: FloatArray) -> None:
+        """Take several points (one column of target values each)."""
+        mine = values[self.rows]
+        self._take(mine.max(axis=1), mine.min(axis=1))
 
     def _take(self, high: FloatArray, low: FloatArray) -> bool:
         wider = bool((high > self.hi + _EPS).any() or (low < self.lo - _EPS).any())
@@ -178,6 +196,13 @@ class _Part:
             spec.append((idx, val, -INF, INF))
         self.lp = Program(list(lo), list(hi), spec)
         self.col_lo, self.col_hi = lo.copy(), hi.copy()
+        # Every target's expression, one row each, and its value at every point kept.
+        self.target_pos = {t: i for i, (t, _terms) in enumerate(targets)}
+        self.target_matrix = np.zeros((len(targets), n))
+        for t, i in self.target_pos.items():
+            self.target_matrix[i] = self.target_vec[t]
+        self._values = np.zeros((len(targets), _KEEP))
+        self._last = 0  # the slot of the point found last
         self.mip: Program | None = None
         self.last: Outcome = Outcome("infeasible")
         # Points of the system found so far (a ring of the most recent), and which of them are
@@ -207,22 +232,24 @@ class _Part:
             lo, hi = (low / coef, high / coef) if coef > 0 else (high / coef, low / coef)
             was = cols.get(j, (float(self.lp.col_lower[j]), float(self.lp.col_upper[j])))
             cols[j] = (max(was[0], lo), min(was[1], hi))
-        for j, (lo, hi) in cols.items():
-            self.lp.set_col_bounds(j, lo, hi)
+        changed = list(cols)
+        if changed:
+            lows = np.array([cols[j][0] for j in changed])
+            highs = np.array([cols[j][1] for j in changed])
+            self.lp.set_cols_bounds(changed, lows, highs)
             if self.mip is not None:
-                self.mip.set_col_bounds(j, lo, hi)
-        return list(cols)
+                self.mip.set_cols_bounds(changed, lows, highs)
+        return changed
 
-    def _uncap(self, targets: Iterable[int], cols: Iterable[int]) -> None:
+    def _uncap(self, targets: Iterable[int], cols: list[int]) -> None:
         for t in targets:
             row = self.target_rows.get(t)
             if row is not None:
                 self.set_row(row, -INF, INF)
-        for j in cols:
-            lo, hi = float(self.col_lo[j]), float(self.col_hi[j])
-            self.lp.set_col_bounds(j, lo, hi)
+        if cols:
+            self.lp.set_cols_bounds(cols, self.col_lo[cols], self.col_hi[cols])
             if self.mip is not None:
-                self.mip.set_col_bounds(j, lo, hi)
+                self.mip.set_cols_bounds(cols, self.col_lo[cols], self.col_hi[cols])
 
     def set_pattern(self, hidden: FloatArray) -> None:
         """How hidden each candidate number is: 1 hidden, 0 shown (a fraction scales its row's
@@ -266,8 +293,9 @@ class _Part:
 
     def _keep(self, x: FloatArray, integral: bool) -> None:
         """Keep a point (found for the current pattern, so valid for it) in the ring."""
-        slot = self._next
+        slot = self._last = self._next
         self._buf[slot] = x
+        self._values[:, slot] = self.target_matrix @ x
         self._integral[slot] = integral
         self._valid[slot] = True
         self._next = (slot + 1) % _KEEP
@@ -302,31 +330,34 @@ class _Part:
             self._keep(x, True)
         return len(kept)
 
-    def valid_points(self, exact: bool) -> FloatArray | None:
-        """The points kept that are points of the system for the current pattern."""
+    def _valid_slots(self, exact: bool) -> npt.NDArray[np.intp]:
         n = self._count
         mask = self._valid[:n] & self._integral[:n] if exact else self._valid[:n]
-        if not mask.any():
-            return None
-        return self._buf[:n][mask]
+        return np.flatnonzero(mask)
+
+    def valid_points(self, exact: bool) -> FloatArray | None:
+        """The points kept that are points of the system for the current pattern."""
+        slots = self._valid_slots(exact)
+        return self._buf[slots] if len(slots) else None
 
     # -- proofs ---------------------------------------------------------------------------------
     def push(self, ids: Sequence[int], targets: Sequence[Target], exact: bool) -> _Seen:
         """What the kept points and a few batches of linear programs show about these targets:
         every unproven one pushed away from what was seen, capped at the distance it needs."""
-        seen = _Seen(np.array([self.target_vec[t] for t in ids]), [targets[t] for t in ids])
-        pts = self.valid_points(exact)
-        if pts is not None:
-            seen.points(pts)
+        rows = np.array([self.target_pos[t] for t in ids], dtype=np.intp)
+        seen = _Seen(self.target_matrix, rows, [targets[t] for t in ids])
+        slots = self._valid_slots(exact)
+        if len(slots):
+            seen.points(self._values[:, slots])
         for direction in (1.0, -1.0):
             for _round in range(_ROUNDS):
                 todo = [int(i) for i in np.flatnonzero(seen.todo(direction))]
                 if not todo:
                     break
                 cols = self._cap({ids[i]: seen.cap(i, direction) for i in todo})
-                _status, x = self.solve(-direction * seen.a[todo].sum(axis=0), exact)
+                _status, x = self.solve(-direction * seen.total(todo), exact)
                 self._uncap((ids[i] for i in todo), cols)
-                if x is None or not seen.point(x):
+                if x is None or not seen.point(self._values[:, self._last]):
                     break
         return seen
 
@@ -335,7 +366,7 @@ class _Part:
     ) -> None:
         """Target ``t`` (row ``i`` of ``seen``), unsettled by the points: its own maximum (and
         minimum)."""
-        vec = seen.a[i]
+        vec = seen.vec(i)
         high = self._extreme(vec, exact, seen)
         if not exact:
             self.duals[(t, 1)] = self._dual_of(self.last)
@@ -360,7 +391,7 @@ class _Part:
             return INF
         if x is None:
             raise AuditFailed("the published numbers are inconsistent")
-        seen.point(x)
+        seen.point(self._values[:, self._last])
         return float(vec @ x)
 
     def dual_bound(self, cost: FloatArray) -> DualBound | None:
@@ -490,6 +521,7 @@ class System:
             for i, root in enumerate(roots)
         ]
         self.part_of_candidate = {c: i for i, part in enumerate(self.parts) for c in part.cand_rows}
+        self._pins: tuple[list[tuple[int, int]], list[int]] | None = None
 
     @property
     def solves(self) -> int:
@@ -565,6 +597,11 @@ class System:
             return None
         return [b for b in out if b is not None]
 
+    def known(self) -> list[int]:
+        """The candidate numbers the reader knows already: all their unknowns are fixed, or
+        relations among their own unknowns give their value (hiding them protects nothing)."""
+        return self._analysis()[1]
+
     def pinning(self) -> list[tuple[int, int]]:
         """(target, candidate) pairs where showing the candidate's number tells the target.
 
@@ -574,6 +611,14 @@ class System:
         the candidate then publishes the target, whatever else is hidden. Found by linear
         algebra on a few unknowns at a time, without solving anything.
         """
+        return self._analysis()[0]
+
+    def _analysis(self) -> tuple[list[tuple[int, int]], list[int]]:
+        if self._pins is None:
+            self._pins = self._analyse()
+        return self._pins
+
+    def _analyse(self) -> tuple[list[tuple[int, int]], list[int]]:
         rows_at: dict[int, list[int]] = {}
         for r, (idx, _val) in enumerate(self._equalities):
             for a in idx:
@@ -584,9 +629,13 @@ class System:
                 for a, _c in terms:
                     targets_at.setdefault(a, []).append(t)
         out: list[tuple[int, int]] = []
+        known_numbers: list[int] = []
         for c, terms in enumerate(self.cand_terms):
             support = {a for a, _ in terms}
-            if not support or len(support) > _PIN_MAX:
+            if not support:
+                known_numbers.append(c)
+                continue
+            if len(support) > _PIN_MAX:
                 continue
             col = {a: i for i, a in enumerate(sorted(support))}
             rows = sorted(
@@ -603,7 +652,8 @@ class System:
             with_number = np.vstack([known, number])
             rank_with = _rank(with_number)
             if rank_with == rank_known:
-                continue  # the reader knows this number already: publishing it tells nothing
+                known_numbers.append(c)  # publishing it tells nothing
+                continue
             for t in sorted({t for a in support for t in targets_at.get(a, ())}):
                 t_terms = self.target_terms[t]
                 if not {a for a, _ in t_terms} <= support:
@@ -613,7 +663,7 @@ class System:
                 told = _rank(np.vstack([with_number, vec])) == rank_with
                 if told and _rank(np.vstack([known, vec])) > rank_known:
                     out.append((t, c))
-        return out
+        return out, known_numbers
 
     def witnesses(self) -> Witnesses:
         """Integral points of the reader's system for the current pattern, part by part."""

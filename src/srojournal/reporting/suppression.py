@@ -22,7 +22,8 @@ optimal cell suppression (the method behind τ-ARGUS's "optimal" and sdcTable's 
   each hidden number's bounds are linear in its ``y``), added to the master, which is solved
   again. It starts with the simplest cuts: a hidden non-empty number needs another hidden
   number in every relation it is in, and a number whose unknowns are exactly a target's must
-  be hidden.
+  be hidden. A number the reader knows already (from the releases before) is shown unless a
+  rule hides it: hiding it would cost and protect nothing.
   A round cuts for at most ``_CUTS_PER_ROUND`` failing targets, drawn in a fixed pseudo-random
   order: the master moves about as far, for a fraction of the reader's programs. Cuts are
   tightened (a coefficient larger than what the rest can still miss counts only that) and a
@@ -80,7 +81,7 @@ from .tables import (
 
 CAP = 4 * MIN_WIDTH
 _MAX_ROUNDS = 80
-_CUTS_PER_ROUND = 60
+_CUTS_PER_ROUND = 16
 """Failing targets that get a cut in one round: a sample of this size moves the master about
 as far as all of them, at a fraction of the reader's programs."""
 _TOL = 1e-6
@@ -120,8 +121,9 @@ class _Master:
     """min cost·y subject to the cuts found so far; y binary, forced ones fixed at 1.
 
     The linear relaxation is solved first: when its optimum is integral, it is the integer
-    optimum. Otherwise HiGHS's branch and bound decides, without presolve and primal
-    heuristics: on a program of a few hundred binaries their set-up costs more than the search.
+    optimum. Otherwise HiGHS's branch and bound decides, without primal heuristics (and
+    without presolve while the master is small): on a program of a few hundred binaries their
+    set-up costs more than the search.
 
     Once a pattern of the least cost is found (:meth:`settle`), the master keeps to that cost
     (``levels``: the parts of the cost, each held at most at that pattern's) and minimises
@@ -151,6 +153,7 @@ class _Master:
         self.settled = False
         self.cuts = 0
         self._seen: set[tuple[tuple[int, ...], tuple[float, ...], float]] = set()
+        self._presolve = False
 
     def add(self, coefs: Mapping[int, float], rhs: float, cond: int | None, need: float) -> None:
         """sum(coef * y) - need * y[cond] >= rhs."""
@@ -176,6 +179,11 @@ class _Master:
         self._row(idx, vals, rhs, INF)
         self.cuts += 1
 
+    def show(self, i: int) -> None:
+        """Number ``i`` is shown in every pattern."""
+        self.relaxed.set_col_bounds(i, 0.0, 0.0)
+        self.prog.set_col_bounds(i, 0.0, 0.0)
+
     def _row(self, idx: Sequence[int], vals: Sequence[float], lower: float, upper: float) -> None:
         self.relaxed.add_row(idx, vals, lower, upper)
         self.prog.add_row(idx, vals, lower, upper)
@@ -184,6 +192,9 @@ class _Master:
         out = self.relaxed.minimize(self.objective)
         if out.status == "optimal" and out.x is not None and out.integral():
             return np.round(out.x)
+        if self.prog.m > _PRESOLVE_ROWS and not self._presolve:
+            self._presolve = True
+            self.prog.set_option("presolve", "on")
         out = self.prog.minimize(self.objective)
         if out.status != "optimal" or out.x is None:
             raise AuditFailed("the suppression problem has no solution")
@@ -204,6 +215,10 @@ class _Master:
         return self.solve()
 
 
+_PRESOLVE_ROWS = 400
+"""Branch and bound starts with HiGHS's presolve once the master holds more cuts than this: on
+the benchmark's school years that halves the large masters of quarters and years, and costs
+more than it saves on smaller ones."""
 _MASTER_OPTIONS: dict[str, bool | float | str] = {
     "presolve": "off",
     "mip_heuristic_run_feasibility_jump": False,
@@ -285,6 +300,9 @@ def _secondary(
     conditions = [None if t.condition is None else cond_index[t.condition] for t in model.targets]
     for t, c in system.pinning():
         master.add({c: 1.0}, 0.0, conditions[t], 1.0)  # showing c would publish target t
+    for c in system.known():
+        if keys[c] not in forced:
+            master.show(c)  # the reader knows it: hiding it would cost and protect nothing
 
     y = master.solve()
     passed: FloatArray | None = None  # the first pattern that passed: the least cost

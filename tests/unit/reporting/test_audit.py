@@ -7,7 +7,7 @@ import pytest
 from srojournal.domain.periods import parse_period
 from srojournal.reporting.audit import audit_views, build_relations, publication_of
 from srojournal.reporting.errors import AuditFailed
-from srojournal.reporting.reader import ReleaseView
+from srojournal.reporting.reader import Model, ReleaseView
 from srojournal.reporting.tables import ALL, build_tables, logical_key
 
 from .conftest import busy_month
@@ -145,3 +145,36 @@ def test_points_found_elsewhere_are_checked_before_they_count() -> None:
     shown[corner] = build_tables(facts).values()[corner]
     with pytest.raises(AuditFailed):
         audit_views([ReleaseView(view.period, 1, view.months, shown)], 10, witnesses)
+
+
+def test_numbers_the_reader_knows_already_are_told_apart() -> None:
+    """A quarter's number is known to the reader when each of its months published it (hiding
+    it would protect nothing), not when a month hid it; distinct students and hours are never
+    the sum of the months'."""
+    from srojournal.reporting.proof import System
+    from srojournal.reporting.suppression import suppress_facts
+
+    months = {m: busy_month(m) for m in ("2026-01", "2026-02", "2026-03")}
+    months["2026-02"].contact("mentoring", [1, 2], outcome_group="referred")  # a small cell
+    facts = {m: b.build() for m, b in months.items()}
+    views = [
+        ReleaseView(parse_period(m), 1, {m: f}, publication_of(suppress_facts(f)))
+        for m, f in facts.items()
+    ]
+    assert views[1].published is not None
+    assert views[1].published[logical_key("T1", ("mentoring", "referred"))] is None
+    quarter = ReleaseView(parse_period("2026-Q1"), 1, facts, None)
+    model = Model([*views, quarter], 10)
+    keys = list(model.exprs[-1])
+    published = [(r, v.published) for r, v in enumerate(views) if v.published is not None]
+    system = System(model, published, 12.0, [model.exprs[-1][key] for key in keys])
+    known = {keys[c] for c in system.known()}
+    shown_everywhere = {
+        key for key in keys if all(v.published and v.published.get(key) is not None for v in views)
+    }
+    hidden_in_february = {key for key, v in views[1].published.items() if v is None}
+    assert logical_key("T0", ("contacts",)) in shown_everywhere
+    own = {logical_key("T0", ("students",)), logical_key("T0", ("hours",))}  # not sums
+    assert shown_everywhere - own <= known
+    assert logical_key("T1", ("mentoring", "referred")) in hidden_in_february
+    assert not known & (hidden_in_february | own)
