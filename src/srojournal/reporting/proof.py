@@ -40,6 +40,9 @@ from .tables import LogicalKey
 
 _EPS: Final = 1e-6
 _ROUNDS: Final = 12
+_PUSH_MIN: Final = 8
+"""A batch that settles fewer targets than this ends the push in its direction: a batch is a
+dual simplex after many bounds moved (about three times a target's own program)."""
 _PIN_MAX: Final = 40
 """Candidates with more unknowns than this are left to the Benders cuts (cost, not truth)."""
 _KEEP: Final = 256
@@ -72,16 +75,40 @@ class DualBound:
     coefs: dict[int, float]
 
 
+class _Rows:
+    """Sparse rows over a part's unknowns (each with at least one term), multiplied without
+    BLAS: the expressions are a few terms each, and a dense product of a school year's part
+    costs hundreds of times more (and spins BLAS threads on a busy machine)."""
+
+    def __init__(self, rows: Sequence[tuple[Sequence[int], Sequence[float]]], n: int) -> None:
+        sizes = [len(idx) for idx, _ in rows]
+        if any(size == 0 for size in sizes):
+            raise ValueError("a row without terms")
+        self.m, self.n = len(rows), n
+        self.starts = np.cumsum([0, *sizes])[:-1].astype(np.intp)
+        self.index = np.array([i for idx, _ in rows for i in idx], dtype=np.intp)
+        self.value = np.array([v for _, val in rows for v in val], dtype=np.float64)
+
+    def dot(self, x: FloatArray) -> FloatArray:
+        """Every row at one point (``x``: n values) or at several (``x``: n × k)."""
+        if not self.m:
+            return np.zeros((0, *x.shape[1:]))
+        terms = x[self.index] * (self.value if x.ndim == 1 else self.value[:, None])
+        out: FloatArray = np.add.reduceat(terms, self.starts, axis=0)
+        return out
+
+
 class _Seen:
     """The deviations of a batch of targets seen at points so far (the truth is 0).
 
-    ``rows`` are the targets' rows in their part's target matrix: points are taken as the
-    values of every target of the part at them (the part computes those once per point)."""
+    ``vecs`` are the targets' expressions, ``rows`` their rows among the part's targets:
+    points are taken as the values of every target of the part at them (the part computes
+    those once per point)."""
 
     def __init__(
-        self, matrix: FloatArray, rows: npt.NDArray[np.intp], targets: Sequence[Target]
+        self, vecs: Sequence[FloatArray], rows: npt.NDArray[np.intp], targets: Sequence[Target]
     ) -> None:
-        self.matrix = matrix
+        self.vecs = vecs
         self.rows = rows
         self.true = np.array([t.true for t in targets], dtype=np.float64)
         self.need = np.array([t.need for t in targets], dtype=np.float64)
@@ -91,12 +118,11 @@ class _Seen:
 
     def vec(self, i: int) -> FloatArray:
         """Target i's expression over the part's unknowns."""
-        vec: FloatArray = self.matrix[self.rows[i]]
-        return vec
+        return self.vecs[i]
 
     def total(self, todo: Sequence[int]) -> FloatArray:
         """The sum of these targets' expressions."""
-        total: FloatArray = self.matrix[self.rows[todo]].sum(axis=0)
+        total: FloatArray = np.sum([self.vecs[i] for i in todo], axis=0)
         return total
 
     def point(self, values: FloatArray) -> bool:
@@ -159,9 +185,9 @@ class _Part:
         # Each candidate number's row: [0, 0] while shown, its natural range while hidden.
         self.cand_rows: dict[int, int] = {}
         self.cand_range: dict[int, tuple[float, float]] = {}
-        self.cand_matrix = np.zeros((len(candidates), n))
+        cand_spec: list[tuple[list[int], list[float]]] = []
         self.cand_ids: list[int] = []
-        for j, (c, terms) in enumerate(candidates):
+        for c, terms in candidates:
             idx = [local[a] for a, _ in terms]
             val = [float(v) for _, v in terms]
             down = sum(-lo[i] * v if v > 0 else hi[i] * -v for i, v in zip(idx, val, strict=True))
@@ -169,8 +195,9 @@ class _Part:
             self.cand_rows[c] = len(spec)
             self.cand_range[c] = (-float(down), float(up))
             self.cand_ids.append(c)
-            self.cand_matrix[j, idx] = val
+            cand_spec.append((idx, val))
             spec.append((idx, val, -float(down), float(up)))
+        self.cand_matrix = _Rows(cand_spec, n)
         self.cand_lo = np.array([self.cand_range[c][0] for c in self.cand_ids])
         self.cand_hi = np.array([self.cand_range[c][1] for c in self.cand_ids])
         self.cand_of_row = {row: c for c, row in self.cand_rows.items()}
@@ -198,9 +225,10 @@ class _Part:
         self.col_lo, self.col_hi = lo.copy(), hi.copy()
         # Every target's expression, one row each, and its value at every point kept.
         self.target_pos = {t: i for i, (t, _terms) in enumerate(targets)}
-        self.target_matrix = np.zeros((len(targets), n))
-        for t, i in self.target_pos.items():
-            self.target_matrix[i] = self.target_vec[t]
+        self.target_matrix = _Rows(
+            [([local[a] for a, _ in terms], [float(v) for _, v in terms]) for _t, terms in targets],
+            n,
+        )
         self._values = np.zeros((len(targets), _KEEP))
         self._last = 0  # the slot of the point found last
         self.mip: Program | None = None
@@ -266,7 +294,7 @@ class _Part:
         if changed and self._count:
             # Which kept points are still points of the system (every number they move is
             # hidden enough)?
-            v = self.cand_matrix @ self._buf[: self._count].T
+            v = self.cand_matrix.dot(self._buf[: self._count].T)
             ok = (v >= self.cand_lo[:, None] - _EPS) & (v <= self.cand_hi[:, None] + _EPS)
             self._valid[: self._count] = ok.all(axis=0)
 
@@ -295,7 +323,7 @@ class _Part:
         """Keep a point (found for the current pattern, so valid for it) in the ring."""
         slot = self._last = self._next
         self._buf[slot] = x
-        self._values[:, slot] = self.target_matrix @ x
+        self._values[:, slot] = self.target_matrix.dot(x)
         self._integral[slot] = integral
         self._valid[slot] = True
         self._next = (slot + 1) % _KEEP
@@ -345,7 +373,7 @@ class _Part:
         """What the kept points and a few batches of linear programs show about these targets:
         every unproven one pushed away from what was seen, capped at the distance it needs."""
         rows = np.array([self.target_pos[t] for t in ids], dtype=np.intp)
-        seen = _Seen(self.target_matrix, rows, [targets[t] for t in ids])
+        seen = _Seen([self.target_vec[t] for t in ids], rows, [targets[t] for t in ids])
         slots = self._valid_slots(exact)
         if len(slots):
             seen.points(self._values[:, slots])
@@ -359,6 +387,8 @@ class _Part:
                 self._uncap((ids[i] for i in todo), cols)
                 if x is None or not seen.point(self._values[:, self._last]):
                     break
+                if len(todo) - int(np.count_nonzero(seen.todo(direction))) < _PUSH_MIN:
+                    break  # the rest are few or stuck: their own programs are cheaper
         return seen
 
     def decide(
