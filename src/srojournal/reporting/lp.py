@@ -235,21 +235,40 @@ class Program:
         self.col_upper[idx] = high
 
     def add_row(self, idx: Sequence[int], val: Sequence[float], lower: float, upper: float) -> int:
+        self.add_rows([(idx, val, lower, upper)])
+        return self.m - 1
+
+    def add_rows(self, rows: Sequence[RowSpec]) -> None:
+        """Add rows, in one call to HiGHS."""
+        if not rows:
+            return
         self._tightened = True
-        self._h.addRow(
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        for idx, val, _lo, _hi in rows:
+            starts.append(len(index))
+            index.extend(idx)
+            value.extend(val)
+        lower = np.array([r[2] for r in rows], dtype=np.float64)
+        upper = np.array([r[3] for r in rows], dtype=np.float64)
+        self._h.addRows(
+            len(rows),
             lower,
             upper,
-            len(idx),
-            np.asarray(idx, dtype=np.int32),
-            np.asarray(val, dtype=np.float64),
+            len(index),
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(index, dtype=np.int32),
+            np.asarray(value, dtype=np.float64),
         )
-        self._index.extend(idx)
-        self._value.extend(val)
+        base = len(self._index)
+        self._index.extend(index)
+        self._value.extend(value)
+        self._starts.extend(base + s for s in starts[1:])
         self._starts.append(len(self._index))
-        self.row_lower = np.append(self.row_lower, lower)
-        self.row_upper = np.append(self.row_upper, upper)
-        self.m += 1
-        return self.m - 1
+        self.row_lower = np.concatenate([self.row_lower, lower])
+        self.row_upper = np.concatenate([self.row_upper, upper])
+        self.m += len(rows)
 
     def row_activity(self, points: FloatArray) -> FloatArray:
         """Each row's value at each point: ``points`` holds one point per row (n columns);

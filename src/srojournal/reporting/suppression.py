@@ -154,6 +154,7 @@ class _Master:
         self.cuts = 0
         self._seen: set[tuple[tuple[int, ...], tuple[float, ...], float]] = set()
         self._presolve = False
+        self._pending: list[tuple[Sequence[int], Sequence[float], float, float]] = []
 
     def add(self, coefs: Mapping[int, float], rhs: float, cond: int | None, need: float) -> None:
         """sum(coef * y) - need * y[cond] >= rhs."""
@@ -185,10 +186,17 @@ class _Master:
         self.prog.set_col_bounds(i, 0.0, 0.0)
 
     def _row(self, idx: Sequence[int], vals: Sequence[float], lower: float, upper: float) -> None:
-        self.relaxed.add_row(idx, vals, lower, upper)
-        self.prog.add_row(idx, vals, lower, upper)
+        self._pending.append((idx, vals, lower, upper))  # added in one go before a solve
+
+    def flush(self) -> None:
+        """Hand the cuts found since the last solve to both programs."""
+        if self._pending:
+            self.relaxed.add_rows(self._pending)
+            self.prog.add_rows(self._pending)
+            self._pending = []
 
     def solve(self) -> FloatArray:
+        self.flush()
         out = self.relaxed.minimize(self.objective)
         if out.status == "optimal" and out.x is not None and out.integral():
             return np.round(out.x)

@@ -228,6 +228,7 @@ def test_a_tightened_cut_keeps_exactly_the_same_patterns() -> None:
         cond = rng.choice([None, 4])
         master = _Master(keys, np.ones(len(keys)), set())
         master.add(coefs, rhs, cond, need)
+        master.flush()
         prog = master.relaxed
         for y in itertools.product((0.0, 1.0), repeat=len(keys)):
             x = np.array(y)
