@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .errors import AuditFailed
 from .lp import INF
 from .model import STATUS_SUPPRESSED, Summary
-from .proof import System
+from .proof import System, Witnesses
 from .reader import Interval, Model, ReleaseView, Target
 from .relations import Relation, build_relations
 from .rules import MIN_WIDTH
@@ -67,14 +67,22 @@ def layout_of(summary: Summary) -> list[tuple[str, tuple[str, ...]]]:
     return [(t.id, c.coords) for t in summary.tables for c in t.cells]
 
 
-def audit_views(views: Sequence[ReleaseView], k: int) -> AuditReport:
-    """Audit releases that are all published (the new one last). Raises AuditFailed."""
+def audit_views(
+    views: Sequence[ReleaseView], k: int, witnesses: Witnesses | None = None
+) -> AuditReport:
+    """Audit releases that are all published (the new one last). Raises AuditFailed.
+
+    ``witnesses`` are points found elsewhere (the suppression's): each is checked against the
+    gate's own system and used only if it is an integral point of it.
+    """
     if any(v.published is None for v in views):
         raise ValueError("the gate audits published releases only")
     model = Model(views, k)
     system = System(
         model, [(r, v.published) for r, v in enumerate(views) if v.published is not None]
     )
+    if witnesses:
+        system.seed(witnesses)
     proof = system.prove(range(len(model.targets)), exact=True)
     report = AuditReport(tuple(model.targets), proof.intervals, tuple(proof.failing), system.solves)
     if proof.failing:

@@ -12,6 +12,7 @@ import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from srojournal.domain.facts import ContactFact, FollowUpFact, MonthFacts, StudentFact
@@ -21,25 +22,25 @@ from .errors import ReportRejected
 VERSION = 1
 
 
+_HEAD = attrgetter("contact_id", "school", "contact_type", "category", "outcome_group")
+
+
 def _month_doc(f: MonthFacts) -> dict[str, Any]:
+    # Tuples are written as JSON arrays, like lists.
     return {
-        "schools": list(f.schools),
+        "schools": f.schools,
         "contacts": [
-            [
-                c.contact_id,
-                c.school,
-                c.contact_type,
-                c.category,
-                c.outcome_group,
+            (
+                *_HEAD(c),
                 c.duration_min,
-                [[s.student_id, s.grade_band] for s in c.students],
-                list(c.referrals),
+                [(s.student_id, s.grade_band) for s in c.students],
+                c.referrals,
                 c.attendees,
                 c.group_activity,
-            ]
+            )
             for c in f.contacts
         ],
-        "follow_ups": [[u.follow_up_id, u.status, list(u.student_ids)] for u in f.follow_ups],
+        "follow_ups": [(u.follow_up_id, u.status, u.student_ids) for u in f.follow_ups],
     }
 
 
@@ -51,16 +52,27 @@ class Interner:
     """One object per distinct month of facts, across the bases of many releases.
 
     Releases made from the same facts store the same month; decoding them to one shared object
-    lets everything derived from it (its tables, the reader's unknowns) be computed once.
+    lets everything derived from it (its tables, the reader's unknowns) be computed once. It
+    also remembers each month's JSON text, which the new release's basis is written from.
     """
 
     def __init__(self) -> None:
         self._by_text: dict[tuple[str, str], MonthFacts] = {}
+        self._text: dict[int, tuple[MonthFacts, str]] = {}
 
     def add(self, facts: MonthFacts) -> MonthFacts:
         """Register facts read from the journal; returns the shared object for their content."""
-        key = (facts.period, _dumps(_month_doc(facts)))
-        return self._by_text.setdefault(key, facts)
+        text = _dumps(_month_doc(facts))
+        shared = self._by_text.setdefault((facts.period, text), facts)
+        self._text[id(shared)] = (shared, text)
+        return shared
+
+    def text(self, facts: MonthFacts) -> str:
+        """The JSON text of a month's facts (as its basis stores them)."""
+        known = self._text.get(id(facts))
+        if known is not None and known[0] is facts:
+            return known[1]
+        return _dumps(_month_doc(facts))
 
     def get(self, month: str, doc: object) -> MonthFacts:
         key = (month, _dumps(doc))
@@ -70,17 +82,20 @@ class Interner:
         return facts
 
 
-def encode_basis(months: Mapping[str, MonthFacts], sequence: int | None = None) -> bytes:
+def encode_basis(
+    months: Mapping[str, MonthFacts],
+    sequence: int | None = None,
+    interner: Interner | None = None,
+) -> bytes:
     """The basis of a release; ``sequence`` orders it among the vault's releases (the clock
     only has seconds, and the facts of a month in two releases must be read in the order they
-    were taken)."""
-    doc: dict[str, Any] = {
-        "version": VERSION,
-        "months": {m: _month_doc(f) for m, f in sorted(months.items())},
-    }
-    if sequence is not None:
-        doc["sequence"] = sequence
-    return zlib.compress(_dumps(doc).encode("utf-8"), 6)
+    were taken). The same bytes as ``{"version": …, "months": {…}, "sequence": …}`` written in
+    one go; each month's text comes from ``interner`` when it has it."""
+    texts = interner or Interner()
+    body = ",".join(f"{_dumps(m)}:{texts.text(f)}" for m, f in sorted(months.items()))
+    tail = "" if sequence is None else f',"sequence":{_dumps(sequence)}'
+    text = f'{{"version":{VERSION},"months":{{{body}}}{tail}}}'
+    return zlib.compress(text.encode("utf-8"), 6)
 
 
 def _decode_month(m: str, f: Any) -> MonthFacts:

@@ -214,22 +214,72 @@ class Program:
         self.row_lower[row] = lower
         self.row_upper[row] = upper
 
+    def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
+        if self.col_lower[col] == lower and self.col_upper[col] == upper:
+            return
+        if lower > self.col_lower[col] or upper < self.col_upper[col]:
+            self._tightened = True
+        self._h.changeColBounds(col, lower, upper)
+        self.col_lower[col] = lower
+        self.col_upper[col] = upper
+
+    def set_cols_bounds(self, cols: Sequence[int], lower: FloatArray, upper: FloatArray) -> None:
+        """Bounds of several columns at once (``lower[i]``, ``upper[i]`` for ``cols[i]``)."""
+        idx = np.asarray(cols, dtype=np.int32)
+        low = np.asarray(lower, dtype=np.float64)
+        high = np.asarray(upper, dtype=np.float64)
+        if np.any(low > self.col_lower[idx]) or np.any(high < self.col_upper[idx]):
+            self._tightened = True
+        self._h.changeColsBounds(len(idx), idx, low, high)
+        self.col_lower[idx] = low
+        self.col_upper[idx] = high
+
     def add_row(self, idx: Sequence[int], val: Sequence[float], lower: float, upper: float) -> int:
+        self.add_rows([(idx, val, lower, upper)])
+        return self.m - 1
+
+    def add_rows(self, rows: Sequence[RowSpec]) -> None:
+        """Add rows, in one call to HiGHS."""
+        if not rows:
+            return
         self._tightened = True
-        self._h.addRow(
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        for idx, val, _lo, _hi in rows:
+            starts.append(len(index))
+            index.extend(idx)
+            value.extend(val)
+        lower = np.array([r[2] for r in rows], dtype=np.float64)
+        upper = np.array([r[3] for r in rows], dtype=np.float64)
+        self._h.addRows(
+            len(rows),
             lower,
             upper,
-            len(idx),
-            np.asarray(idx, dtype=np.int32),
-            np.asarray(val, dtype=np.float64),
+            len(index),
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(index, dtype=np.int32),
+            np.asarray(value, dtype=np.float64),
         )
-        self._index.extend(idx)
-        self._value.extend(val)
+        base = len(self._index)
+        self._index.extend(index)
+        self._value.extend(value)
+        self._starts.extend(base + s for s in starts[1:])
         self._starts.append(len(self._index))
-        self.row_lower = np.append(self.row_lower, lower)
-        self.row_upper = np.append(self.row_upper, upper)
-        self.m += 1
-        return self.m - 1
+        self.row_lower = np.concatenate([self.row_lower, lower])
+        self.row_upper = np.concatenate([self.row_upper, upper])
+        self.m += len(rows)
+
+    def row_activity(self, points: FloatArray) -> FloatArray:
+        """Each row's value at each point: ``points`` holds one point per row (n columns);
+        the answer one row per program row, one column per point. Computed from the sparse
+        rows (a dense copy of a large program would be mostly zeros)."""
+        act = np.zeros((self.m, len(points)))
+        if self.m:
+            row_of = np.repeat(np.arange(self.m), np.diff(np.asarray(self._starts)))
+            terms = points[:, self._index].T * np.asarray(self._value)[:, None]
+            np.add.at(act, row_of, terms)
+        return act
 
     def minimize(self, cost: FloatArray) -> Outcome:
         return self._outcome(self._solve(cost))

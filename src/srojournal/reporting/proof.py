@@ -40,6 +40,9 @@ from .tables import LogicalKey
 
 _EPS: Final = 1e-6
 _ROUNDS: Final = 12
+_PUSH_MIN: Final = 8
+"""A batch that settles fewer targets than this ends the push in its direction: a batch is a
+dual simplex after many bounds moved (about three times a target's own program)."""
 _PIN_MAX: Final = 40
 """Candidates with more unknowns than this are left to the Benders cuts (cost, not truth)."""
 _KEEP: Final = 256
@@ -47,6 +50,8 @@ _KEEP: Final = 256
 
 Row = tuple[list[int], list[float], float, float]
 Published = Sequence[tuple[int, Mapping[LogicalKey, int | None]]]
+Witnesses = list[tuple[tuple[int, ...], FloatArray]]
+"""Points of a reader's system: (atoms, points), each row of ``points`` a value per atom."""
 
 
 @dataclass(slots=True)
@@ -55,6 +60,9 @@ class Proof:
 
     intervals: dict[int, Interval] = field(default_factory=dict)
     failing: list[int] = field(default_factory=list)
+    complete: bool = True
+    """False when the proof stopped at its limit of failures: ``undecided`` were not decided."""
+    undecided: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,24 +75,65 @@ class DualBound:
     coefs: dict[int, float]
 
 
-class _Seen:
-    """The deviations of a batch of targets seen at points so far (the truth is 0)."""
+class _Rows:
+    """Sparse rows over a part's unknowns (each with at least one term), multiplied without
+    BLAS: the expressions are a few terms each, and a dense product of a school year's part
+    costs hundreds of times more (and spins BLAS threads on a busy machine)."""
 
-    def __init__(self, a: FloatArray, targets: Sequence[Target]) -> None:
-        self.a = a
+    def __init__(self, rows: Sequence[tuple[Sequence[int], Sequence[float]]], n: int) -> None:
+        sizes = [len(idx) for idx, _ in rows]
+        if any(size == 0 for size in sizes):
+            raise ValueError("a row without terms")
+        self.m, self.n = len(rows), n
+        self.starts = np.cumsum([0, *sizes])[:-1].astype(np.intp)
+        self.index = np.array([i for idx, _ in rows for i in idx], dtype=np.intp)
+        self.value = np.array([v for _, val in rows for v in val], dtype=np.float64)
+
+    def dot(self, x: FloatArray) -> FloatArray:
+        """Every row at one point (``x``: n values) or at several (``x``: n × k)."""
+        if not self.m:
+            return np.zeros((0, *x.shape[1:]))
+        terms = x[self.index] * (self.value if x.ndim == 1 else self.value[:, None])
+        out: FloatArray = np.add.reduceat(terms, self.starts, axis=0)
+        return out
+
+
+class _Seen:
+    """The deviations of a batch of targets seen at points so far (the truth is 0).
+
+    ``vecs`` are the targets' expressions, ``rows`` their rows among the part's targets:
+    points are taken as the values of every target of the part at them (the part computes
+    those once per point)."""
+
+    def __init__(
+        self, vecs: Sequence[FloatArray], rows: npt.NDArray[np.intp], targets: Sequence[Target]
+    ) -> None:
+        self.vecs = vecs
+        self.rows = rows
         self.true = np.array([t.true for t in targets], dtype=np.float64)
         self.need = np.array([t.need for t in targets], dtype=np.float64)
         self.up = np.array([t.kind == "up" for t in targets], dtype=bool)
         self.lo = np.zeros(len(targets))
         self.hi = np.zeros(len(targets))
 
-    def point(self, x: FloatArray) -> bool:
-        """Take a point; True when it widened anything."""
-        return self._take(self.a @ x, self.a @ x)
+    def vec(self, i: int) -> FloatArray:
+        """Target i's expression over the part's unknowns."""
+        return self.vecs[i]
 
-    def points(self, pts: FloatArray) -> None:
-        values = self.a @ pts.T
-        self._take(values.max(axis=1), values.min(axis=1))
+    def total(self, todo: Sequence[int]) -> FloatArray:
+        """The sum of these targets' expressions."""
+        total: FloatArray = np.sum([self.vecs[i] for i in todo], axis=0)
+        return total
+
+    def point(self, values: FloatArray) -> bool:
+        """Take a point (every target of the part at it); True when it widened anything."""
+        mine = values[self.rows]
+        return self._take(mine, mine)
+
+    def points(self, values: FloatArray) -> None:
+        """Take several points (one column of target values each)."""
+        mine = values[self.rows]
+        self._take(mine.max(axis=1), mine.min(axis=1))
 
     def _take(self, high: FloatArray, low: FloatArray) -> bool:
         wider = bool((high > self.hi + _EPS).any() or (low < self.lo - _EPS).any())
@@ -136,9 +185,9 @@ class _Part:
         # Each candidate number's row: [0, 0] while shown, its natural range while hidden.
         self.cand_rows: dict[int, int] = {}
         self.cand_range: dict[int, tuple[float, float]] = {}
-        self.cand_matrix = np.zeros((len(candidates), n))
+        cand_spec: list[tuple[list[int], list[float]]] = []
         self.cand_ids: list[int] = []
-        for j, (c, terms) in enumerate(candidates):
+        for c, terms in candidates:
             idx = [local[a] for a, _ in terms]
             val = [float(v) for _, v in terms]
             down = sum(-lo[i] * v if v > 0 else hi[i] * -v for i, v in zip(idx, val, strict=True))
@@ -146,14 +195,20 @@ class _Part:
             self.cand_rows[c] = len(spec)
             self.cand_range[c] = (-float(down), float(up))
             self.cand_ids.append(c)
-            self.cand_matrix[j, idx] = val
+            cand_spec.append((idx, val))
             spec.append((idx, val, -float(down), float(up)))
+        self.cand_matrix = _Rows(cand_spec, n)
         self.cand_lo = np.array([self.cand_range[c][0] for c in self.cand_ids])
         self.cand_hi = np.array([self.cand_range[c][1] for c in self.cand_ids])
         self.cand_of_row = {row: c for c, row in self.cand_rows.items()}
         # The dual bounds of the last linear maximum and minimum of each target (see dual_bounds)
         self.duals: dict[tuple[int, int], DualBound | None] = {}
+        # A target is capped during a push (see push): a target of one unknown through that
+        # unknown's bounds, any other through a row of its own (free the rest of the time).
+        # Rows that are free nearly always still cost every solve, and most targets are one
+        # hidden cell of one month: one unknown.
         self.target_rows: dict[int, int] = {}
+        self.target_col: dict[int, tuple[int, float]] = {}
         self.target_vec: dict[int, FloatArray] = {}
         for t, terms in targets:
             vec = np.zeros(n)
@@ -161,9 +216,21 @@ class _Part:
             val = [float(v) for _, v in terms]
             vec[idx] = val
             self.target_vec[t] = vec
+            if len(idx) == 1:
+                self.target_col[t] = (idx[0], val[0])
+                continue
             self.target_rows[t] = len(spec)
             spec.append((idx, val, -INF, INF))
         self.lp = Program(list(lo), list(hi), spec)
+        self.col_lo, self.col_hi = lo.copy(), hi.copy()
+        # Every target's expression, one row each, and its value at every point kept.
+        self.target_pos = {t: i for i, (t, _terms) in enumerate(targets)}
+        self.target_matrix = _Rows(
+            [([local[a] for a, _ in terms], [float(v) for _, v in terms]) for _t, terms in targets],
+            n,
+        )
+        self._values = np.zeros((len(targets), _KEEP))
+        self._last = 0  # the slot of the point found last
         self.mip: Program | None = None
         self.last: Outcome = Outcome("infeasible")
         # Points of the system found so far (a ring of the most recent), and which of them are
@@ -180,6 +247,38 @@ class _Part:
         if self.mip is not None:
             self.mip.set_row_bounds(row, lower, upper)
 
+    def _cap(self, caps: Mapping[int, tuple[float, float]]) -> list[int]:
+        """Cap targets (target -> bounds of its expression) for one push; returns the columns
+        whose bounds were changed (see :meth:`_uncap`)."""
+        cols: dict[int, tuple[float, float]] = {}
+        for t, (low, high) in caps.items():
+            row = self.target_rows.get(t)
+            if row is not None:
+                self.set_row(row, low, high)
+                continue
+            j, coef = self.target_col[t]
+            lo, hi = (low / coef, high / coef) if coef > 0 else (high / coef, low / coef)
+            was = cols.get(j, (float(self.lp.col_lower[j]), float(self.lp.col_upper[j])))
+            cols[j] = (max(was[0], lo), min(was[1], hi))
+        changed = list(cols)
+        if changed:
+            lows = np.array([cols[j][0] for j in changed])
+            highs = np.array([cols[j][1] for j in changed])
+            self.lp.set_cols_bounds(changed, lows, highs)
+            if self.mip is not None:
+                self.mip.set_cols_bounds(changed, lows, highs)
+        return changed
+
+    def _uncap(self, targets: Iterable[int], cols: list[int]) -> None:
+        for t in targets:
+            row = self.target_rows.get(t)
+            if row is not None:
+                self.set_row(row, -INF, INF)
+        if cols:
+            self.lp.set_cols_bounds(cols, self.col_lo[cols], self.col_hi[cols])
+            if self.mip is not None:
+                self.mip.set_cols_bounds(cols, self.col_lo[cols], self.col_hi[cols])
+
     def set_pattern(self, hidden: FloatArray) -> None:
         """How hidden each candidate number is: 1 hidden, 0 shown (a fraction scales its row's
         range, for the linear relaxation of the choice)."""
@@ -195,7 +294,7 @@ class _Part:
         if changed and self._count:
             # Which kept points are still points of the system (every number they move is
             # hidden enough)?
-            v = self.cand_matrix @ self._buf[: self._count].T
+            v = self.cand_matrix.dot(self._buf[: self._count].T)
             ok = (v >= self.cand_lo[:, None] - _EPS) & (v <= self.cand_hi[:, None] + _EPS)
             self._valid[: self._count] = ok.all(axis=0)
 
@@ -222,68 +321,98 @@ class _Part:
 
     def _keep(self, x: FloatArray, integral: bool) -> None:
         """Keep a point (found for the current pattern, so valid for it) in the ring."""
-        slot = self._next
+        slot = self._last = self._next
         self._buf[slot] = x
+        self._values[:, slot] = self.target_matrix.dot(x)
         self._integral[slot] = integral
         self._valid[slot] = True
         self._next = (slot + 1) % _KEEP
         self._count = min(self._count + 1, _KEEP)
 
-    def valid_points(self, exact: bool) -> FloatArray | None:
-        """The points kept that are points of the system for the current pattern."""
+    def witnesses(self) -> FloatArray | None:
+        """The integral points kept that are points of the system for the current pattern."""
+        return self.valid_points(True)
+
+    def seed(self, atoms: Mapping[int, int], points: FloatArray) -> int:
+        """Keep the given points (rows, over the atoms of ``atoms``: atom -> column) that are
+        integral points of this part's program, checked row by row; returns how many.
+
+        Nothing is taken on trust: a point is kept only if it is integral and, rounded, within
+        every bound and satisfying every row, which makes it a witness of what the reader cannot
+        exclude.
+        """
+        cols = [atoms.get(a, -1) for a in self.atoms]
+        if not len(points) or min(cols) < 0:
+            return 0
+        raw = points[:, cols]
+        pts = np.round(raw)
+        lp = self.lp
+        ok = np.all(np.abs(raw - pts) <= _EPS, axis=1)
+        ok &= np.all((pts >= lp.col_lower - _EPS) & (pts <= lp.col_upper + _EPS), axis=1)
+        if lp.m and ok.any():
+            act = lp.row_activity(pts)
+            within = (act >= lp.row_lower[:, None] - _EPS) & (act <= lp.row_upper[:, None] + _EPS)
+            ok &= within.all(axis=0)
+        kept = pts[ok]
+        for x in kept[-_KEEP:]:
+            self._keep(x, True)
+        return len(kept)
+
+    def _valid_slots(self, exact: bool) -> npt.NDArray[np.intp]:
         n = self._count
         mask = self._valid[:n] & self._integral[:n] if exact else self._valid[:n]
-        if not mask.any():
-            return None
-        return self._buf[:n][mask]
+        return np.flatnonzero(mask)
+
+    def valid_points(self, exact: bool) -> FloatArray | None:
+        """The points kept that are points of the system for the current pattern."""
+        slots = self._valid_slots(exact)
+        return self._buf[slots] if len(slots) else None
 
     # -- proofs ---------------------------------------------------------------------------------
-    def prove(
-        self, ids: Sequence[int], targets: Sequence[Target], exact: bool, proof: Proof
-    ) -> None:
-        seen = _Seen(np.array([self.target_vec[t] for t in ids]), [targets[t] for t in ids])
-        pts = self.valid_points(exact)
-        if pts is not None:
-            seen.points(pts)
-        # Batches: push every unproven target away from what was seen, capped at its need.
+    def push(self, ids: Sequence[int], targets: Sequence[Target], exact: bool) -> _Seen:
+        """What the kept points and a few batches of linear programs show about these targets:
+        every unproven one pushed away from what was seen, capped at the distance it needs."""
+        rows = np.array([self.target_pos[t] for t in ids], dtype=np.intp)
+        seen = _Seen([self.target_vec[t] for t in ids], rows, [targets[t] for t in ids])
+        slots = self._valid_slots(exact)
+        if len(slots):
+            seen.points(self._values[:, slots])
         for direction in (1.0, -1.0):
             for _round in range(_ROUNDS):
                 todo = [int(i) for i in np.flatnonzero(seen.todo(direction))]
                 if not todo:
                     break
-                for i in todo:
-                    low, high = seen.cap(i, direction)
-                    self.set_row(self.target_rows[ids[i]], low, high)
-                _status, x = self.solve(-direction * seen.a[todo].sum(axis=0), exact)
-                for i in todo:
-                    self.set_row(self.target_rows[ids[i]], -INF, INF)
-                if x is None or not seen.point(x):
+                cols = self._cap({ids[i]: seen.cap(i, direction) for i in todo})
+                _status, x = self.solve(-direction * seen.total(todo), exact)
+                self._uncap((ids[i] for i in todo), cols)
+                if x is None or not seen.point(self._values[:, self._last]):
                     break
-        # What is left: its own maximum (and minimum).
-        for i, t in enumerate(ids):
-            if seen.settled(i):
-                continue
-            target = targets[t]
-            vec = seen.a[i]
-            high = self._extreme(vec, exact, seen)
-            if not exact:
-                self.duals[(t, 1)] = self._dual_of(self.last)
-            if target.kind == "up":
-                if target.true + high < target.need - _EPS:
-                    proof.failing.append(t)
-                proof.intervals[t] = Interval(target.true + seen.lo[i], target.true + high)
-                continue
-            if high - seen.lo[i] >= target.need - _EPS:
-                continue
-            low = -self._extreme(-vec, exact, seen)
-            if not exact:
-                self.duals[(t, -1)] = self._dual_of(self.last)
-            proof.intervals[t] = Interval(target.true + low, target.true + high)
-            if high - low < target.need - _EPS:
+                if len(todo) - int(np.count_nonzero(seen.todo(direction))) < _PUSH_MIN:
+                    break  # the rest are few or stuck: their own programs are cheaper
+        return seen
+
+    def decide(
+        self, seen: _Seen, i: int, t: int, target: Target, exact: bool, proof: Proof
+    ) -> None:
+        """Target ``t`` (row ``i`` of ``seen``), unsettled by the points: its own maximum (and
+        minimum)."""
+        vec = seen.vec(i)
+        high = self._extreme(vec, exact, seen)
+        if not exact:
+            self.duals[(t, 1)] = self._dual_of(self.last)
+        if target.kind == "up":
+            if target.true + high < target.need - _EPS:
                 proof.failing.append(t)
-        for i, t in enumerate(ids):
-            true = targets[t].true
-            proof.intervals.setdefault(t, Interval(true + seen.lo[i], true + seen.hi[i]))
+            proof.intervals[t] = Interval(target.true + seen.lo[i], target.true + high)
+            return
+        if high - seen.lo[i] >= target.need - _EPS:
+            return
+        low = -self._extreme(-vec, exact, seen)
+        if not exact:
+            self.duals[(t, -1)] = self._dual_of(self.last)
+        proof.intervals[t] = Interval(target.true + low, target.true + high)
+        if high - low < target.need - _EPS:
+            proof.failing.append(t)
 
     def _extreme(self, vec: FloatArray, exact: bool, seen: _Seen) -> float:
         """The largest deviation of ``vec · x`` (exact: over integral points); inf if unbounded."""
@@ -292,7 +421,7 @@ class _Part:
             return INF
         if x is None:
             raise AuditFailed("the published numbers are inconsistent")
-        seen.point(x)
+        seen.point(self._values[:, self._last])
         return float(vec @ x)
 
     def dual_bound(self, cost: FloatArray) -> DualBound | None:
@@ -422,6 +551,7 @@ class System:
             for i, root in enumerate(roots)
         ]
         self.part_of_candidate = {c: i for i, part in enumerate(self.parts) for c in part.cand_rows}
+        self._pins: tuple[list[tuple[int, int]], list[int]] | None = None
 
     @property
     def solves(self) -> int:
@@ -433,7 +563,15 @@ class System:
         for part in self.parts:
             part.set_pattern(hidden)
 
-    def prove(self, active: Iterable[int], *, exact: bool) -> Proof:
+    def prove(
+        self, active: Iterable[int], *, exact: bool, limit: int | None = None, seed: int = 0
+    ) -> Proof:
+        """Prove every active target, or show which fail.
+
+        With a ``limit``, stop once that many targets are shown to fail (``complete`` is then
+        False): the targets left to their own programs are taken in an order drawn from
+        ``seed``, so that the failures found are a sample of all of them.
+        """
         proof = Proof()
         by_part: dict[int, list[int]] = {}
         for t in active:
@@ -446,8 +584,30 @@ class System:
                     proof.failing.append(t)
                 continue
             by_part.setdefault(p, []).append(t)
+        pushed: list[tuple[_Part, list[int], _Seen]] = []
+        left: list[tuple[int, int]] = []
         for p, ids in sorted(by_part.items()):
-            self.parts[p].prove(ids, self.targets, exact, proof)
+            part = self.parts[p]
+            seen = part.push(ids, self.targets, exact)
+            pushed.append((part, ids, seen))
+            left.extend((len(pushed) - 1, i) for i in range(len(ids)) if not seen.settled(i))
+        if limit is not None and len(left) > limit:
+            left = [left[j] for j in np.random.default_rng(seed).permutation(len(left))]
+        for n, (k, i) in enumerate(left):
+            if limit is not None and len(proof.failing) >= limit:
+                proof.complete = False
+                for k2, i2 in left[n:]:
+                    part, ids, seen = pushed[k2]
+                    proof.undecided.append(ids[i2])
+                break
+            part, ids, seen = pushed[k]
+            if seen.settled(i):  # a point found since settled it
+                continue
+            part.decide(seen, i, ids[i], self.targets[ids[i]], exact, proof)
+        for _part, ids, seen in pushed:
+            for i, t in enumerate(ids):
+                true = self.targets[t].true
+                proof.intervals.setdefault(t, Interval(true + seen.lo[i], true + seen.hi[i]))
         proof.failing.sort()
         return proof
 
@@ -467,6 +627,11 @@ class System:
             return None
         return [b for b in out if b is not None]
 
+    def known(self) -> list[int]:
+        """The candidate numbers the reader knows already: all their unknowns are fixed, or
+        relations among their own unknowns give their value (hiding them protects nothing)."""
+        return self._analysis()[1]
+
     def pinning(self) -> list[tuple[int, int]]:
         """(target, candidate) pairs where showing the candidate's number tells the target.
 
@@ -476,6 +641,14 @@ class System:
         the candidate then publishes the target, whatever else is hidden. Found by linear
         algebra on a few unknowns at a time, without solving anything.
         """
+        return self._analysis()[0]
+
+    def _analysis(self) -> tuple[list[tuple[int, int]], list[int]]:
+        if self._pins is None:
+            self._pins = self._analyse()
+        return self._pins
+
+    def _analyse(self) -> tuple[list[tuple[int, int]], list[int]]:
         rows_at: dict[int, list[int]] = {}
         for r, (idx, _val) in enumerate(self._equalities):
             for a in idx:
@@ -486,9 +659,13 @@ class System:
                 for a, _c in terms:
                     targets_at.setdefault(a, []).append(t)
         out: list[tuple[int, int]] = []
+        known_numbers: list[int] = []
         for c, terms in enumerate(self.cand_terms):
             support = {a for a, _ in terms}
-            if not support or len(support) > _PIN_MAX:
+            if not support:
+                known_numbers.append(c)
+                continue
+            if len(support) > _PIN_MAX:
                 continue
             col = {a: i for i, a in enumerate(sorted(support))}
             rows = sorted(
@@ -505,7 +682,8 @@ class System:
             with_number = np.vstack([known, number])
             rank_with = _rank(with_number)
             if rank_with == rank_known:
-                continue  # the reader knows this number already: publishing it tells nothing
+                known_numbers.append(c)  # publishing it tells nothing
+                continue
             for t in sorted({t for a in support for t in targets_at.get(a, ())}):
                 t_terms = self.target_terms[t]
                 if not {a for a, _ in t_terms} <= support:
@@ -515,7 +693,31 @@ class System:
                 told = _rank(np.vstack([with_number, vec])) == rank_with
                 if told and _rank(np.vstack([known, vec])) > rank_known:
                     out.append((t, c))
+        return out, known_numbers
+
+    def witnesses(self) -> Witnesses:
+        """Integral points of the reader's system for the current pattern, part by part."""
+        out: Witnesses = []
+        for part in self.parts:
+            pts = part.witnesses()
+            if pts is not None:
+                out.append((tuple(part.atoms), pts))
         return out
+
+    def seed(self, witnesses: Witnesses) -> int:
+        """Check points found elsewhere (e.g. by the suppression) against this system, and
+        keep those that are integral points of it; returns how many were kept."""
+        where: dict[int, tuple[dict[int, int], FloatArray]] = {}
+        for atoms, pts in witnesses:
+            block = ({a: i for i, a in enumerate(atoms)}, pts)
+            for a in atoms:
+                where[a] = block
+        kept = 0
+        for part in self.parts:
+            found = where.get(part.atoms[0])
+            if found is not None:
+                kept += part.seed(*found)
+        return kept
 
     def candidates_of(self, t: int) -> list[int]:
         """The candidate numbers in the part of target ``t``."""
@@ -569,4 +771,4 @@ def _reduce(rows: list[Row], lower: FloatArray, upper: FloatArray) -> list[Row]:
             return pending
 
 
-__all__ = ["DualBound", "Proof", "System"]
+__all__ = ["DualBound", "Proof", "System", "Witnesses"]

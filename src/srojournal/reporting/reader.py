@@ -124,6 +124,10 @@ class _Version:
     atoms: dict[LogicalKey, int] = field(default_factory=dict)
 
 
+def _fingerprint(facts: MonthFacts) -> frozenset[object]:
+    return remembered("fingerprint", facts, lambda: fingerprint_records(facts))
+
+
 def _terms(d: Mapping[int, int]) -> Terms:
     return tuple(sorted((a, c) for a, c in d.items() if c != 0))
 
@@ -138,7 +142,7 @@ class Model:
         self.targets: list[Target] = []
         self._seen_targets: set[tuple[Terms, str]] = set()
         self.versions: list[_Version] = []
-        self._version_of: dict[tuple[str, frozenset[object]], int] = {}
+        self._versions_of: dict[str, list[int]] = {}  # every version of a month, virtual too
         self._by_month: dict[str, list[int]] = {}
         self._period_atoms: dict[tuple[LogicalKey, tuple[int, ...]], int] = {}
         self.exprs: list[dict[LogicalKey, Terms]] = []
@@ -162,17 +166,24 @@ class Model:
     def _version(self, month: str, facts: MonthFacts, *, virtual: bool = False) -> int:
         """The version of a month with these facts (new atoms the first time). A ``virtual``
         version is derived by the reader (facts no release used): no targets of its own."""
-        ident = (month, remembered("fingerprint", facts, lambda: fingerprint_records(facts)))
-        v = self._version_of.get(ident)
-        if v is not None:
-            return v
+        known = self._versions_of.setdefault(month, [])
+        for v in known:
+            if self.versions[v].facts is facts:
+                return v
+        if known:
+            # Another object for this month: the same version if it holds the same records
+            # (their order aside). Most months have one object, and no fingerprint at all.
+            records = _fingerprint(facts)
+            for v in known:
+                if _fingerprint(self.versions[v].facts) == records:
+                    return v
         tables = build_tables(facts)
         ver = _Version(month, facts, tables, virtual=virtual)
         for key, value in tables.values().items():
             ver.atoms[key] = self._atom(value)
         self.versions.append(ver)
         v = len(self.versions) - 1
-        self._version_of[ident] = v
+        known.append(v)
         if not virtual:
             self._by_month.setdefault(month, []).append(v)
         layout = [(c.table_id, c.coords) for c in tables.cells()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,6 +29,16 @@ class Relation:
 
 
 def build_relations(layout: Iterable[tuple[str, tuple[str, ...]]]) -> list[Relation]:
+    """The relations between the cells of one period's catalogue (see :func:`_relations`).
+
+    They depend only on which cells are present, the same for every month with the same
+    school list: remembered for the last few layouts.
+    """
+    return list(_relations(frozenset(layout)))
+
+
+@functools.lru_cache(maxsize=32)
+def _relations(layout: frozenset[tuple[str, tuple[str, ...]]]) -> tuple[Relation, ...]:
     """The relations between the cells of one period's catalogue.
 
     ``layout`` is the (table id, coordinates) of every cell; relations only use cells present.
@@ -88,4 +99,4 @@ def build_relations(layout: Iterable[tuple[str, tuple[str, ...]]]) -> list[Relat
     for coords in sorted(present.get("T4", set())):
         if coords[0] != ALL:
             add({logical_key("T4", coords): 1, contacts: -1}, "le")
-    return out
+    return tuple(out)

@@ -168,6 +168,12 @@ ContactRecord = tuple[object, ...]
 
 
 def _contact_record(c: ContactFact) -> ContactRecord:
+    students = c.students
+    if len(students) > 1:
+        linked = tuple(sorted([(s.student_id, s.grade_band) for s in students]))
+    else:
+        linked = tuple([(s.student_id, s.grade_band) for s in students])
+    referrals = c.referrals
     return (
         "c",
         c.contact_id,
@@ -176,8 +182,8 @@ def _contact_record(c: ContactFact) -> ContactRecord:
         c.category,
         c.outcome_group,
         c.duration_min,
-        tuple(sorted((s.student_id, s.grade_band) for s in c.students)),
-        tuple(sorted(c.referrals)),
+        linked,
+        tuple(sorted(referrals)) if len(referrals) > 1 else tuple(referrals),
         c.attendees,
         c.group_activity,
     )

@@ -22,18 +22,30 @@ optimal cell suppression (the method behind τ-ARGUS's "optimal" and sdcTable's 
   each hidden number's bounds are linear in its ``y``), added to the master, which is solved
   again. It starts with the simplest cuts: a hidden non-empty number needs another hidden
   number in every relation it is in, and a number whose unknowns are exactly a target's must
-  be hidden.
+  be hidden. A number the reader knows already (from the releases before) is shown unless a
+  rule hides it: hiding it would cost and protect nothing.
+  A round cuts for at most ``_CUTS_PER_ROUND`` failing targets, drawn in a fixed pseudo-random
+  order: the master moves about as far, for a fraction of the reader's programs. Cuts are
+  tightened (a coefficient larger than what the rest can still miss counts only that) and a
+  cut already in the master is not added again.
 * **Exact check.** When the linear reader is beaten, the integer reader runs on the same
   program; a target it can still narrow (integer gaps) gets a cut requiring one more hidden
   number of its part.
+* **Ties.** Several patterns often cost the same. Once one has passed, the master keeps to its
+  cost and looks for the first pattern of that cost in a fixed order of the numbers (a hash of
+  their codes), checking it the same way: the release does not depend on the order of the
+  school list or on the path the search took.
 
 The reader in the master is capped (every unknown at most ``CAP`` above its true value), which
 makes it weaker only in ways that make the suppression hide more: every spread the capped
-integer reader proves, the uncapped gate proves too. The gate re-audits the rendered bytes.
+integer reader proves, the uncapped gate proves too. The gate re-audits the rendered bytes; the
+points the reader found for the chosen pattern go with the release to the gate, which checks
+each against its own system before it counts it (:meth:`.proof.System.seed`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -45,7 +57,7 @@ from srojournal.domain.periods import Period
 from .errors import AuditFailed
 from .lp import INF, FloatArray, Program
 from .model import STATUS_OK, STATUS_SUPPRESSED, Cell, Summary, Table
-from .proof import System
+from .proof import System, Witnesses
 from .reader import Model, ReleaseView
 from .relations import build_relations
 from .rules import (
@@ -69,6 +81,9 @@ from .tables import (
 
 CAP = 4 * MIN_WIDTH
 _MAX_ROUNDS = 80
+_CUTS_PER_ROUND = 16
+"""Failing targets that get a cut in one round: a sample of this size moves the master about
+as far as all of them, at a fraction of the reader's programs."""
 _TOL = 1e-6
 T0_CONTACTS = logical_key("T0", ("contacts",))
 
@@ -81,6 +96,9 @@ class Reasons:
     sticky: int = 0
     changed: int = 0
     secondary: int = 0
+    witnesses: Witnesses = field(default_factory=list)
+    """Integral points of the reader's system for the chosen pattern (the gate checks them
+    against its own system before it uses any)."""
     why: dict[LogicalKey, str] = field(default_factory=dict)
     """Why each hidden key is hidden: a rule (see ``rules.RULE_REASONS``), ``sticky`` (hidden
     in an earlier release of the period), ``changed`` (would show what a revision changed) or
@@ -103,11 +121,24 @@ class _Master:
     """min cost·y subject to the cuts found so far; y binary, forced ones fixed at 1.
 
     The linear relaxation is solved first: when its optimum is integral, it is the integer
-    optimum. Otherwise HiGHS's branch and bound decides, without presolve and primal
-    heuristics: on a program of a few hundred binaries their set-up costs more than the search.
+    optimum. Otherwise HiGHS's branch and bound decides, without primal heuristics (and
+    without presolve while the master is small): on a program of a few hundred binaries their
+    set-up costs more than the search.
+
+    Once a pattern of the least cost is found (:meth:`settle`), the master keeps to that cost
+    (``levels``: the parts of the cost, each held at most at that pattern's) and minimises
+    ``order`` instead: of several patterns of the same cost, the one first in a fixed order is
+    the release, whatever path the search took to it.
     """
 
-    def __init__(self, keys: list[LogicalKey], cost: FloatArray, forced: set[LogicalKey]) -> None:
+    def __init__(
+        self,
+        keys: list[LogicalKey],
+        cost: FloatArray,
+        forced: set[LogicalKey],
+        levels: Sequence[FloatArray] = (),
+        order: FloatArray | None = None,
+    ) -> None:
         self.keys = keys
         self.index = {k: i for i, k in enumerate(keys)}
         lower = [1.0 if k in forced else 0.0 for k in keys]
@@ -116,7 +147,14 @@ class _Master:
         for option, value in _MASTER_OPTIONS.items():
             self.prog.set_option(option, value)
         self.cost = cost
+        self.objective = cost
+        self.levels = list(levels)
+        self.order = order
+        self.settled = False
         self.cuts = 0
+        self._seen: set[tuple[tuple[int, ...], tuple[float, ...], float]] = set()
+        self._presolve = False
+        self._pending: list[tuple[Sequence[int], Sequence[float], float, float]] = []
 
     def add(self, coefs: Mapping[int, float], rhs: float, cond: int | None, need: float) -> None:
         """sum(coef * y) - need * y[cond] >= rhs."""
@@ -125,25 +163,70 @@ class _Master:
             terms[cond] = terms.get(cond, 0.0) - need
         else:
             rhs += need
-        idx = [i for i, c in terms.items() if abs(c) > 1e-9]
+        idx = sorted(i for i, c in terms.items() if abs(c) > 1e-9)
         if not idx:
             if rhs > 1e-9:
                 raise AuditFailed("the suppression problem has no solution")
             return
-        self.relaxed.add_row(idx, [terms[i] for i in idx], rhs, INF)
-        self.prog.add_row(idx, [terms[i] for i in idx], rhs, INF)
+        # Coefficient tightening: with every negative term on, a positive term larger than what
+        # is still missing counts only what is missing (the same binary solutions, a much
+        # tighter linear relaxation).
+        missing = rhs - sum(terms[i] for i in idx if terms[i] < 0)
+        vals = [min(terms[i], missing) if terms[i] > 0 and missing > 0 else terms[i] for i in idx]
+        sig = (tuple(idx), tuple(round(v, 9) for v in vals), round(rhs, 9))
+        if sig in self._seen:
+            return
+        self._seen.add(sig)
+        self._row(idx, vals, rhs, INF)
         self.cuts += 1
 
+    def show(self, i: int) -> None:
+        """Number ``i`` is shown in every pattern."""
+        self.relaxed.set_col_bounds(i, 0.0, 0.0)
+        self.prog.set_col_bounds(i, 0.0, 0.0)
+
+    def _row(self, idx: Sequence[int], vals: Sequence[float], lower: float, upper: float) -> None:
+        self._pending.append((idx, vals, lower, upper))  # added in one go before a solve
+
+    def flush(self) -> None:
+        """Hand the cuts found since the last solve to both programs."""
+        if self._pending:
+            self.relaxed.add_rows(self._pending)
+            self.prog.add_rows(self._pending)
+            self._pending = []
+
     def solve(self) -> FloatArray:
-        out = self.relaxed.minimize(self.cost)
+        self.flush()
+        out = self.relaxed.minimize(self.objective)
         if out.status == "optimal" and out.x is not None and out.integral():
             return np.round(out.x)
-        out = self.prog.minimize(self.cost)
+        if self.prog.m > _PRESOLVE_ROWS and not self._presolve:
+            self._presolve = True
+            self.prog.set_option("presolve", "on")
+        out = self.prog.minimize(self.objective)
         if out.status != "optimal" or out.x is None:
             raise AuditFailed("the suppression problem has no solution")
         return np.round(out.x)
 
+    def settle(self, y: FloatArray) -> FloatArray:
+        """``y`` passed and costs the least: keep to its cost from now on and minimise the
+        order. Returns the first pattern of that cost in the order that the cuts so far allow
+        (``y`` itself when it is that one)."""
+        if self.order is None or self.settled:
+            return y
+        self.settled = True
+        for level in self.levels:
+            idx = [int(i) for i in np.flatnonzero(level)]
+            if idx:
+                self._row(idx, [float(level[i]) for i in idx], -INF, float(level @ y) + 0.5)
+        self.objective = self.order
+        return self.solve()
 
+
+_PRESOLVE_ROWS = 400
+"""Branch and bound starts with HiGHS's presolve once the master holds more cuts than this: on
+the benchmark's school years that halves the large masters of quarters and years, and costs
+more than it saves on smaller ones."""
 _MASTER_OPTIONS: dict[str, bool | float | str] = {
     "presolve": "off",
     "mip_heuristic_run_feasibility_jump": False,
@@ -182,7 +265,7 @@ def suppress_release(
                 forced.add(key)
                 reasons.why[key] = "changed"
                 reasons.changed += 1
-    hidden = _secondary(earlier, candidate, k, tables, values, forced)
+    hidden, reasons.witnesses = _secondary(earlier, candidate, k, tables, values, forced)
     reasons.secondary = len(hidden - forced)
     for key in hidden - forced:
         reasons.why[key] = "complement"
@@ -201,19 +284,22 @@ def _secondary(
     tables: MonthTables,
     values: dict[LogicalKey, int],
     forced: set[LogicalKey],
-) -> set[LogicalKey]:
+) -> tuple[set[LogicalKey], Witnesses]:
     views = [*earlier, candidate]
     model = Model(views, k)
     r = len(views) - 1
     keys = list(values)
     mult = _multiplicity(tables)
+    # The cost, lexicographic: T0 contacts, then cells, then contacts in hidden cells.
+    t0 = np.array([mult[key] if key == T0_CONTACTS else 0 for key in keys], dtype=np.float64)
+    cells = np.array([mult[key] for key in keys], dtype=np.float64)
+    contacts = np.array([mult[key] * values[key] for key in keys], dtype=np.float64)
     weight = float(sum(values.values()) + 1)
-    cost = np.array([mult[key] * (weight + values[key]) for key in keys], dtype=np.float64)
+    cost = cells * weight + contacts
     everything = float(cost.sum()) + 1.0
-    for i, key in enumerate(keys):
-        if key == T0_CONTACTS:
-            cost[i] += everything
-    master = _Master(keys, cost, forced)
+    cost += t0 * everything
+    order = np.array([_order_weight(key) for key in keys], dtype=np.float64)
+    master = _Master(keys, cost, forced, (t0, cells, contacts), order)
     _cover_cuts(master, tables, values)
 
     published = [(i, v.published) for i, v in enumerate(earlier) if v.published is not None]
@@ -222,27 +308,50 @@ def _secondary(
     conditions = [None if t.condition is None else cond_index[t.condition] for t in model.targets]
     for t, c in system.pinning():
         master.add({c: 1.0}, 0.0, conditions[t], 1.0)  # showing c would publish target t
+    for c in system.known():
+        if keys[c] not in forced:
+            master.show(c)  # the reader knows it: hiding it would cost and protect nothing
 
+    y = master.solve()
+    passed: FloatArray | None = None  # the first pattern that passed: the least cost
     for _round in range(_MAX_ROUNDS):
-        y = master.solve()
         hidden_idx = {i for i in range(len(keys)) if y[i] > 0.5}
         system.set_pattern(y)
         active = [t for t, c in enumerate(conditions) if c is None or c in hidden_idx]
-        proof = system.prove(active, exact=False)
+        proof = system.prove(active, exact=False, limit=_CUTS_PER_ROUND, seed=_round)
         if proof.failing:
             for t in proof.failing:
                 _benders_cut(master, system, t, y, conditions[t])
+            y = master.solve()
             continue
         exact = system.prove(active, exact=True)
         if exact.failing:
             # Integer gaps: the linear reader is beaten, the integer one is not.
             for t in exact.failing:
                 _no_good(master, y, system.candidates_of(t), conditions[t])
+            y = master.solve()
             continue
         # The integer reader above is capped, hence weaker than the gate's: every spread it
         # proves, the gate proves too. The gate still re-audits the rendered bytes.
-        return {keys[i] for i in hidden_idx}
+        if passed is None:
+            passed = y
+        first = master.settle(y)
+        if np.array_equal(first, y):
+            return {keys[i] for i in hidden_idx}, system.witnesses()
+        y = first
+    if passed is not None:
+        # Out of rounds while looking for the first of the least-cost patterns in the order:
+        # the one that passed costs as little and protects as well.
+        system.set_pattern(passed)
+        return {keys[i] for i in range(len(keys)) if passed[i] > 0.5}, system.witnesses()
     raise AuditFailed("suppression did not converge")
+
+
+def _order_weight(key: LogicalKey) -> int:
+    """A fixed weight per number, for choosing among patterns of the same cost: a hash of its
+    key, so that no two choices weigh the same by the shape of the tables."""
+    digest = hashlib.blake2b(repr(key).encode("utf-8"), digest_size=4).digest()
+    return 1 + int.from_bytes(digest, "big") % (1 << 20)
 
 
 def _cover_cuts(master: _Master, tables: MonthTables, values: Mapping[LogicalKey, int]) -> None:

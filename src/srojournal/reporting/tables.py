@@ -26,6 +26,9 @@ Layout rules (documented in the summary format description):
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -125,6 +128,11 @@ def has_margin(table_id: str, dimension: str) -> bool:
 
 def logical_key(table_id: str, coords: Sequence[str]) -> LogicalKey:
     """The identity of the number in one cell, shared by cells of the same unit and coordinates."""
+    return _logical_key(table_id, tuple(coords))
+
+
+@functools.lru_cache(maxsize=8192)
+def _logical_key(table_id: str, coords: tuple[str, ...]) -> LogicalKey:
     dims = TABLE_DIMENSIONS[table_id]
     if table_id == "T0":
         measure = coords[0]
@@ -199,6 +207,8 @@ class MonthTables:
     all_students: frozenset[int]
     # Student-linked contacts per category, and over the whole period under ``_all``.
     linked: dict[str, LinkedContacts] = field(default_factory=dict, compare=False)
+    minutes: int = 0
+    """The period's recorded minutes (T0 hours rounds them once, for the whole period)."""
 
     def cells(self) -> Iterable[CellData]:
         for table in self.tables:
@@ -288,26 +298,23 @@ def validate_facts(facts: MonthFacts) -> None:
 def _emit(table_id: str, schools: Sequence[str], accs: dict[tuple[str, ...], _Acc]) -> TableData:
     dims = TABLE_DIMENSIONS[table_id]
     value_lists = [dimension_values(table_id, d, schools) for d in dims]
+    empty = frozenset[Any]()
     cells: list[CellData] = []
-
-    def walk(prefix: tuple[str, ...], depth: int) -> None:
-        if depth == len(dims):
-            acc = accs.get(prefix) or _Acc()
-            cells.append(
-                CellData(
-                    table_id,
-                    prefix,
-                    acc.count,
-                    frozenset(acc.students),
-                    frozenset(acc.groups),
-                    acc.linked,
-                )
+    for coords in itertools.product(*value_lists):
+        acc = accs.get(coords)
+        if acc is None:
+            cells.append(CellData(table_id, coords, 0, empty, empty, 0))
+            continue
+        cells.append(
+            CellData(
+                table_id,
+                coords,
+                acc.count,
+                frozenset(acc.students),
+                frozenset(acc.groups),
+                acc.linked,
             )
-            return
-        for v in value_lists[depth]:
-            walk((*prefix, v), depth + 1)
-
-    walk((), 0)
+        )
     return TableData(table_id, TABLE_UNITS[table_id], dims, tuple(cells))
 
 
@@ -370,19 +377,70 @@ def remembered(kind: str, facts: object, compute: Callable[[], _T]) -> _T:
 
 
 def period_tables_of(period: str, months: Sequence[MonthFacts]) -> MonthTables:
-    """The tables of a period from its months' facts (remembered within a :func:`memo`)."""
+    """The tables of a period from its months' facts (remembered within a :func:`memo`).
+
+    The same as ``build_tables(combine_months(period, months))``, made from the months' own
+    tables (see :func:`_merge_tables`), which the reader's model builds anyway.
+    """
     if len(months) == 1 and months[0].period == period:
         return build_tables(months[0])
     store = _memo.get()
     if store is None:
-        return build_tables(combine_months(period, months))
+        return _merge_tables(period, [build_tables(m) for m in months])
     key = ("period:" + period, hash(tuple(id(m) for m in months)))
     hit = store.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], months, strict=True)):  # type: ignore[call-overload]
         return hit[1]  # type: ignore[no-any-return]
-    tables = build_tables(combine_months(period, months))
+    tables = _merge_tables(period, [build_tables(m) for m in months])
     store[key] = (tuple(months), tables)
     return tables
+
+
+def _merge_tables(period: str, parts: Sequence[MonthTables]) -> MonthTables:
+    """The tables of the months' facts taken together, from each month's tables.
+
+    Every cell of the whole is its cells in the months merged: counts added, distinct students
+    and outcome groups united, student-linked items added (the margins too: a union of unions is
+    the union). T0 is the exception: distinct students are counted again from the union, and
+    hours are rounded once from the period's minutes, as :func:`_build_tables` does.
+    """
+    period_of(period)
+    schools = tuple(dict.fromkeys(s for t in parts for s in t.schools))
+    tables: list[TableData] = []
+    for n, table_id in enumerate(TABLE_IDS):
+        accs: dict[tuple[str, ...], _Acc] = {}
+        for part in parts:
+            for c in part.tables[n].cells:
+                if not (c.count or c.students or c.groups or c.linked_items):
+                    continue
+                a = accs.get(c.coords)
+                if a is None:
+                    a = accs[c.coords] = _Acc()
+                a.count += c.count
+                a.students.update(c.students)
+                a.groups.update(c.groups)
+                a.linked += c.linked_items
+        if table_id == "T0":
+            minutes = sum(t.minutes for t in parts)
+            for measure, count in (
+                ("students", len(accs[("students",)].students) if ("students",) in accs else 0),
+                ("hours", (minutes + 30) // 60),
+            ):
+                if (measure,) in accs:
+                    accs[(measure,)].count = count
+        tables.append(_emit(table_id, schools, accs))
+    linked: dict[str, LinkedContacts] = {}
+    for part in parts:
+        for scope, lc in part.linked.items():
+            into = linked.setdefault(scope, LinkedContacts())
+            into.total += lc.total
+            for g, v in lc.groups.items():
+                into.groups[g] = into.groups.get(g, 0) + v
+            for r, v in lc.referrals.items():
+                into.referrals[r] = into.referrals.get(r, 0) + v
+    all_students = frozenset().union(*(t.all_students for t in parts))
+    minutes = sum(t.minutes for t in parts)
+    return MonthTables(period, schools, tuple(tables), all_students, linked, minutes)
 
 
 def build_tables(facts: MonthFacts) -> MonthTables:
@@ -393,39 +451,39 @@ def build_tables(facts: MonthFacts) -> MonthTables:
 def _build_tables(facts: MonthFacts) -> MonthTables:
     validate_facts(facts)
     schools = facts.schools
-    acc: dict[str, dict[tuple[str, ...], _Acc]] = {t: {} for t in TABLE_IDS}
+    acc: dict[str, dict[tuple[str, ...], _Acc]] = {t: defaultdict(_Acc) for t in TABLE_IDS}
+    t1, t2, t3, t4, t6 = acc["T1"], acc["T2"], acc["T3"], acc["T4"], acc["T6"]
     every = _Acc()  # all contacts of the month: T0's contacts, hours and students
 
     def cell(table: str, coords: tuple[str, ...]) -> _Acc:
-        a = acc[table].get(coords)
-        if a is None:
-            a = acc[table][coords] = _Acc()
-        return a
+        return acc[table][coords]
 
     total_minutes = 0
     linked: dict[str, LinkedContacts] = {cat: LinkedContacts() for cat in (*CATEGORIES, ALL)}
+    everywhere = linked[ALL]
     for c in facts.contacts:
         ids = tuple(s.student_id for s in c.students)
         group = c.outcome_group
+        category = c.category
         total_minutes += c.duration_min
         if ids:
-            for scope in (linked[c.category], linked[ALL]):
+            for scope in (linked[category], everywhere):
                 scope.total += 1
                 scope.groups[group] = scope.groups.get(group, 0) + 1
                 for r in set(c.referrals):
                     scope.referrals[r] = scope.referrals.get(r, 0) + 1
         every.add(1, group, ids)
-        cell("T1", (c.category, group)).add(1, group, ids)
-        cell("T2", (c.school, c.category)).add(1, group, ids)
+        t1[(category, group)].add(1, group, ids)
+        t2[(c.school, category)].add(1, group, ids)
         for s in c.students:
             # T3 counts student-contacts: a cell holds only the students of its grade band.
-            cell("T3", (s.grade_band, c.category)).add(1, group, (s.student_id,))
+            t3[(s.grade_band, category)].add(1, group, (s.student_id,))
         for r in c.referrals:
-            cell("T4", (r,)).add(1, group, ids)
+            t4[(r,)].add(1, group, ids)
         if c.group_activity:
             ctype = c.contact_type if c.contact_type in GROUP_TYPES else OTHER_TYPE
-            cell("T6", (ctype, "contacts")).add(1, group, ids)
-            cell("T6", (ctype, "attendees")).add(c.attendees, group, ids)
+            t6[(ctype, "contacts")].add(1, group, ids)
+            t6[(ctype, "attendees")].add(c.attendees, group, ids)
 
     m2 = (True, True)
     acc["T1"] = _with_margins(acc["T1"], m2)
@@ -457,4 +515,4 @@ def _build_tables(facts: MonthFacts) -> MonthTables:
         i for f in facts.follow_ups if f.status != "cancelled" for i in f.student_ids
     }
     tables = tuple(_emit(t, schools, acc[t]) for t in TABLE_IDS)
-    return MonthTables(facts.period, tuple(schools), tables, all_students, linked)
+    return MonthTables(facts.period, tuple(schools), tables, all_students, linked, total_minutes)

@@ -7,7 +7,7 @@ import pytest
 from srojournal.domain.periods import parse_period
 from srojournal.reporting.audit import audit_views, build_relations, publication_of
 from srojournal.reporting.errors import AuditFailed
-from srojournal.reporting.reader import ReleaseView
+from srojournal.reporting.reader import Model, ReleaseView
 from srojournal.reporting.tables import ALL, build_tables, logical_key
 
 from .conftest import busy_month
@@ -102,3 +102,79 @@ def test_a_cell_shown_in_one_table_and_hidden_in_another_is_refused() -> None:
     tables = tuple(naive if t.id == "T1" else t for t in s.tables)
     with pytest.raises(AuditFailed):
         publication_of(Summary(s.period, s.threshold, 1, tables))
+
+
+def test_points_found_elsewhere_are_checked_before_they_count() -> None:
+    """The gate takes the suppression's points as witnesses only after checking each against
+    its own system: a point off a relation, a fractional one, or one for another pattern proves
+    nothing."""
+    import numpy as np
+
+    from srojournal.reporting.proof import System
+    from srojournal.reporting.reader import Model
+
+    b = FactsBuilder()
+    for s in range(1, 40):
+        for group in ("resolved", "notified"):
+            b.contact("mentoring", [s], outcome_group=group)
+            b.contact("relationship", [s], outcome_group=group)
+    facts = b.build()
+    cells = [(c, g) for c in ("mentoring", "relationship") for g in ("resolved", "notified")]
+    view = _view(facts, {("T1", cell) for cell in cells})
+    model = Model([view], 10)
+    system = System(model, [(0, view.published)])
+    atoms = [model.exprs[0][logical_key("T1", cell)][0][0] for cell in cells]
+    part = system.parts[system.part_of_target[0]]
+    col = {a: i for i, a in enumerate(part.atoms)}
+
+    def point(*moves: float) -> np.ndarray:
+        x = np.zeros(len(part.atoms))
+        for atom, move in zip(atoms, moves, strict=True):
+            x[col[atom]] = move
+        return x
+
+    swap = point(1, -1, -1, 1)  # a rectangle: every margin stays
+    off_a_relation = point(1, 0, 0, 0)
+    fractional = point(0.5, -0.5, -0.5, 0.5)
+    witnesses = [(tuple(part.atoms), np.array([swap, off_a_relation, fractional]))]
+    assert system.seed(witnesses) == 1
+
+    # Points of the protected rectangle do not vouch for a publication that shows a corner.
+    shown = dict(view.published or {})
+    corner = logical_key("T1", cells[0])
+    shown[corner] = build_tables(facts).values()[corner]
+    with pytest.raises(AuditFailed):
+        audit_views([ReleaseView(view.period, 1, view.months, shown)], 10, witnesses)
+
+
+def test_numbers_the_reader_knows_already_are_told_apart() -> None:
+    """A quarter's number is known to the reader when each of its months published it (hiding
+    it would protect nothing), not when a month hid it; distinct students and hours are never
+    the sum of the months'."""
+    from srojournal.reporting.proof import System
+    from srojournal.reporting.suppression import suppress_facts
+
+    months = {m: busy_month(m) for m in ("2026-01", "2026-02", "2026-03")}
+    months["2026-02"].contact("mentoring", [1, 2], outcome_group="referred")  # a small cell
+    facts = {m: b.build() for m, b in months.items()}
+    views = [
+        ReleaseView(parse_period(m), 1, {m: f}, publication_of(suppress_facts(f)))
+        for m, f in facts.items()
+    ]
+    assert views[1].published is not None
+    assert views[1].published[logical_key("T1", ("mentoring", "referred"))] is None
+    quarter = ReleaseView(parse_period("2026-Q1"), 1, facts, None)
+    model = Model([*views, quarter], 10)
+    keys = list(model.exprs[-1])
+    published = [(r, v.published) for r, v in enumerate(views) if v.published is not None]
+    system = System(model, published, 12.0, [model.exprs[-1][key] for key in keys])
+    known = {keys[c] for c in system.known()}
+    shown_everywhere = {
+        key for key in keys if all(v.published and v.published.get(key) is not None for v in views)
+    }
+    hidden_in_february = {key for key, v in views[1].published.items() if v is None}
+    assert logical_key("T0", ("contacts",)) in shown_everywhere
+    own = {logical_key("T0", ("students",)), logical_key("T0", ("hours",))}  # not sums
+    assert shown_everywhere - own <= known
+    assert logical_key("T1", ("mentoring", "referred")) in hidden_in_february
+    assert not known & (hidden_in_february | own)

@@ -110,7 +110,23 @@ def test_six_word_runs_of_notes() -> None:
     with pytest.raises(LeakFound) as err:
         lc.check_text("count: the FIGHT near the gym after, 12")
     assert err.value.kind == "note"
-    assert all(len(w) == 6 for w in asked)
+    assert ("the", "fight", "near", "the", "gym", "after") in asked
+    # A run is asked about only when each of its words is in some note.
+    assert all(len(w) == 1 or set(w) <= set(notes[0].split()) for w in asked)
+
+
+def test_a_run_with_a_word_in_no_note_is_not_asked_about() -> None:
+    notes = ["the fight near the gym after lunch"]
+    asked = []
+
+    def lookup(words):
+        asked.append(tuple(words))
+        return " ".join(words) in notes[0]
+
+    lc = LeakChecker(phrase_in_notes=lookup, extra_vocabulary=[*notes, "count"])
+    lc.check_text("count the fight near the gym count the fight near")
+    assert all(len(w) == 1 for w in asked)
+    assert ("count",) in asked
 
 
 def test_pdf_metadata_is_checked() -> None:
@@ -158,7 +174,7 @@ def test_the_last_six_word_window_is_checked() -> None:
     words = "alpha beta gamma delta epsilon zeta"
 
     def lookup(ws):
-        return " ".join(ws) == words
+        return f" {' '.join(ws)} " in f" {words} "
 
     lc = LeakChecker(phrase_in_notes=lookup, extra_vocabulary=[words, "one two"])
     with pytest.raises(LeakFound):

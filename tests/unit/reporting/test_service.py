@@ -140,3 +140,28 @@ def test_tampered_stored_release_is_refused(writer: FactsWriter, vault: Vault) -
 def test_audit_failure_is_reported_as_a_bug() -> None:
     assert issubclass(AuditFailed, ReportRejected)
     assert "bug" in str(AuditFailed())
+
+
+def test_the_collector_thresholds_are_restored_after_an_export(writer: FactsWriter) -> None:
+    """An export collects garbage less often while it runs, and gives the settings back
+    afterwards, also when it is refused."""
+    import gc
+
+    j = writer.journal
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    real = j.month_facts
+
+    def spy(period: str):  # type: ignore[no-untyped-def]
+        seen.append(gc.get_threshold())
+        return real(period)
+
+    j.month_facts = spy  # type: ignore[method-assign]
+    export_month(j, "2026-03", "json")
+    assert gc.get_threshold() == before
+    assert seen and seen[0][0] > before[0]
+    academy = j.add_school("Jamie Rivera Academy")
+    j.add_student("Jamie Rivera", academy, "9")
+    with pytest.raises(ReportRejected):
+        export_month(j, "2026-03", "json", revise=True)
+    assert gc.get_threshold() == before

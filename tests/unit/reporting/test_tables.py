@@ -68,3 +68,35 @@ def test_unknown_codes_are_rejected() -> None:
     assert "free text" not in str(err.value)
     with pytest.raises(ReportRejected):
         build_tables(replace(facts, period="2026-13"))
+
+
+def test_a_period_made_from_its_months_tables_is_the_period_counted_at_once() -> None:
+    """A quarter's tables are merged from its months' tables: every cell, its distinct students
+    and outcome groups, T0's distinct students and once-rounded hours, and the group-attribute
+    counts must be what counting the quarter's facts at once gives (schools differ by month)."""
+    import random
+
+    from srojournal.reporting.tables import combine_months, period_tables_of
+
+    from .factories import random_facts
+
+    schools = ("Lincoln High", "Washington Middle", "Adams Elementary")
+    rounded_differently = 0
+    for seed in range(8):
+        rng = random.Random(seed)
+        months = []
+        for i, month in enumerate(("2025-10", "2025-11", "2025-12")):
+            f = random_facts(10 * seed + i, n_contacts=60 + 20 * i, n_students=30)
+            own = schools[: 1 + (seed + i) % 3]
+            contacts = tuple(
+                replace(c, school=rng.choice(own), duration_min=rng.randrange(50))
+                for c in f.contacts
+            )
+            months.append(replace(f, period=month, contacts=contacts, schools=own[::-1]))
+        merged = period_tables_of("2025-Q4", months)
+        direct = build_tables(combine_months("2025-Q4", months))
+        assert merged == direct
+        assert merged.linked == direct.linked
+        hours = sum(_cells(build_tables(m), "T0")[("hours",)].count for m in months)
+        rounded_differently += hours != _cells(direct, "T0")[("hours",)].count
+    assert rounded_differently  # the months' rounded hours do not add up to the quarter's
