@@ -256,26 +256,44 @@ def test_labels_are_compared_after_folding_case_and_width() -> None:
 
 
 def test_each_six_word_window_is_looked_up_once_and_in_order() -> None:
-    asked: list[tuple[str, ...]] = []
+    """Each distinct word is asked once; a run of six is asked (once, in order) only when every
+    one of its words is in some note."""
+    words_asked: list[tuple[str, ...]] = []
+    runs_asked: list[tuple[str, ...]] = []
 
     def lookup(words):
-        asked.append(tuple(words))
-        return False
+        (words_asked if len(words) == 1 else runs_asked).append(tuple(words))
+        return len(words) == 1  # every word is in a note, no run of six is
 
     text = "a b c d e f g"
     lc = LeakChecker(phrase_in_notes=lookup, extra_vocabulary=[text])
     lc.check_notes(text)
-    assert asked == [("a", "b", "c", "d", "e", "f"), ("b", "c", "d", "e", "f", "g")]
+    assert runs_asked == [("a", "b", "c", "d", "e", "f"), ("b", "c", "d", "e", "f", "g")]
     lc.check_notes(text)  # the same windows again: answered from what was asked
     lc.check_notes("b c d e f g")
-    assert len(asked) == 2
+    assert len(runs_asked) == 2
+    assert sorted(words_asked) == [(w,) for w in "abcdefg"]
+
+
+def test_a_run_with_a_word_no_note_has_is_not_asked() -> None:
+    runs_asked: list[tuple[str, ...]] = []
+
+    def lookup(words):
+        if len(words) > 1:
+            runs_asked.append(tuple(words))
+            return False
+        return words != ("srojournal",)
+
+    lc = LeakChecker(phrase_in_notes=lookup)
+    lc.check_notes("srojournal one two three four five six")
+    assert runs_asked == [("one", "two", "three", "four", "five", "six")]
 
 
 def test_a_remembered_hit_still_refuses() -> None:
     calls = []
 
     def lookup(words):
-        calls.append(words)
+        calls.append(tuple(words))
         return True
 
     lc = LeakChecker(phrase_in_notes=lookup)
@@ -283,7 +301,8 @@ def test_a_remembered_hit_still_refuses() -> None:
         with pytest.raises(LeakFound) as err:
             lc.check_notes("one two three four five six")
         assert err.value.kind == "note"
-    assert len(calls) == 1
+    assert calls.count(("one", "two", "three", "four", "five", "six")) == 1
+    assert len(calls) == 7  # six words and the run, each asked once
 
 
 def test_a_note_lookup_that_answers_a_truthy_value_refuses() -> None:
