@@ -105,6 +105,11 @@ def memory_app(vault: str) -> None:
 def main() -> None:
     probe = sys.argv[1]
     arg = sys.argv[2] if len(sys.argv) > 2 else ""
+    if probe in ("quick-entry", "search-typing"):
+        import interactive
+
+        interactive.main(probe, arg, int(sys.argv[3]))
+        return
     {
         "coldstart-bare": lambda: coldstart_bare(),
         "coldstart-app": lambda: coldstart_app(arg),

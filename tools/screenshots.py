@@ -10,10 +10,13 @@ vault holds synthetic data only.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -27,13 +30,24 @@ from srojournal.ui import theme
 from srojournal.ui.qsettings import AppSettings
 
 PAGES = ("journal", "students", "followups", "conflicts", "reports", "settings", "backups")
-SIZE = (1280, 800)
+# The usual laptop first (file names without a size), then the small one every screen must fit.
+SIZES = ((1280, 800), (1366, 768))
 
 
 def _settle(ms: int = 150) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+def _wait_idle(window: Any, limit_s: float = 60.0) -> None:
+    """Let the page's background work (a summary's preview) finish before the picture."""
+    deadline = time.monotonic() + limit_s
+    while window.session is not None and window.session.runner.busy:
+        if time.monotonic() > deadline:
+            break
+        _settle(50)
+    _settle()
 
 
 def _save(widget: QWidget, path: Path) -> None:
@@ -60,6 +74,19 @@ def _select_first(page: QWidget) -> None:
         table.selectRow(0)
 
 
+def _fill_entry(entry: Any) -> None:
+    """A mediation being typed: two students (one new, its grade half typed), the agreement."""
+    entry.clear_form()  # not what an earlier run left as a draft
+    students = entry.journal.students("", limit=2)
+    for s in students:
+        entry.add_student(s.id)
+    entry.add_new_student("Sam R", grade="8", focus=False)
+    entry.type_edit.set_value("mediation")
+    entry.outcome.set_value("agreement_reached")
+    entry.notes.setPlainText("Dispute over a seat at lunch; both told their side and agreed.")
+    entry.agreement.setPlainText("Sit at separate tables for two weeks; check in on Friday.")
+
+
 def render(vault_path: Path, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     vault_path = _neutral_copy(vault_path)
@@ -72,14 +99,13 @@ def render(vault_path: Path, out: Path) -> list[Path]:
     from srojournal.ui.main_window import MainWindow
 
     written: list[Path] = []
-    for scheme in ("light", "dark"):
+    for (width, height), scheme in itertools.product(SIZES, ("light", "dark")):
+        suffix = "" if (width, height) == SIZES[0] else f"-{width}x{height}"
         theme.apply_theme(app, scheme)
-        window = MainWindow(
-            AppSettings(), vault_path=vault_path, demo=True, connect_system_signals=False
-        )
-        window.resize(*SIZE)
+        window = MainWindow(AppSettings(), vault_path=vault_path, connect_system_signals=False)
+        window.resize(width, height)
         window.show()
-        written.append(out / f"unlock-{scheme}.png")
+        written.append(out / f"unlock-{scheme}{suffix}.png")
         _save(window, written[-1])
         window.on_unlocked(unlock(vault_path, DEMO_PASSPHRASE))
         assert window.session is not None
@@ -89,14 +115,17 @@ def render(vault_path: Path, out: Path) -> list[Path]:
             if page is None:
                 continue
             _select_first(page)
-            written.append(out / f"{key}-{scheme}.png")
+            _wait_idle(window)
+            written.append(out / f"{key}-{scheme}{suffix}.png")
             _save(window, written[-1])
         window.show_page("journal")
         window.open_quick_entry()
-        if window.entry is not None:
-            written.append(out / f"quick-entry-{scheme}.png")
-            _save(window.entry, written[-1])
-            window.entry.close_keeping_draft()
+        entry = window.entry
+        if entry is not None:
+            _fill_entry(entry)
+            written.append(out / f"quick-entry-{scheme}{suffix}.png")
+            _save(entry, written[-1])
+            entry.close_keeping_draft()
             window.entry = None
         window.lock("screenshots")
         window.close()

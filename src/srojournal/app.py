@@ -96,18 +96,22 @@ def configure_application(
     *,
     fusion_from_argv: bool = False,
     remembered_scheme: str | None = None,
+    accessibility: bool = True,
 ) -> None:
     """Identity, fonts and theme on an existing application (also used by tests).
 
     ``scheme`` forces light or dark; ``None`` follows the system, starting on
     ``remembered_scheme`` when there is one (the caller then confirms it with
-    ``theme.match_system_scheme`` once the window is up).
+    ``theme.match_system_scheme`` once the window is up). ``accessibility=False`` leaves
+    ``install_accessibility`` to the caller (the app runs it once its first window is up).
     """
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("SROJournal")
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(theme.app_icon())
+    if accessibility:
+        install_accessibility()
     theme.load_fonts()
     app.setFont(theme.base_font())
     start = scheme if scheme is not None else remembered_scheme
@@ -118,8 +122,18 @@ def configure_application(
         theme.follow_system_scheme(app)
 
 
+def install_accessibility() -> None:
+    """Named drop-down boxes say their name to screen readers (ui/accessible.py)."""
+    from srojournal.ui.accessible import install_accessibility as install
+
+    install()
+
+
 def create_application(
-    argv: list[str] | None = None, *, remembered_scheme: str | None = None
+    argv: list[str] | None = None,
+    *,
+    remembered_scheme: str | None = None,
+    accessibility: bool = True,
 ) -> QApplication:
     prepare_environment()
     existing = QApplication.instance()
@@ -131,13 +145,18 @@ def create_application(
         fusion_from_argv = True
     install_qt_message_handler()
     configure_application(
-        app, fusion_from_argv=fusion_from_argv, remembered_scheme=remembered_scheme
+        app,
+        fusion_from_argv=fusion_from_argv,
+        remembered_scheme=remembered_scheme,
+        accessibility=accessibility,
     )
     return app
 
 
-def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = False) -> int:
-    """Open the desktop app (``srojournal [--vault DIR] [--demo]``); returns the exit code.
+def run_gui(vault_path: Path | None, *, quit_when_ready: bool = False) -> int:
+    """Open the desktop app (``srojournal [--vault DIR]``); returns the exit code.
+
+    (Whether a vault is a demo is recorded with the vault, see ``vault/layout.py``.)
 
     The unlock window comes first, on the colour scheme the app last ran with. Once it is up,
     long before a passphrase could be typed, the app confirms the system's scheme and runs the
@@ -150,19 +169,22 @@ def run_gui(vault_path: Path | None, demo: bool, *, quit_when_ready: bool = Fals
     from srojournal.ui.qsettings import AppSettings
 
     settings = AppSettings()
-    app = create_application(remembered_scheme=settings.color_scheme)
+    # The unlock window has no drop-down box: the accessibility factory for them is installed
+    # right after its first paint, like the checks below.
+    app = create_application(remembered_scheme=settings.color_scheme, accessibility=False)
     sys.excepthook = handle_uncaught
     from PySide6.QtCore import QTimer
 
     from srojournal.ui.main_window import MainWindow
 
-    window = MainWindow(settings, vault_path=Path(vault_path) if vault_path else None, demo=demo)
+    window = MainWindow(settings, vault_path=Path(vault_path) if vault_path else None)
     window.show()
 
     def remember_scheme() -> None:
         settings.color_scheme = theme.current_scheme()
 
     def after_first_paint() -> None:
+        install_accessibility()
         theme.match_system_scheme(app)
         remember_scheme()
         check_build()

@@ -151,7 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--self-test", action="store_true", help="check this build (SQLCipher, FTS5, Argon2id)"
     )
     p.add_argument("--vault", type=Path, metavar="DIR", help="open this vault in the app")
-    p.add_argument("--demo", action="store_true", help="show the demo passphrase on unlock")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="accepted for old launchers; a demo vault made by `srojournal demo` shows its "
+        "passphrase on its own",
+    )
     p.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -353,7 +358,10 @@ def cmd_import(args: argparse.Namespace, reader: SecretReader) -> int:
     what = "would import" if args.dry_run else "imported"
     _out(
         f"{what} {result.contacts} contacts ({result.new_students} new students, "
-        f"{len(result.new_schools)} new schools, {result.follow_ups} follow-ups)"
+        f"{len(result.new_schools)} new schools, {result.follow_ups} follow-ups"
+        + (f", {result.cases} cases" if result.cases else "")
+        + (f", {result.contact_types} contact types" if result.contact_types else "")
+        + ")"
         + ("; nothing was written" if args.dry_run else "")
     )
     return 0
@@ -379,7 +387,7 @@ def cmd_export(args: argparse.Namespace, reader: SecretReader) -> int:
     sys.stderr.write(f"note: {NOT_CHECKED}\n")
     _out(
         f"wrote {args.out} ({counts.contacts} contacts, {counts.students} students, "
-        f"{counts.follow_ups} follow-ups; not encrypted)"
+        f"{counts.follow_ups} follow-ups, {counts.cases} cases; not encrypted)"
     )
     return 0
 
@@ -530,12 +538,9 @@ def cmd_new_recovery_code(args: argparse.Namespace, reader: SecretReader) -> int
 
 
 def cmd_demo(args: argparse.Namespace, reader: SecretReader) -> int:
-    from srojournal.demo import DEMO_PASSPHRASE, populate
-    from srojournal.vault.store import Vault
+    from srojournal.demo import DEMO_PASSPHRASE, create_demo_vault
 
-    vault, _code = Vault.create(args.vault, DEMO_PASSPHRASE, kdf=_kdf_from(args))
-    with vault:
-        stats = populate(vault.journal, seed=args.seed, today=args.today)
+    stats = create_demo_vault(args.vault, kdf=_kdf_from(args), seed=args.seed, today=args.today)
     _out(f"demo vault created at {args.vault} (synthetic data: {stats.contacts} contacts)")
     _out(f"demo passphrase: {DEMO_PASSPHRASE}")
     return 0
@@ -560,7 +565,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, SecretReader], int]] = {
 def _run_gui(args: argparse.Namespace) -> int:
     from srojournal.app import run_gui
 
-    return int(run_gui(args.vault, demo=args.demo, quit_when_ready=args.quit_when_ready))
+    return int(run_gui(args.vault, quit_when_ready=args.quit_when_ready))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

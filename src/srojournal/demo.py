@@ -15,11 +15,13 @@ import itertools
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from srojournal.domain.models import ContactInput, ContactStudent, Template
 
 if TYPE_CHECKING:
+    from srojournal.vault.keys import KdfParams
     from srojournal.vault.repo import Journal
 
 DEMO_PASSPHRASE: Final = "demo passphrase for testing only"  # noqa: S105 (demo vaults only)
@@ -1194,4 +1196,33 @@ def populate(
     )
 
 
-__all__: Sequence[str] = ("DEFAULT_TODAY", "DEMO_PASSPHRASE", "DemoStats", "populate")
+def create_demo_vault(
+    folder: Path,
+    *,
+    kdf: KdfParams | None = None,
+    seed: int = 7,
+    today: dt.date | None = None,
+) -> DemoStats:
+    """Create a vault of synthetic data at ``folder`` and record that it is a demo: inside the
+    vault (the ``demo_vault`` setting) and next to it (the lock screen's hint, which shows the
+    demo passphrase). A vault of the officer's own never carries either."""
+    from srojournal.domain.settings import DEMO_VAULT
+    from srojournal.vault.fsutil import atomic_write
+    from srojournal.vault.layout import DEMO_MARKER, DEMO_MARKER_TEXT
+    from srojournal.vault.store import Vault
+
+    vault, _code = Vault.create(folder, DEMO_PASSPHRASE, kdf=kdf)
+    with vault:
+        stats = populate(vault.journal, seed=seed, today=today)
+        DEMO_VAULT.write(vault.journal, True)
+    atomic_write(Path(folder) / DEMO_MARKER, DEMO_MARKER_TEXT.encode())
+    return stats
+
+
+__all__: Sequence[str] = (
+    "DEFAULT_TODAY",
+    "DEMO_PASSPHRASE",
+    "DemoStats",
+    "create_demo_vault",
+    "populate",
+)

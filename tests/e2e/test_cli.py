@@ -296,3 +296,11 @@ def test_demo_is_deterministic_and_sound(cli, tmp_path: Path) -> None:
     ]
     assert outs[0].code == 0 and outs[0].out == outs[1].out
     assert outs[0].out.startswith("ok contacts=2500 students=300 ")
+    # The vault says it is a demo, in itself and (for its lock screen) beside itself.
+    from srojournal.domain.settings import DEMO_VAULT
+    from srojournal.vault.layout import is_demo_folder
+    from srojournal.vault.store import Vault
+
+    assert is_demo_folder(tmp_path / "d1")
+    with Vault.open(tmp_path / "d1", "demo passphrase for testing only") as v:
+        assert DEMO_VAULT.read(v.journal)

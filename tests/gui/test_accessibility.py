@@ -62,20 +62,21 @@ def test_every_screen_names_its_controls(qtbot, window_factory, vault_dir):
     assert _unnamed(w.entry) == []
 
 
-def test_quick_entry_tab_order_follows_the_form(qtbot, window_factory, vault_dir):
+def test_quick_entry_tab_order_puts_the_everyday_fields_first(qtbot, window_factory, vault_dir):
     w = window_factory(vault_path=vault_dir)
     unlock(qtbot, w)
     w.open_quick_entry()
     qtbot.waitUntil(lambda: w.entry is not None)
     d = w.entry
     chain: list[QWidget] = []
-    widget = d.when
+    widget = d.student_search
     for _ in range(200):
         chain.append(widget)
         widget = widget.nextInFocusChain()
-        if widget is d.when:
+        if widget is d.student_search:
             break
-    form = [d.when, d.duration, d.school, d.type_combo, d.student_search, d.initiated,
-            d.outcome, d.referrals, d.tags, d.notes, d.save_btn]  # fmt: skip
+    form = [d.student_search, d.type_edit, d.outcome, d.notes, d.when_date, d.when_time,
+            d.duration, d.school, d.initiated, d.follow_date, d.follow_what, d.template,
+            d.referrals, d.tags, d.save_btn]  # fmt: skip
     positions = [chain.index(x) for x in form]
     assert positions == sorted(positions)

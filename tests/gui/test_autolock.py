@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -48,14 +49,43 @@ def test_idle_autolock_keeps_the_half_typed_entry(qtbot, window_factory, vault_d
 
 
 def test_activity_postpones_the_lock(qtbot, window_factory, vault_dir):
+    """Input as the window system delivers it: to the window, then to the focused widget."""
     w = window_factory(vault_path=vault_dir, autolock_seconds=3)
     unlock(qtbot, w)
     page = w.page("journal")
-    for _ in range(3):  # together longer than the idle time, each with a second to spare
+    page.focus_search()
+
+    def key_in_the_window() -> None:
+        QTest.keyClick(w.windowHandle(), Qt.Key.Key_A)
+
+    def mouse_over_the_window() -> None:
+        QTest.mouseMove(w.windowHandle(), QPoint(300, 200))
+        QTest.mouseMove(w.windowHandle(), QPoint(310, 220))
+
+    def mouse_over_the_quick_entry() -> None:  # a window opened after the unlock
+        w.open_quick_entry()
+        assert w.entry is not None
+        qtbot.waitUntil(lambda: QApplication.focusWindow() is w.entry.windowHandle())
+        QTest.mouseMove(w.entry.windowHandle(), QPoint(200, 300))
+        QTest.mouseMove(w.entry.windowHandle(), QPoint(220, 310))
+
+    def text_from_an_input_method() -> None:
+        event = QInputMethodEvent()
+        event.setCommitString("é")
+        QApplication.sendEvent(QApplication.focusWidget(), event)
+
+    for give_input in (
+        key_in_the_window,
+        mouse_over_the_window,
+        mouse_over_the_quick_entry,
+        text_from_an_input_method,
+    ):  # together longer than the idle time, each with a second to spare
         qtbot.waitUntil(lambda: 0 <= w.autolock.remaining_ms() < 2000, timeout=5000)
-        qtbot.keyClick(page.search, Qt.Key.Key_A)
+        give_input()
         assert not w.is_locked
-        assert w.autolock.remaining_ms() > 2000  # the key press started the idle time over
+        assert w.autolock.remaining_ms() > 2000, give_input.__name__  # the idle time starts over
+    assert w.entry is not None and w.entry.notes.toPlainText() == ""
+    assert "é" in w.entry.student_search.text()  # the text went where the focus was
     qtbot.waitUntil(lambda: w.is_locked, timeout=10_000)
 
 

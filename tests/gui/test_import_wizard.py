@@ -15,7 +15,7 @@ from srojournal.ui.session import Session
 from srojournal.vault import mappings
 from srojournal.vault.store import Vault
 from tests import spreadsheets as sheets
-from tests.records import journal_records
+from tests.records import NO_CONTACT, add_every_kind, assert_same_records, journal_records
 
 from .conftest import CHEAP_KDF, PASSPHRASE, add_contact, unlock
 
@@ -171,11 +171,53 @@ def test_cancel_during_the_import_writes_nothing(qtbot, open_vault, tmp_path) ->
     qtbot.waitUntil(lambda: w.progress.value() > 0, timeout=20_000)
     assert w.cancel_button.hasFocus()
     qtbot.keyClick(w.cancel_button, Qt.Key.Key_Space)
-    assert w.progress_label.text() == "Cancelled: nothing was imported."
+    qtbot.waitUntil(
+        lambda: w.progress_label.text() == "Cancelled: nothing was imported.", timeout=20_000
+    )
     j = open_vault.journal
     assert j.counts().contacts == 0 and j.counts().students == 2
     assert "import" not in [e.action for e in j.audit_entries()]
     assert j.verify().contacts == 0
+
+
+def test_an_entry_saved_while_an_import_is_cancelled_is_kept(qtbot, open_vault, tmp_path) -> None:
+    """The import writes on the session's worker; an entry saved meanwhile (on the window's
+    thread) waits its turn and is not part of the import's transaction: Cancel rolls back the
+    import only."""
+    from srojournal.ui.entry import QuickEntryDialog
+
+    rows = [("date", "type", "school", "students", "notes")]
+    rows += [(f"2026-03-{1 + i % 28:02d}", "mentoring", "Lincoln Middle", f"S{i % 300}", "n")
+             for i in range(12_000)]  # fmt: skip
+    session = Session(open_vault)
+    w = ImportWizard(session)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    _type_path(qtbot, w, sheets.excel_us_csv(tmp_path / "big.csv", rows))
+    qtbot.waitUntil(lambda: w.step == 1, timeout=20_000)
+    qtbot.keyClick(w.column_combos[0], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.step == 3, timeout=20_000)
+    qtbot.keyClick(w.next_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.progress.value() > 0, timeout=20_000)
+    assert session.runner.busy
+
+    entry = QuickEntryDialog(session, restore_draft=False)
+    entry.show()
+    entry.type_edit.set_value("relationship")
+    qtbot.keyClicks(entry.notes, "Saved while the import ran")
+    with qtbot.waitSignal(entry.saved, timeout=30_000) as saved:
+        qtbot.keyClick(entry.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert "as soon as" in entry.form_error.text()  # waits behind the import
+        qtbot.keyClick(w.cancel_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(
+        lambda: w.progress_label.text() == "Cancelled: nothing was imported.", timeout=20_000
+    )
+    j = open_vault.journal
+    assert j.counts().contacts == 1
+    assert j.contact(saved.args[0]).notes == "Saved while the import ran"
+    assert "import" not in [e.action for e in j.audit_entries()]
+    assert j.verify().contacts == 1
 
 
 def test_export_asks_the_passphrase_warns_and_writes_0600(qtbot, open_vault, tmp_path) -> None:
@@ -206,6 +248,7 @@ def test_round_trip_through_the_export_and_the_wizard(qtbot, open_vault, tmp_pat
     from srojournal.demo import populate
 
     populate(open_vault.journal, contacts=150, students=30, schools=2, years=0.5, seed=3)
+    add_every_kind(open_vault.journal)
     out = tmp_path / "journal.csv"
     d = ExportDialog(Session(open_vault))
     qtbot.addWidget(d)
@@ -226,11 +269,50 @@ def test_round_trip_through_the_export_and_the_wizard(qtbot, open_vault, tmp_pat
             qtbot.keyClicks(combo, "A")
         qtbot.keyClick(w.value_combos[0][1], Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: w.step == 3, timeout=10_000)
+        _snap(w, tmp_path, "records-preview")
+        before = journal_records(open_vault.journal)
+        assert all(before.values()), "the journal must hold every kind of record"
+        counts = w.counts_label.text()
+        assert f"{len(before['students'])} student records" in counts, counts
+        assert f"{len(before['cases'])} conflict cases" in counts
+        assert "3 new contact types" in counts
         qtbot.keyClick(w.next_button, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: w.done_ok, timeout=30_000)
-        assert journal_records(fresh.journal) == journal_records(open_vault.journal)
+        assert_same_records(before, journal_records(fresh.journal))
     finally:
         fresh.close()
+
+
+def test_an_archived_students_records_chosen_from_the_keyboard(qtbot, open_vault, tmp_path) -> None:
+    """A records request often comes after the student left: the archived student is found."""
+    add_every_kind(open_vault.journal)
+    d = ExportDialog(Session(open_vault))
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    d.activateWindow()
+    qtbot.waitUntil(d.isActiveWindow)
+    assert d.all_radio.hasFocus()
+    qtbot.keyClick(d.all_radio, Qt.Key.Key_Down)  # the arrow moves to "One student's records"
+    assert d.one_radio.isChecked() and d.student_edit.isEnabled()
+    qtbot.keyClick(d.one_radio, Qt.Key.Key_Tab)
+    assert d.student_edit.hasFocus()
+    qtbot.keyClicks(d.student_edit, "wren")
+    assert d.student_edit.suggestions() == [f"{NO_CONTACT} (Lincoln Middle, archived)"]
+    qtbot.keyClick(d.student_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(d.student_edit, Qt.Key.Key_Return)
+    assert d.student_id is not None
+    out = tmp_path / "records.csv"
+    qtbot.keyClicks(d.path_edit, str(out))
+    qtbot.keyClicks(d.passphrase, PASSPHRASE)
+    _snap(d, tmp_path, "export-one-student")
+    with qtbot.waitSignal(d.exported, timeout=20_000):
+        qtbot.keyClick(d.passphrase, Qt.Key.Key_Return)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"student,,,,,Lincoln Middle,,{NO_CONTACT},")
+    assert "'=SUM(A1:A9) no contact yet" in lines[1] and ",yes," in lines[1]
+    assert "0 contacts, 0 follow-ups and 0 conflict cases" in d.status.text()
 
 
 def test_file_menu_opens_both_and_locking_closes_them(qtbot, window_factory, vault_dir) -> None:
@@ -247,3 +329,29 @@ def test_file_menu_opens_both_and_locking_closes_them(qtbot, window_factory, vau
     assert isinstance(w.data_dialog, ExportDialog)
     w.lock("test")
     assert w.data_dialog is None
+
+
+def test_locking_during_an_import_rolls_it_back_and_keeps_the_typed_entry(
+    qtbot, window_factory, vault_dir, tmp_path
+) -> None:
+    rows = [("date", "type", "school", "students", "notes")]
+    rows += [(f"2026-03-{1 + i % 28:02d}", "mentoring", "Lincoln Middle", f"S{i % 300}", "n")
+             for i in range(12_000)]  # fmt: skip
+    w = window_factory(vault_path=vault_dir)
+    unlock(qtbot, w)
+    w.act_import.trigger()
+    wiz = w.data_dialog
+    assert isinstance(wiz, ImportWizard)
+    _type_path(qtbot, wiz, sheets.excel_us_csv(tmp_path / "big.csv", rows))
+    qtbot.waitUntil(lambda: wiz.step == 1, timeout=20_000)
+    qtbot.keyClick(wiz.column_combos[0], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wiz.step == 3, timeout=20_000)
+    qtbot.keyClick(wiz.next_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wiz.progress.value() > 0, timeout=20_000)
+    w.open_quick_entry()
+    qtbot.waitUntil(lambda: w.entry is not None)
+    qtbot.keyClicks(w.entry.notes, "typed while importing")
+    w.lock("idle")
+    with Vault.open(vault_dir, PASSPHRASE) as v:
+        assert v.journal.counts().contacts == 0  # the import was rolled back
+        assert "typed while importing" in (v.journal.load_draft("entry:new") or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QDate, QModelIndex, Qt
 
 from srojournal.domain.models import ContactFilter, ContactInput
 from srojournal.ui.journal.model import JournalModel
@@ -102,12 +102,42 @@ def test_search_finds_and_filters_narrow(qtbot, open_vault):
     page.type_combo.setCurrentIndex(page.type_combo.findData("category:safety"))
     assert page.model.total == 1
     page.type_combo.setCurrentIndex(0)
-    page.date_from.setDate(dt.date(2026, 3, 1))
+    page.date_from.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClicks(page.date_from, "3/1/2026")
+    qtbot.keyClick(page.date_from, Qt.Key.Key_Tab)
+    assert page.date_from.text() == "2026-03-01"
     assert page.model.total == 2
-    page.date_from.setDate(page.date_from.minimumDate())
+    page.date_from.set_value(None)
     page.show_student(jd)
     assert page.model.total == 1
     assert page.model.row_at(0).students == "JD"
+
+
+def test_a_one_letter_word_is_searched_on_enter_not_while_typing(qtbot, open_vault):
+    """As a prefix, one letter matches nearly every note: typing waits for the next letter."""
+    add_contact(open_vault, "Cafeteria chat about the basketball tryouts")
+    add_contact(open_vault, "Bus loop reminder")
+    add_contact(open_vault, "Basketball again, in the cafeteria")
+    page = _page(qtbot, open_vault)
+    page.search.setFocus()
+
+    def settled() -> None:
+        qtbot.waitUntil(lambda: not page._search_timer.isActive(), timeout=2000)
+
+    qtbot.keyClicks(page.search, "c")
+    settled()
+    assert page.model.total == 3 and page.hits.query is None
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # Enter searches the letter
+    assert page.model.total == 2 and page.hits.query == "c"
+    qtbot.keyClicks(page.search, "a")
+    settled()
+    assert page.model.total == 2 and page.hits.query == "ca"
+    qtbot.keyClicks(page.search, "feteria c")  # "cafeteria c": the "c" waits
+    settled()
+    assert page.model.total == 2 and page.hits.query == "cafeteria"
+    qtbot.keyClicks(page.search, "h")
+    settled()
+    assert page.model.total == 1 and page.hits.query == "cafeteria ch"
 
 
 def test_detail_pane_and_delete_with_undo(qtbot, open_vault):
@@ -137,3 +167,58 @@ def test_clear_drops_everything(qtbot, open_vault):
     assert page.model.rowCount(QModelIndex()) == 0
     assert page.detail.toPlainText() == ""
     assert page.school_combo.count() == 0
+
+
+def test_no_matches_says_so_and_clears_the_filters(qtbot, open_vault):
+    add_contact(open_vault, "Talked about the basketball tryouts")
+    page = _page(qtbot, open_vault)
+    page.search.setText("zebra")
+    qtbot.waitUntil(lambda: page.model.total == 0, timeout=2000)
+    assert page.list_stack.currentIndex() == 1
+    assert page.empty_label.text() == "No entries match these filters."
+    assert page.empty_clear_btn.isVisible()
+    page.empty_clear_btn.setFocus()
+    qtbot.keyClick(page.empty_clear_btn, Qt.Key.Key_Return)
+    assert page.model.total == 1 and page.list_stack.currentIndex() == 0
+    assert page.search.text() == ""
+
+
+def test_search_hits_are_marked_in_the_list_and_the_detail(qtbot, open_vault):
+    cid = add_contact(open_vault, "Talked about the basketball tryouts\nBasketball again later")
+    page = _page(qtbot, open_vault)
+    page.search.setText("basketb")
+    qtbot.waitUntil(lambda: page.hits.query == "basketb", timeout=2000)
+    assert page.table.itemDelegateForColumn(5) is page.hits
+    page.select_contact(cid)
+    html = page.detail.toHtml()
+    assert html.count("background-color:#ffe58a") == 2  # both words, no other
+    image = page.table.grab()  # the marked row paints (no error in the delegate)
+    assert not image.isNull()
+
+
+def test_date_filters_take_typing_and_open_a_calendar(qtbot, open_vault):
+    add_contact(open_vault, "early", occurred_at=dt.datetime(2026, 2, 1, 9, 0))
+    add_contact(open_vault, "late", occurred_at=dt.datetime(2026, 3, 20, 9, 0))
+    page = _page(qtbot, open_vault)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.date_to.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(page.date_to, Qt.Key.Key_F4)
+    cal = page.date_to.calendar
+    assert cal is not None and cal.isVisible()
+    cal.grid.setSelectedDate(QDate(2026, 2, 28))
+    inner = cal.grid.focusProxy() or cal.grid  # the calendar's day grid has the keyboard
+    qtbot.keyClick(inner, Qt.Key.Key_Return)
+    assert not cal.isVisible()
+    assert page.date_to.text() == "2026-02-28"
+    assert page.model.total == 1
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.date_to.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(page.date_to.hasFocus)
+    page.date_to.selectAll()
+    qtbot.keyClicks(page.date_to, "not a date")
+    qtbot.keyClick(page.date_to, Qt.Key.Key_Tab)
+    assert page.date_to.text() == "not a date"
+    assert page.date_to.property("invalid") is True  # kept, marked, and not filtering
+    assert page.model.total == 2

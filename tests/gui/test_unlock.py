@@ -7,7 +7,7 @@ from pathlib import Path
 from srojournal.ui.unlock.screen import failure_delay
 from srojournal.vault.store import Vault, is_vault_folder
 
-from .conftest import PASSPHRASE, unlock
+from .conftest import CHEAP_KDF, PASSPHRASE, unlock
 
 
 def test_create_vault_shows_recovery_code_once_then_opens(qtbot, window_factory, tmp_path):
@@ -115,7 +115,6 @@ def test_caps_lock_warning(qtbot, window_factory, vault_dir):
 
 def test_recovery_code_sets_a_new_passphrase(qtbot, window_factory, tmp_path):
     folder = tmp_path / "v"
-    from .conftest import CHEAP_KDF
 
     vault, code = Vault.create(folder, PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
     vault.close()
@@ -140,11 +139,38 @@ def test_recovery_code_sets_a_new_passphrase(qtbot, window_factory, tmp_path):
     Vault.open(folder, new).close()
 
 
-def test_demo_mode_shows_the_demo_passphrase(window_factory, vault_dir):
-    w = window_factory(vault_path=vault_dir, demo=True)
+def test_a_demo_vault_shows_the_demo_passphrase_and_no_other_does(
+    qtbot, window_factory, vault_dir, tmp_path: Path
+):
+    from srojournal.domain.settings import DEMO_VAULT
+    from srojournal.vault.layout import DEMO_MARKER, DEMO_MARKER_TEXT
+
+    demo = tmp_path / "demo"
+    v, _ = Vault.create(demo, "demo passphrase for testing only", kdf=CHEAP_KDF,
+                        allow_weak_kdf=True)  # fmt: skip
+    DEMO_VAULT.write(v.journal, True)  # as `srojournal demo` records it
+    v.close()
+    (demo / DEMO_MARKER).write_text(DEMO_MARKER_TEXT)
+    w = window_factory(vault_path=demo)
     screen = w.unlock_screen
+    assert screen.demo_notice.isVisible()
     screen.demo_fill_btn.click()
     assert screen.passphrase.text() == "demo passphrase for testing only"
+    # The officer's own vault, opened next in the same window: no demo notice.
+    screen.open_path(vault_dir)
+    assert not screen.demo_notice.isVisible() and not screen.demo_fill_btn.isVisible()
+
+
+def test_a_planted_demo_hint_is_removed_once_the_vault_denies_it(qtbot, window_factory, vault_dir):
+    from srojournal.vault.layout import DEMO_MARKER
+
+    (vault_dir / DEMO_MARKER).write_text("not true")
+    w = window_factory(vault_path=vault_dir)
+    assert w.unlock_screen.demo_notice.isVisible()  # a hint only, until the vault is open
+    unlock(qtbot, w)
+    assert not (vault_dir / DEMO_MARKER).exists()
+    w.lock()
+    assert not w.unlock_screen.demo_notice.isVisible()
 
 
 def test_not_a_vault_is_a_clear_message(window_factory, tmp_path: Path):

@@ -90,3 +90,28 @@ def test_rotation_keeps_7_daily_and_4_weekly(vault: Vault, tmp_path: Path) -> No
     assert days[-7:] == [dt.date(2026, 2, 3) + dt.timedelta(days=i) for i in range(7)]
     weeks = {d.isocalendar()[:2] for d in days}
     assert len(weeks) >= 4
+
+
+def test_back_up_now_twice_a_day_keeps_both(vault: Vault, tmp_path: Path) -> None:
+    """A second "Back up now" must not take the day's earlier backup away (it used to: the
+    rotation kept one per day, the newest)."""
+    from srojournal.ops.backups import back_up_now
+
+    dest = tmp_path / "bk"
+    _add(vault)
+    morning = back_up_now(vault, dest).value
+    evening = back_up_now(vault, dest).value
+    kept = {b.path for b in backup.list_backups(dest)}
+    assert {morning.path, evening.path} <= kept
+    # Older days still keep only their newest.
+    old = dest / f"{backup.PREFIX}20200101-080000"
+    older = dest / f"{backup.PREFIX}20200101-090000"
+    for folder, at in ((old, "2020-01-01T08:00:00"), (older, "2020-01-01T09:00:00")):
+        folder.mkdir()
+        for f in morning.path.iterdir():
+            (folder / f.name).write_bytes(f.read_bytes())
+        text = (folder / backup.MANIFEST).read_text()
+        (folder / backup.MANIFEST).write_text(text.replace(morning.created_at.isoformat(), at))
+    backup.rotate_backups(dest)
+    kept = {b.path for b in backup.list_backups(dest)}
+    assert {morning.path, evening.path, older} <= kept and old not in kept

@@ -103,7 +103,9 @@ def test_complete_a_follow_up_and_log_its_contact(vault: Vault) -> None:
     fid = followups.add_follow_up(j, followups.NewFollowUp(dt.date(2026, 3, 9), "Talk", (a,))).value
     f = j.follow_up(fid)
     contact = followups.follow_up_contact(j, f, dt.date(2026, 3, 9), dt.datetime(2026, 3, 9, 10, 7))
-    assert contact is not None and contact.occurred_at == dt.datetime(2026, 3, 9, 10, 5)
+    assert contact is not None and contact.occurred_at == dt.datetime(
+        2026, 3, 9, 10, 7
+    )  # when it is logged
     done = followups.complete_follow_up(j, fid, dt.date(2026, 3, 9), contact)
     assert done.changes == Change.FOLLOW_UPS | Change.CONTACTS
     assert j.follow_up(fid).done_contact_id == done.value

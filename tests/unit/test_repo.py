@@ -299,3 +299,21 @@ def test_first_line_of_long_and_padded_notes(vault: Vault) -> None:
         j.add_contact(_contact(school, dt.datetime(2026, 1, 1, 9), notes=notes))
     rows = j.list_contacts()
     assert {r.first_line for r in rows} == {"Real first line", ("word " * 40)[:159] + "…"}
+
+
+def test_the_quick_entry_defaults_come_from_the_newest_entry(filled, monkeypatch) -> None:
+    """Not from an old contact put back by undo, though it was written last."""
+    from srojournal.vault.repo import contacts
+
+    ticks = (dt.datetime(2026, 5, 1, 8, 0) + dt.timedelta(minutes=i) for i in range(100))
+    monkeypatch.setattr(contacts, "now_text", lambda: next(ticks).isoformat())
+    vault, ids, (a, b), _ = filled
+    j = vault.journal
+    assert j.last_used() == (b, "welfare_assist")
+    newest = j.add_contact(_contact(a, dt.datetime(2026, 4, 5, 9, 0), "mediation"))
+    assert j.last_used() == (a, "mediation")
+    old = j.delete_contact(ids["lesson"])
+    j.restore_contact(old)
+    assert j.last_used() == (a, "mediation")
+    j.restore_contact(j.delete_contact(newest))  # the newest one deleted and put back
+    assert j.last_used() == (a, "mediation")

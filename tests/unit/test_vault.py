@@ -282,7 +282,15 @@ def test_second_instance_refused(vault: Vault) -> None:
 
 def test_lock_released_on_close(vault: Vault) -> None:
     folder = vault.folder
+    with pytest.raises(VaultInUse):  # held while open
+        Vault.open(folder, PASSPHRASE)
     vault.close()
+    again = Vault.open(folder, PASSPHRASE)  # released by close ...
+    try:
+        with pytest.raises(VaultInUse):  # ... and taken again by the new owner
+            Vault.open(folder, PASSPHRASE)
+    finally:
+        again.close()
     Vault.open(folder, PASSPHRASE).close()
 
 
@@ -346,7 +354,7 @@ def test_not_a_vault(tmp_path: Path) -> None:
         lambda d: d["keys"]["recovery"].update(public_key="AAAA"),
     ],
 )
-def test_hostile_header_refused_before_work(vault: Vault, mutate) -> None:
+def test_hostile_header_refused_before_work(vault: Vault, mutate, monkeypatch) -> None:
     folder = vault.folder
     vault.close()
     path = folder / keys.HEADER_NAME
@@ -356,8 +364,17 @@ def test_hostile_header_refused_before_work(vault: Vault, mutate) -> None:
         body = {k: v for k, v in doc.items() if k != "checksum"}
         doc["checksum"] = keys._checksum(body)  # a forger who recomputes the checksum
     path.write_text(json.dumps(doc))
-    with pytest.raises((HeaderDamaged, NotAVault, keys.VaultError)):
+
+    def no_derivation(*args, **kwargs):
+        # Before any work: a hostile key file must cost no Argon2id memory or time.
+        raise AssertionError("a key was derived from a hostile key file")
+
+    monkeypatch.setattr(keys, "derive", no_derivation)
+    with pytest.raises(keys.VaultError) as caught:
         Vault.open(folder, PASSPHRASE)
+    # Refused as a bad key file (exit 4), not as a wrong passphrase (exit 3).
+    assert not isinstance(caught.value, WrongPassphrase)
+    assert caught.value.exit_code == 4
 
 
 def test_header_missing_or_garbage(vault: Vault) -> None:
@@ -570,6 +587,9 @@ def test_format_1_rotation_in_flight_is_settled(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     with Vault.open(folder, PASSPHRASE) as v:  # the old data key still opens the journal
         assert v.journal.verify().contacts == 60
+        undone = v.journal.audit_entries()[-1]
+        assert undone.action == "key_change_undone"
+        assert json.loads(undone.detail) == {"change": "data_key_rotated", "reason": "interrupted"}
     settled = json.loads(path.read_text())
     assert settled["version"] == 2 and settled["pending"] is None
     Vault.open_with_recovery(folder, code).close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 from srojournal.domain import taxonomy
@@ -31,3 +32,28 @@ def checked_status(status: str) -> str:
     if status not in taxonomy.CONFLICT_STATUSES:
         raise InvalidInput(f"Unknown case status {status!r}.")
     return status
+
+
+# A new case is checked a week after it opens; an agreement that held is checked once more a
+# month later; a broken one has no further check (the officer opens a new mediation instead).
+CHECK_AFTER_DAYS: Final = 7
+RECHECK_AFTER_HELD_DAYS: Final = 30
+
+
+def title_for(aliases: Sequence[str]) -> str:
+    """A neutral title from the parties' aliases: "AB, CD and EF"."""
+    names = [a for a in aliases if a]
+    if not names:
+        return "Conflict case"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def next_check(held: bool, day: dt.date) -> dt.date | None:
+    """When to check again after a check on ``day``: in a month if it held, never if not."""
+    return day + dt.timedelta(days=RECHECK_AFTER_HELD_DAYS) if held else None
+
+
+def check_outcome(held: bool) -> str:
+    return "agreement_held" if held else "agreement_broken"

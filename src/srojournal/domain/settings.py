@@ -9,9 +9,13 @@ must not guess (the summaries' threshold) uses :meth:`IntSetting.read_strict`.
 
 from __future__ import annotations
 
-import datetime as dt
+import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Final, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import datetime as dt  # imported where a date is parsed: start-up does without it
 
 T = TypeVar("T")
 
@@ -25,6 +29,7 @@ class SettingsStore(SettingsReader, Protocol):
 
 
 _DECLARED: dict[str, Setting[object]] = {}
+MAX_WORD_CHARS: Final = 60
 
 
 class Setting(Generic[T]):
@@ -88,6 +93,40 @@ class IntSetting(Setting[int]):
         return self.parse(raw.strip())
 
 
+class BoolSetting(Setting[bool]):
+    def parse(self, text: str) -> bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(text)
+
+    def format(self, value: bool) -> str:
+        return "1" if value else "0"
+
+
+class WordsSetting(Setting[tuple[str, ...]]):
+    """A set of words (kept sorted, each once, without case duplicates), stored as JSON."""
+
+    def parse(self, text: str) -> tuple[str, ...]:
+        raw = json.loads(text)
+        if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
+            raise ValueError("not a list of words")
+        return self.tidy(raw)
+
+    def format(self, value: tuple[str, ...]) -> str:
+        return json.dumps(list(self.tidy(value)), ensure_ascii=False)
+
+    @staticmethod
+    def tidy(words: Iterable[str]) -> tuple[str, ...]:
+        seen: dict[str, str] = {}
+        for w in words:
+            w = w.strip()
+            if w and len(w) <= MAX_WORD_CHARS:
+                seen.setdefault(w.casefold(), w)
+        return tuple(sorted(seen.values(), key=str.casefold))
+
+
 class PathSetting(Setting["Path | None"]):
     """A folder; None (not set) means the caller's default place."""
 
@@ -100,6 +139,8 @@ class PathSetting(Setting["Path | None"]):
 
 class DateSetting(Setting["dt.date | None"]):
     def parse(self, text: str) -> dt.date | None:
+        import datetime as dt
+
         return dt.date.fromisoformat(text)
 
     def format(self, value: dt.date | None) -> str:
@@ -132,6 +173,23 @@ CLIPBOARD_TIMEOUT_SECONDS: Final = IntSetting(
     low=10,  # shorter and a paste into a report form races the clearing
     high=600,
     description="Clear text copied from the journal after this many seconds (and on lock).",
+)
+
+
+DEMO_VAULT: Final = BoolSetting(
+    "demo_vault",
+    default=False,
+    description="This vault holds synthetic demo data (set by `srojournal demo`).",
+)
+SPELL_CHECK: Final = BoolSetting(
+    "spell_check_notes",
+    default=True,
+    description="Underline misspelled words in notes (checked on this computer only).",
+)
+PERSONAL_WORDS: Final = WordsSetting(
+    "personal_dictionary",
+    default=(),
+    description="Words the spell check accepts (names, places); kept in the vault only.",
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -89,8 +89,30 @@ FIELDS: Final[tuple[Field, ...]] = (
         ("attendance", "head count", "headcount", "number attending", "number of students"),
     ),
 )
-FIELD_BY_NAME: Final = {f.name: f for f in FIELDS}
-FIELD_NAMES: Final = tuple(f.name for f in FIELDS)
+# The fields of the officer's export (docs/cli.md, "Export"): ``record`` says what a row holds.
+# The others are read only from a file that has a ``record`` column, so that a spreadsheet of
+# contacts with, say, an "Archived" column imports exactly as before.
+RECORD: Final = "record"
+RECORD_FIELDS: Final[tuple[Field, ...]] = (
+    Field(RECORD, "Kind of record", ("record kind", "kind of record")),
+    Field("ref", "Contact reference"),
+    Field("notes_purged", "Notes purged"),
+    Field("archived", "Student archived"),
+    Field("contacts", "Linked contacts"),
+    Field("done_contact", "Follow-up: done by contact"),
+    Field("case_title", "Case: title"),
+    Field("case_terms", "Case: agreement terms"),
+    Field("case_status", "Case: status"),
+    Field("check_date", "Case: check date"),
+    Field("type_label", "Contact type: label"),
+    Field("type_category", "Contact type: category"),
+    Field("group_activity", "Contact type: group activity"),
+    Field("retired", "Contact type: retired"),
+)
+ALL_FIELDS: Final = FIELDS + RECORD_FIELDS
+FIELD_BY_NAME: Final = {f.name: f for f in ALL_FIELDS}
+FIELD_NAMES: Final = tuple(f.name for f in ALL_FIELDS)
+RECORD_ONLY: Final = frozenset(f.name for f in RECORD_FIELDS if f.name != RECORD)
 REQUIRED: Final = tuple(f.name for f in FIELDS if f.required)
 
 _NON_WORD: Final = re.compile(r"[\W_]+")
@@ -104,7 +126,7 @@ def normalize_header(text: str) -> str:
 
 def _synonym_table() -> dict[str, str]:
     table: dict[str, str] = {}
-    for f in FIELDS:
+    for f in ALL_FIELDS:
         for name in (f.name, f.label, *f.synonyms):
             key = normalize_header(name)
             if table.setdefault(key, f.name) != f.name:
@@ -132,3 +154,8 @@ def guess_columns(header: Sequence[str]) -> dict[str, int]:
 def header_score(cells: Sequence[object]) -> int:
     """How many cells of a row name a field: picks the header row under a title row."""
     return sum(1 for c in cells if isinstance(c, str) and field_for_header(c) is not None)
+
+
+def fields_for(chosen: Iterable[str]) -> tuple[Field, ...]:
+    """The fields a column can be read as: the export's own only for a file with ``record``."""
+    return ALL_FIELDS if RECORD in chosen else FIELDS

@@ -4,6 +4,12 @@ Shared by the import (which reads it, and maps other files onto it) and the offi
 (which writes it), so that an export imports back into the same records. docs/cli.md documents
 the format.
 
+- A plain file has one contact per row (``COLUMNS``). The officer's export adds a ``record``
+  column that says what each row holds (``RECORD_KINDS``: a contact, a custom contact type, a
+  student, a follow-up or a conflict case) and the columns those other rows need
+  (``EXPORT_COLUMNS``); contact rows keep the columns of a plain file. Follow-up and case rows
+  point at contact rows by the contact's ``ref``, a name that is unique in the file.
+
 - Lists (students, grades, roles, referrals, tags, follow-ups) are separated by ``;``. An item
   that holds ``;`` or ``\\`` itself is written with a backslash before it (``A\\;B``).
 - A cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
@@ -22,7 +28,16 @@ COLUMNS: Final = (
     "student_schools", "initiated_by", "outcome", "referrals", "follow_up", "follow_up_what",
     "follow_up_status", "follow_up_done", "notes", "tags", "attendees",
 )  # fmt: skip
+RECORD_KINDS: Final = ("contact", "contact_type", "student", "follow_up", "case")
+# Columns only a file with a ``record`` column uses (see docs/cli.md, "Export").
+RECORD_COLUMNS: Final = (
+    "notes_purged", "archived", "contacts", "done_contact", "case_title", "case_terms",
+    "case_status", "check_date", "type_label", "type_category", "group_activity", "retired",
+)  # fmt: skip
+EXPORT_COLUMNS: Final = ("record", "ref", *COLUMNS, *RECORD_COLUMNS)
 LIST_SEPARATOR: Final = ";"
+YES: Final = "yes"
+NO: Final = "no"
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _MARK: Final = "'"
 

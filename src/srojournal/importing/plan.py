@@ -17,12 +17,21 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from srojournal.domain.errors import InvalidInput
 from srojournal.domain.schools import SchoolNameRefused, clean_school_name
-from srojournal.domain.taxonomy import FOLLOW_UP_STATUSES
+from srojournal.domain.taxonomy import CATEGORIES, CONFLICT_STATUSES, FOLLOW_UP_STATUSES
 from srojournal.domain.text import normalize_alias
+from srojournal.domain.validation import checked_type_code, clean_label
 from srojournal.importing import dates, values
-from srojournal.importing.fields import FIELD_BY_NAME, REQUIRED, guess_columns, normalize_header
-from srojournal.importing.journal_csv import split_list, unprotect
+from srojournal.importing.fields import (
+    FIELD_BY_NAME,
+    RECORD,
+    RECORD_ONLY,
+    REQUIRED,
+    guess_columns,
+    normalize_header,
+)
+from srojournal.importing.journal_csv import RECORD_KINDS, split_list, unprotect
 from srojournal.importing.mapping import Mapping
 from srojournal.importing.sources import (
     MAX_FIELD_CHARS,
@@ -39,7 +48,8 @@ MAX_REPORTED_PROBLEMS: Final = 200
 MAX_ALIAS_CHARS: Final = 120
 PREVIEW_ROWS: Final = 50
 DEFAULT_FOLLOW_UP_WHAT: Final = "Follow-up from import"
-_DATE_FIELDS: Final = ("date", "follow_up", "follow_up_done")
+_DATE_FIELDS: Final = ("date", "follow_up", "follow_up_done", "check_date")
+_KIND_BY_LABEL: Final = {values.normalize_label(k): k for k in RECORD_KINDS}
 
 
 # -- what the plan needs from the journal --------------------------------------------------------
@@ -126,6 +136,55 @@ class PlannedRow:
     notes: str
     attendees: int | None
     follow_ups: tuple[PlannedFollowUp, ...]
+    ref: str | None = None  # what follow-up and case rows call it (files with ``record``)
+    redacted: bool = False  # its notes were purged under the retention schedule
+
+
+# -- the other rows of a file with a ``record`` column (the officer's export) ------------------
+@dataclass(frozen=True, slots=True)
+class PlannedType:
+    line: int
+    code: str
+    label: str
+    category: str
+    group_activity: bool
+    retired: bool
+    new: bool  # False: the vault has it already (in the same category) and keeps its own
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStudentRecord:
+    line: int
+    alias: str
+    school: str
+    grade: str | None
+    notes: str  # the student's private notes
+    archived: bool
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFollowUpRecord:
+    line: int
+    due: dt.date
+    what: str
+    status: str
+    done_on: dt.date | None
+    students: tuple[PlannedStudent, ...]
+    source_ref: str | None  # the contact row it was made from
+    done_ref: str | None  # the contact row logged when it was done
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCase:
+    line: int
+    title: str
+    terms: str
+    opened_on: dt.date
+    check_date: dt.date | None
+    status: str
+    parties: tuple[PlannedStudent, ...]
+    contact_refs: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -146,6 +205,13 @@ class Preview:
     rows_read: int = 0
     sheets: tuple[str, ...] = ()
     sheet: str | None = None
+    # A file with a ``record`` column: its other rows, and contact rows written exactly as they
+    # say (a student's grade comes from the student's own row, an empty grade stays empty).
+    records: bool = False
+    types: list[PlannedType] = field(default_factory=list)
+    students: list[PlannedStudentRecord] = field(default_factory=list)
+    follow_up_records: list[PlannedFollowUpRecord] = field(default_factory=list)
+    cases: list[PlannedCase] = field(default_factory=list)
 
     @property
     def contacts(self) -> int:
@@ -158,7 +224,17 @@ class Preview:
             not self.total_problems
             and not self.unknown
             and self.date_question is None
-            and bool(self.rows)
+            and self.records_to_write > 0
+        )
+
+    @property
+    def records_to_write(self) -> int:
+        return (
+            len(self.rows)
+            + len(self.types)
+            + len(self.students)
+            + len(self.follow_up_records)
+            + len(self.cases)
         )
 
     def unknown_schools(self) -> list[UnknownValue]:
@@ -231,6 +307,15 @@ def resolve_columns(
             continue
         chosen[name] = index
         taken.add(index)
+    if (
+        RECORD in chosen
+        and mapping.columns.get(RECORD) is None
+        and not _holds_kinds(table.column_values(chosen[RECORD]))
+    ):
+        del chosen[RECORD]  # a "Record" column of the spreadsheet's own (e.g. record numbers)
+    if RECORD not in chosen:
+        for name in RECORD_ONLY & chosen.keys():
+            del chosen[name]
     for name, index in chosen.items():
         same = by_header.get(normalize_header(table.header[index]), [])
         if len(same) > 1:
@@ -242,6 +327,13 @@ def resolve_columns(
                 "rename one of them in the file, or choose the column in the import",
             )
     return chosen
+
+
+def _holds_kinds(cells: Iterable[Cell]) -> bool:
+    """Whether a column headed "record" is ours: it names at least one kind of record."""
+    return any(
+        isinstance(c, str) and values.normalize_label(unprotect(c)) in _KIND_BY_LABEL for c in cells
+    )
 
 
 def column_uses(table: Table, chosen: dict[str, int]) -> list[ColumnUse]:
@@ -293,7 +385,8 @@ def plan_import(
         preview.notes.append(
             "Not imported (no field chosen): " + ", ".join(_quote(h) for h in ignored[:12])
         )
-    missing = [name for name in REQUIRED if name not in chosen]
+    # A file of records checks its required fields row by row (a student row has no date).
+    missing = [name for name in REQUIRED if name not in chosen and RECORD not in chosen]
     for name in missing:
         problems.add(
             table.header_line,
@@ -335,6 +428,8 @@ def plan_import(
             )
     planner = _Planner(table, mapping, snapshot, chosen, add_schools, order, problems)
     planner.approved = {normalize_alias(n) for n in approved_schools}
+    if planner.records:
+        planner.learn_types()
     total = len(table.rows)
     for n, (line, cells) in enumerate(table.rows):
         if n % 2048 == 0:
@@ -355,10 +450,16 @@ def plan_import(
         else:
             shown = ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else "")
             problems.add(lines[0], f"{reason} ({len(lines)} rows: lines {shown})")
+    planner.check_refs()
     preview.rows = planner.planned
     preview.new_schools = list(planner.new_schools.values())
     preview.new_students = len(planner.new_student_keys)
-    preview.follow_ups = planner.follow_ups
+    preview.follow_ups = planner.follow_ups + len(planner.follow_up_records)
+    preview.records = planner.records
+    preview.types = planner.types
+    preview.students = planner.student_records
+    preview.follow_up_records = planner.follow_up_records
+    preview.cases = planner.cases
     return _finish(preview, problems, planner.unknown)
 
 
@@ -428,6 +529,16 @@ class _Planner:
         self.refused_schools: dict[str, list[int]] = {}
         self.row_skipped = False
         self.default_school = self._default_school()
+        # A file with a ``record`` column (docs/cli.md, "Export"): its other kinds of rows.
+        self.records = RECORD in chosen
+        self.types: list[PlannedType] = []
+        self.student_records: list[PlannedStudentRecord] = []
+        self.follow_up_records: list[PlannedFollowUpRecord] = []
+        self.cases: list[PlannedCase] = []
+        self.refs: dict[str, int] = {}  # a contact row's ref -> its line
+        self.declared: dict[tuple[str, str], int] = {}  # a student row's key -> its line
+        self.type_lines: dict[str, int] = {}  # a contact-type row's code -> its line
+        self.known_types = {t.code: t for t in snapshot.types}
 
     def _default_school(self) -> str | None:
         if self.mapping.default_school:
@@ -475,7 +586,14 @@ class _Planner:
             return
         self.row_skipped = False
         try:
-            planned = self._plan(line, cells)
+            kind = self.kind(cells)
+            if kind != "contact":
+                self._record(kind, line, cells)
+                return
+            # Taken first, so that rows pointing at a contact row with a problem of its own
+            # are not reported too.
+            ref = self._ref(line, cells) if self.records else None
+            planned = self._plan(line, cells, ref)
         except _RowError as exc:
             self.problems.add(line, str(exc))
             return
@@ -511,7 +629,7 @@ class _Planner:
                 name, f"{exc} (write it like 2026-11-03 or 11/3/2026)"
             ) from None
 
-    def _plan(self, line: int, cells: Sequence[Cell]) -> PlannedRow:
+    def _plan(self, line: int, cells: Sequence[Cell], ref: str | None = None) -> PlannedRow:
         date_cell = self.cell(cells, "date")
         if is_blank(date_cell):
             raise self._field_error("date", "date is required")
@@ -543,6 +661,7 @@ class _Planner:
         assert type_code is not None and school is not None
         notes = self.text(cells, "notes") if "notes" in self.col else ""
         tags = tuple(dict.fromkeys(split_list(self.text(cells, "tags"), self.sep)))
+        redacted = self._flag(cells, "notes_purged")
         return PlannedRow(
             line=line,
             occurred_at=dt.datetime.combine(parsed.date, when_time),
@@ -557,6 +676,8 @@ class _Planner:
             notes=notes,
             attendees=attendees,
             follow_ups=follow_ups,
+            ref=ref,
+            redacted=redacted,
         )
 
     def _unknown(self, name: str, text: str, line: int, suggestion: str | None) -> None:
@@ -770,6 +891,230 @@ class _Planner:
                 done_on = self._date(dones[i], "follow_up_done").date
             out.append(PlannedFollowUp(due, what, status, done_on))
         return tuple(out)
+
+    # -- the other rows of a file with a ``record`` column (docs/cli.md, "Export") -------------
+    def kind(self, cells: Sequence[Cell]) -> str:
+        """What a row holds: a contact unless the ``record`` column says otherwise."""
+        if not self.records:
+            return "contact"
+        text = self.text(cells, RECORD).strip()
+        if not text:
+            return "contact"
+        kind = _KIND_BY_LABEL.get(values.normalize_label(text))
+        if kind is None:
+            what = f"{_quote(text)} is" if values.shows_as_label(text) else "this is"
+            raise self._field_error(
+                RECORD, f"{what} not a kind of record (" + ", ".join(RECORD_KINDS) + ")"
+            )
+        return kind
+
+    def _header(self, name: str) -> str:
+        return self.table.header[self.col[name]] if name in self.col else name
+
+    def _flag(self, cells: Sequence[Cell], name: str) -> bool:
+        if name not in self.col:
+            return False
+        try:
+            return values.parse_flag(self.text(cells, name))
+        except ValueError as exc:
+            raise self._field_error(name, str(exc)) from None
+
+    def _optional_date(self, cells: Sequence[Cell], name: str) -> dt.date | None:
+        value = self.cell(cells, name)
+        return None if is_blank(value) else self._date(value, name).date
+
+    def _ref(self, line: int, cells: Sequence[Cell]) -> str | None:
+        ref = self.text(cells, "ref").strip()
+        if not ref:
+            return None
+        first = self.refs.setdefault(ref, line)
+        if first != line:
+            raise self._field_error(
+                "ref", f"line {first} has the same reference; each contact row needs its own"
+            )
+        return ref
+
+    def _record(self, kind: str, line: int, cells: Sequence[Cell]) -> None:
+        if kind == "contact_type":
+            self.types.append(self._plan_type(line, cells))
+            return
+        if kind == "student":
+            self.student_records.append(self._plan_student(line, cells))
+            return
+        if kind == "follow_up":
+            follow_up = self._plan_follow_up_record(line, cells)
+            self.follow_up_records.append(follow_up)
+            students = follow_up.students
+        else:
+            case = self._plan_case(line, cells)
+            self.cases.append(case)
+            students = case.parties
+        for s in students:
+            if s.new:
+                self.new_student_keys.add((self.key(s.school), self.key(s.alias)))
+
+    def learn_types(self) -> None:
+        """The contact types the file defines, so that its contact rows (anywhere in the file)
+        can use them. A type row with a problem is reported when it is planned in turn."""
+        learned = dict(self.known_types)
+        for _line, cells in self.table.rows:
+            try:
+                if self.kind(cells) != "contact_type":
+                    continue
+                code = checked_type_code(self.text(cells, "type"))
+                label = clean_label(self.text(cells, "type_label"), "Type label")
+            except (_RowError, InvalidInput):
+                continue
+            category = _category(self.text(cells, "type_category"))
+            if code not in learned and category in CATEGORIES:
+                learned[code] = TypeRef(code, label, category)
+        if len(learned) > len(self.known_types):
+            self.vocab["type"] = values.type_vocabulary((t.code, t.label) for t in learned.values())
+            self.category = {t.code: t.category for t in learned.values()}
+
+    def _plan_type(self, line: int, cells: Sequence[Cell]) -> PlannedType:
+        try:
+            code = checked_type_code(self.text(cells, "type"))
+        except InvalidInput as exc:
+            raise self._field_error("type", exc.message) from None
+        try:
+            label = clean_label(self.text(cells, "type_label"), "Type label")
+        except InvalidInput as exc:
+            raise self._field_error("type_label", exc.message) from None
+        category = _category(self.text(cells, "type_category"))
+        if category not in CATEGORIES:
+            raise self._field_error("type_category", "must be one of " + ", ".join(CATEGORIES))
+        first = self.type_lines.setdefault(code, line)
+        if first != line:
+            raise self._field_error("type", f"line {first} defines the same contact type")
+        known = self.known_types.get(code)
+        if known is not None and known.category != category:
+            raise self._field_error(
+                "type",
+                f"this vault has the contact type {code!r} in the category {known.category}, "
+                f"not {category}",
+            )
+        return PlannedType(
+            line,
+            code,
+            label,
+            category,
+            self._flag(cells, "group_activity"),
+            self._flag(cells, "retired"),
+            new=known is None,
+        )
+
+    def _plan_student(self, line: int, cells: Sequence[Cell]) -> PlannedStudentRecord:
+        aliases = split_list(self.text(cells, "students"), self.sep)
+        if len(aliases) != 1:
+            raise self._field_error("students", "a student row names one student")
+        alias = aliases[0]
+        if len(alias) > MAX_ALIAS_CHARS:
+            raise self._field_error(
+                "students", f"a student alias is longer than {MAX_ALIAS_CHARS} characters"
+            )
+        school = self._school(self.text(cells, "school"), line, "school")
+        if school is None and not self.row_skipped:
+            raise self._field_error("school", "school is required (the student's school)")
+        try:
+            grade = self.grade(self.text(cells, "grades"))
+        except ValueError as exc:
+            raise self._field_error("grades", str(exc)) from None
+        archived = self._flag(cells, "archived")
+        if self.row_skipped:
+            raise _Skipped
+        assert school is not None
+        key = (self.key(school), self.key(alias))
+        first = self.declared.setdefault(key, line)
+        if first != line:
+            raise self._field_error("students", f"line {first} is a row for the same student")
+        ref = self.snapshot.schools.get(key[0])
+        new = ref is None or (ref.id, key[1]) not in self.snapshot.students
+        if new:
+            self.new_student_keys.add(key)
+        notes = self.text(cells, "notes") if "notes" in self.col else ""
+        return PlannedStudentRecord(line, alias, school, grade, notes, archived, new)
+
+    def _record_students(self, cells: Sequence[Cell], line: int) -> tuple[PlannedStudent, ...]:
+        """The students of a follow-up or the parties of a case, at the row's school unless
+        ``student_schools`` says otherwise."""
+        if not split_list(self.text(cells, "students"), self.sep):
+            return ()
+        school = self._school(self.text(cells, "school"), line, "school")
+        if school is None and not self.row_skipped:
+            raise self._field_error("school", "school is required (the students' school)")
+        return self._students(cells, line, school, None)
+
+    def _plan_follow_up_record(self, line: int, cells: Sequence[Cell]) -> PlannedFollowUpRecord:
+        due = self._optional_date(cells, "follow_up")
+        if due is None:
+            raise self._field_error("follow_up", "the due date is required")
+        status = self.text(cells, "follow_up_status").strip().casefold() or "open"
+        if status not in FOLLOW_UP_STATUSES:
+            raise self._field_error("follow_up_status", "must be " + ", ".join(FOLLOW_UP_STATUSES))
+        done_on = self._optional_date(cells, "follow_up_done")
+        students = self._record_students(cells, line)
+        sources = split_list(self.text(cells, "contacts"), self.sep)
+        if len(sources) > 1:
+            raise self._field_error("contacts", "a follow-up comes from one contact at most")
+        done_ref = self.text(cells, "done_contact").strip() or None
+        if self.row_skipped:
+            raise _Skipped
+        return PlannedFollowUpRecord(
+            line,
+            due,
+            self.text(cells, "follow_up_what"),
+            status,
+            done_on,
+            students,
+            sources[0] if sources else None,
+            done_ref,
+        )
+
+    def _plan_case(self, line: int, cells: Sequence[Cell]) -> PlannedCase:
+        opened = self._optional_date(cells, "date")
+        if opened is None:
+            raise self._field_error("date", "the day the case was opened is required")
+        status = self.text(cells, "case_status").strip().casefold() or "open"
+        if status not in CONFLICT_STATUSES:
+            raise self._field_error("case_status", "must be " + ", ".join(CONFLICT_STATUSES))
+        check_date = self._optional_date(cells, "check_date")
+        parties = self._record_students(cells, line)
+        refs = tuple(dict.fromkeys(split_list(self.text(cells, "contacts"), self.sep)))
+        if self.row_skipped:
+            raise _Skipped
+        return PlannedCase(
+            line,
+            self.text(cells, "case_title"),
+            self.text(cells, "case_terms"),
+            opened,
+            check_date,
+            status,
+            parties,
+            refs,
+        )
+
+    def check_refs(self) -> None:
+        """Every contact a follow-up or case row points at is a contact row of the file."""
+
+        def check(line: int, ref: str | None, name: str) -> None:
+            if ref is not None and ref not in self.refs:
+                self.problems.add(
+                    line,
+                    f"{self._header(name)}: no contact row has the reference {_quote(ref)}",
+                    "give that contact row the reference in its ref column, or empty the cell",
+                )
+
+        for f in self.follow_up_records:
+            check(f.line, f.source_ref, "contacts")
+            check(f.line, f.done_ref, "done_contact")
+        for c in self.cases:
+            for ref in c.contact_refs:
+                check(c.line, ref, "contacts")
+
+
+def _category(text: str) -> str:
+    return values.normalize_label(text).replace(" ", "_")
 
 
 def _suggest_school(name: str, snapshot: JournalSnapshot) -> str | None:

@@ -318,3 +318,21 @@ def parse_count(value: object) -> int | None:
         if text.isdigit():
             return int(text)
     raise ValueError("must be a whole number")
+
+
+_YES: Final = frozenset({"yes", "y", "true", "1", "x"})
+_NO: Final = frozenset({"", "no", "n", "false", "0"})
+
+
+def parse_flag(value: object) -> bool:
+    """Yes or no ("yes", "no", "true", "1", an Excel boolean…); empty is no."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    key = normalize_label(str(value))
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise ValueError("must be yes or no")

@@ -9,6 +9,7 @@ from typing import Final
 
 from srojournal.domain.errors import UserError
 from srojournal.domain.models import ContactInput, ContactStudent, FollowUp
+from srojournal.ops.cases import case_checks
 from srojournal.ops.changes import Change, Done
 from srojournal.vault.repo import Journal
 
@@ -30,9 +31,9 @@ def add_follow_up(journal: Journal, follow_up: NewFollowUp) -> Done[int]:
 def follow_up_contact(
     journal: Journal, f: FollowUp, today: dt.date, now: dt.datetime
 ) -> ContactInput | None:
-    """The follow-up contact an officer would log: same students, today, the students' school
-    (else the school of the contact that created it, else the last used, else the first);
-    None when there is no school yet."""
+    """The follow-up contact an officer would log: same students, today at ``now`` (to the
+    minute: the moment it is logged), the students' school (else the school of the contact that
+    created it, else the last used, else the first); None when there is no school yet."""
     school: int | None = None
     if f.student_ids:
         school = journal.student(f.student_ids[0]).school_id
@@ -48,9 +49,8 @@ def follow_up_contact(
         school = schools[0].id if schools else None
     if school is None:
         return None
-    minute = now.minute - now.minute % 5
     return ContactInput(
-        occurred_at=dt.datetime.combine(today, dt.time(now.hour, minute)),
+        occurred_at=dt.datetime.combine(today, dt.time(now.hour, now.minute)),
         school_id=school,
         type_code=FOLLOW_UP_TYPE,
         students=tuple(ContactStudent(s) for s in f.student_ids),
@@ -76,3 +76,9 @@ def reschedule_follow_up(journal: Journal, follow_up_id: int, due: dt.date) -> D
 def cancel_follow_up(journal: Journal, follow_up_id: int) -> Done[None]:
     journal.cancel_follow_up(follow_up_id)
     return Done(None, Change.FOLLOW_UPS)
+
+
+def overdue_count(journal: Journal, today: dt.date) -> int:
+    """Open follow-ups and agreement checks due before today (the sidebar's badge)."""
+    late_checks = sum(1 for c in case_checks(journal) if c.check_date and c.check_date < today)
+    return journal.overdue_count(today) + late_checks

@@ -27,9 +27,7 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain.errors import UserError
 from srojournal.domain.settings import AUTOLOCK_MINUTES, CLIPBOARD_TIMEOUT_SECONDS
-from srojournal.ops.changes import Change
 from srojournal.ui.autolock import AutoLock
-from srojournal.ui.clipboard import ClipboardGuard
 from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.unlock import UnlockScreen
@@ -38,7 +36,9 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
 
     from srojournal.domain.models import ContactInput
+    from srojournal.ops.changes import Change
     from srojournal.ops.entries import EntryDraft
+    from srojournal.ui.clipboard import ClipboardGuard
     from srojournal.ui.entry import QuickEntryDialog
     from srojournal.ui.page import Page
     from srojournal.ui.session import Session
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("srojournal.ui.main_window")
 
 APP_TITLE = "SRO Journal"
+LOCKED_TITLE = "Locked"  # the platform adds " — SRO Journal" (the application's display name)
 REOPEN_DRAFT = "entry:reopen"
 
 
@@ -61,7 +62,6 @@ class MainWindow(QMainWindow):
         settings: AppSettings | None = None,
         *,
         vault_path: Path | None = None,
-        demo: bool = False,
         kdf: KdfParams | None = None,
         allow_weak_kdf: bool = False,
         autolock_seconds: float | None = None,
@@ -80,9 +80,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(960, 640))
 
         self.root = QStackedWidget()
-        self.unlock_screen = UnlockScreen(
-            self.settings, demo=demo, kdf=kdf, allow_weak_kdf=allow_weak_kdf
-        )
+        self.unlock_screen = UnlockScreen(self.settings, kdf=kdf, allow_weak_kdf=allow_weak_kdf)
         self.unlock_screen.unlocked.connect(self.on_unlocked)
         self.root.addWidget(self.unlock_screen)
         self.setCentralWidget(self.root)
@@ -97,11 +95,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status()
         # Text copied from the unlocked journal: marked secret, cleared after a timeout and on
-        # lock (ui/clipboard.py). Ours = copied while the vault is open and one of our windows
-        # is the active one.
-        self.clipboard_guard = ClipboardGuard(
-            self, lambda: self.session is not None and QApplication.activeWindow() is not None
-        )
+        # lock (ui/clipboard.py); the guard is made on the first unlock.
+        self.clipboard_guard: ClipboardGuard | None = None
         self._set_unlocked_ui(False)
 
         geometry = self.settings.window_geometry
@@ -109,12 +104,23 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1200, 780)
+        self._fit_screen()
 
         path = vault_path or self.settings.last_vault_path
         if vault_path is not None:
             self.unlock_screen.open_path(vault_path)
         elif path is not None and path.exists():
             self.unlock_screen.open_path(path)
+
+    def _fit_screen(self) -> None:
+        """Never larger than the screen's free area (a 1366×768 laptop has 740 px or less)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        frame = 32  # the window manager's title bar
+        if self.width() > room.width() or self.height() + frame > room.height():
+            self.resize(min(self.width(), room.width()), min(self.height(), room.height() - frame))
 
     # -- actions and menus ---------------------------------------------------------------------
     def _action(
@@ -153,6 +159,12 @@ class MainWindow(QMainWindow):
         self.act_undo = self._action("&Undo delete", "Ctrl+Z", self.undo)
         self.act_redo = self._action("&Redo delete", "Ctrl+Shift+Z", self.redo)
         self.act_find = self._action("&Find in journal…", "Ctrl+F", self.focus_search)
+        self.act_new_vault = self._action(
+            "New &vault…", None, self.new_vault, tip="Create a new vault (locks this one)"
+        )
+        self.act_open_vault = self._action(
+            "&Open vault…", "Ctrl+O", self.open_vault, tip="Open another vault (locks this one)"
+        )
         self.act_import = self._action(
             "&Import…", None, self.open_import, tip="Import contacts from a spreadsheet"
         )
@@ -172,6 +184,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         m = bar.addMenu("&File")
         m.addAction(self.act_new)
+        m.addSeparator()
+        m.addAction(self.act_new_vault)
+        m.addAction(self.act_open_vault)
         m.addSeparator()
         m.addAction(self.act_import)
         m.addAction(self.act_export)
@@ -213,7 +228,8 @@ class MainWindow(QMainWindow):
         self._update_undo()
         self.go_menu.clear()
         if on and self.workspace is not None:
-            for key in self.workspace.pages:
+            for key, page in self.workspace.pages.items():
+                self.go_actions[key].setText(page.title)  # one name per screen: the sidebar's
                 self.go_menu.addAction(self.go_actions[key])
         self.go_menu.setEnabled(on)
         if on:
@@ -224,7 +240,7 @@ class MainWindow(QMainWindow):
         else:
             self.lock_label.setText("Locked")
             self.backup_label.setText("")
-            self.setWindowTitle(f"{APP_TITLE} — Locked")
+            self.setWindowTitle(LOCKED_TITLE)
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -267,7 +283,7 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.workspace)
         self.autolock.set_minutes(AUTOLOCK_MINUTES.read(session.journal))
         self.autolock.start()
-        self.clipboard_guard.start(CLIPBOARD_TIMEOUT_SECONDS.read(session.journal))
+        self._guard_clipboard().start(CLIPBOARD_TIMEOUT_SECONDS.read(session.journal))
         for action in self._app_wide:
             action.setShortcutContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
         if self._subscribe_system_signals:
@@ -284,8 +300,30 @@ class MainWindow(QMainWindow):
                 "A new recovery code was issued but never confirmed as stored. Issue a new one: "
                 "Settings → Security → New recovery code."
             )
+        self._drop_unconfirmed_demo_hint(session)
         self.unlocked.emit()
         self._reopen_draft()
+
+    def _guard_clipboard(self) -> ClipboardGuard:
+        """Ours = copied while the vault is open and one of our windows is the active one."""
+        if self.clipboard_guard is None:
+            from srojournal.ui.clipboard import ClipboardGuard
+
+            self.clipboard_guard = ClipboardGuard(
+                self, lambda: self.session is not None and QApplication.activeWindow() is not None
+            )
+        return self.clipboard_guard
+
+    def _drop_unconfirmed_demo_hint(self, session: Session) -> None:
+        """A demo hint next to a vault that does not say it is a demo was not made by
+        ``srojournal demo``: remove it, so its lock screen never offers the demo passphrase."""
+        from srojournal.domain.settings import DEMO_VAULT
+        from srojournal.vault.layout import DEMO_MARKER
+
+        marker = session.vault.folder / DEMO_MARKER
+        if marker.is_file() and not DEMO_VAULT.read(session.journal):
+            log.warning("removed a demo hint that the vault does not confirm")
+            marker.unlink(missing_ok=True)
 
     def _reopen_draft(self) -> None:
         assert self.session is not None
@@ -307,6 +345,17 @@ class MainWindow(QMainWindow):
         page = self.pages.get("journal") if self.session is not None else None
         return None if page is None else page.undo_stack
 
+    def new_vault(self) -> None:
+        """File → New vault…: lock this one (keeping any typed entry) and offer a new one in
+        the suggested folder."""
+        self.lock("new vault")
+        self.unlock_screen.show_create()
+
+    def open_vault(self) -> None:
+        """File → Open vault…: lock this one and choose a vault folder."""
+        self.lock("open another vault")
+        self.unlock_screen.choose_vault_folder()
+
     def open_other_vault(self, path: str) -> None:
         """Lock this vault (keeping any typed entry as a draft) and offer to unlock another."""
         self.lock("open another vault")
@@ -320,13 +369,15 @@ class MainWindow(QMainWindow):
         log.info("locking (%s)", reason)
         self.autolock.stop()
         session = self.session
-        # Everything asked for is done before the vault closes (a backup running, a save
+        # An import in progress is told to stop first (it rolls back at its next step); then
+        # everything asked for is done before the vault closes (a backup running, a save
         # waiting behind it); nothing that finishes later may reach the cleared screens.
+        self._close_data_dialog()
         session.runner.finish()
         session.runner.cancel_results()
         self._stash_entry(session)
-        self._close_data_dialog()
-        self.clipboard_guard.stop()
+        if self.clipboard_guard is not None:
+            self.clipboard_guard.stop()
         if self.workspace is not None:
             self.workspace.clear_pages()
             self.root.removeWidget(self.workspace)
@@ -493,20 +544,25 @@ class MainWindow(QMainWindow):
 
     # -- status --------------------------------------------------------------------------------
     def _on_data_changed(self, changes: Change) -> None:
+        from srojournal.ops.changes import Change  # the unlocked side (not needed at start-up)
+
         if changes & Change.SETTINGS and self.session is not None:
             self.autolock.set_minutes(AUTOLOCK_MINUTES.read(self.session.journal))
-            self.clipboard_guard.set_seconds(CLIPBOARD_TIMEOUT_SECONDS.read(self.session.journal))
+            self._guard_clipboard().set_seconds(
+                CLIPBOARD_TIMEOUT_SECONDS.read(self.session.journal)
+            )
             self._set_unlocked_ui(True)
         self._refresh_status()
 
     def _refresh_status(self) -> None:
         if self.session is None or self.workspace is None:
             return
+        from srojournal.ops.followups import overdue_count
         from srojournal.ui.workspace import last_backup_text
 
         j = self.session.journal
         try:
-            self.workspace.set_badge("followups", j.overdue_count(self.session.today()))
+            self.workspace.set_badge("followups", overdue_count(j, self.session.today()))
             self.backup_label.setText(last_backup_text(self.session))
         except UserError:
             return

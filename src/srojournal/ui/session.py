@@ -32,10 +32,22 @@ class Session(QObject):
         self.vault = vault
         self.journal: Journal = vault.journal
         self.runner = Runner(self)
+        self._spelling_words: frozenset[str] | None = None
 
     def notify(self, changes: Change) -> None:
+        if changes & (Change.STUDENTS | Change.SETTINGS):
+            self._spelling_words = None
         if changes:
             self.data_changed.emit(changes)
+
+    def spelling_words(self) -> frozenset[str]:
+        """The words the spell check accepts besides the dictionary's (ops/spelling.py), read
+        once and kept until students or settings change: every quick entry needs them."""
+        if self._spelling_words is None:
+            from srojournal.ops.spelling import accepted_words
+
+            self._spelling_words = frozenset(accepted_words(self.journal))
+        return self._spelling_words
 
     def applied(self, done: Done[T]) -> T:
         """Tell the pages what a use case changed; its result."""
@@ -45,3 +57,7 @@ class Session(QObject):
     def today(self) -> dt.date:
         """Today's date; tests that are about time replace this."""
         return dt.date.today()
+
+    def now(self) -> dt.datetime:
+        """The time now; tests that are about time replace this."""
+        return dt.datetime.now()

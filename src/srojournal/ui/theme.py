@@ -41,6 +41,11 @@ class Colors(NamedTuple):
     warning_text: str
     success: str
     badge: str
+    focus: str  # the focus ring: visible on the page and on an accent-coloured button
+    accent_focus: str  # an accent-coloured button with the focus
+    check: str  # the tick drawn on a ticked box (an icon file name)
+    mark: str  # behind a search hit
+    mark_text: str
 
 
 LIGHT = Colors(
@@ -59,6 +64,11 @@ LIGHT = Colors(
     warning_text="#6b4e00",
     success="#1e7a3c",
     badge="#c62828",
+    focus="#0b1f4d",
+    accent_focus="#17408f",
+    check="check-light.svg",
+    mark="#ffe58a",
+    mark_text="#1d2330",
 )
 
 DARK = Colors(
@@ -77,6 +87,11 @@ DARK = Colors(
     warning_text="#ffe08a",
     success="#7fd49a",
     badge="#e57373",
+    focus="#ffd866",
+    accent_focus="#a4c0ff",
+    check="check-dark.svg",
+    mark="#6b5300",
+    mark_text="#fff4c2",
 )
 
 _current: Colors = LIGHT
@@ -168,9 +183,18 @@ QDateTimeEdit, QListWidget {{
     padding: 4px 6px; selection-background-color: {c.accent}; selection-color: {c.accent_text};
 }}
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, QSpinBox:focus,
-QDateEdit:focus, QDateTimeEdit:focus, QListWidget:focus, QTableView:focus {{
-    border: 1px solid {c.accent};
+QDateEdit:focus, QDateTimeEdit:focus, QListWidget:focus, QTextBrowser:focus {{
+    border: 2px solid {c.accent}; padding: 3px 5px;
 }}
+QTableView:focus, QTreeView:focus, QListView:focus {{ border: 2px solid {c.accent}; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {c.danger}; padding: 3px 5px; }}
+#SuggestionPopup {{ background: {c.base}; color: {c.text}; border: 1px solid {c.accent};
+                    padding: 0; }}
+#SuggestionPopup::item {{ padding: 3px 8px; }}
+#SuggestionPopup::item:selected {{ background: {c.highlight}; color: {c.text}; }}
+QFrame[role="chip"] {{ background: {c.alt_base}; border: 1px solid {c.border};
+                       border-radius: 13px; }}
+QFrame[role="chip"] QLabel, QFrame[role="chip"] QCheckBox {{ background: transparent; }}
 QComboBox::drop-down, QDateEdit::drop-down, QDateTimeEdit::drop-down {{
     subcontrol-origin: padding; subcontrol-position: center right; width: 22px; border: none; }}
 QComboBox::down-arrow, QDateEdit::down-arrow, QDateTimeEdit::down-arrow {{
@@ -189,6 +213,8 @@ QPushButton {{ background: {c.base}; color: {c.text}; border: 1px solid {c.borde
                border-radius: 5px; padding: 5px 14px; min-height: 20px; }}
 QPushButton:hover {{ border-color: {c.accent}; }}
 QPushButton:focus {{ border: 2px solid {c.accent}; padding: 4px 13px; }}
+QPushButton[primary="true"]:focus {{ border: 2px solid {c.focus}; padding: 4px 13px;
+                                     background: {c.accent_focus}; }}
 QPushButton:disabled {{ color: {c.muted}; background: {c.alt_base}; }}
 QPushButton[primary="true"] {{ background: {c.accent}; color: {c.accent_text};
                                border-color: {c.accent}; font-weight: bold; }}
@@ -196,7 +222,7 @@ QPushButton[primary="true"]:disabled {{ background: {c.border}; color: {c.muted}
                                         border-color: {c.border}; }}
 QPushButton[flat="true"] {{ border: none; background: transparent; color: {c.accent};
                             padding: 4px 6px; }}
-QPushButton[flat="true"]:focus {{ border: 1px solid {c.accent}; }}
+QPushButton[flat="true"]:focus {{ border: 2px solid {c.accent}; padding: 2px 4px; }}
 
 QTableView {{ background: {c.base}; alternate-background-color: {c.alt_base}; color: {c.text};
               border: 1px solid {c.border}; border-radius: 5px; gridline-color: {c.border};
@@ -234,7 +260,9 @@ QProgressBar[strength="3"]::chunk, QProgressBar[strength="4"]::chunk {{
 QCheckBox::indicator, QListWidget::indicator {{ width: 14px; height: 14px;
     border: 1px solid {c.muted}; border-radius: 3px; background: {c.base}; }}
 QCheckBox::indicator:checked, QListWidget::indicator:checked {{
-    background: {c.accent}; border-color: {c.accent}; }}
+    background: {c.accent}; border-color: {c.accent}; image: url("{_icon_url(c.check)}"); }}
+QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 2px solid {c.focus}; }}
+QCheckBox:focus, QRadioButton:focus {{ background: {c.highlight}; border-radius: 4px; }}
 QCheckBox::indicator:disabled {{ background: {c.alt_base}; border-color: {c.border}; }}
 QSplitter::handle {{ background: {c.border}; }}
 QMenuBar {{ background: {c.window}; color: {c.text}; }}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QEnterEvent, QIcon, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -20,7 +21,41 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QEnterEvent
+
     from srojournal.vault.passphrase import Strength
+
+
+class _EnterClicks(QObject):
+    """Enter on a focused button presses it, as Space does.
+
+    Our buttons are not "auto-default" (an auto-default button would take the Enter typed in a
+    text field of its dialog), so Qt gives them only Space; this gives them Enter too.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
+            and not event.modifiers()
+            and isinstance(watched, QAbstractButton)
+            and watched.isEnabled()
+        ):
+            watched.click()
+            return True
+        return False
+
+
+_ENTER_CLICKS = _EnterClicks()
+
+
+def enter_clicks(b: QAbstractButton) -> QAbstractButton:
+    """Let Enter press this button when it has the focus (see ``_EnterClicks``)."""
+    if not b.property("enterClicks"):
+        b.setProperty("enterClicks", True)
+        b.installEventFilter(_ENTER_CLICKS)
+    return b
 
 
 def label(text: str, role: str | None = None, *, buddy: QWidget | None = None) -> QLabel:
@@ -39,6 +74,7 @@ def primary_button(text: str, name: str) -> QPushButton:
     b.setAccessibleName(name)
     b.setDefault(False)
     b.setAutoDefault(False)
+    enter_clicks(b)
     return b
 
 
@@ -62,6 +98,7 @@ def button(text: str, name: str, *, flat: bool = False) -> QPushButton:
     b = LinkButton(text) if flat else QPushButton(text)
     b.setAccessibleName(name)
     b.setAutoDefault(False)
+    enter_clicks(b)
     return b
 
 

@@ -9,25 +9,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
 )
 
+from srojournal.domain.settings import SPELL_CHECK
 from srojournal.ui import theme
+from srojournal.ui.common.spelling import preload as preload_spelling
 from srojournal.ui.page import Page
 from srojournal.ui.pages import PAGE_SPECS, PageSpec, available_pages
 from srojournal.ui.session import Session
 
 log = logging.getLogger("srojournal.ui.workspace")
 
+SPELLING_PRELOAD_MS = 1000
 BadgeRole = Qt.ItemDataRole.UserRole + 10
 KeyRole = Qt.ItemDataRole.UserRole + 11
 
@@ -73,6 +78,18 @@ class SidebarDelegate(QStyledItemDelegate):
         return QSize(s.width() + 36, max(s.height(), 36))
 
 
+def _scrolling(page: Page) -> QScrollArea:
+    """A page in a scroll area that shows only when the window is narrower or lower than the
+    page can be (a small screen): the page then scrolls instead of squeezing its controls."""
+    area = QScrollArea()
+    area.setObjectName(f"{page.objectName()}Scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setWidget(page)
+    return area
+
+
 class Workspace(QWidget):
     """Sidebar + pages for one unlocked session. Destroyed on lock."""
 
@@ -102,12 +119,15 @@ class Workspace(QWidget):
         for spec, cls in available_pages(specs):
             page = cls(session, self.stack)
             self.pages[spec.key] = page
-            self.stack.addWidget(page)
+            self.stack.addWidget(_scrolling(page))
             item = QListWidgetItem(page.title or spec.key.title())
             item.setData(KeyRole, spec.key)
             item.setToolTip(f"{page.title} ({spec.shortcut})")
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._on_row)
+        # The spell check's word list loads in the background once the journal is on screen.
+        if SPELL_CHECK.read(session.journal):
+            QTimer.singleShot(SPELLING_PRELOAD_MS, preload_spelling)
 
     def _on_row(self, row: int) -> None:
         if 0 <= row < self.stack.count():

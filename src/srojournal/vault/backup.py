@@ -132,10 +132,11 @@ def _fsynced(path: Path):  # type: ignore[no-untyped-def]
 
 
 def rotate_backups(dest_dir: Path, today: dt.date | None = None) -> list[Path]:
-    """Keep the newest backup of each of the last 7 days and of each of the last 4 weeks."""
+    """Keep every backup of today (a second "Back up now" never takes the morning's away), and
+    the newest backup of each of the last 7 days and of each of the last 4 weeks."""
     today = today or dt.date.today()
     backups = list_backups(dest_dir)
-    keep: set[Path] = set()
+    keep: set[Path] = {b.path for b in backups if b.created_at.date() >= today}
     days: dict[dt.date, BackupInfo] = {}
     weeks: dict[tuple[int, int], BackupInfo] = {}
     for b in backups:  # newest first: the first seen per bucket is the newest

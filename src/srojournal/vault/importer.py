@@ -10,10 +10,11 @@ The audit log records the file's name and its row counts, never its contents.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from srojournal.domain.models import ContactInput, ContactStudent
 from srojournal.domain.text import normalize_alias
@@ -21,7 +22,14 @@ from srojournal.importing import csv_source, journal_csv
 from srojournal.importing.dates import DateOrder
 from srojournal.importing.fields import FIELD_BY_NAME
 from srojournal.importing.mapping import Mapping
-from srojournal.importing.plan import JournalSnapshot, Preview, SchoolRef, TypeRef, plan_import
+from srojournal.importing.plan import (
+    JournalSnapshot,
+    PlannedStudent,
+    Preview,
+    SchoolRef,
+    TypeRef,
+    plan_import,
+)
 from srojournal.importing.read import read_table
 from srojournal.importing.sources import (
     Cancelled,
@@ -100,6 +108,10 @@ class ImportResult:
     new_schools: list[str] = field(default_factory=list)
     follow_ups: int = 0
     dry_run: bool = False
+    # The other rows of a file with a ``record`` column (the officer's export).
+    students: int = 0  # student rows (new students or students the vault had)
+    cases: int = 0
+    contact_types: int = 0  # custom contact types added
 
 
 # -- reading and checking -------------------------------------------------------------------
@@ -234,16 +246,21 @@ class ImportRun:
         try:
             with j.batch(), j.deferred_notes_index():
                 yield from self._write(result)
-                j.audit(
-                    "import",
-                    {
-                        "file": self.file_name,
-                        "rows": p.rows_read,
-                        "contacts": result.contacts,
-                        "new_students": result.new_students,
-                        "new_schools": len(result.new_schools),
-                    },
-                )
+                detail: dict[str, object] = {
+                    "file": self.file_name,
+                    "rows": p.rows_read,
+                    "contacts": result.contacts,
+                    "new_students": result.new_students,
+                    "new_schools": len(result.new_schools),
+                }
+                if p.records:
+                    detail.update(
+                        students=result.students,
+                        follow_ups=result.follow_ups,
+                        cases=result.cases,
+                        contact_types=result.contact_types,
+                    )
+                j.audit("import", detail)
                 if self.dry_run:
                     raise _Rollback
         except _Rollback:
@@ -256,8 +273,10 @@ class ImportRun:
             j.compact()
 
     def _write(self, result: ImportResult) -> Iterator[float]:
+        """Contact types, students, contacts, then the follow-ups and cases that point at them
+        (the file may hold its rows in any order)."""
         j = self.journal
-        rows = self.preview.rows
+        p = self.preview
         listed = school_list.lookup(j)
         school_ids: dict[str, int] = {}
 
@@ -275,27 +294,64 @@ class ImportRun:
             return sid
 
         students = alias_keys.student_keys(j.conn)
+        declared: set[tuple[int, str]] = set()  # students with a row of their own in the file
+
+        def student_id(alias: str, own: int, grade: str | None, *, set_grade: bool) -> int:
+            key = (own, alias_keys.alias_key(alias))
+            known = students.get(key)
+            if known is None:
+                known = alias_keys.KnownStudent(j.add_student(alias, own, grade), grade)
+                result.new_students += 1
+            elif set_grade and grade is not None and known.grade != grade:
+                j.update_student(known.id, grade=grade)
+                known = alias_keys.KnownStudent(known.id, grade)
+            students[key] = known
+            return known.id
+
         conn = j.conn
-        total = max(1, len(rows))
-        for n, row in enumerate(rows):
-            if n % STEP_ROWS == 0:
-                yield n / total
+        total = max(1, p.records_to_write)
+        done = 0
+        for t in p.types:
+            if t.new:
+                j.add_contact_type(t.code, t.label, t.category, group_activity=t.group_activity)
+                if t.retired:
+                    j.set_type_retired(t.code, True)
+                result.contact_types += 1
+        for s in p.students:
+            own = school_id(s.school)
+            key = (own, alias_keys.alias_key(s.alias))
+            known = students.get(key)
+            if known is None:
+                sid = j.add_student(s.alias, own, s.grade, s.notes)
+                if s.archived:
+                    j.set_student_archived(sid, True)
+                students[key] = alias_keys.KnownStudent(sid, s.grade)
+                result.new_students += 1
+            else:
+                # The vault's own record of the student stays: the file adds what it lacks.
+                had = j.student(known.id).notes
+                notes: str | None = None
+                if s.notes.strip() and s.notes.strip() not in had:
+                    notes = had.rstrip() + "\n\n" + s.notes if had.strip() else s.notes
+                j.update_student(known.id, grade=s.grade, notes=notes)
+                students[key] = alias_keys.KnownStudent(known.id, s.grade or known.grade)
+            declared.add(key)
+            result.students += 1
+        refs: dict[str, int] = {}  # a contact row's ref -> the contact written for it
+        for row in p.rows:
+            if done % STEP_ROWS == 0:
+                yield done / total
+            done += 1
             sid = school_id(row.school)
             links: list[ContactStudent] = []
+            no_grade: list[int] = []
             for ps in row.students:
                 own = sid if ps.school == row.school else school_id(ps.school)
                 key = (own, alias_keys.alias_key(ps.alias))
-                known = students.get(key)
-                if known is None:
-                    known = alias_keys.KnownStudent(
-                        j.add_student(ps.alias, own, ps.grade), ps.grade
-                    )
-                    result.new_students += 1
-                elif ps.grade is not None and known.grade != ps.grade:
-                    j.update_student(known.id, grade=ps.grade)
-                    known = alias_keys.KnownStudent(known.id, ps.grade)
-                students[key] = known
-                links.append(ContactStudent(known.id, ps.role, ps.grade))
+                student = student_id(ps.alias, own, ps.grade, set_grade=key not in declared)
+                if p.records and ps.grade is None and students[key].grade is not None:
+                    no_grade.append(student)  # no grade recorded with this contact
+                links.append(ContactStudent(student, ps.role, ps.grade))
             cid = j.add_contact(
                 ContactInput(
                     occurred_at=row.occurred_at,
@@ -311,17 +367,60 @@ class ImportRun:
                     attendees=row.attendees,
                 )
             )
+            if no_grade:
+                conn.executemany(
+                    "UPDATE contact_students SET grade = NULL"
+                    " WHERE contact_id = ? AND student_id = ?",
+                    [(cid, s) for s in no_grade],
+                )
+            if row.redacted:
+                conn.execute("UPDATE contacts SET redacted = 1 WHERE id = ?", (cid,))
+            if row.ref is not None:
+                refs[row.ref] = cid
             result.contacts += 1
             for fu in row.follow_ups:
                 fid = j.add_follow_up(
                     fu.due, fu.what, [link.student_id for link in links], source_contact_id=cid
                 )
-                if fu.status != "open" or fu.done_on is not None:
-                    conn.execute(
-                        "UPDATE follow_ups SET status = ?, completed_on = ? WHERE id = ?",
-                        (fu.status, fu.done_on.isoformat() if fu.done_on else None, fid),
-                    )
+                _set_follow_up_state(conn, fid, fu.status, fu.done_on, None)
                 result.follow_ups += 1
+
+        def party(ps: PlannedStudent) -> int:
+            return student_id(ps.alias, school_id(ps.school), ps.grade, set_grade=False)
+
+        for f in p.follow_up_records:
+            if done % STEP_ROWS == 0:
+                yield done / total
+            done += 1
+            source = refs[f.source_ref] if f.source_ref is not None else None
+            fid = j.add_follow_up(
+                f.due, f.what, [party(ps) for ps in f.students], source_contact_id=source
+            )
+            done_by = refs[f.done_ref] if f.done_ref is not None else None
+            _set_follow_up_state(conn, fid, f.status, f.done_on, done_by)
+            result.follow_ups += 1
+        for c in p.cases:
+            case_id = j.add_conflict_case(
+                c.title,
+                [party(ps) for ps in c.parties],
+                terms=c.terms,
+                opened_on=c.opened_on,
+                check_date=c.check_date,
+                contact_ids=[refs[r] for r in c.contact_refs],
+            )
+            if c.status != "open":
+                j.update_conflict_case(case_id, status=c.status)
+            result.cases += 1
+
+
+def _set_follow_up_state(
+    conn: Any, fid: int, status: str, done_on: dt.date | None, done_contact: int | None
+) -> None:
+    if status != "open" or done_on is not None or done_contact is not None:
+        conn.execute(
+            "UPDATE follow_ups SET status = ?, completed_on = ?, done_contact_id = ? WHERE id = ?",
+            (status, done_on.isoformat() if done_on else None, done_contact, fid),
+        )
 
 
 def import_preview(

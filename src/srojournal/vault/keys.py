@@ -213,16 +213,17 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _unb64(text: object, what: str) -> bytes:
+def _unb64(text: object) -> bytes:
     if not isinstance(text, str):
-        raise _damaged(f"{what} is not text")
+        raise _damaged()
     try:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError):
-        raise _damaged(f"{what} is not valid base64") from None
+        raise _damaged() from None
 
 
-def _damaged(_detail: str) -> HeaderDamaged:
+def _damaged() -> HeaderDamaged:
+    """The one message for every defect of the key file: the officer's remedy is the same."""
     return HeaderDamaged(
         "The vault's key file (vault.key) is damaged. Restore it from a backup: every backup "
         "folder holds a copy of it."
@@ -236,6 +237,28 @@ def _canonical(doc: object) -> bytes:
 # -- slots ---------------------------------------------------------------------------------------
 
 
+def _passphrase_aad(vault_id: str, p: KdfParams, *, legacy: bool) -> bytes:
+    version = 1 if legacy else HEADER_VERSION
+    return (
+        f"{HEADER_FORMAT}/{version}/{vault_id}/passphrase/argon2id/"
+        f"{p.memory_kib}/{p.iterations}/{p.lanes}"
+    ).encode()
+
+
+def _sealed_recovery_aad(vault_id: str, p: KdfParams, public_key: bytes, ephemeral: bytes) -> bytes:
+    return (
+        f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/recovery/argon2id+x25519/"
+        f"{p.memory_kib}/{p.iterations}/{p.lanes}/{public_key.hex()}/{ephemeral.hex()}"
+    ).encode()
+
+
+def _database_aad(vault_id: str, recovery_slot: RecoverySlot, *, legacy: bool) -> bytes:
+    """The data key's wrap binds the recovery slot by its digest (format 2)."""
+    if legacy:
+        return f"{HEADER_FORMAT}/1/{vault_id}/db".encode()
+    return f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/db/{recovery_slot.binding()}".encode()
+
+
 @dataclass(frozen=True, slots=True)
 class PassphraseSlot:
     """The master key wrapped under Argon2id(passphrase)."""
@@ -247,12 +270,7 @@ class PassphraseSlot:
     legacy: bool = False  # made by format 1: its associated data names version 1
 
     def aad(self, vault_id: str) -> bytes:
-        p = self.params
-        version = 1 if self.legacy else HEADER_VERSION
-        return (
-            f"{HEADER_FORMAT}/{version}/{vault_id}/passphrase/argon2id/"
-            f"{p.memory_kib}/{p.iterations}/{p.lanes}"
-        ).encode()
+        return _passphrase_aad(vault_id, self.params, legacy=self.legacy)
 
     def as_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -287,19 +305,15 @@ class RecoverySlot:
     def legacy(self) -> bool:
         return self.public_key is None
 
-    def aad(self, vault_id: str, ephemeral: bytes | None = None) -> bytes:
+    def aad(self, vault_id: str) -> bytes:
         p = self.params
         if self.public_key is None:
             return (
                 f"{HEADER_FORMAT}/1/{vault_id}/recovery/argon2id/"
                 f"{p.memory_kib}/{p.iterations}/{p.lanes}"
             ).encode()
-        eph = self.ephemeral_key if ephemeral is None else ephemeral
-        assert eph is not None
-        return (
-            f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/recovery/argon2id+x25519/"
-            f"{p.memory_kib}/{p.iterations}/{p.lanes}/{self.public_key.hex()}/{eph.hex()}"
-        ).encode()
+        assert self.ephemeral_key is not None
+        return _sealed_recovery_aad(vault_id, p, self.public_key, self.ephemeral_key)
 
     def as_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -384,9 +398,7 @@ class Keyset:
     change: str | None = None  # in a pending keyset: the audit action of the change in flight
 
     def database_aad(self, vault_id: str) -> bytes:
-        if self.database.legacy:
-            return f"{HEADER_FORMAT}/1/{vault_id}/db".encode()
-        return f"{HEADER_FORMAT}/{HEADER_VERSION}/{vault_id}/db/{self.recovery.binding()}".encode()
+        return _database_aad(vault_id, self.recovery, legacy=self.database.legacy)
 
     def data_key(self, master: bytearray, vault_id: str) -> bytearray:
         try:
@@ -398,7 +410,7 @@ class Keyset:
         except InvalidTag:
             # The master key is right (its slot opened), so the wrap or the recovery slot it
             # binds was changed: damage or tampering.
-            raise _damaged("database key") from None
+            raise _damaged() from None
 
     def replace(self, **changes: Any) -> Keyset:
         return dataclasses.replace(self, **changes)
@@ -504,29 +516,29 @@ class KeyHeader:
     @staticmethod
     def from_bytes(data: bytes) -> KeyHeader:
         if len(data) > MAX_HEADER_BYTES:
-            raise _damaged("too large")
+            raise _damaged()
         try:
             doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: huge integers too
-            raise _damaged("not JSON") from None
+            raise _damaged() from None
         if not isinstance(doc, dict) or doc.get("format") != HEADER_FORMAT:
             raise NotAVault("This folder's vault.key is not an SRO Journal key file.")
         version = doc.get("version")
         if not isinstance(version, int) or isinstance(version, bool):
-            raise _damaged("version")
+            raise _damaged()
         if version > HEADER_VERSION:
             raise VaultError(
                 "This vault was created by a newer version of SRO Journal. "
                 "Update the app to open it."
             )
         if version not in (1, HEADER_VERSION):
-            raise _damaged("version")
+            raise _damaged()
         checksum = doc.pop("checksum", None)
         if not isinstance(checksum, str) or checksum != _checksum(doc):
-            raise _damaged("checksum")
+            raise _damaged()
         vault_id = doc.get("vault_id")
         if not isinstance(vault_id, str) or len(vault_id) > 64:
-            raise _damaged("fields")
+            raise _damaged()
         if version == 1:
             return _from_v1(doc, vault_id)
         keys = _parse_keyset(doc.get("keys"))
@@ -581,7 +593,7 @@ def _checksum(body: dict[str, Any]) -> str:
 def _int_field(raw: dict[str, Any], name: str) -> int:
     v = raw.get(name)
     if not isinstance(v, int) or isinstance(v, bool):
-        raise _damaged(name)
+        raise _damaged()
     return v
 
 
@@ -596,19 +608,19 @@ def _params(raw: dict[str, Any]) -> KdfParams:
 def _legacy_flag(raw: dict[str, Any]) -> bool:
     flag = raw.get("legacy", False)
     if not isinstance(flag, bool):
-        raise _damaged("legacy")
+        raise _damaged()
     return flag
 
 
 def _parse_passphrase_slot(raw: object, *, legacy: bool | None = None) -> PassphraseSlot:
     if not isinstance(raw, dict) or raw.get("kdf") != "argon2id":
-        raise _damaged("passphrase slot")
+        raise _damaged()
     params = _params(raw)
-    salt = _unb64(raw.get("salt"), "salt")
-    nonce = _unb64(raw.get("nonce"), "nonce")
-    wrapped = _unb64(raw.get("wrapped_key"), "wrapped key")
+    salt = _unb64(raw.get("salt"))
+    nonce = _unb64(raw.get("nonce"))
+    wrapped = _unb64(raw.get("wrapped_key"))
     if len(salt) < 16 or len(nonce) != 12 or len(wrapped) != KEY_BYTES + 16:
-        raise _damaged("slot sizes")
+        raise _damaged()
     return PassphraseSlot(
         params, salt, nonce, wrapped, _legacy_flag(raw) if legacy is None else legacy
     )
@@ -616,35 +628,35 @@ def _parse_passphrase_slot(raw: object, *, legacy: bool | None = None) -> Passph
 
 def _parse_recovery_slot(raw: object, *, legacy: bool | None = None) -> RecoverySlot:
     if not isinstance(raw, dict):
-        raise _damaged("recovery slot")
+        raise _damaged()
     kdf = raw.get("kdf")
     is_legacy = (kdf == "argon2id") if legacy is None else legacy
     if legacy is None and is_legacy != _legacy_flag(raw):
-        raise _damaged("recovery slot kind")
+        raise _damaged()
     if kdf != ("argon2id" if is_legacy else "argon2id+x25519"):
-        raise _damaged("recovery slot kdf")
+        raise _damaged()
     params = _params(raw)
-    salt = _unb64(raw.get("salt"), "salt")
-    nonce = _unb64(raw.get("nonce"), "nonce")
-    wrapped = _unb64(raw.get("wrapped_key"), "wrapped key")
+    salt = _unb64(raw.get("salt"))
+    nonce = _unb64(raw.get("nonce"))
+    wrapped = _unb64(raw.get("wrapped_key"))
     if len(salt) < 16 or len(nonce) != 12 or len(wrapped) != KEY_BYTES + 16:
-        raise _damaged("slot sizes")
+        raise _damaged()
     if is_legacy:
         return RecoverySlot(params, salt, nonce, wrapped)
-    public = _unb64(raw.get("public_key"), "public key")
-    ephemeral = _unb64(raw.get("ephemeral_key"), "ephemeral key")
+    public = _unb64(raw.get("public_key"))
+    ephemeral = _unb64(raw.get("ephemeral_key"))
     if len(public) != recovery.PUBLIC_KEY_BYTES or len(ephemeral) != recovery.PUBLIC_KEY_BYTES:
-        raise _damaged("recovery key sizes")
+        raise _damaged()
     return RecoverySlot(params, salt, nonce, wrapped, public, ephemeral)
 
 
 def _parse_wrapped(raw: object, *, legacy: bool | None = None) -> WrappedKey:
     if not isinstance(raw, dict):
-        raise _damaged("database key")
-    nonce = _unb64(raw.get("nonce"), "nonce")
-    wrapped = _unb64(raw.get("wrapped_key"), "wrapped key")
+        raise _damaged()
+    nonce = _unb64(raw.get("nonce"))
+    wrapped = _unb64(raw.get("wrapped_key"))
     if len(nonce) != 12 or len(wrapped) != KEY_BYTES + 16:
-        raise _damaged("database key sizes")
+        raise _damaged()
     return WrappedKey(nonce, wrapped, _legacy_flag(raw) if legacy is None else legacy)
 
 
@@ -652,20 +664,20 @@ def _parse_journal(raw: object) -> JournalMark | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise _damaged("journal")
+        raise _damaged()
     generation = _int_field(raw, "generation")
-    mac = _unb64(raw.get("mac"), "journal mac")
+    mac = _unb64(raw.get("mac"))
     if not 0 <= generation < 2**53 or len(mac) != 32:
-        raise _damaged("journal")
+        raise _damaged()
     return JournalMark(generation, mac)
 
 
 def _parse_keyset(raw: object, *, pending: bool = False) -> Keyset:
     if not isinstance(raw, dict):
-        raise _damaged("keys")
+        raise _damaged()
     change = raw.get("change")
     if change is not None and (not pending or not isinstance(change, str) or len(change) > 64):
-        raise _damaged("change")
+        raise _damaged()
     return Keyset(
         _parse_passphrase_slot(raw.get("passphrase")),
         _parse_recovery_slot(raw.get("recovery")),
@@ -680,16 +692,16 @@ def _from_v1(doc: dict[str, Any], vault_id: str) -> KeyHeader:
     rotation in flight, same master key). Read into the current model, every wrap legacy."""
     raw_slots = doc.get("slots")
     if not isinstance(raw_slots, list) or len(raw_slots) > 8:
-        raise _damaged("slots")
+        raise _damaged()
     by_kind: dict[str, dict[str, Any]] = {}
     for raw in raw_slots:
         if not isinstance(raw, dict) or raw.get("type") not in ("passphrase", "recovery"):
-            raise _damaged("slot type")
+            raise _damaged()
         if raw["type"] in by_kind:
-            raise _damaged("slot kinds")
+            raise _damaged()
         by_kind[raw["type"]] = raw
     if sorted(by_kind) != ["passphrase", "recovery"]:
-        raise _damaged("slot kinds")
+        raise _damaged()
     passphrase = _parse_passphrase_slot(by_kind["passphrase"], legacy=True)
     recovery_slot = _parse_recovery_slot(by_kind["recovery"], legacy=True)
     keys = Keyset(passphrase, recovery_slot, _parse_wrapped(doc.get("database"), legacy=True))
@@ -708,10 +720,10 @@ def wrap_passphrase_slot(
 ) -> PassphraseSlot:
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(12)
-    placeholder = PassphraseSlot(params, salt, nonce, b"")
+    aad = _passphrase_aad(vault_id, params, legacy=False)
     kek = derive(secret, salt, params)
     try:
-        wrapped = AESGCM(kek).encrypt(nonce, bytes(master), placeholder.aad(vault_id))
+        wrapped = AESGCM(kek).encrypt(nonce, bytes(master), aad)
     finally:
         zero(kek)
     return PassphraseSlot(params, salt, nonce, wrapped)
@@ -724,9 +736,7 @@ def new_recovery_slot(
     key and the master key sealed to it."""
     salt = secrets.token_bytes(16)
     private = recovery.private_key_from_seed(derive(code_secret, salt, params))
-    return reseal_recovery_slot(
-        RecoverySlot(params, salt, b"", b"", recovery.public_bytes(private), b""), master, vault_id
-    )
+    return _sealed_slot(params, salt, recovery.public_bytes(private), master, vault_id)
 
 
 def reseal_recovery_slot(
@@ -735,10 +745,16 @@ def reseal_recovery_slot(
     """The same recovery code, sealed over a new master key (no derivation, no code needed)."""
     if slot.public_key is None:
         raise ValueError("a format 1 recovery slot cannot be resealed")
+    return _sealed_slot(slot.params, slot.salt, slot.public_key, master, vault_id)
+
+
+def _sealed_slot(
+    params: KdfParams, salt: bytes, public_key: bytes, master: bytes | bytearray, vault_id: str
+) -> RecoverySlot:
     eph, nonce, wrapped = recovery.seal(
-        master, slot.public_key, lambda e: slot.aad(vault_id, ephemeral=e)
+        master, public_key, lambda e: _sealed_recovery_aad(vault_id, params, public_key, e)
     )
-    return RecoverySlot(slot.params, slot.salt, nonce, wrapped, slot.public_key, eph)
+    return RecoverySlot(params, salt, nonce, wrapped, public_key, eph)
 
 
 def wrap_data_key(
@@ -748,12 +764,8 @@ def wrap_data_key(
     vault_id: str,
 ) -> WrappedKey:
     nonce = secrets.token_bytes(12)
-    placeholder = Keyset(
-        PassphraseSlot(KdfParams(1, 1, 1), b"", b"", b""), recovery_slot, WrappedKey(b"", b"")
-    )
-    wrapped = AESGCM(bytes(master)).encrypt(
-        nonce, bytes(data_key), placeholder.database_aad(vault_id)
-    )
+    aad = _database_aad(vault_id, recovery_slot, legacy=False)
+    wrapped = AESGCM(bytes(master)).encrypt(nonce, bytes(data_key), aad)
     return WrappedKey(nonce, wrapped)
 
 

@@ -45,10 +45,9 @@ def test_entry_saved_during_a_failing_purge_is_kept(qtbot, session, vault, data,
     qtbot.mouseClick(box.findChild(QPushButton, "confirmAccept"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(inside.is_set, timeout=20000)
 
-    entry = QuickEntryDialog(session, restore_draft=False)
-    qtbot.addWidget(entry)
+    entry = QuickEntryDialog(session, restore_draft=False)  # a saved entry deletes itself
     entry.show()
-    entry.type_combo.setCurrentIndex(entry.type_combo.findData("relationship"))
+    entry.type_edit.set_value("relationship")
     qtbot.keyClicks(entry.notes, "Talked at lunch during the purge")
     with qtbot.waitSignal(entry.saved, timeout=20000) as saved:
         qtbot.keyClick(entry.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

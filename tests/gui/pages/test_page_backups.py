@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
@@ -66,3 +68,32 @@ def test_clear_drops_the_list(qtbot, session, vault, show):
     page.back_up_now()
     page.clear()
     assert page.table.rowCount() == 0 and page.folder_label.text() == ""
+
+
+def test_restore_into_a_folder_that_does_not_exist_yet(qtbot, session, vault, data, tmp_path, show):
+    page = show(BackupsPage(session))
+    page.back_up_now()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=20000)
+    page.table.selectRow(0)
+    dlg = page.choose_restore_folder()
+    suggested = Path(dlg.folder.text())
+    assert not suggested.exists() and suggested.parent == vault.folder.resolve().parent
+    target = tmp_path / "new" / "place"  # neither exists
+    dlg.folder.setFocus()
+    dlg.folder.selectAll()
+    qtbot.keyClicks(dlg.folder, str(target))
+    dlg.passphrase.setFocus()
+    qtbot.keyClicks(dlg.passphrase, PASSPHRASE)
+    qtbot.keyClick(dlg.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Restored into" in page.message.text(), timeout=20000)
+    vault.close()
+    with Vault.open(target, PASSPHRASE) as v:
+        assert v.journal.counts().students == 3
+
+
+def test_a_second_backup_today_keeps_the_first(qtbot, session, vault, data, show):
+    page = show(BackupsPage(session))
+    page.back_up_now()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=20000)
+    page.back_up_now()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=20000)

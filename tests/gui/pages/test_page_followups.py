@@ -108,3 +108,70 @@ def test_clear_drops_everything(qtbot, session, vault, data, show):
     page.clear()
     assert page.tree.topLevelItemCount() == 0
     assert page.summary.text() == ""
+
+
+def test_mark_done_logs_the_contact_when_it_is_pressed(qtbot, session, vault, data, show):
+    """The contact is logged at the minute Mark done is pressed, not when the dialog opened
+    (nor rounded down to five minutes)."""
+    clock = [dt.datetime.combine(TODAY, dt.time(20, 10))]
+    session.now = lambda: clock[0]
+    fid = _add(vault, data, 0)
+    page = show(FollowUpsPage(session))
+    page.select(fid)
+    dlg = page.open_done_dialog()
+    clock[0] = dt.datetime.combine(TODAY, dt.time(20, 14, 31))
+    dlg.accept()
+    contact = vault.journal.contact(vault.journal.follow_up(fid).done_contact_id)
+    assert contact.occurred_at == dt.datetime.combine(TODAY, dt.time(20, 14))
+
+
+def test_agreement_checks_are_listed_and_recorded_with_the_follow_ups(
+    qtbot, session, vault, data, show
+):
+    session.now = lambda: dt.datetime.combine(TODAY, dt.time(16, 0))
+    late = vault.journal.add_conflict_case(
+        "Bus stop", [data.ana, data.ben], opened_on=TODAY, check_date=TODAY - dt.timedelta(2)
+    )
+    vault.journal.add_conflict_case(
+        "Closed one", [data.ana, data.ben], opened_on=TODAY, check_date=TODAY
+    )
+    vault.journal.update_conflict_case(2, status="closed")
+    _add(vault, data, 3)
+    page = show(FollowUpsPage(session))
+    assert _groups(page) == ["Overdue (1)", "This week (1)"]
+    row = page.tree.topLevelItem(0).child(0)
+    assert row.text(1) == "Agreement check: Bus stop" and row.text(2) == "AB, CD"
+    assert page.overdue_count() == 1
+    page.select_check(late)
+    assert page.done_button.isEnabled()
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    dlg = page.findChild(FormDialog, "checkDialog")
+    assert dlg is not None and dlg.held
+    dlg.broken_choice.click()
+    assert not dlg.held and dlg.next_check.value() is None
+    with qtbot.waitSignal(session.data_changed):
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)
+    case = vault.journal.conflict_case(late)
+    assert (case.status, case.check_date) == ("broken", None)
+    assert vault.journal.contact(case.contact_ids[0]).outcome == "agreement_broken"
+    assert _groups(page) == ["This week (1)"]
+
+
+def test_an_agreement_check_can_be_moved_and_dropped(qtbot, session, vault, data, show):
+    case = vault.journal.add_conflict_case(
+        "Bus", [data.ana, data.ben], opened_on=TODAY, check_date=TODAY
+    )
+    page = show(FollowUpsPage(session))
+    page.select_check(case)
+    dlg = page.open_reschedule_dialog()
+    dlg.due.set_value(TODAY + dt.timedelta(days=5))
+    dlg.accept()
+    assert vault.journal.conflict_case(case).check_date == TODAY + dt.timedelta(days=5)
+    page.select_check(case)
+    page.ask_cancel()
+    box = page.findChild(QMessageBox, "confirmBox")
+    qtbot.mouseClick(box.findChild(QPushButton, "confirmAccept"), Qt.MouseButton.LeftButton)
+    assert vault.journal.conflict_case(case).check_date is None
+    assert vault.journal.conflict_case(case).status == "open"
+    assert _groups(page) == []

@@ -208,3 +208,36 @@ def test_screenshots_light_and_dark(qtbot, session, vault, data, show, tmp_path:
         assert image.width() == 1366 and image.height() == 768
         assert image.save(str(tmp_path / f"reports-{scheme}.png"))
     configure_application(app, "light")  # type: ignore[arg-type]
+
+
+def test_a_wide_table_shows_every_column_and_the_charts_give_way(qtbot, session, vault, data,
+                                                                 show):  # fmt: skip
+    """The category-by-outcome table is wider than the space beside the charts on a laptop:
+    the charts give way so every column shows whole, and come back for a narrow table."""
+    data.contact(vault, data.ana)
+    page = show(ReportsPage(session))
+    _ready(qtbot, page, "2026-03")
+    view = page.table_view
+
+    def whole() -> bool:
+        return view.horizontalHeader().length() <= view.viewport().width()
+
+    page.table_list.setFocus()
+    QTest.keyClick(page.table_list, Qt.Key.Key_Home)
+    assert page.table_list.currentData() == "T0"
+    qtbot.waitUntil(lambda: page.left_box.isVisible() and whole())
+    QTest.keyClick(page.table_list, Qt.Key.Key_Down)
+    assert page.table_list.currentData() == "T1"
+    qtbot.waitUntil(lambda: not page.left_box.isVisible() and whole())
+    assert page.headline.isVisible() and "contacts" in page.headline.text()
+    QTest.keyClick(page.table_list, Qt.Key.Key_Home)
+    qtbot.waitUntil(page.left_box.isVisible)
+
+
+def test_labels_keep_a_school_name_as_written_and_name_codes_plainly() -> None:
+    from srojournal.ui.reports.wording import label_for
+
+    assert label_for("Eastside Middle School") == "Eastside Middle School"
+    assert label_for("McKinley High") == "McKinley High"
+    assert label_for("no_agreement") == "No agreement"
+    assert label_for("follow_up_due") == "Follow-up due"

@@ -108,3 +108,18 @@ def test_add_student_rejects_empty_alias_and_keeps_dialog(qtbot, session, data, 
     assert "Alias" in dlg.error.text()
     assert dlg.notes.toPlainText() == "typed text"
     dlg.reject()
+
+
+def test_the_search_picks_its_one_result_with_the_keyboard(qtbot, session, vault, data, show):
+    page = show(StudentsPage(session))
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "EF")
+    assert page.model.rowCount() == 1
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.name_label.text() == "EF"
+    assert QApplication.focusWidget() is page.list
+    page.search.setFocus()
+    page.search.clear()  # every student: Down goes into the list
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is page.list
+    assert page.name_label.text() == "EF"  # the student chosen before stays chosen

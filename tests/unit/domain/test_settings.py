@@ -53,3 +53,25 @@ def test_paths_and_dates_round_trip(vault: Vault, tmp_path: Path) -> None:
     assert settings.BACKUP_DIR.read(j) is None
     settings.LAST_DAILY_BACKUP.write(j, dt.date(2026, 3, 18))
     assert settings.LAST_DAILY_BACKUP.read(j) == dt.date(2026, 3, 18)
+
+
+def test_bool_and_word_settings_read_what_they_wrote() -> None:
+    store: dict[str, str] = {}
+
+    class Store:
+        def get_setting(self, key: str, default: str | None = None) -> str | None:
+            return store.get(key, default)
+
+        def set_setting(self, key: str, value: str) -> None:
+            store[key] = value
+
+    s = Store()
+    assert settings.SPELL_CHECK.read(s) is True and settings.DEMO_VAULT.read(s) is False
+    settings.SPELL_CHECK.write(s, False)
+    assert settings.SPELL_CHECK.read(s) is False
+    settings.PERSONAL_WORDS.write(s, ("zed", " Quill ", "Zed", "", "x" * 61))
+    assert settings.PERSONAL_WORDS.read(s) == ("Quill", "zed")
+    store["personal_dictionary"] = "{not json"
+    assert settings.PERSONAL_WORDS.read(s) == ()  # unreadable: the default, never a crash
+    store["spell_check_notes"] = "maybe"
+    assert settings.SPELL_CHECK.read(s) is True

@@ -56,10 +56,34 @@ def test_dates_finer_than_a_month(text: str) -> None:
     assert "date" in str(err.value)
 
 
-def test_month_is_not_a_date_leak() -> None:
+def _date_leak(checker: LeakChecker, text: str) -> bool:
+    try:
+        checker.check_dates(text)
+    except LeakFound as exc:
+        assert exc.kind == "date"
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("month_only", "with_a_day"),
+    [
+        (
+            '"period": "2026-03", "count": 12, "release": 3',
+            '"period": "2026-03-05", "count": 12, "release": 3',
+        ),
+        (
+            "2026-03,1,10,T1,contacts,,mentoring,resolved,,,,,,12,ok",
+            "2026-03-05,1,10,T1,contacts,,mentoring,resolved,,,,,,12,ok",
+        ),
+        ('"period": "2026-Q1", "periods": ["2026-01", "2026-02"]', '"period": "2026-01-31"'),
+    ],
+)
+def test_month_is_not_a_date_leak(month_only: str, with_a_day: str) -> None:
+    """A month (or quarter) passes; the same output with a day in it is refused."""
     lc = LeakChecker()
-    lc.check_dates('"period": "2026-03", "count": 12, "release": 3')
-    lc.check_dates("2026-03,1,10,T1,contacts,,mentoring,resolved,,,,,,12,ok")
+    assert not _date_leak(lc, month_only)
+    assert _date_leak(lc, with_a_day)
 
 
 def test_labels_outside_the_allow_list() -> None:

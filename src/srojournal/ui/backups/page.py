@@ -9,7 +9,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from srojournal.ops import backups as backup_ops
 from srojournal.ops.changes import Change, Done
+from srojournal.ui.common.error_label import ErrorLabel
 from srojournal.ui.common.kit import (
     confirm,
     header_row,
@@ -179,24 +183,23 @@ class BackupsPage(Page):
 
         self.runner.run(lambda: backup_ops.back_up_now(vault), done, failed)
 
-    def choose_restore_folder(self) -> QFileDialog | None:
+    def choose_restore_folder(self) -> RestoreDialog | None:
+        """Restore the selected backup: into which folder (a new one is suggested; it need not
+        exist yet), with the passphrase the backup was taken under."""
         b = self.selected_backup()
         if b is None:
             return None
-        dlg = QFileDialog(self, "Restore into a new folder", str(self.session.vault.folder.parent))
-        dlg.setFileMode(QFileDialog.FileMode.Directory)
-        dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dlg.setLabelText(QFileDialog.DialogLabel.Accept, "Restore here")
-        dlg.fileSelected.connect(lambda path: self.ask_backup_passphrase(b, Path(path)))
-        dlg.finished.connect(dlg.deleteLater)
+        dlg = RestoreDialog(b, suggested_restore_folder(self.session.vault.folder, b), self)
+        dlg.accepted.connect(lambda: self.restore(b, *dlg.value()))
         dlg.open()
         return dlg
 
-    def ask_backup_passphrase(self, b: BackupInfo, chosen: Path) -> BackupPassphraseDialog:
-        """The backup is verified with the passphrase it was taken under before it is copied."""
-        dlg = BackupPassphraseDialog(b, self)
-        dlg.accepted.connect(lambda: self.restore(b, chosen, dlg.value()))
+    def ask_backup_passphrase(self, b: BackupInfo, chosen: Path) -> RestoreDialog:
+        """The restore dialog with the folder already chosen."""
+        dlg = RestoreDialog(b, chosen, self)
+        dlg.accepted.connect(lambda: self.restore(b, *dlg.value()))
         dlg.open()
+        dlg.passphrase.setFocus()
         return dlg
 
     def restore(self, b: BackupInfo, chosen: Path, passphrase: str) -> None:
@@ -226,24 +229,58 @@ class BackupsPage(Page):
         self.runner.run(lambda: backup_ops.restore(b.path, target, passphrase), done, failed)
 
 
-class BackupPassphraseDialog(QDialog):
-    """Asks for the passphrase a backup was taken under (it may be an older one)."""
+def suggested_restore_folder(vault_folder: Path, b: BackupInfo) -> Path:
+    """A new folder beside the vault, named after the backup's time (never an existing one)."""
+    vault_folder = Path(vault_folder).resolve()
+    base = vault_folder.with_name(f"{vault_folder.name}-restored-{b.created_at:%Y%m%d-%H%M}")
+    target, n = base, 1
+    while target.exists():
+        n += 1
+        target = base.with_name(f"{base.name}-{n}")
+    return target
 
-    def __init__(self, b: BackupInfo, parent: QWidget | None = None) -> None:
+
+class RestoreDialog(QDialog):
+    """Where to restore a backup (a folder that may not exist yet) and the passphrase that was
+    valid when the backup was taken (the backup is checked with it before anything is copied)."""
+
+    def __init__(self, b: BackupInfo, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("backupPassphraseDialog")
         self.setWindowTitle("Restore backup")
         self.setModal(True)
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(520)
         lay = QVBoxLayout(self)
         lay.addWidget(
             hint_label(
-                f"Enter the passphrase that was valid on {b.created_at:%Y-%m-%d}, when this "
-                "backup was taken. The backup is checked with it before anything is copied."
+                f"The backup of {b.created_at:%Y-%m-%d %H:%M} is restored into a new folder; "
+                "the vault you have open stays as it is."
             )
         )
+        form = QFormLayout()
+        row = QHBoxLayout()
+        self.folder = named(QLineEdit(str(folder)), "Restore into folder")
+        self.folder.setToolTip("A new folder (it is created), or an empty one")
+        browse = named(QPushButton("Browse…"), "Choose where the new folder goes")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        folder_label = QLabel("Restore &into")
+        folder_label.setBuddy(self.folder)
+        form.addRow(folder_label, row)
         self.passphrase = PassphraseEdit("Passphrase of the backup")
-        lay.addWidget(self.passphrase)
+        pass_label = QLabel("&Passphrase")
+        pass_label.setBuddy(self.passphrase)
+        form.addRow(pass_label, self.passphrase)
+        lay.addLayout(form)
+        lay.addWidget(
+            hint_label(
+                f"Enter the passphrase that was valid on {b.created_at:%Y-%m-%d}, when this "
+                "backup was taken."
+            )
+        )
+        self.error = ErrorLabel("Restore problem")
+        lay.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -254,11 +291,29 @@ class BackupPassphraseDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self.finished.connect(self.deleteLater)
-        self._value = ""
+        self._value: tuple[Path, str] = (folder, "")
+        self._backup = b
         self.passphrase.setFocus()
 
+    def _browse(self) -> None:
+        start = Path(self.folder.text().strip() or ".").parent
+        dlg = QFileDialog(self, "Where the restored vault goes", str(start))
+        dlg.setFileMode(QFileDialog.FileMode.Directory)
+        dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dlg.fileSelected.connect(lambda path: self.folder.setText(str(self._inside(Path(path)))))
+        dlg.finished.connect(dlg.deleteLater)
+        dlg.open()
+
+    def _inside(self, chosen: Path) -> Path:
+        return restore_target(chosen, self._backup.path)
+
     def accept(self) -> None:
-        self._value = self.passphrase.text()
+        text = self.folder.text().strip()
+        if not text:
+            self.error.set_message("Type the folder to restore into.")
+            self.folder.setFocus()
+            return
+        self._value = (Path(text).expanduser(), self.passphrase.text())
         self.passphrase.wipe()
         super().accept()
 
@@ -266,6 +321,6 @@ class BackupPassphraseDialog(QDialog):
         self.passphrase.wipe()
         super().reject()
 
-    def value(self) -> str:
-        """The passphrase typed (read it in an ``accepted`` handler)."""
+    def value(self) -> tuple[Path, str]:
+        """The folder and the passphrase typed (read it in an ``accepted`` handler)."""
         return self._value

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -15,9 +14,21 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain import taxonomy
 from srojournal.domain.models import ContactRow
+from srojournal.ui.common.columns import Column, ColumnFit
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("Date", "Type", "School", "Students", "Outcome", "Notes")
+DATE, TYPE, SCHOOL, STUDENTS, OUTCOME, NOTES = range(len(COLUMNS))
+# When the table narrows, the school goes first, then the students, then the type: the date,
+# the outcome and the notes stay.
+FIT = (
+    Column(DATE, 0, 118, 130, sample="2026-12-31 23:59"),
+    Column(NOTES, 1, 120, 260),
+    Column(OUTCOME, 2, 90, 140),
+    Column(TYPE, 3, 100, 180),
+    Column(STUDENTS, 4, 80, 130),
+    Column(SCHOOL, 5, 80, 130),
+)
 
 
 def outcome_label(code: str | None) -> str:
@@ -42,14 +53,10 @@ class ContactTable(QTableWidget):
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)
         self.setTabKeyNavigation(False)
-        h = self.horizontalHeader()
-        for i in (0, 2, 3, 4):
-            h.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        h.resizeSection(1, 190)
-        h.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setColumnHidden(3, not show_students)
+        columns = FIT if show_students else tuple(c for c in FIT if c.index != STUDENTS)
+        self.setColumnHidden(STUDENTS, not show_students)
+        self.fit = ColumnFit(self, columns, stretch=NOTES)
         self.doubleClicked.connect(lambda idx: self._emit_row(idx.row()))
         self.activated.connect(lambda idx: self._emit_row(idx.row()))
 
@@ -80,8 +87,7 @@ class ContactTable(QTableWidget):
             )
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
-                if col in (1, 5):
-                    item.setToolTip(text)
+                item.setToolTip(text)  # a column that gives way still shows on hover
                 if col == 0:
                     item.setData(_ID_ROLE, r.id)
                 self.setItem(i, col, item)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.ops.changes import Change
+from srojournal.ui.widgets import enter_clicks
 
 log = logging.getLogger("srojournal.ui.pages")
 
@@ -42,8 +44,11 @@ W = TypeVar("W", bound=QWidget)
 
 
 def named(widget: W, name: str, tip: str | None = None) -> W:
-    """Give a control its accessible name (and an optional tooltip); returns it for chaining."""
+    """Give a control its accessible name (and an optional tooltip); returns it for chaining.
+    A button also takes Enter when it has the focus."""
     widget.setAccessibleName(name)
+    if isinstance(widget, QPushButton):
+        enter_clicks(widget)
     if tip:
         widget.setToolTip(tip)
         widget.setAccessibleDescription(tip)

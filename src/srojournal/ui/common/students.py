@@ -1,19 +1,19 @@
 """Finding students by typing: one type-ahead line edit, and a picker of several built on it.
 
-The completer asks the vault as the officer types (at most ``limit`` suggestions, prefix matches
-first). Enter on a suggestion chooses it; Enter on typed text chooses the student it names (the
-label, or an alias unique among the matches) or asks to create one. Enter never reaches the
-dialog around the field (it would press the dialog's OK).
+The field asks the vault as the officer types (at most ``limit`` suggestions, prefix matches
+first) and lists them under itself without taking the focus. Enter on a highlighted suggestion
+chooses it; Enter on typed text chooses the student it names (the label, or an alias unique
+among the matches) or asks to create one. Enter never reaches the dialog around the field (it
+would press the dialog's OK).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QCompleter,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain.models import Student
 from srojournal.domain.text import normalize_alias
+from srojournal.ui.common.choice import SuggestionPopup
 from srojournal.ui.common.kit import named
 from srojournal.vault.repo import Journal
 
@@ -35,12 +36,15 @@ class StudentSearchEdit(QLineEdit):
     """``student_chosen(id)`` when a student is taken; ``create_requested(text)`` when Enter is
     pressed on text that names no student.
 
+    Suggestions show under the field without taking the focus (``SuggestionPopup``): Down and Up
+    highlight one, Enter takes the highlighted one or the student the text names.
     ``unique_partial``: Enter on text that matches exactly one student takes it (the picker);
     otherwise only an exact alias does, and other text offers to create the student.
     """
 
     student_chosen = Signal(int)
     create_requested = Signal(str)
+    empty_return = Signal()  # Enter with nothing typed (the quick entry moves on)
 
     def __init__(
         self,
@@ -49,6 +53,7 @@ class StudentSearchEdit(QLineEdit):
         *,
         limit: int = 20,
         unique_partial: bool = False,
+        include_archived: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName(name)
@@ -56,26 +61,17 @@ class StudentSearchEdit(QLineEdit):
         self.school_id: int | None = None
         self.limit = limit
         self.unique_partial = unique_partial
+        self.include_archived = include_archived  # archived students can be found too
         self._labels: dict[str, int] = {}
         self._school_names: dict[int, str] = {}
-        # Set when a suggestion was just taken with Enter: the completer passes that Enter on.
-        self._swallow_return = False
-        self._model = QStringListModel(self)
-        self._completer = QCompleter(self._model, self)
-        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self._completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        popup = self._completer.popup()
-        assert popup is not None
-        popup.setAccessibleName(name + " suggestions")
-        self.setCompleter(self._completer)
-        self._completer.activated[str].connect(self._on_activated)  # type: ignore[index]
+        self.popup = SuggestionPopup(self)
+        self.popup.picked.connect(self._pick_row)
         self.textEdited.connect(self._update_suggestions)
 
     def set_journal(self, journal: Journal | None) -> None:
         self.journal = journal
         self._labels.clear()
-        self._model.setStringList([])
+        self.popup.hide()
         self._school_names = (
             {s.id: s.name for s in journal.schools(include_inactive=True)} if journal else {}
         )
@@ -83,13 +79,22 @@ class StudentSearchEdit(QLineEdit):
     def label_for(self, s: Student) -> str:
         school = self._school_names.get(s.school_id, "")
         grade = f", grade {s.grade}" if s.grade else ""
-        return f"{s.alias} ({school}{grade})"
+        archived = ", archived" if s.archived else ""
+        return f"{s.alias} ({school}{grade}{archived})"
+
+    def suggestions(self) -> list[str]:
+        return list(self._labels)
 
     def _update_suggestions(self, text: str) -> None:
-        self._swallow_return = False
         if self.journal is None:
             return
-        students = self.journal.students(text.strip(), limit=self.limit) if text.strip() else []
+        students = (
+            self.journal.students(
+                text.strip(), limit=self.limit, include_archived=self.include_archived
+            )
+            if text.strip()
+            else []
+        )
         if self.school_id is not None:
             students.sort(key=lambda s: s.school_id != self.school_id)
         self._labels = {}
@@ -98,13 +103,16 @@ class StudentSearchEdit(QLineEdit):
             if lbl in self._labels:
                 lbl = f"{lbl} #{s.id}"
             self._labels[lbl] = s.id
-        self._model.setStringList(list(self._labels))
+        if self.hasFocus() and self._labels:
+            self.popup.show_items(list(self._labels), -1)
+        else:
+            self.popup.hide()
 
-    def _on_activated(self, text: str) -> None:
-        sid = self._labels.get(text)
-        if sid is not None:
-            self._swallow_return = True
-            self.student_chosen.emit(sid)
+    def _pick_row(self, row: int) -> None:
+        labels = list(self._labels)
+        self.popup.hide()
+        if 0 <= row < len(labels):
+            self.student_chosen.emit(self._labels[labels[row]])
 
     def match(self, text: str) -> int | None:
         """The student the text names (a label, an alias unique among the matches, or with
@@ -114,7 +122,7 @@ class StudentSearchEdit(QLineEdit):
             return self._labels[text]
         if self.journal is None or not text:
             return None
-        found = self.journal.students(text, limit=50)
+        found = self.journal.students(text, limit=50, include_archived=self.include_archived)
         key = normalize_alias(text)
         exact = [s for s in found if normalize_alias(s.alias) == key]
         if self.school_id is not None:
@@ -128,22 +136,31 @@ class StudentSearchEdit(QLineEdit):
         return None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            super().keyPressEvent(event)
-            return
-        if self._swallow_return:
-            self._swallow_return = False
+        key = event.key()
+        plain = not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        )
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and plain and self.popup.isVisible():
+            self.popup.move_highlight(1 if key == Qt.Key.Key_Down else -1)
             event.accept()
             return
-        popup = self._completer.popup()
-        if popup is not None and popup.isVisible():
-            if popup.currentIndex().isValid():
-                super().keyPressEvent(event)  # the completer takes the highlighted suggestion
-                return
-            popup.hide()
+        if key == Qt.Key.Key_Escape and self.popup.isVisible():
+            self.popup.hide()
+            event.accept()
+            return
+        if key not in (Qt.Key.Key_Return, Qt.Key.Key_Enter) or not plain:
+            super().keyPressEvent(event)
+            return
+        row = self.popup.highlighted()
+        self.popup.hide()
+        if row >= 0:
+            self._pick_row(row)
+            event.accept()
+            return
         text = self.text().strip()
         if not text:
-            super().keyPressEvent(event)
+            self.empty_return.emit()
+            event.accept()
             return
         sid = self.match(text)
         if sid is not None:
@@ -151,6 +168,10 @@ class StudentSearchEdit(QLineEdit):
         else:
             self.create_requested.emit(text)
         event.accept()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        self.popup.hide()
+        super().focusOutEvent(event)
 
 
 class _ChosenList(QListWidget):

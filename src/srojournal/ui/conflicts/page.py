@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -22,12 +21,12 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain import taxonomy
 from srojournal.domain.errors import UserError
-from srojournal.domain.models import ConflictCase, ContactInput, ContactRow, ContactStudent
+from srojournal.domain.models import ConflictCase, ContactRow
 from srojournal.ops import cases as case_ops
 from srojournal.ops.changes import Change, Done
 from srojournal.ops.entries import EntryDraft
 from srojournal.ui.common.contact_table import ContactTable
-from srojournal.ui.common.dates import date_edit, pydate, qdate
+from srojournal.ui.common.dates import date_edit
 from srojournal.ui.common.error_label import ErrorLabel
 from srojournal.ui.common.kit import (
     MARGIN,
@@ -43,7 +42,7 @@ from srojournal.ui.common.kit import (
     title_label,
 )
 from srojournal.ui.common.runner import user_message
-from srojournal.ui.conflicts.dialogs import LinkContactDialog, NewCaseDialog
+from srojournal.ui.conflicts.dialogs import CheckDialog, LinkContactDialog, NewCaseDialog
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
 
@@ -93,6 +92,7 @@ class ConflictsPage(RecordEditor, Page):
         top = QHBoxLayout()
         self.case_title = title_label("")
         self.case_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.case_title.setWordWrap(True)  # the officer's own words: any length
         top.addWidget(self.case_title, 1)
         self.log_button = primary(
             named(QPushButton("Log contact"), "Log a contact for this case", "Open quick entry")
@@ -117,22 +117,39 @@ class ConflictsPage(RecordEditor, Page):
         self.terms_edit.setPlaceholderText("What the parties agreed to")
         self.terms_edit.setMaximumHeight(110)
         check_row = QHBoxLayout()
-        self.check_edit = date_edit("Check date", dt.date.today())
-        self.check_none = named(QCheckBox("No check date"), "No check date")
-        self.check_none.toggled.connect(lambda on: self.check_edit.setEnabled(not on))
+        self.check_edit = date_edit(
+            "Check date", side="future", optional=True, today=self.session.today
+        )
+        self.check_edit.setPlaceholderText("No check date")
+        self.check_edit.setToolTip("When to check that the agreement holds; empty: no check")
         check_row.addWidget(self.check_edit)
-        check_row.addWidget(self.check_none)
         check_row.addStretch(1)
         self.opened_label = QLabel()
         form.addRow("&Title", self.title_edit)
         form.addRow("&Status", self.status_combo)
         form.addRow("T&erms", self.terms_edit)
-        form.addRow("Check on", check_row)
+        check_label = QLabel("Chec&k on")
+        check_label.setBuddy(self.check_edit)
+        form.addRow(check_label, check_row)
         form.addRow("Opened", self.opened_label)
         card.body.addLayout(form)
         self.error = ErrorLabel()
         card.body.addWidget(self.error)
         brow = QHBoxLayout()
+        self.held_button = named(
+            QPushButton("Check: held…"),
+            "Record check: the agreement held",
+            "Log the check with the parties and move the check date",
+        )
+        self.held_button.clicked.connect(lambda: self.open_check_dialog(held=True))
+        self.broken_button = named(
+            QPushButton("Check: broken…"),
+            "Record check: the agreement was broken",
+            "Log the check with the parties and clear the check date",
+        )
+        self.broken_button.clicked.connect(lambda: self.open_check_dialog(held=False))
+        brow.addWidget(self.held_button)
+        brow.addWidget(self.broken_button)
         brow.addStretch(1)
         self.revert_button = named(QPushButton("Revert"), "Revert case changes")
         self.revert_button.clicked.connect(self._show_current)
@@ -145,8 +162,8 @@ class ConflictsPage(RecordEditor, Page):
         self.title_edit.textEdited.connect(self._mark_dirty)
         self.status_combo.activated.connect(self._mark_dirty)
         self.terms_edit.textChanged.connect(self._mark_dirty)
-        self.check_edit.dateChanged.connect(self._mark_dirty)
-        self.check_none.toggled.connect(self._mark_dirty)
+        self.check_edit.textEdited.connect(self._mark_dirty)
+        self.check_edit.changed.connect(self._mark_dirty)
 
         lrow = QHBoxLayout()
         lrow.addWidget(section_label("Linked contacts"))
@@ -190,6 +207,16 @@ class ConflictsPage(RecordEditor, Page):
             if c.id == keep:
                 self.list.selectRow(i)
         self._loading = False
+        hint = cast(QLabel, self.empty_hint)
+        if not cases and self._current is None:
+            hint.setText(
+                "No conflict cases yet. Save a mediation entry (Ctrl+N) with its parties and "
+                "the window offers to open one; or use “New case…”."
+                if wanted is None
+                else "No case has this status."
+            )
+        elif self._current is None:
+            hint.setText("Choose a case on the left, or open a new one.")
         if keep is not None and not self._dirty:
             self._current = j.conflict_case(keep)
             self._show_current()
@@ -250,8 +277,7 @@ class ConflictsPage(RecordEditor, Page):
         self.status_combo.setCurrentIndex(max(self.status_combo.findData(c.status), 0))
         if self.terms_edit.toPlainText() != c.terms:
             self.terms_edit.setPlainText(c.terms)
-        self.check_none.setChecked(c.check_date is None)
-        self.check_edit.setDate(qdate(c.check_date or self.session.today()))
+        self.check_edit.set_value(c.check_date)
         self.opened_label.setText(c.opened_on.isoformat())
         self.contacts.set_rows(self._rows(c.contact_ids))
         self.error.hide()
@@ -293,7 +319,13 @@ class ConflictsPage(RecordEditor, Page):
         title = self.title_edit.text()
         terms = self.terms_edit.toPlainText()
         status = str(self.status_combo.currentData())
-        check = None if self.check_none.isChecked() else pydate(self.check_edit.date())
+        try:
+            check = self.check_edit.value()
+        except UserError as exc:
+            self._refused = True
+            self.error.setText(exc.message)
+            self.error.show()
+            return False
         self._refused = False
 
         def done(_done: object) -> None:
@@ -317,26 +349,40 @@ class ConflictsPage(RecordEditor, Page):
         c = self._current
         if c is None:
             return
-        j = self.journal
-        school = j.student(c.party_ids[0]).school_id if c.party_ids else j.last_used()[0]
-        if school is None:
-            schools = j.schools()
-            if not schools:
-                self.status_message.emit("Add a school in Settings first")
-                return
-            school = schools[0].id
+        prefill = case_ops.case_contact(self.journal, c, self.session.now())
+        if prefill is None:
+            self.status_message.emit("Add a school in Settings first")
+            return
         # The entry is saved with its link to this case, in the same transaction.
-        self.new_contact_requested.emit(
-            EntryDraft(
-                ContactInput(
-                    occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
-                    school_id=school,
-                    type_code="mediation",
-                    students=tuple(ContactStudent(p, "party") for p in c.party_ids),
-                ),
-                case_ids=(c.id,),
-            )
+        self.new_contact_requested.emit(EntryDraft(prefill, case_ids=(c.id,)))
+
+    def open_check_dialog(self, *, held: bool) -> CheckDialog | None:
+        """Record a check on the agreement: held or broken, logged and the date moved at once."""
+        c = self._current
+        if c is None:
+            return None
+        if self._dirty and not self.save_case():
+            return None
+        journal, case_id = self.journal, c.id
+        dlg = CheckDialog(
+            c.title,
+            held,
+            self.session.today(),
+            self.session.now,
+            lambda check: case_ops.record_check(journal, case_id, check),
+            runner=self.session.runner,
+            parent=self,
         )
+        dlg.completed.connect(self._check_recorded)
+        dlg.open()
+        dlg.notes.setFocus()
+        return dlg
+
+    def _check_recorded(self, done: Done[int]) -> None:
+        self.session.applied(done)
+        self.status_message.emit("Check recorded; contact logged")
+        self.refresh()
+        self._show_current()
 
     # -- dialogs ----------------------------------------------------------------------------
     def open_new_dialog(self) -> NewCaseDialog:

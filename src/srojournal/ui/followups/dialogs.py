@@ -41,10 +41,12 @@ class DoneFollowUpDialog(FormDialog):
         *,
         runner: Runner,
         parent: QWidget | None = None,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
     ) -> None:
         super().__init__("Mark follow-up done", submit, parent, runner=runner, ok_label="Mark done")
         self.setObjectName("doneFollowUpDialog")
         self._prefill = prefill
+        self._now = now
         self.log_box = named(QCheckBox("Log the follow-up contact"), "Log the follow-up contact")
         self.log_box.setChecked(prefill is not None)
         self.log_box.setEnabled(prefill is not None)
@@ -83,8 +85,9 @@ class DoneFollowUpDialog(FormDialog):
         p = self._prefill
         if p is None or not self.log_box.isChecked():
             return None
+        at = self._now()  # logged at the moment Mark done is pressed
         return ContactInput(
-            occurred_at=p.occurred_at,
+            occurred_at=dt.datetime.combine(p.occurred_at.date(), dt.time(at.hour, at.minute)),
             school_id=p.school_id,
             type_code=p.type_code,
             students=p.students,

@@ -79,7 +79,10 @@ class ExportDialog(QDialog):
         group.addButton(self.one_radio)
         scope.addWidget(self.all_radio)
         scope.addWidget(self.one_radio)
-        self.student_edit = StudentSearchEdit("Student whose records to export")
+        # A records request often comes after the student left: archived students count too.
+        self.student_edit = StudentSearchEdit(
+            "Student whose records to export", include_archived=True
+        )
         self.student_edit.set_journal(self.journal)
         self.student_edit.setPlaceholderText("Type the student's alias")
         self.student_edit.setEnabled(False)
@@ -133,6 +136,8 @@ class ExportDialog(QDialog):
 
     def _on_student(self, student_id: int | None) -> None:
         self.student_id = student_id
+        if student_id is not None:  # show whom the export is about: alias, school, grade
+            self.student_edit.setText(self.student_edit.label_for(self.journal.student(student_id)))
 
     def browse(self) -> None:
         dlg = QFileDialog(self, "Save the export as", "journal-export.csv", "CSV (*.csv)")
@@ -208,7 +213,8 @@ class ExportDialog(QDialog):
             self._fail(exc.message + " Nothing was written.")
             return
         self.status.setText(
-            f"Wrote {counts.contacts:,} contacts to {out.name} (not encrypted; only your account "
+            f"Wrote {counts.contacts:,} contacts, {counts.follow_ups:,} follow-ups and "
+            f"{counts.cases:,} conflict cases to {out.name} (not encrypted; only your account "
             "can read it)."
         )
         self.close_button.setText("Close")

@@ -6,18 +6,21 @@ list) → the preview: the first rows as they will be saved, every problem with 
 counts → the import, with progress and Cancel (a cancel writes nothing).
 
 Reading and checking the file run off the GUI thread (they touch no widget and no vault: the
-journal is read once, up front, into a snapshot). Writing runs on the GUI thread in small steps
-between which the window repaints and Cancel is heard; the window stays modal meanwhile, so no
-other write can join the import's transaction.
+journal is read once, up front, into a snapshot). Writing is a job on the session's runner (the
+one writer, on its worker thread): its progress comes back to the window as a signal, and
+Cancel is a flag the job reads between steps (it then rolls back). A write asked for meanwhile
+(an entry saved, a draft kept on lock) waits its turn behind the import and never joins its
+transaction, so a cancelled import takes nothing else with it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,11 +44,12 @@ from PySide6.QtWidgets import (
 )
 
 from srojournal.importing.dates import DateOrder
-from srojournal.importing.fields import FIELDS
+from srojournal.importing.fields import FIELD_BY_NAME, FIELDS, Field, fields_for
 from srojournal.importing.mapping import Mapping
 from srojournal.importing.plan import Preview, plan_import
 from srojournal.importing.sources import ReadCancelled, Table
 from srojournal.ops.changes import Change
+from srojournal.ui.common.runner import user_message
 from srojournal.ui.widgets import label, primary_button
 from srojournal.vault import importer, mappings
 from srojournal.vault.errors import VaultError
@@ -70,6 +74,36 @@ def _section(text: str) -> QLabel:
     return label(text, "section")
 
 
+class _Progress(QObject):
+    """Lives on the window's thread; the import job emits on the worker, Qt delivers here."""
+
+    changed = Signal(float)
+
+
+class _CancelFlag:
+    """Set by the window, read by the import job between steps (a plain attribute)."""
+
+    __slots__ = ("set",)
+
+    def __init__(self) -> None:
+        self.set = False
+
+
+def _import_job(run: importer.ImportRun, progress: _Progress, cancel: _CancelFlag) -> Any:
+    """Write the import on the worker: report each step, stop and roll back when cancelled.
+    Once everything is written (1.0), only tidying the file is left and a cancel is too late."""
+    steps = cast(Generator[float, None, None], run.steps())
+    try:
+        for fraction in steps:
+            if cancel.set and fraction < 1.0:
+                steps.close()  # leaves the transaction: rolled back
+                raise importer.ImportCancelled
+            progress.changed.emit(fraction)
+    finally:
+        steps.close()
+    return run.result
+
+
 class ImportWizard(QDialog):
     """Emits ``imported(contacts)`` after a successful import."""
 
@@ -89,12 +123,14 @@ class ImportWizard(QDialog):
         self.mapping = Mapping()
         self.mapping_name: str | None = None
         self.approved_schools: set[str] = set()
+        # The fields a column can be read as: those of the export too for a file of records.
+        self.fields: tuple[Field, ...] = FIELDS
         self._reading = False  # a read or a check runs in the background
         self._cancel_read = False
-        self._steps: Any = None  # the running import (a generator)
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._import_step)
+        self._importing = False  # the import job is running on the session's runner
+        self._cancel_import = _CancelFlag()
+        self._progress = _Progress(self)
+        self._progress.changed.connect(self._import_progress)
         self.done_ok = False
 
         outer = QVBoxLayout(self)
@@ -333,12 +369,12 @@ class ImportWizard(QDialog):
             self.start_import()
 
     def _busy(self) -> bool:
-        return self._reading or self._steps is not None
+        return self._reading or self._importing
 
     def cancel(self) -> None:
         """Cancel whatever runs (a read, a check, the import: nothing is written), or close."""
-        if self._steps is not None:
-            self._stop_import(cancelled=True)
+        if self._importing:
+            self._stop_import()
             return
         if self._reading:
             self._cancel_read = True
@@ -346,17 +382,15 @@ class ImportWizard(QDialog):
         self.reject()
 
     def abort(self) -> None:
-        """The vault is locking: drop the import (rolled back) and close."""
-        if self._steps is not None:
-            self._stop_import(cancelled=True)
+        """The vault is locking: the import stops at its next step (rolled back); close."""
+        if self._importing:
+            self._stop_import()
         self._cancel_read = True
         self.reject()
 
     def _on_finished(self, _result: int) -> None:
-        self._timer.stop()
-        if self._steps is not None:
-            self._steps.close()
-            self._steps = None
+        if self._importing:
+            self._cancel_import.set = True  # the window closed: the import is rolled back
 
     # -- step 1: the file ---------------------------------------------------------------------
     def browse(self) -> None:
@@ -440,6 +474,7 @@ class ImportWizard(QDialog):
 
         chosen = resolve_columns(self.table, self.mapping)
         uses = column_uses(self.table, chosen)
+        self.fields = fields_for(chosen)
         box = QWidget()
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -447,7 +482,7 @@ class ImportWizard(QDialog):
         for use in uses:
             combo = QComboBox()
             combo.addItem(NOT_IMPORTED, None)
-            for f in FIELDS:
+            for f in self.fields:
                 combo.addItem(f.label + (" (required)" if f.required else ""), f.name)
             combo.setCurrentIndex(max(0, combo.findData(use.field)))
             header = use.header or f"(column {use.index + 1} has no header)"
@@ -483,7 +518,7 @@ class ImportWizard(QDialog):
                 continue
             seen.add(name)
             columns[name] = header
-        for f in FIELDS:
+        for f in self.fields:
             columns.setdefault(f.name, None)  # what the officer left out stays out
         return Mapping(
             columns=columns,
@@ -498,7 +533,11 @@ class ImportWizard(QDialog):
     def check(self) -> None:
         assert self.table is not None
         table, mapping, approved = self.table, self.mapping, set(self.approved_schools)
-        missing = [f.label for f in FIELDS if f.required and not mapping.columns.get(f.name)]
+        missing = [
+            f.label
+            for f in FIELDS
+            if f.required and not mapping.columns.get(f.name) and not mapping.columns.get("record")
+        ]
         if missing:
             self._set_error("Choose the column that holds: " + ", ".join(missing) + ".")
             return
@@ -568,7 +607,7 @@ class ImportWizard(QDialog):
                     combo.addItem(text, code)
             if u.suggestion:
                 combo.setCurrentIndex(max(0, combo.findData(u.suggestion)))
-            what_field = {f.name: f.label for f in FIELDS}[u.field]
+            what_field = FIELD_BY_NAME[u.field].label
             rows = f"{u.rows:,} row{'s' if u.rows != 1 else ''}"
             combo.setAccessibleName(f"{what_field} {u.value}")
             lbl = QLabel(f"{_escape(what_field)}: <b>{_escape(u.value)}</b> ({rows})")
@@ -624,6 +663,11 @@ class ImportWizard(QDialog):
         else:
             parts.append("no new schools")
         parts.append(f"{p.follow_ups:,} follow-ups")
+        if p.records:
+            parts.append(f"{len(p.students):,} student records")
+            parts.append(f"{len(p.cases):,} conflict cases")
+            new_types = sum(1 for t in p.types if t.new)
+            parts.append(f"{new_types:,} new contact type{'s' if new_types != 1 else ''}")
         if p.ok:
             self.counts_label.setText("Ready to import: " + " · ".join(parts) + ".")
         else:
@@ -665,6 +709,9 @@ class ImportWizard(QDialog):
         for t in self.snapshot.types:
             if t.code == code:
                 return t.label
+        for planned in self.preview.types if self.preview is not None else ():
+            if planned.code == code:  # a contact type the file adds
+                return planned.label
         return code
 
     # -- step 5: the import -------------------------------------------------------------------
@@ -677,47 +724,42 @@ class ImportWizard(QDialog):
         self.progress.setValue(0)
         self.progress_label.setText(f"Importing {p.contacts:,} contacts…")
         run = importer.ImportRun(self.journal, p, file_name=self.table.name)
-        self._run = run
-        self._steps = run.steps()
-        self._timer.start()
+        self._cancel_import = cancel = _CancelFlag()
+        self._importing = True
+        progress = self._progress
+        self.session.runner.run(
+            lambda: _import_job(run, progress, cancel), self._finish_import, self._import_failed
+        )
 
-    def _import_step(self) -> None:
-        if self._steps is None:
-            self._timer.stop()
-            return
-        try:
-            fraction = next(self._steps)
-        except StopIteration:
-            self._finish_import()
-            return
-        except VaultError as exc:
-            self._steps = None
-            self._timer.stop()
-            self.progress_label.setText(f"Nothing was imported. {exc.message}")
-            self.cancel_button.setText("Close")
+    def _import_progress(self, fraction: float) -> None:
+        if not self._importing:
             return
         self.progress.setValue(int(fraction * 1000))
         if fraction >= 1.0:
             self.progress_label.setText("Saved. Tidying the vault file…")
             self.cancel_button.setEnabled(False)
 
-    def _stop_import(self, *, cancelled: bool) -> None:
-        self._timer.stop()
-        steps, self._steps = self._steps, None
-        if steps is not None:
-            steps.close()  # rolls the transaction back
-        if cancelled:
+    def _stop_import(self) -> None:
+        """Cancel: the job stops at its next step and rolls back (then ``_import_failed``)."""
+        self._cancel_import.set = True
+        self.progress_label.setText("Cancelling…")
+        self.cancel_button.setEnabled(False)
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self._importing = False
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Close")
+        self.back_button.setEnabled(False)
+        if isinstance(exc, importer.ImportCancelled):
             self.progress.setValue(0)
             self.progress_label.setText("Cancelled: nothing was imported.")
-            self.cancel_button.setText("Close")
-            self.back_button.setEnabled(False)
+        else:
+            self.progress_label.setText(f"Nothing was imported. {user_message(exc)}")
+        self.cancel_button.setFocus()
 
-    def _finish_import(self) -> None:
-        self._timer.stop()
-        self._steps = None
+    def _finish_import(self, result: importer.ImportResult) -> None:
+        self._importing = False
         self.cancel_button.setEnabled(True)
-        result = self._run.result
-        assert result is not None
         self.progress.setValue(1000)
         saved = ""
         if self.save_check.isChecked() and self.save_name.text().strip():
@@ -726,14 +768,23 @@ class ImportWizard(QDialog):
                 saved = f" The choices were saved as {name!r}."
             except VaultError as exc:
                 saved = f" The choices were not saved: {exc.message}"
+        cases = f", {result.cases:,} conflict cases" if result.cases else ""
         self.progress_label.setText(
             f"Imported {result.contacts:,} contacts ({result.new_students:,} new students, "
-            f"{len(result.new_schools)} new schools, {result.follow_ups:,} follow-ups).{saved}"
+            f"{len(result.new_schools)} new schools, {result.follow_ups:,} follow-ups{cases})."
+            f"{saved}"
         )
         self.cancel_button.setText("Close")
         self.cancel_button.setFocus()
         self.done_ok = True
-        self.session.notify(Change.SCHOOLS | Change.STUDENTS | Change.FOLLOW_UPS | Change.CONTACTS)
+        self.session.notify(
+            Change.SCHOOLS
+            | Change.STUDENTS
+            | Change.FOLLOW_UPS
+            | Change.CONTACTS
+            | Change.CASES
+            | Change.SETTINGS  # contact types
+        )
         self.imported.emit(result.contacts)
 
 

@@ -1,4 +1,9 @@
-"""The journal page: filter bar, lazily fetched table, detail pane, delete with undo."""
+"""The journal page: filter bar, lazily fetched table, detail pane, delete with undo.
+
+The filters wrap onto a second row when the window is narrow (never overlapping); the table's
+columns make room in a set order (``ui/common/columns.py``); an empty list says why and what to
+do; the words of a notes search are highlighted in the list and in the detail pane.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,37 @@ import html
 import itertools
 import logging
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QUndoCommand, QUndoStack
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QShortcut,
+    QShowEvent,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QSplitter,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -27,23 +51,113 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain import taxonomy
 from srojournal.domain.errors import UserError
+from srojournal.domain.matching import hit_spans, while_typing
 from srojournal.domain.models import Contact, ContactFilter
 from srojournal.ops import entries
 from srojournal.ops.changes import Change, Done
 from srojournal.ops.entries import DeletedEntry
-from srojournal.ui.common.dates import date_edit, pydate
+from srojournal.ui import theme
+from srojournal.ui.common.columns import Column, ColumnFit
+from srojournal.ui.common.dates import DateField
+from srojournal.ui.common.flow import FlowLayout
 from srojournal.ui.common.runner import user_message
 from srojournal.ui.common.students import StudentSearchEdit
-from srojournal.ui.journal.model import COLUMNS, ContactIdRole, JournalModel, outcome_label
+from srojournal.ui.journal.model import (
+    COLUMNS,
+    DATE,
+    NOTES,
+    OUTCOME,
+    SCHOOL,
+    STUDENTS,
+    TYPE,
+    ContactIdRole,
+    JournalModel,
+    outcome_label,
+)
 from srojournal.ui.page import Page
 from srojournal.ui.session import Session
 from srojournal.ui.widgets import button, label
 
 log = logging.getLogger("srojournal.ui.journal")
 
-NO_DATE = QDate(2000, 1, 1)  # the minimum of the date edits, shown as "Any"
 SEARCH_DEBOUNCE_MS = 250
+# Which columns stay when the table narrows (0 stays longest), their least and natural widths.
+JOURNAL_COLUMNS = (
+    Column(DATE, 0, 118, 138, sample="2026-12-31 23:59"),
+    Column(NOTES, 1, 160, 240),
+    Column(STUDENTS, 2, 90, 150),
+    Column(OUTCOME, 3, 90, 130),
+    Column(TYPE, 4, 100, 170),
+    Column(SCHOOL, 5, 90, 130),
+)
+EMPTY_JOURNAL = "No entries yet. Press Ctrl+N to log your first contact."
+NO_MATCHES = "No entries match these filters."
 INITIATOR_LABELS = {"student": "Student", "staff": "Staff", "parent": "Parent", "sro": "SRO"}
+
+
+def marked_html(text: str, query: str | None) -> str:
+    """``text`` as HTML with the words of a notes search marked."""
+    if not query:
+        return html.escape(text)
+    c = theme.colors()
+    out, at = [], 0
+    for start, end in hit_spans(text, query):
+        out.append(html.escape(text[at:start]))
+        out.append(
+            f"<span style='background-color:{c.mark};color:{c.mark_text}'>"
+            f"{html.escape(text[start:end])}</span>"
+        )
+        at = end
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+class HitDelegate(QStyledItemDelegate):
+    """Draws the notes column with the words of the current search marked."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.query: str | None = None
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        text = str(index.data() or "")
+        spans = hit_spans(text, self.query) if self.query else []
+        if not spans:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is None:
+            super().paint(painter, option, index)
+            return
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        rect = rect.adjusted(4, 0, -4, 0)
+        fm = opt.fontMetrics
+        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+        painter.save()
+        c = theme.colors()
+        for start, end in spans:
+            if start >= len(shown.rstrip("…")):
+                break
+            x = rect.x() + fm.horizontalAdvance(shown[:start])
+            w = fm.horizontalAdvance(shown[start:end])
+            painter.fillRect(QRect(x, rect.y() + 3, w, rect.height() - 6), QColor(c.mark))
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(opt.palette.color(role))
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), shown
+        )
+        painter.restore()
 
 
 class DeleteContactCommand(QUndoCommand):
@@ -129,6 +243,7 @@ class JournalPage(Page):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
+        self.list_stack = QStackedWidget()
         self.table = QTableView()
         self.table.setObjectName("JournalTable")
         self.table.setAccessibleName("Journal entries")
@@ -144,14 +259,15 @@ class JournalPage(Page):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        for col, width in enumerate((138, 116, 146, 100, 108)):
-            header.resizeSection(col, width)
+        self.hits = HitDelegate(self.table)
+        self.table.setItemDelegateForColumn(NOTES, self.hits)
+        self.columns = ColumnFit(self.table, JOURNAL_COLUMNS, stretch=NOTES)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
-        self.splitter.addWidget(self.table)
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self._build_empty())
+        self.splitter.addWidget(self.list_stack)
         self.splitter.addWidget(self._build_detail())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -170,20 +286,22 @@ class JournalPage(Page):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
+        self._search_timer.timeout.connect(self._on_search_paused)
 
-        QWidget.setTabOrder(self.search, self.date_from)
         order = [
+            self.new_btn,
             self.search,
+            self.student_edit,
             self.date_from,
             self.date_to,
             self.school_combo,
             self.type_combo,
-            self.student_edit,
             self.outcome_combo,
             self.tag_combo,
             self.clear_btn,
             self.table,
+            self.empty_clear_btn,
+            self.detail,
             self.edit_btn,
             self.delete_btn,
         ]
@@ -194,58 +312,57 @@ class JournalPage(Page):
     def _build_filters(self) -> QWidget:
         bar = QFrame()
         bar.setObjectName("FilterBar")
-        grid = QGridLayout(bar)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(6)
+        flow = FlowLayout(bar, spacing=8)
 
         self.search = QLineEdit()
         self.search.setObjectName("JournalSearch")
         self.search.setAccessibleName("Search notes")
         self.search.setPlaceholderText("Search notes (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        grid.addWidget(self.search, 0, 0, 1, 4)
+        self.search.setMinimumWidth(240)
+        self.search.setToolTip(
+            "Finds notes with every word; the last one may be the start of a word."
+            " A single letter is searched when you press Enter."
+        )
+        # Typing searches after a pause (SEARCH_DEBOUNCE_MS), without a last word of one letter
+        # (domain/matching.py: while_typing); Enter searches the text as it is, at once.
+        self._search_entered = False
+        self.search.textChanged.connect(self._on_search_edited)
+        self.search.returnPressed.connect(self._on_search_entered)
+        flow.addWidget(self.search, stretch=3)
 
         self.student_edit = StudentSearchEdit("Filter by student")
         self.student_edit.setPlaceholderText("Student")
         self.student_edit.setClearButtonEnabled(True)
+        self.student_edit.setMinimumWidth(160)
         self.student_id: int | None = None
         self.student_edit.student_chosen.connect(self._on_student_chosen)
         self.student_edit.textEdited.connect(self._on_student_text)
-        grid.addWidget(self.student_edit, 0, 4, 1, 2)
+        flow.addWidget(self.student_edit, stretch=1)
 
-        self.clear_btn = button("Clear filters", "Clear filters")
-        self.clear_btn.clicked.connect(self.clear_filters)
-        grid.addWidget(self.clear_btn, 0, 6)
-
-        def any_date_edit(name: str) -> QDateEdit:
-            d = date_edit(name)
-            d.setMinimumDate(NO_DATE)
-            d.setSpecialValueText("Any date")
-            d.setDate(NO_DATE)
-            d.dateChanged.connect(lambda _d: self.apply_filters())
-            d.setMinimumWidth(120)
+        def date_filter(name: str) -> DateField:
+            d = DateField(name, optional=True, today=self.session.today)
+            d.changed.connect(self.apply_filters)
             return d
 
-        self.date_from = any_date_edit("From date")
-        self.date_to = any_date_edit("To date")
-        from_lbl = label("From", "hint", buddy=self.date_from)
-        to_lbl = label("to", "hint", buddy=self.date_to)
-        dates = QHBoxLayout()
-        dates.setSpacing(6)
-        dates.addWidget(from_lbl)
-        dates.addWidget(self.date_from)
-        dates.addWidget(to_lbl)
-        dates.addWidget(self.date_to)
-        grid.addLayout(dates, 1, 0, 1, 2)
+        self.date_from = date_filter("From date")
+        self.date_to = date_filter("To date")
+        dates = QWidget()
+        dates.setObjectName("DateFilters")
+        row = QHBoxLayout(dates)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        row.addWidget(label("&From", "hint", buddy=self.date_from))
+        row.addWidget(self.date_from)
+        row.addWidget(label("t&o", "hint", buddy=self.date_to))
+        row.addWidget(self.date_to)
+        flow.addWidget(dates)
 
         def combo(name: str) -> QComboBox:
             c = QComboBox()
             c.setAccessibleName(name)
             c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            c.setMinimumContentsLength(10)
+            c.setMinimumContentsLength(12)
             c.currentIndexChanged.connect(lambda _i: self.apply_filters())
             return c
 
@@ -253,16 +370,31 @@ class JournalPage(Page):
         self.type_combo = combo("Filter by category or type")
         self.outcome_combo = combo("Filter by outcome")
         self.tag_combo = combo("Filter by tag")
-        grid.addWidget(self.school_combo, 1, 2)
-        grid.addWidget(self.type_combo, 1, 3)
-        grid.addWidget(self.outcome_combo, 1, 4)
-        grid.addWidget(self.tag_combo, 1, 5)
-        grid.setColumnStretch(0, 2)
-        grid.setColumnStretch(2, 1)
-        grid.setColumnStretch(3, 1)
-        grid.setColumnStretch(4, 1)
-        grid.setColumnStretch(5, 1)
+        for c in (self.school_combo, self.type_combo, self.outcome_combo, self.tag_combo):
+            flow.addWidget(c, stretch=1)
+        self.clear_btn = button("Clear filters", "Clear filters")
+        self.clear_btn.clicked.connect(self.clear_filters)
+        flow.addWidget(self.clear_btn)
         return bar
+
+    def _build_empty(self) -> QWidget:
+        box = QFrame()
+        box.setObjectName("JournalEmpty")
+        lay = QVBoxLayout(box)
+        lay.addStretch(1)
+        self.empty_label = label(EMPTY_JOURNAL, "subtitle")
+        self.empty_label.setAccessibleName("Journal is empty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.empty_label)
+        self.empty_clear_btn = button("Clear filters", "Clear filters and show every entry")
+        self.empty_clear_btn.clicked.connect(self.clear_filters)
+        centre = QHBoxLayout()
+        centre.addStretch(1)
+        centre.addWidget(self.empty_clear_btn)
+        centre.addStretch(1)
+        lay.addLayout(centre)
+        lay.addStretch(2)
+        return box
 
     def _build_detail(self) -> QWidget:
         box = QWidget()
@@ -315,10 +447,11 @@ class JournalPage(Page):
             self.student_id = None
             for c in (self.school_combo, self.type_combo, self.outcome_combo, self.tag_combo):
                 c.clear()
-            self.date_from.setDate(NO_DATE)
-            self.date_to.setDate(NO_DATE)
+            self.date_from.set_value(None)
+            self.date_to.set_value(None)
         finally:
             self._updating = False
+        self.hits.query = None
         self.detail.clear()
         self.count_label.clear()
         self._stale = True
@@ -368,10 +501,28 @@ class JournalPage(Page):
         finally:
             self._updating = False
 
+    def _on_search_edited(self, _text: str) -> None:
+        self._search_entered = False
+        self._search_timer.start()
+
+    def _on_search_paused(self) -> None:
+        """Typing paused: search, unless that changes nothing (a one-letter word was typed)."""
+        if self.current_filter() != self.model.filter:
+            self.apply_filters()
+
+    def _on_search_entered(self) -> None:
+        self._search_entered = True
+        self.apply_filters()
+
+    def searched_text(self) -> str:
+        """The notes search the list shows: the box's text, without a last one-letter word
+        until Enter is pressed."""
+        text = self.search.text()
+        return text if self._search_entered else while_typing(text)
+
     def current_filter(self) -> ContactFilter:
-        def date_of(d: QDateEdit) -> dt.date | None:
-            q = d.date()
-            return None if q == NO_DATE else pydate(q)
+        def date_of(d: DateField) -> dt.date | None:
+            return d.value_or_none()  # a date being typed filters once it is one
 
         kind = str(self.type_combo.currentData() or "").partition(":")[::2]
         return ContactFilter(
@@ -383,7 +534,7 @@ class JournalPage(Page):
             student_id=self.student_id,
             outcome=self.outcome_combo.currentData(),
             tag=self.tag_combo.currentData(),
-            text=self.search.text().strip() or None,
+            text=self.searched_text().strip() or None,
         )
 
     def apply_filters(self) -> None:
@@ -391,6 +542,7 @@ class JournalPage(Page):
             return
         self._search_timer.stop()
         f = self.current_filter()
+        self.hits.query = f.text
         self.model.set_filter(f)
         self._update_count()
         self._set_detail(None)
@@ -404,11 +556,12 @@ class JournalPage(Page):
             self.student_id = None
             for c in (self.school_combo, self.type_combo, self.outcome_combo, self.tag_combo):
                 c.setCurrentIndex(0)
-            self.date_from.setDate(NO_DATE)
-            self.date_to.setDate(NO_DATE)
+            self.date_from.set_value(None)
+            self.date_to.set_value(None)
         finally:
             self._updating = False
         self.apply_filters()
+        self.search.setFocus()
 
     def _on_student_chosen(self, student_id: int) -> None:
         self.student_id = student_id
@@ -432,9 +585,21 @@ class JournalPage(Page):
         self.search.setFocus()
         self.search.selectAll()
 
+    def filtered(self) -> bool:
+        return self.current_filter() != ContactFilter()
+
     def _update_count(self) -> None:
         n = self.model.total
         self.count_label.setText(f"{n:,} contact{'s' if n != 1 else ''}")
+        empty = n == 0 and self.model.has_journal
+        if empty:
+            filtered = self.filtered()
+            self.empty_label.setText(NO_MATCHES if filtered else EMPTY_JOURNAL)
+            self.empty_clear_btn.setVisible(filtered)
+        had_focus = self.table.hasFocus()
+        self.list_stack.setCurrentIndex(1 if empty else 0)
+        if empty and had_focus:
+            (self.empty_clear_btn if self.empty_clear_btn.isVisible() else self.search).setFocus()
 
     # -- selection and detail ------------------------------------------------------------------
     def current_contact_id(self) -> int | None:
@@ -526,7 +691,7 @@ class JournalPage(Page):
         notes = (
             "<i>Notes were purged under the retention schedule.</i>"
             if c.redacted
-            else e(c.notes).replace("\n", "<br>") or "<i>No notes.</i>"
+            else marked_html(c.notes, self.hits.query).replace("\n", "<br>") or "<i>No notes.</i>"
         )
         return f"<table>{table}</table><p style='margin-top:12px'>{notes}</p>"
 

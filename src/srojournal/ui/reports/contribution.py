@@ -50,6 +50,7 @@ class ContributionCard(Card):
         self._busy = False  # an export runs on the session's runner
         title = section_label("Program contribution (noisy counts, for the program)")
         title.setToolTip(EXPLAIN)
+        title.setWordWrap(True)
         self.body.addWidget(title)
         self.state = named(hint_label(), "Contribution status", EXPLAIN)
         self.body.addWidget(self.state)

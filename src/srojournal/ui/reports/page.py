@@ -15,13 +15,15 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QMargins, QObject, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -139,6 +141,10 @@ class ReportsPage(Page):
         layout.addWidget(self.explain)
         self.larger = named(hint_label(), "What the quarter would show")
         layout.addWidget(self.larger)
+        # The headline stays when the charts give way to a wide table.
+        self.headline = named(QLabel(), "Headline figures")
+        self.headline.setWordWrap(True)
+        layout.addWidget(self.headline)
 
         body = QHBoxLayout()
         body.setSpacing(SPACING * 2)
@@ -147,9 +153,6 @@ class ReportsPage(Page):
         left = QVBoxLayout(left_box)
         left.setContentsMargins(0, 0, 0, 0)
         left.setSpacing(SPACING // 2)
-        self.headline = named(QLabel(), "Headline figures")
-        self.headline.setWordWrap(True)
-        left.addWidget(self.headline)
         charts = QWidget()
         cl = QVBoxLayout(charts)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -165,6 +168,7 @@ class ReportsPage(Page):
         scroll.setWidget(charts)
         left.addWidget(scroll, 1)
         body.addWidget(left_box, 2)
+        self.left_box = left_box
 
         right = QVBoxLayout()
         right.setSpacing(SPACING // 2)
@@ -183,6 +187,9 @@ class ReportsPage(Page):
         self.table_view = named(QTableWidget(), "Table")
         self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table_view.setTabKeyNavigation(False)
+        # Ten narrow columns of numbers: tighter header padding than the lists', so that a
+        # table fits beside the sidebar on a small laptop.
+        self.table_view.setStyleSheet("QHeaderView::section { padding: 4px 2px; }")
         corner = self.table_view.findChild(QAbstractButton)
         if corner is not None:  # the view's top-left corner selects every cell
             corner.setAccessibleName("Select the whole table")
@@ -190,10 +197,14 @@ class ReportsPage(Page):
         body.addLayout(right, 5)
         layout.addLayout(body, 1)
 
-        self.bottom = QHBoxLayout()
+        # Three cards side by side; on a narrow window the earlier releases go below the other
+        # two (see _reflow) instead of making the screen scroll sideways.
+        self.bottom = QGridLayout()
         self.bottom.setSpacing(SPACING)
         card = Card()
-        card.body.addWidget(section_label("Summary (suppressed counts, for people)"))
+        title = section_label("Summary (suppressed counts, for people)")
+        title.setWordWrap(True)
+        card.body.addWidget(title)
         card.body.addWidget(
             hint_label(
                 "The first export freezes the period as a release: exporting it again gives "
@@ -203,7 +214,9 @@ class ReportsPage(Page):
         brow = QHBoxLayout()
         self.export_buttons: dict[str, QPushButton] = {}
         for fmt in ("json", "csv", "pdf"):
-            b = named(QPushButton(f"Export {fmt.upper()}…"), f"Export {fmt.upper()}")
+            # The card says what is exported: the buttons say only the format, so that the
+            # three cards fit side by side on a laptop's width.
+            b = named(QPushButton(f"{fmt.upper()}…"), f"Export {fmt.upper()}")
             if fmt == "pdf":
                 primary(b)
             b.clicked.connect(lambda _=False, f=fmt: self.request_export(f))
@@ -213,16 +226,22 @@ class ReportsPage(Page):
         card.body.addLayout(brow)
         self.export_message = named(hint_label(), "Export result")
         card.body.addWidget(self.export_message)
-        self.bottom.addWidget(card, 3)
+        self.bottom.addWidget(card, 0, 0)
+        self.bottom.setColumnStretch(0, 3)
+        self.summary_card = card
         self.contribution = ContributionCard(session, self.period)
         self.month.currentIndexChanged.connect(self.contribution.refresh)
-        self.bottom.addWidget(self.contribution, 4)
+        self.bottom.addWidget(self.contribution, 0, 1)
+        self.bottom.setColumnStretch(1, 4)
         rel = Card()
         rel.body.addWidget(section_label("Earlier releases"))
         self.releases = named(QListWidget(), "Earlier releases")
         self.releases.setMaximumHeight(90)
         rel.body.addWidget(self.releases)
-        self.bottom.addWidget(rel, 2)
+        self.releases_card = rel
+        self._narrow = False
+        self._host: QWidget | None = None
+        self._place_releases()
         layout.addLayout(self.bottom)
         self._update_buttons()
 
@@ -468,8 +487,22 @@ class ReportsPage(Page):
         view.setRowCount(len(rows))
         view.setColumnCount(len(cols))
         view.setAccessibleName(TABLE_NAMES[t.id])
-        view.setHorizontalHeaderLabels([label_for(c) if c != "count" else "Count" for c in cols])
-        view.setVerticalHeaderLabels([label_for(r) for r in rows])
+        view.setHorizontalHeaderLabels(
+            [
+                _two_lines(label_for(c), hyphen=self._narrow) if c != "count" else "Count"
+                for c in cols
+            ]
+        )
+        # On a narrow window the row labels take two lines too, so the columns keep their room.
+        view.setVerticalHeaderLabels(
+            [
+                _two_lines(label_for(r), hyphen=True, longer_than=16)
+                if self._narrow
+                else label_for(r)
+                for r in rows
+            ]
+        )
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for c in t.cells:
             col = c.coords[1] if len(c.coords) > 1 else "count"
             item = QTableWidgetItem(cell_text(c.count, c.status))
@@ -478,6 +511,69 @@ class ReportsPage(Page):
                 item.setToolTip("Hidden (S)")
             view.setItem(rows.index(c.coords[0]), cols.index(col), item)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_table()
+
+    def _table_width(self) -> int:
+        """The width the table needs to show every column whole."""
+        view = self.table_view
+        vertical = view.verticalScrollBar()
+        bar = vertical.sizeHint().width() if vertical.maximum() > 0 else 0
+        return (
+            view.verticalHeader().sizeHint().width()
+            + view.horizontalHeader().length()
+            + (2 * view.frameWidth() + bar)
+        )
+
+    def _fit_table(self) -> None:
+        """The charts give way when the table needs their width: the table is what is
+        exported, the charts repeat two of its rows."""
+        if self.table_view.columnCount() == 0:
+            return
+        need = self._table_width()
+        have = self.table_view.width()
+        if self.left_box.isVisible():
+            if have < need:
+                self.left_box.setVisible(False)
+        elif have - need > self.left_box.sizeHint().width() + 2 * SPACING:
+            self.left_box.setVisible(True)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._reflow()
+        self._fit_table()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self._host and event.type() == QEvent.Type.Resize:
+            self._reflow()
+        return super().eventFilter(watched, event)
+
+    def _reflow(self) -> None:
+        """The width the screen has is the scroll area's, not the page's: a page is never
+        narrower than its minimum, so only the area shows how much room there is."""
+        host = self.parentWidget()
+        if host is not self._host:
+            if self._host is not None:
+                self._host.removeEventFilter(self)
+            self._host = host
+            if host is not None:
+                host.installEventFilter(self)
+        cards = (self.summary_card, self.contribution, self.releases_card)
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else QMargins()
+        room = (host or self).width() - margins.left() - margins.right()
+        need = sum(c.minimumSizeHint().width() for c in cards) + 2 * self.bottom.spacing()
+        if (room < need) != self._narrow:
+            self._narrow = room < need
+            self._place_releases()
+            self._show_table(self.table_list.currentIndex())
+
+    def _place_releases(self) -> None:
+        self.bottom.removeWidget(self.releases_card)
+        self.bottom.setColumnStretch(2, 0 if self._narrow else 2)
+        if self._narrow:
+            self.bottom.addWidget(self.releases_card, 1, 0, 1, 2)
+        else:
+            self.bottom.addWidget(self.releases_card, 0, 2)
 
     def _on_runner_busy(self, _busy: bool) -> None:
         # A method, not a lambda: Qt drops the connection when this page goes away.
@@ -572,3 +668,16 @@ class ReportsPage(Page):
             self.export_message.setText("Not exported: " + message if message else "Not exported.")
 
         self.runner.run(work, done, failed)
+
+
+def _two_lines(label: str, *, hyphen: bool = False, longer_than: int = 8) -> str:
+    """A label longer than ``longer_than`` of two words or more (with ``hyphen``, also a
+    hyphenated word) on two lines, split near its middle, so that a column or the row labels
+    stay narrow."""
+    if len(label) <= longer_than:
+        return label
+    cuts = [i + 1 for i, ch in enumerate(label) if ch == " " or (hyphen and ch == "-")]
+    if not cuts:
+        return label
+    cut = min(cuts, key=lambda i: abs(i - len(label) / 2))
+    return label[:cut].rstrip(" ") + "\n" + label[cut:]

@@ -207,10 +207,10 @@ def refused_sentence(period: str, previous: int, students: int, k: int,
 
 
 def headline_text(t0: Table) -> str:
-    """The headline figures on two short lines."""
+    """The headline figures on one line."""
     v = {c.coords[0]: cell_text(c.count, c.status) for c in t0.cells}
     return (
-        f"{v['contacts']} contacts  ·  {v['students']} students  ·  {v['hours']} hours\n"
+        f"{v['contacts']} contacts  ·  {v['students']} students  ·  {v['hours']} hours  ·  "
         f"Follow-ups due: {v['follow_ups_due']}, done: {v['follow_ups_done']}"
     )
 
@@ -224,7 +224,8 @@ def label_for(value: str) -> str:
         return taxonomy.REFERRAL_TARGETS[value]
     if value.startswith("follow_up"):
         return "Follow-" + value[len("follow_") :].replace("_", " ")
-    return value.replace("_", " ").capitalize()
+    text = value.replace("_", " ")
+    return text[:1].upper() + text[1:]  # a school keeps its capitals: not str.capitalize()
 
 
 def cell_text(count: int | None, status: str) -> str:

@@ -18,6 +18,7 @@ from srojournal.ui.settings.contact_types import TypesTab
 from srojournal.ui.settings.general import GeneralTab
 from srojournal.ui.settings.schools import SchoolsTab
 from srojournal.ui.settings.security import SecurityTab
+from srojournal.ui.settings.spelling import SpellingTab
 from srojournal.ui.settings.templates import TemplatesTab
 
 
@@ -47,13 +48,21 @@ class SettingsPage(Page):
         self.types = TypesTab(session)
         self.templates = TemplatesTab(session)
         self.security = SecurityTab(session)
+        self.spelling = SpellingTab(session)
         self.types.types_changed.connect(self.templates.load_types)
         for tab in self.all_tabs():
             tab.status_message.connect(self.status_message)
             self.tabs.addTab(_scrolling(tab), tab.title)
 
     def all_tabs(self) -> tuple[SettingsTab, ...]:
-        return (self.general, self.schools, self.types, self.templates, self.security)
+        return (
+            self.general,
+            self.schools,
+            self.types,
+            self.templates,
+            self.spelling,
+            self.security,
+        )
 
     def refresh(self) -> None:
         if not self._open():

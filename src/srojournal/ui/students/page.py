@@ -5,8 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -137,6 +144,8 @@ class StudentsPage(RecordEditor, Page):
         self.search.setPlaceholderText("Search by alias")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._reload_list)
+        self.search.returnPressed.connect(self.open_first_match)
+        self.search.installEventFilter(self)
         lv.addWidget(self.search)
         self.include_archived = named(QCheckBox("Include archived"), "Include archived students")
         self.include_archived.toggled.connect(self._reload_list)
@@ -169,6 +178,7 @@ class StudentsPage(RecordEditor, Page):
         top = QHBoxLayout()
         self.name_label = title_label("")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_label.setWordWrap(True)
         top.addWidget(self.name_label, 1)
         self.log_button = primary(
             named(QPushButton("Log contact"), "Log contact with this student", "Open quick entry")
@@ -291,6 +301,32 @@ class StudentsPage(RecordEditor, Page):
     def refresh(self) -> None:
         self._reload_list()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Down in the search goes to the list (Up and Down then move through it)."""
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount() > 0
+        ):
+            self.open_first_match()
+            return True
+        return False
+
+    def open_first_match(self) -> None:
+        """Enter in the search: the first (often the only) match opens, and the list takes the
+        keyboard."""
+        if self.model.rowCount() == 0:
+            return
+        current = self.list.currentIndex()
+        row = current.row() if current.isValid() else 0
+        self.list.selectRow(row)
+        s = self.model.student_at(row)
+        if s is not None and (self._current is None or self._current.id != s.id):
+            self.show_student(s.id)
+        self.list.setFocus()
+
     def clear(self) -> None:
         # Locking never loses typed text: keep pending profile edits first.
         if self._dirty:
@@ -330,7 +366,15 @@ class StudentsPage(RecordEditor, Page):
         self.model.set_students(rows, schools)
         self._loading = False
         n = len(rows)
-        self.list_hint.setText(f"{n} student{'s' if n != 1 else ''}")
+        if n == 0 and not self.search.text().strip():
+            self.list_hint.setText(
+                "No students yet. A new alias typed in an entry (Ctrl+N) adds one; so does "
+                "“Add student…”."
+            )
+        elif n == 0:
+            self.list_hint.setText("No student matches this search.")
+        else:
+            self.list_hint.setText(f"{n} student{'s' if n != 1 else ''}")
         if keep is not None:
             row = self.model.row_of(keep)
             if row >= 0:

@@ -44,7 +44,7 @@ from srojournal.ui.widgets import (
 )
 from srojournal.vault import throttle
 from srojournal.vault.errors import WeakPassphrase, WrongPassphrase
-from srojournal.vault.layout import is_vault_folder
+from srojournal.vault.layout import is_demo_folder, is_vault_folder, suggested_vault_folder
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QFileDialog
@@ -137,7 +137,6 @@ class UnlockScreen(QWidget):
         self,
         settings: AppSettings,
         *,
-        demo: bool = False,
         kdf: KdfParams | None = None,
         allow_weak_kdf: bool = False,
         parent: QWidget | None = None,
@@ -145,7 +144,6 @@ class UnlockScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("UnlockScreen")
         self.settings = settings
-        self.demo = demo
         self.kdf = kdf
         self.allow_weak_kdf = allow_weak_kdf
         self.vault_path: Path | None = None
@@ -228,18 +226,17 @@ class UnlockScreen(QWidget):
         frame, lay = card()
         self.unlock_subtitle = self._header(lay, "Unlock your journal", "")
         self.unlock_subtitle.setAccessibleName("Vault location")
-        if self.demo:
-            demo = label(
-                "SYNTHETIC DEMO DATA — this vault holds made-up entries only.\n"
-                f"Demo passphrase: {DEMO_PASSPHRASE}",
-                "demo",
-            )
-            demo.setAccessibleName("Demo vault notice")
-            demo.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-            lay.addWidget(demo)
-            self.demo_fill_btn = button("Fill in the demo passphrase", "Fill in demo passphrase")
-            self.demo_fill_btn.clicked.connect(self.fill_demo_passphrase)
-            lay.addWidget(self.demo_fill_btn)
+        # Shown only for a folder that ``srojournal demo`` made (see ``show_unlock``).
+        self.demo_notice = label(
+            "SYNTHETIC DEMO DATA — this vault holds made-up entries only.\n"
+            f"Demo passphrase: {DEMO_PASSPHRASE}",
+            "demo",
+        )
+        self.demo_notice.setAccessibleName("Demo vault notice")
+        lay.addWidget(self.demo_notice)
+        self.demo_fill_btn = button("Fill in the demo passphrase", "Fill in demo passphrase")
+        self.demo_fill_btn.clicked.connect(self.fill_demo_passphrase)
+        lay.addWidget(self.demo_fill_btn)
         self.passphrase = PassphraseEdit("Passphrase")
         self.passphrase.setPlaceholderText("Passphrase")
         lay.addWidget(label("&Passphrase", "section", buddy=self.passphrase))
@@ -408,6 +405,13 @@ class UnlockScreen(QWidget):
         self.failures = remembered.attempts
         self.retry_at = time.monotonic() + remembered.seconds_left()
         self.unlock_subtitle.setText(f"Vault: {self.vault_path}")
+        demo = is_demo_folder(self.vault_path)
+        if demo:  # (set here: the Qt namespace costs start-up time, see ui/theme.py)
+            self.demo_notice.setTextInteractionFlags(
+                QtCore.Qt.TextInteractionFlag.TextSelectableByMouse
+            )
+        self.demo_notice.setVisible(demo)
+        self.demo_fill_btn.setVisible(demo)
         self.unlock_error.set_message("")
         self.stack.setCurrentWidget(view)
         self.passphrase.setFocus()
@@ -423,6 +427,8 @@ class UnlockScreen(QWidget):
         view = self._view("create")
         if folder is not None:
             self.create_folder.setText(str(folder))
+        elif not self.create_folder.text():
+            self.create_folder.setText(str(suggested_vault_folder()))
         self.create_error.set_message("")
         self.stack.setCurrentWidget(view)
         (self.create_pass if self.create_folder.text() else self.create_folder).setFocus()
@@ -485,10 +491,17 @@ class UnlockScreen(QWidget):
         if last is not None:
             self.open_path(last)
 
+    def choose_vault_folder(self) -> None:
+        """Home, with the folder chooser open (File → Open vault…)."""
+        self.show_home()
+        self._choose_folder()
+
     def _folder_dialog(self, title: str, on_chosen: Callable[[Path], None]) -> None:
         from PySide6.QtWidgets import QFileDialog  # dialogs load when first opened
 
-        dialog = QFileDialog(self, title)
+        last = self.settings.last_vault_path
+        start = last.parent if last is not None else suggested_vault_folder().parent
+        dialog = QFileDialog(self, title, str(start))
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.fileSelected.connect(lambda p: on_chosen(Path(p)))

@@ -113,6 +113,20 @@ class Cases(JournalCore):
             [student_id],
         )
 
+    def cases_due_for_check(self) -> list[ConflictCase]:
+        """Cases whose agreement still waits for its check: open ones with a check date, and
+        held ones whose check date is later than their last check (a check logged with the
+        outcome "agreement held" or "broken"): a held case's date that is not later is the
+        day its last check happened."""
+        return self._cases(
+            "WHERE k.check_date IS NOT NULL AND (k.status = 'open' OR (k.status = 'held'"
+            " AND k.check_date > COALESCE((SELECT max(substr(c.occurred_at, 1, 10))"
+            "   FROM conflict_contacts cc JOIN contacts c ON c.id = cc.contact_id"
+            "   WHERE cc.case_id = k.id"
+            "   AND c.outcome IN ('agreement_held', 'agreement_broken')), '')))",
+            [],
+        )
+
     def _cases(self, where: str, args: list[Any]) -> list[ConflictCase]:
         rows = self.conn.execute(
             "SELECT k.id, k.title, k.terms, k.opened_on, k.check_date, k.status,"

@@ -160,7 +160,12 @@ class Contacts(SchoolsAndTypes):
         return old
 
     def restore_contact(self, contact: Contact) -> int:
-        return self.add_contact(contact.to_input(), contact_id=contact.id)
+        """Put a deleted contact back as it was: its id, links, grades and purge mark."""
+        cid = self.add_contact(contact.to_input(), contact_id=contact.id)
+        if contact.redacted:
+            with self.batch() as c:
+                c.execute("UPDATE contacts SET redacted = 1 WHERE id = ?", (cid,))
+        return cid
 
     def contact(self, contact_id: int) -> Contact:
         c = self.conn
@@ -340,9 +345,14 @@ class Contacts(SchoolsAndTypes):
         ]
 
     def last_used(self) -> tuple[int | None, str | None]:
-        """School and type of the most recently entered contact (quick-entry defaults)."""
+        """School and type of the newest entry (quick-entry defaults).
+
+        The newest entry is the highest id: new contacts always get the next id, and a contact
+        put back by undo keeps its old one, so it does not become the default. The rowid gives
+        it at once; ordering by ``created_at`` (no index) read the whole table on every Ctrl+N.
+        """
         row = self.conn.execute(
-            "SELECT school_id, type_code FROM contacts ORDER BY created_at DESC, id DESC LIMIT 1"
+            "SELECT school_id, type_code FROM contacts ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return (None, None) if row is None else (int(row[0]), str(row[1]))
 

@@ -113,6 +113,24 @@ class FollowUps(Contacts):
             )
         return contact_id
 
+    def follow_up_links(self, contact_id: int) -> tuple[tuple[int, str], ...]:
+        """The follow-ups that point at a contact: (id, ``source`` or ``done``), for undo."""
+        rows = self.conn.execute(
+            "SELECT id, 'source' FROM follow_ups WHERE source_contact_id = ?"
+            " UNION ALL SELECT id, 'done' FROM follow_ups WHERE done_contact_id = ?"
+            " ORDER BY 1, 2",
+            (contact_id, contact_id),
+        ).fetchall()
+        return tuple((int(r[0]), str(r[1])) for r in rows)
+
+    def relink_follow_up(self, follow_up_id: int, link: str, contact_id: int) -> None:
+        """Point a follow-up at a contact again (its ``source`` or its ``done`` contact)."""
+        column = {"source": "source_contact_id", "done": "done_contact_id"}[link]
+        with self.batch() as c:
+            c.execute(
+                f"UPDATE follow_ups SET {column} = ? WHERE id = ?", (contact_id, follow_up_id)
+            )
+
     def reschedule_follow_up(self, follow_up_id: int, due: dt.date) -> None:
         with self.batch() as c:
             c.execute(
