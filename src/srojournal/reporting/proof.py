@@ -676,23 +676,27 @@ class System:
             for i, r in enumerate(rows):
                 idx, val = self._equalities[r]
                 known[i, [col[a] for a in idx]] = val
-            number = np.zeros((1, len(col)))
-            number[0, [col[a] for a, _ in terms]] = [v for _, v in terms]
-            rank_known = _rank(known)
-            with_number = np.vstack([known, number])
-            rank_with = _rank(with_number)
-            if rank_with == rank_known:
+            number = np.zeros(len(col))
+            number[[col[a] for a, _ in terms]] = [v for _, v in terms]
+            # What the relations among these unknowns tell: the span of their rows. A vector
+            # is told by them when nothing of it is left outside that span.
+            span = _row_basis(known)
+            beyond = _outside(number, span)
+            if beyond is None:
                 known_numbers.append(c)  # publishing it tells nothing
                 continue
+            new = beyond / np.linalg.norm(beyond)  # what publishing the number adds
             for t in sorted({t for a in support for t in targets_at.get(a, ())}):
                 t_terms = self.target_terms[t]
                 if not {a for a, _ in t_terms} <= support:
                     continue
-                vec = np.zeros((1, len(col)))
-                vec[0, [col[a] for a, _ in t_terms]] = [v for _, v in t_terms]
-                told = _rank(np.vstack([with_number, vec])) == rank_with
-                if told and _rank(np.vstack([known, vec])) > rank_known:
-                    out.append((t, c))
+                vec = np.zeros(len(col))
+                vec[[col[a] for a, _ in t_terms]] = [v for _, v in t_terms]
+                rest = _outside(vec, span)
+                if rest is None:
+                    continue  # the relations alone tell this target: not the number's doing
+                if _outside(rest, new[None, :]) is None:
+                    out.append((t, c))  # the relations and the number tell it
         return out, known_numbers
 
     def witnesses(self) -> Witnesses:
@@ -725,8 +729,23 @@ class System:
         return [] if p is None else list(self.parts[p].cand_ids)
 
 
-def _rank(m: FloatArray) -> int:
-    return int(np.linalg.matrix_rank(m)) if m.size else 0
+def _row_basis(m: FloatArray) -> FloatArray:
+    """An orthonormal basis of the span of ``m``'s rows (one row each; none for no rows)."""
+    if not m.size:
+        return np.zeros((0, m.shape[1]))
+    _u, sv, vh = np.linalg.svd(m, full_matrices=False)
+    tol = sv.max(initial=0.0) * max(m.shape) * np.finfo(np.float64).eps
+    basis: FloatArray = vh[sv > tol]
+    return basis
+
+
+def _outside(vec: FloatArray, basis: FloatArray) -> FloatArray | None:
+    """The part of ``vec`` outside the span of ``basis`` (orthonormal rows); None when there
+    is none (the entries are small integers: anything below 1e-9 of its size is rounding)."""
+    rest: FloatArray = vec - (basis @ vec) @ basis if len(basis) else vec
+    if np.linalg.norm(rest) <= 1e-9 * max(1.0, float(np.linalg.norm(vec))):
+        return None
+    return rest
 
 
 def _reduce(rows: list[Row], lower: FloatArray, upper: FloatArray) -> list[Row]:

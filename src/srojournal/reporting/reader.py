@@ -41,6 +41,7 @@ Targets (each must keep a spread of at least ``MIN_WIDTH`` for the reader)
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ from .tables import (
     logical_key,
     period_tables_of,
     remembered,
+    remembered_pair,
 )
 
 _EPS: Final = 1e-6
@@ -265,7 +267,10 @@ class Model:
                 a = mid
                 if a is b:
                     continue
-            change = change_between(a.facts, b.facts)
+            # The same for the suppression's model and the gate's: worked out once.
+            change = remembered_pair(
+                "change", a.facts, b.facts, functools.partial(change_between, a.facts, b.facts)
+            )
             shared = a.atoms.keys() & b.atoms.keys()
             if change.monotone:
                 for key in sorted(shared):

@@ -7,6 +7,7 @@ bytes, which is what makes a re-export byte-identical and a release hash meaning
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -31,7 +32,9 @@ MAX_SCHOOLS = 200
 MAX_NAME_LEN = 120
 
 
-def _s(value: object) -> str:
+@functools.lru_cache(maxsize=4096, typed=True)
+def _s(value: str | int | None) -> str:
+    """One JSON scalar (remembered: a summary repeats the same labels and counts)."""
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -28,6 +28,11 @@ optimal cell suppression (the method behind τ-ARGUS's "optimal" and sdcTable's 
   order: the master moves about as far, for a fraction of the reader's programs. Cuts are
   tightened (a coefficient larger than what the rest can still miss counts only that) and a
   cut already in the master is not added again.
+* **Rough rounds first.** While the master's linear relaxation has a fractional optimum, the
+  first rounds test the pattern that hides every number the relaxation hides at all, instead
+  of solving the integer master: any pattern's cuts are valid, and the relaxation costs a
+  fraction of the branch and bound. Once such a pattern passes the linear reader, every
+  later pattern is a least-cost one.
 * **Exact check.** When the linear reader is beaten, the integer reader runs on the same
   program; a target it can still narrow (integer gaps) gets a cut requiring one more hidden
   number of its part.
@@ -154,6 +159,7 @@ class _Master:
         self.cuts = 0
         self._seen: set[tuple[tuple[int, ...], tuple[float, ...], float]] = set()
         self._presolve = False
+        self.exact = True
         self._pending: list[tuple[Sequence[int], Sequence[float], float, float]] = []
 
     def add(self, coefs: Mapping[int, float], rhs: float, cond: int | None, need: float) -> None:
@@ -195,11 +201,18 @@ class _Master:
             self.prog.add_rows(self._pending)
             self._pending = []
 
-    def solve(self) -> FloatArray:
+    def solve(self, rough: bool = False) -> FloatArray:
+        """The least-cost pattern that satisfies every cut so far. ``rough``: when the linear
+        relaxation's optimum is fractional, every number it hides at all (``exact`` False)."""
         self.flush()
         out = self.relaxed.minimize(self.objective)
         if out.status == "optimal" and out.x is not None and out.integral():
+            self.exact = True
             return np.round(out.x)
+        if rough and out.status == "optimal" and out.x is not None:
+            self.exact = False
+            return np.ceil(out.x - _TOL)
+        self.exact = True
         if self.prog.m > _PRESOLVE_ROWS and not self._presolve:
             self._presolve = True
             self.prog.set_option("presolve", "on")
@@ -312,7 +325,8 @@ def _secondary(
         if keys[c] not in forced:
             master.show(c)  # the reader knows it: hiding it would cost and protect nothing
 
-    y = master.solve()
+    rough = True  # until a rough pattern passes the linear reader: see the module's notes
+    y = master.solve(rough)
     passed: FloatArray | None = None  # the first pattern that passed: the least cost
     for _round in range(_MAX_ROUNDS):
         hidden_idx = {i for i in range(len(keys)) if y[i] > 0.5}
@@ -322,6 +336,10 @@ def _secondary(
         if proof.failing:
             for t in proof.failing:
                 _benders_cut(master, system, t, y, conditions[t])
+            y = master.solve(rough)
+            continue
+        if not master.exact:
+            rough = False  # from now on, only least-cost patterns
             y = master.solve()
             continue
         exact = system.prove(active, exact=True)

@@ -376,6 +376,23 @@ def remembered(kind: str, facts: object, compute: Callable[[], _T]) -> _T:
     return value
 
 
+def remembered_pair(kind: str, first: object, second: object, compute: Callable[[], _T]) -> _T:
+    """``compute()``, remembered for the pair (``first``, ``second``) within a :func:`memo`
+    block (both kept alive by the memo, so neither identity can be reused)."""
+    store = _memo.get()
+    if store is None:
+        return compute()
+    key = (kind, hash((id(first), id(second))))
+    hit = store.get(key)
+    if hit is not None:
+        pair = hit[0]
+        if isinstance(pair, tuple) and pair[0] is first and pair[1] is second:
+            return hit[1]  # type: ignore[no-any-return]
+    value = compute()
+    store[key] = ((first, second), value)
+    return value
+
+
 def period_tables_of(period: str, months: Sequence[MonthFacts]) -> MonthTables:
     """The tables of a period from its months' facts (remembered within a :func:`memo`).
 

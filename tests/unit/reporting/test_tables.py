@@ -100,3 +100,22 @@ def test_a_period_made_from_its_months_tables_is_the_period_counted_at_once() ->
         hours = sum(_cells(build_tables(m), "T0")[("hours",)].count for m in months)
         rounded_differently += hours != _cells(direct, "T0")[("hours",)].count
     assert rounded_differently  # the months' rounded hours do not add up to the quarter's
+
+
+def test_a_pair_is_remembered_only_for_the_same_two_objects() -> None:
+    from srojournal.reporting.tables import memo, remembered_pair
+
+    a, b, c = object(), object(), object()
+    calls: list[str] = []
+
+    def compute(name: str) -> str:
+        calls.append(name)
+        return name
+
+    with memo():
+        assert remembered_pair("k", a, b, lambda: compute("ab")) == "ab"
+        assert remembered_pair("k", a, b, lambda: compute("again")) == "ab"
+        assert remembered_pair("k", a, c, lambda: compute("ac")) == "ac"
+        assert remembered_pair("k", b, a, lambda: compute("ba")) == "ba"
+    assert remembered_pair("k", a, b, lambda: compute("outside")) == "outside"
+    assert calls == ["ab", "ac", "ba", "outside"]
