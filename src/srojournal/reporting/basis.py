@@ -9,6 +9,7 @@ dates), zlib-compressed JSON.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,13 +60,28 @@ class Interner:
     def __init__(self) -> None:
         self._by_text: dict[tuple[str, str], MonthFacts] = {}
         self._text: dict[int, tuple[MonthFacts, str]] = {}
+        self._texts: dict[str, list[str]] = {}  # the texts known for each month
 
     def add(self, facts: MonthFacts) -> MonthFacts:
         """Register facts read from the journal; returns the shared object for their content."""
         text = _dumps(_month_doc(facts))
-        shared = self._by_text.setdefault((facts.period, text), facts)
+        shared = self._register(facts.period, text, facts)
         self._text[id(shared)] = (shared, text)
         return shared
+
+    def _register(self, month: str, text: str, facts: MonthFacts) -> MonthFacts:
+        shared = self._by_text.get((month, text))
+        if shared is None:
+            shared = self._by_text[(month, text)] = facts
+            self._texts.setdefault(month, []).append(text)
+        return shared
+
+    def known(self, month: str, text: str, at: int) -> tuple[MonthFacts, int] | None:
+        """A month whose JSON text stands in ``text`` at ``at``, and where that text ends."""
+        for candidate in self._texts.get(month, ()):
+            if text.startswith(candidate, at):
+                return self._by_text[(month, candidate)], at + len(candidate)
+        return None
 
     def text(self, facts: MonthFacts) -> str:
         """The JSON text of a month's facts (as its basis stores them)."""
@@ -75,10 +91,10 @@ class Interner:
         return _dumps(_month_doc(facts))
 
     def get(self, month: str, doc: object) -> MonthFacts:
-        key = (month, _dumps(doc))
-        facts = self._by_text.get(key)
+        text = _dumps(doc)
+        facts = self._by_text.get((month, text))
         if facts is None:
-            facts = self._by_text[key] = _decode_month(month, doc)
+            facts = self._register(month, text, _decode_month(month, doc))
         return facts
 
 
@@ -126,10 +142,45 @@ class Basis:
     sequence: int | None  # None for a basis stored before releases were numbered in sequence
 
 
+_BASIS_HEAD = f'{{"version":{VERSION},"months":{{'
+_MONTH_KEY = re.compile(r'"(\d{4}-\d{2})":')
+_TAIL = re.compile(r'\}(?:,"sequence":(0|[1-9]\d*))?\}')
+
+
+def _decode_known(text: str, interner: Interner) -> Basis | None:
+    """The basis without parsing it, when it is in the form :func:`encode_basis` writes and
+    every month in it is one the interner holds, byte for byte (most bases of a school year
+    hold the same months as the journal today); None otherwise."""
+    if not text.startswith(_BASIS_HEAD):
+        return None
+    at = len(_BASIS_HEAD)
+    months: dict[str, MonthFacts] = {}
+    while True:
+        key = _MONTH_KEY.match(text, at)
+        if key is None:
+            return None
+        # A month's text is a JSON object: if a known one starts here, it is the whole value.
+        found = interner.known(key.group(1), text, key.end())
+        if found is None:
+            return None
+        months[key.group(1)], at = found
+        if not text.startswith(",", at):
+            break
+        at += 1
+    tail = _TAIL.fullmatch(text, at)
+    if tail is None:
+        return None
+    return Basis(months, None if tail.group(1) is None else int(tail.group(1)))
+
+
 def decode_basis(data: bytes, interner: Interner | None = None) -> Basis:
     interner = interner or Interner()
     try:
-        doc: Any = json.loads(zlib.decompress(data).decode("utf-8"))
+        text = zlib.decompress(data).decode("utf-8")
+        known = _decode_known(text, interner)
+        if known is not None:
+            return known
+        doc: Any = json.loads(text)
         if doc["version"] != VERSION:
             raise ValueError
         months = {str(m): interner.get(str(m), f) for m, f in doc["months"].items()}

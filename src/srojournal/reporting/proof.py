@@ -45,7 +45,7 @@ _PUSH_MIN: Final = 8
 dual simplex after many bounds moved (about three times a target's own program)."""
 _PIN_MAX: Final = 40
 """Candidates with more unknowns than this are left to the Benders cuts (cost, not truth)."""
-_KEEP: Final = 256
+_KEEP: Final = 512
 """Points kept per part and kind (the most recent)."""
 
 Row = tuple[list[int], list[float], float, float]

@@ -242,6 +242,7 @@ the benchmark's school years that halves the large masters of quarters and years
 more than it saves on smaller ones."""
 _MASTER_OPTIONS: dict[str, bool | float | str] = {
     "presolve": "off",
+    "mip_allow_restart": False,  # 14 % less time on the benchmark's masters
     "mip_heuristic_run_feasibility_jump": False,
     "mip_heuristic_run_rens": False,
     "mip_heuristic_run_rins": False,
