@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from srojournal.cli import _app_launch, build_parser
-from srojournal.ui.qsettings import AppSettings
+from srojournal.ui.qsettings import APPLICATION, ORGANIZATION
 from srojournal.vault.store import Vault
 from tests.conftest import CHEAP_KDF, PASSPHRASE, REPO_ROOT
 
@@ -106,7 +106,9 @@ def test_the_unlock_window_shows_before_the_vault_stack_loads(tmp_path: Path) ->
 def test_the_remembered_scheme_is_checked_against_the_system_once_the_window_is_up(
     tmp_path: Path,
 ) -> None:
-    ini = Path(AppSettings().file_name())  # where the app reads it (this test's own profile)
+    # Where a new app process reads it in this test's own profile. Not AppSettings().file_name()
+    # in this process: the window tests point this process's settings elsewhere for good.
+    ini = Path(os.environ["XDG_CONFIG_HOME"]) / ORGANIZATION / f"{APPLICATION}.ini"
     ini.parent.mkdir(parents=True, exist_ok=True)
     ini.write_text("[window]\ncolor_scheme=dark\n")
     shown = _run(["-c", PROBE], _env(tmp_path))

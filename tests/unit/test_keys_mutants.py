@@ -9,7 +9,10 @@ import json
 import os
 import re
 import shutil
+import threading
+import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,8 +68,11 @@ def test_a_recovery_code_is_eight_dashed_groups_of_four_crockford_symbols() -> N
     assert len(codes) == 200  # 160 random bits: never the same code twice
     for code in codes:
         assert re.fullmatch(rf"{SYMBOL}{{4}}(-{SYMBOL}{{4}}){{7}}", code), code
-    # Every symbol of the alphabet is drawn, and only those (no I, L, O or U to misread).
-    assert set("".join(codes).replace("-", "")) == set(keys.RECOVERY_ALPHABET)
+    # Every symbol of the alphabet is drawn, and only those (no I, L, O or U to misread), each
+    # about as often as the others: 6,400 draws, about 200 of each (never 400 by chance).
+    drawn = Counter("".join(codes).replace("-", ""))
+    assert set(drawn) == set(keys.RECOVERY_ALPHABET)
+    assert max(drawn.values()) < 400
 
 
 def test_the_code_a_new_vault_shows_is_the_one_that_opens_it(tmp_path: Path) -> None:
@@ -765,3 +771,37 @@ def test_a_key_file_opens_by_the_documented_construction(tmp_path: Path) -> None
     d = doc["keys"]["database"]
     aad = f"{base}/db/{binding.hexdigest()}"
     assert AESGCM(master).decrypt(b(d["nonce"]), b(d["wrapped_key"]), aad.encode()) == data_key
+
+
+def test_a_format_1_recovery_slot_cannot_be_resealed() -> None:
+    """Its key pair is not in the key file: a new master key cannot be sealed to it (the key
+    change issues a new code instead)."""
+    v1 = keys.KeyHeader.from_bytes((FIXTURES / "vault-v1" / keys.HEADER_NAME).read_bytes())
+    with pytest.raises(ValueError) as caught:
+        keys.reseal_recovery_slot(v1.keys.recovery, bytearray(32), v1.vault_id)
+    assert str(caught.value) == "a format 1 recovery slot cannot be resealed"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_key_file_that_never_ends_is_refused_after_64_kib(tmp_path: Path) -> None:
+    """A key file replaced by a pipe (or a device) that never ends: reading stops after 64 KiB
+    and one byte, it does not wait for an end or fill the memory."""
+    os.mkfifo(tmp_path / keys.HEADER_NAME)
+    release = threading.Event()
+
+    def writer() -> None:
+        with (tmp_path / keys.HEADER_NAME).open("wb") as f:
+            f.write(b" " * (64 * 1024 + 1))
+            f.flush()
+            release.wait(10)  # the pipe stays open: the file has no end until then
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(HeaderDamaged):
+            keys.read_header(tmp_path)
+        assert time.monotonic() - start < 5
+    finally:
+        release.set()
+        thread.join()

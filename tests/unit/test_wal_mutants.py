@@ -14,6 +14,8 @@ import logging
 import os
 import struct
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -459,3 +461,27 @@ def test_a_log_that_cannot_be_copied_aside_is_still_refused_with_a_warning(
     assert [r.getMessage() for r in caplog.records] == [
         "could not keep a copy of the damaged log: OSError"
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_only_the_index_header_is_read(tmp_path: Path) -> None:
+    """An index that never ends (a pipe in its place): its 136 header bytes are read, no more."""
+    path = tmp_path / "index-shm"
+    os.mkfifo(path)
+    release = threading.Event()
+
+    def writer() -> None:
+        with path.open("wb") as f:
+            f.write(_shm(9, 4) + bytes(1000))
+            f.flush()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    start = time.monotonic()
+    try:
+        assert wal.read_shm(path) == wal.ShmHeader(9, 4, SALTS)
+        assert time.monotonic() - start < 5
+    finally:
+        release.set()
+        thread.join()

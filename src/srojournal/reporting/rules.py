@@ -335,22 +335,19 @@ def delta_sensitive(change: Change, k: int) -> set[LogicalKey]:
     or two contacts.
     """
     k = effective_threshold(k)
-    added = build_tables(change.added)
-    removed = build_tables(change.removed)
-    a_cells = {c.key: c for c in added.cells()}
+    # Both sides list the schools of both versions (change_between): their tables have the same
+    # cells, with zeros where nothing changed.
+    added = {c.key: c for c in build_tables(change.added).cells()}
+    removed = {c.key: c for c in build_tables(change.removed).cells()}
     out: set[LogicalKey] = set()
-    r_cells = {c.key: c for c in removed.cells()}
-    for key in a_cells.keys() | r_cells.keys():
-        a, r = a_cells.get(key), r_cells.get(key)
-        net = (a.count if a else 0) - (r.count if r else 0)
-        if net == 0:
+    for key, a in added.items():
+        r = removed[key]
+        if a.count == r.count:
             continue
-        students = (a.students if a else frozenset()) | (r.students if r else frozenset())
-        linked = (a.linked_items if a else 0) + (r.linked_items if r else 0)
-        cell = a or r
-        assert cell is not None
+        students = a.students | r.students
+        linked = a.linked_items + r.linked_items
         if (students and len(students) < k) or (
-            is_sensitive_cell(cell.table_id, cell.coords) and 0 < linked < MIN_SENSITIVE_CONTACTS
+            is_sensitive_cell(a.table_id, a.coords) and 0 < linked < MIN_SENSITIVE_CONTACTS
         ):
             out.add(key)
     return out

@@ -75,6 +75,27 @@ def test_each_hidden_number_is_counted_once_for_its_reason() -> None:
         reasons.count("group"),
     )
     assert p.small >= 2 and key(T1, "conflict", ALL) in p.hidden  # the margin, once
+    # Cells after a number seen again (T2's margin is T1's) are still checked: T3's too.
+    assert p.why[key("T3", "high", "conflict")] == "small"
+
+
+def test_each_rule_counts_every_cell_it_hides() -> None:
+    b = _background(FactsBuilder())
+    # Two sensitive referrals behind one contact each (12 students: not small).
+    b.contact("mentoring", list(range(1, 13)), referrals=["juvenile_court"])
+    b.contact("mentoring", list(range(20, 32)), referrals=["chemical_health"])
+    # Safety: every linked contact sensitive, with both outcomes (a group case hiding two).
+    for c in range(4):
+        b.contact(
+            "investigation", list(range(100 + 10 * c, 110 + 10 * c)), outcome_group="enforcement"
+        )
+        b.contact(
+            "investigation", list(range(200 + 10 * c, 210 + 10 * c)), outcome_group="referred"
+        )
+    p = primary(build_tables(b.build()), 10)
+    reasons = list(p.why.values())
+    assert p.few_contacts == reasons.count("few_contacts") >= 2
+    assert p.group == reasons.count("group") >= 2
 
 
 # -- few contacts behind a sensitive cell ----------------------------------------------------
@@ -113,7 +134,9 @@ def test_a_sensitive_cell_without_students_is_not_few_contacts() -> None:
 # -- the whole period: no breakdown ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("students", "no_breakdown"), [(9, True), (10, False), (0, False)])
+@pytest.mark.parametrize(
+    ("students", "no_breakdown"), [(9, True), (1, True), (10, False), (0, False)]
+)
 def test_a_period_with_fewer_than_k_students_publishes_no_breakdown(
     students: int, no_breakdown: bool
 ) -> None:
@@ -190,6 +213,15 @@ def test_both_sensitive_outcomes_of_a_category_are_hidden_together() -> None:
     assert case.hidden == (key(T1, "safety", "enforcement"), key(T1, "safety", "referred"))
 
 
+def test_a_sensitive_outcome_of_one_contact_is_hidden_by_the_group_case() -> None:
+    b = _background(FactsBuilder())
+    b.contact("investigation", list(range(1, 13)), outcome_group="enforcement")
+    for c in range(3):
+        b.contact("investigation", list(range(20 + 10 * c, 30 + 10 * c)), outcome_group="referred")
+    [case] = group_cases(build_tables(b.build()))
+    assert case.hidden == (key(T1, "safety", "enforcement"), key(T1, "safety", "referred"))
+
+
 def test_one_linked_contact_that_was_not_sensitive_ends_the_group_case() -> None:
     b = _all_safety_sensitive()
     b.contact("welfare_assist", [999], outcome_group="resolved")
@@ -231,6 +263,13 @@ def test_a_period_whose_every_linked_contact_went_to_one_sensitive_target_is_a_c
     assert cases == [GroupCase(ALL, target, tuple(sorted(expected.items())), (key("T4", target),))]
     p = primary(build_tables(b.build()), 10)
     assert p.why[key("T4", target)] == "group"
+
+
+def test_a_period_of_one_linked_contact_without_referrals_is_no_referral_case() -> None:
+    b = FactsBuilder()
+    b.contact("mentoring", list(range(1, 13)), outcome_group="resolved")
+    b.contact("classroom", [], outcome_group="none", attendees=20)
+    assert group_cases(build_tables(b.build())) == []
 
 
 def test_a_sensitive_target_most_but_not_all_contacts_went_to_is_no_case() -> None:
@@ -382,14 +421,14 @@ def _at(school: str, cid: int, ids: list[int], **kw: object) -> ContactFact:
 def test_a_school_merged_into_another_relabels_the_older_facts() -> None:
     old = MonthFacts(
         "2026-03",
-        (_at("Adams", 1, [1]), _at("Adams", 2, [2]), _at("Lincoln High", 3, [3])),
+        (_at("Lincoln High", 3, [3]), _at("Adams", 1, [1]), _at("Adams", 2, [2])),
         (_fu(1, "open", [1]),),
         SCHOOLS3,
     )
     new = MonthFacts(
         "2026-03",
         # The merge folded student 2 into student 22 (already at Lincoln High).
-        (_at("Lincoln High", 1, [1]), _at("Lincoln High", 2, [22]), _at("Lincoln High", 3, [3])),
+        (_at("Lincoln High", 3, [3]), _at("Lincoln High", 1, [1]), _at("Lincoln High", 2, [22])),
         old.follow_ups,
         ("Lincoln High", "Washington Middle"),
     )
@@ -505,6 +544,12 @@ def test_a_change_of_contacts_without_students_is_not_sensitive() -> None:
         ),
     )
     assert _delta(old, new) == set()
+
+
+def test_a_sensitive_change_of_contacts_without_students_is_not_sensitive() -> None:
+    old = _facts(*BASE)
+    new = _facts(*BASE, _contact(3, [], outcome_group="enforcement"))
+    assert key(T1, "mentoring", "enforcement") not in _delta(old, new)
 
 
 @pytest.mark.parametrize(("contacts", "sensitive"), [(1, True), (2, True), (3, False)])
