@@ -72,11 +72,15 @@ CORE: tuple[str, ...] = (
     "srojournal/vault/keys.py",
     "srojournal/vault/keymaterial.py",
     "srojournal/vault/wal.py",
-    # which cells must be hidden, the fewest complements, and the release gate
+    # which cells must be hidden, the fewest complements, and the release gate (the reader's
+    # system and its relations, the gate, its exact proofs, the solver it asks)
     "srojournal/reporting/rules.py",
     "srojournal/reporting/suppression.py",
     "srojournal/reporting/reader.py",
+    "srojournal/reporting/relations.py",
     "srojournal/reporting/audit.py",
+    "srojournal/reporting/proof.py",
+    "srojournal/reporting/lp.py",
     # the scan of every output before it is written
     "srojournal/reporting/leakcheck.py",
     # per-student bounding and noise of program contributions
