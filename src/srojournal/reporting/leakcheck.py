@@ -303,15 +303,17 @@ class LeakChecker:
 
     @staticmethod
     def _inflated(data: bytes) -> list[str]:
-        """Every stream that inflates (FlateDecode), as text; others are skipped."""
+        """Every stream that inflates (FlateDecode), as text; others are skipped.
+
+        A stream is inflated from its ``stream`` keyword to the end of its own deflate data,
+        not to the next ``endstream``: those bytes can occur inside the data (a writer may store
+        a note's words uncompressed), and a stream whose ``endstream`` is missing is read too.
+        """
         out: list[str] = []
+        view = memoryview(data)
         for m in re.finditer(rb"stream\r?\n", data):
-            start = m.end()
-            end = data.find(b"endstream", start)
-            if end < 0:
-                break
             try:
-                inflated = zlib.decompressobj().decompress(data[start:end])
+                inflated = zlib.decompressobj().decompress(view[m.end() :])
             except zlib.error:
                 continue
             printable = sum(1 for b in inflated if 32 <= b < 127 or b in (9, 10, 13))

@@ -372,13 +372,38 @@ def test_a_stream_with_crlf_after_the_keyword_is_inflated() -> None:
     assert _kind(lambda: lc.check_pdf_bytes(pdf)) == "name"
 
 
-def test_an_unterminated_stream_ends_the_scan_without_error() -> None:
+def test_an_unterminated_stream_is_still_inflated_and_checked() -> None:
+    """A damaged PDF whose last stream has no ``endstream`` hides nothing in that stream."""
     lc = LeakChecker(names=["Zorblat Quix"])
     body = zlib.compress(b"BT (Zorblat Quix) Tj ET")
     pdf = _pdf(zlib.compress(b"count 3")) + b"stream\n" + body  # no endstream
-    assert _kind(lambda: lc.check_pdf_bytes(pdf)) is None
-    pdf = _pdf(body) + b"stream\n" + body  # the complete stream before it is still checked
     assert _kind(lambda: lc.check_pdf_bytes(pdf)) == "name"
+    pdf = _pdf(zlib.compress(b"count 3")) + b"stream\n" + zlib.compress(b"count 4")
+    assert _kind(lambda: lc.check_pdf_bytes(pdf)) is None
+
+
+def _deflate_with_stored_text(stored: bytes, compressed: bytes) -> bytes:
+    """One zlib stream: ``stored`` kept as it is (a stored block), then ``compressed`` deflated."""
+    first = zlib.compressobj(level=0, wbits=-15)
+    raw = first.compress(stored) + first.flush(zlib.Z_SYNC_FLUSH)  # not the final block
+    second = zlib.compressobj(level=9, wbits=-15)
+    raw += second.compress(compressed) + second.flush()
+    whole = stored + compressed
+    return b"\x78\x01" + raw + zlib.adler32(whole).to_bytes(4, "big")
+
+
+def test_a_stream_whose_bytes_spell_endstream_is_inflated_whole() -> None:
+    """The word ``endstream`` inside a stream's deflated bytes does not end the stream early.
+
+    A note that says "endstream" can be stored uncompressed by a PDF writer; the name deflated
+    after it must still be read, and is not visible in the raw bytes.
+    """
+    body = _deflate_with_stored_text(b"BT (note: endstream) Tj ET ", b"BT (Zorblat Quix) Tj ET")
+    assert zlib.decompress(body).endswith(b"Zorblat Quix) Tj ET")
+    assert b"endstream" in body and b"Zorblat" not in body
+    lc = LeakChecker(names=["Zorblat Quix"])
+    assert _kind(lambda: lc.check_pdf_bytes(_pdf(body))) == "name"
+    assert _kind(lambda: lc.check_pdf_bytes(_pdf(zlib.compress(b"count 3"), body))) == "name"
 
 
 def _mostly_text(printable: int, other: int, other_byte: int) -> bytes:
