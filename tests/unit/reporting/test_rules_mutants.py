@@ -358,6 +358,27 @@ def test_an_edit_of_any_field_is_the_old_record_removed_and_the_new_one_added(
     assert change.students == {1, 2} | {s.student_id for s in edited.students}
 
 
+@pytest.mark.parametrize(
+    "students",
+    [
+        (StudentFact(4, "high"),),  # another student
+        (StudentFact(3, "middle"),),  # the same student in another grade band
+        (),  # the student taken off the contact
+    ],
+)
+def test_a_contact_of_one_student_edited_in_its_student_is_a_change(
+    students: tuple[StudentFact, ...],
+) -> None:
+    """A contact with one student (or none) is compared by that student too, not only by its
+    other fields: a revision that moves one student's contact must be seen as a change."""
+    old = _facts(*BASE)
+    edited = _contact(2, [], students=students, referrals=("nurse", "counselor"))
+    change = rules.change_between(old, _facts(BASE[0], edited))
+    assert change.added.contacts == (edited,)
+    assert change.removed.contacts == (BASE[1],)
+    assert change.students == {3} | {s.student_id for s in students}
+
+
 def test_additions_alone_are_monotone_and_name_their_students() -> None:
     old = _facts(*BASE, follow_ups=(_fu(1, "open", [1]),))
     new = _facts(*BASE, _contact(3, [7, 8]), follow_ups=(_fu(1, "open", [1]), _fu(2, "open", [9])))
