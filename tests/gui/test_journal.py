@@ -196,6 +196,24 @@ def test_search_hits_are_marked_in_the_list_and_the_detail(qtbot, open_vault):
     assert not image.isNull()
 
 
+def test_list_marks_follow_the_search_and_are_forgotten_on_lock(qtbot, open_vault):
+    add_contact(open_vault, "Talked about the basketball tryouts")
+    page = _page(qtbot, open_vault)
+    line = "Talked about the basketball tryouts"
+    qtbot.keyClicks(page.search, "basketb")
+    qtbot.waitUntil(lambda: page.hits.query == "basketb", timeout=2000)
+    page.table.grab()  # paints the row: its hits are found and kept for this search
+    assert page.hits.spans(line) == [(17, 27)]
+    page.search.selectAll()
+    qtbot.keyClicks(page.search, "talked tr")
+    qtbot.waitUntil(lambda: page.hits.query == "talked tr", timeout=2000)
+    page.table.grab()
+    assert page.hits.spans(line) == [(0, 6), (28, 35)]  # not the last search's marks
+    page.clear()  # on lock
+    assert page.hits.query is None and page.hits.spans(line) == []
+    assert not page.hits._spans  # no note text kept in memory after the lock
+
+
 def test_date_filters_take_typing_and_open_a_calendar(qtbot, open_vault):
     add_contact(open_vault, "early", occurred_at=dt.datetime(2026, 2, 1, 9, 0))
     add_contact(open_vault, "late", occurred_at=dt.datetime(2026, 3, 20, 9, 0))

@@ -68,7 +68,10 @@ def hit_spans(text: str, query: str) -> list[tuple[int, int]]:
     whole, prefix = set(q[:-1]), q[-1]
     spans = []
     for m in _WORD.finditer(text):
-        w = normalize_alias(m.group())
+        w = m.group()
+        # An ASCII word is normalised by lower case alone (NFKC leaves ASCII as it is, and case
+        # folding of ASCII is lower case): the list repaints its rows on every keystroke.
+        w = w.lower() if w.isascii() else normalize_alias(w)
         if w in whole or w.startswith(prefix):
             spans.append((m.start(), m.end()))
     return spans

@@ -115,6 +115,16 @@ def test_search_hits_are_whole_words_and_the_last_a_prefix() -> None:
     assert matching.hit_spans(text, "") == []
 
 
+def test_search_hits_fold_case_and_width_in_any_word() -> None:
+    """Words are compared as the search compares them (one normalisation), ASCII or not."""
+    text = "ＳＡＭ met Sam, SAMUEL and Straße staff at the ﬁeld"
+    spans = matching.hit_spans(text, "sam strasse")
+    assert [text[a:b] for a, b in spans] == ["ＳＡＭ", "Sam", "Straße"]
+    spans = matching.hit_spans(text, "STRASSE sam")
+    assert [text[a:b] for a, b in spans] == ["ＳＡＭ", "Sam", "SAMUEL", "Straße"]
+    assert [text[a:b] for a, b in matching.hit_spans(text, "fie")] == ["ﬁeld"]
+
+
 @pytest.mark.parametrize(
     ("text", "day"),
     [("yest", dt.date(2026, 3, 17)), ("y", dt.date(2026, 3, 17)), ("tod", TODAY),

@@ -25,6 +25,19 @@ PAGE_SIZE = 200
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+# Asked for every visible cell on every repaint: combined once, not on each call.
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+# The roles a cell answers; the view asks each cell for a dozen more on every repaint.
+_TEXT_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    }
+)
+
 
 def outcome_label(code: str | None) -> str:
     if code is None:
@@ -149,17 +162,15 @@ class JournalModel(QAbstractTableModel):
         return -1
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _TEXT_ROLES and role != ContactIdRole and role != ContactRowRole:
+            return None
         if not index.isValid() or index.parent().isValid():
             return None
         r = self.row_at(index.row())
         if r is None or not 0 <= index.column() < len(COLUMNS):
             return None
         col = index.column()
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
+        if role in _TEXT_ROLES:
             if col == DATE:
                 return r.occurred_at.strftime("%Y-%m-%d %H:%M")
             if col == SCHOOL:
@@ -179,10 +190,4 @@ class JournalModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

@@ -117,7 +117,30 @@ class HitDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.query: str | None = None
+        self._query: str | None = None
+        # Where the hits are in each row's text, for the current search: a row is repainted
+        # on every hover, scroll and selection, its hits found once.
+        self._spans: dict[str, list[tuple[int, int]]] = {}
+
+    @property
+    def query(self) -> str | None:
+        return self._query
+
+    @query.setter
+    def query(self, query: str | None) -> None:
+        if query != self._query:
+            self._query = query
+            self._spans.clear()
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if not self._query:
+            return []
+        found = self._spans.get(text)
+        if found is None:
+            if len(self._spans) >= 1000:  # one search's rows seen so far; never unbounded
+                self._spans.clear()
+            found = self._spans[text] = hit_spans(text, self._query)
+        return found
 
     def paint(
         self,
@@ -126,7 +149,7 @@ class HitDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         text = str(index.data() or "")
-        spans = hit_spans(text, self.query) if self.query else []
+        spans = self.spans(text)
         if not spans:
             super().paint(painter, option, index)
             return
