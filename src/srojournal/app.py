@@ -177,13 +177,17 @@ def run_gui(vault_path: Path | None, *, quit_when_ready: bool = False) -> int:
 
     from srojournal.ui.main_window import MainWindow
 
-    window = MainWindow(settings, vault_path=Path(vault_path) if vault_path else None)
+    # The window opens on its unlock screen; its menus and auto-lock follow the first paint.
+    window = MainWindow(
+        settings, vault_path=Path(vault_path) if vault_path else None, finish_later=True
+    )
     window.show()
 
     def remember_scheme() -> None:
         settings.color_scheme = theme.current_scheme()
 
     def after_first_paint() -> None:
+        window.finish_window()
         install_accessibility()
         theme.match_system_scheme(app)
         remember_scheme()
