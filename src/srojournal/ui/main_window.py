@@ -117,6 +117,8 @@ class MainWindow(QMainWindow):
             self.unlock_screen.open_path(vault_path)
         elif path is not None and path.exists():
             self.unlock_screen.open_path(path)
+        else:
+            self.unlock_screen.show_home()
         if not finish_later:
             self.finish_window()
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -44,6 +43,7 @@ from srojournal.vault import throttle
 from srojournal.vault.layout import is_demo_folder, is_vault_folder, suggested_vault_folder
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
     from PySide6.QtWidgets import QFileDialog, QProgressBar
 
     from srojournal.ui.common.runner import Runner
@@ -105,10 +105,16 @@ class _Views(QWidget):
 
 
 class UnlockScreen(QWidget):
-    """Emits ``unlocked(vault)`` with an open ``Vault``; the receiver owns it from then on."""
+    """Emits ``unlocked(vault)`` with an open ``Vault``; the receiver owns it from then on.
+
+    Choose the first view (``open_path`` or ``show_home``) before the screen is shown. (It has
+    no ``showEvent`` to do that itself: a Python event handler makes PySide build its event
+    classes before the first paint, about 1.5 ms of the start.)
+    """
 
     unlocked = Signal(object)
     busy_changed = Signal(bool)
+    first_painted = Signal()  # once, when the screen has been painted for the first time
 
     def __init__(
         self,
@@ -126,6 +132,7 @@ class UnlockScreen(QWidget):
         self.vault_path: Path | None = None
         self.failures = 0
         self.retry_at = 0.0
+        self._painted = False
         self._runner: Runner | None = None
         self._busy: QProgressBar | None = None
         self._dialog: QFileDialog | None = None
@@ -173,10 +180,11 @@ class UnlockScreen(QWidget):
             self._busy.setVisible(False)
         return self._busy
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        if not self._views:  # nothing chosen before the first show: the start view
-            self.show_home()
-        super().showEvent(event)
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def _view(self, name: str) -> QWidget:
         view = self._views.get(name)
