@@ -9,6 +9,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from srojournal.vault.store import Vault
+
 from .conftest import PASSPHRASE
 from .keyboard import Keyboard
 
@@ -70,3 +72,25 @@ def test_the_start_window_unlocks_from_the_keyboard_and_locks_back(
     with qtbot.waitSignal(w.unlocked, timeout=10_000):
         kb.words(PASSPHRASE)
         kb.enter()
+
+
+def test_the_start_window_refuses_a_vault_open_elsewhere_with_a_clear_message(
+    qtbot, window_factory, vault_dir
+):
+    elsewhere = Vault.open(vault_dir, PASSPHRASE)  # another window or process holds it
+    try:
+        w = window_factory(vault_path=vault_dir, finish_later=True)
+        screen = w.unlock_screen
+        w.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.passphrase)
+        kb = Keyboard(qtbot)
+        kb.words(PASSPHRASE)
+        kb.enter()
+        qtbot.waitUntil(screen.unlock_error.isVisible, timeout=10_000)
+        assert "already open in another SRO Journal window" in screen.unlock_error.text()
+        assert w.is_locked and screen.failures == 0  # not counted as a wrong passphrase
+    finally:
+        elsewhere.close()
+    with qtbot.waitSignal(w.unlocked, timeout=10_000):
+        screen.passphrase.setFocus()
+        kb.enter()  # the passphrase is still typed: Enter again, now that the vault is free
