@@ -11,7 +11,10 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 
 def _rss_mib() -> float:
@@ -46,21 +49,52 @@ def coldstart_bare() -> None:
     app.exec()
 
 
+class _AfterImport:
+    """Calls ``patch(module)`` once the module ``name`` has been imported by the program itself,
+    so that the probe imports nothing ahead of it (the order of a real start is kept)."""
+
+    def __init__(self, name: str, patch: Callable[[ModuleType], None]) -> None:
+        self.name, self.patch = name, patch
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: object = None) -> Any:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, patch = spec.loader, self.patch
+        run = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            patch(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
 def coldstart_app(vault: str) -> None:
     """What the ``srojournal --vault VAULT`` command does until its window is shown.
 
     The real entry point runs (command-line parsing, application, main window, ``show()``); the
-    only addition is the report, queued right after ``show()`` like the bare window's.
+    only addition is the report, queued right after ``show()`` like the bare window's. The
+    probe imports nothing of the app's before ``main`` does.
     """
-    from srojournal.ui.main_window import MainWindow
 
-    show = MainWindow.show
+    def patch(module: ModuleType) -> None:
+        window = module.MainWindow
+        show = window.show
 
-    def show_and_report(self: MainWindow) -> None:
-        show(self)
-        _report_when_shown()
+        def show_and_report(self: Any) -> None:
+            show(self)
+            _report_when_shown()
 
-    MainWindow.show = show_and_report  # type: ignore[method-assign]
+        window.show = show_and_report
+
+    sys.meta_path.insert(0, _AfterImport("srojournal.ui.main_window", patch))
     from srojournal.cli import main
 
     main(["--vault", vault])

@@ -7,6 +7,7 @@ system's light/dark setting.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -177,13 +178,24 @@ def run_gui(vault_path: Path | None, *, quit_when_ready: bool = False) -> int:
 
     from srojournal.ui.main_window import MainWindow
 
-    window = MainWindow(settings, vault_path=Path(vault_path) if vault_path else None)
+    # The window opens on its unlock screen; its menus and auto-lock follow the first paint.
+    window = MainWindow(
+        settings, vault_path=Path(vault_path) if vault_path else None, finish_later=True
+    )
     window.show()
 
     def remember_scheme() -> None:
         settings.color_scheme = theme.current_scheme()
 
+    finished = False
+
     def after_first_paint() -> None:
+        nonlocal finished
+        if finished:
+            return
+        finished = True
+        gc.enable()  # paused for the start by the command line (cli._run_gui)
+        window.finish_window()
         install_accessibility()
         theme.match_system_scheme(app)
         remember_scheme()
@@ -213,5 +225,9 @@ def run_gui(vault_path: Path | None, *, quit_when_ready: bool = False) -> int:
         app.exit(1)
 
     app.aboutToQuit.connect(remember_scheme)
-    QTimer.singleShot(0, after_first_paint)
+    # Queued from the first paint, the rest runs once that paint is on screen. (A timer started
+    # here would run first: Qt paints at a lower priority than queued calls.) A window that is
+    # never painted still finishes its start.
+    window.unlock_screen.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
+    QTimer.singleShot(1000, after_first_paint)
     return int(app.exec())

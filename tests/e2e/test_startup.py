@@ -19,7 +19,8 @@ from srojournal.ui.qsettings import APPLICATION, ORGANIZATION
 from srojournal.vault.store import Vault
 from tests.conftest import CHEAP_KDF, PASSPHRASE, REPO_ROOT
 
-# Loaded only once there is something to unlock or to show behind the lock.
+# Loaded only once there is something to unlock or to show behind the lock, or after the first
+# paint. (Each module costs start-up time; the unlock window's figure is a benchmark.)
 NOT_AT_START = (
     "importlib.metadata",  # the version, read on demand
     "sqlcipher3",
@@ -35,24 +36,65 @@ NOT_AT_START = (
     "srojournal.ops.changes",  # what a write changed: nothing is written before unlock
     "srojournal.ui.clipboard",  # guards copies from the unlocked journal
     "srojournal.ui.accessible",  # for drop-down boxes: installed after the first paint
+    # The window's menus' actions and auto-lock follow the first paint (MainWindow.finish_window)
+    "srojournal.ui.autolock",
+    "srojournal.ui.pages",  # the page registry
+    "srojournal.domain.settings",
+    "srojournal.ui.common.runner",  # the unlock screen's worker: made on the first attempt
+    "srojournal.vault.errors",  # an attempt's outcome
+    "srojournal.vault.fsutil",  # the unlock throttle writes only after a failure
     "dataclasses",
     "datetime",  # (with PySide's import hook reading every module's source, ~3 ms)
 )
 
+# Everything of ours that the first paint needs: the command line, the process hardening, the
+# application and its theme and settings, the window with its unlock screen and the widgets
+# that screen shows, and the vault folder's layout and unlock throttle. A module added here
+# costs every start about a millisecond: defer it instead where it can be.
+START_PATH = {
+    "srojournal",
+    "srojournal.cli",
+    "srojournal.domain",
+    "srojournal.domain.errors",
+    "srojournal.hardening",
+    "srojournal.app",
+    "srojournal.ui",
+    "srojournal.ui.theme",
+    "srojournal.ui.qsettings",
+    "srojournal.ui.main_window",
+    "srojournal.ui.unlock",
+    "srojournal.ui.unlock.screen",
+    "srojournal.ui.widgets",
+    "srojournal.ui.common",
+    "srojournal.ui.common.error_label",
+    "srojournal.vault",
+    "srojournal.vault.layout",
+    "srojournal.vault.throttle",
+}
+
+# Qt classes that PySide builds (with their enums) on first use, which the first paint does
+# without: the event classes (a Python event handler or filter builds them), key sequences,
+# size policies.
+NOT_BUILT_AT_START = ("QEvent", "QKeyEvent", "QKeySequence", "QSizePolicy")
+
 PROBE = textwrap.dedent(
     """
-    import os, sys
+    import gc, os, sys
     from srojournal.ui.main_window import MainWindow
 
     show = MainWindow.show
 
     def report(self):
         show(self)
-        import PySide6.QtCore
+        import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
 
         screen = self.unlock_screen
         print("VIEW", screen.current_view(), sorted(screen._views))
         print("QT_NAMESPACE", "Qt" in vars(PySide6.QtCore))
+        built = {**vars(PySide6.QtCore), **vars(PySide6.QtGui), **vars(PySide6.QtWidgets)}
+        print("QT_CLASSES", " ".join(sorted(name for name in built if name.startswith("Q"))))
+        print("MENUS", len(self.menuBar().actions()), len(self.file_menu.actions()))
+        print("GC", gc.isenabled())
         from srojournal.ui import theme
 
         print("SCHEME", theme.current_scheme())
@@ -98,9 +140,52 @@ def test_the_unlock_window_shows_before_the_vault_stack_loads(tmp_path: Path) ->
     assert lines["VIEW"] == "unlock ['unlock']"
     # PySide builds the Qt namespace's 93 enums (~20 ms) on first use: after the window shows.
     assert lines["QT_NAMESPACE"] == "False"
+    built = set(lines["QT_CLASSES"].split())
+    assert "QLineEdit" in built  # the probe did see the classes in use
+    assert sorted(built.intersection(NOT_BUILT_AT_START)) == []
+    # The menu bar has its four titles; the actions in them come after the first paint.
+    assert lines["MENUS"] == "4 0"
+    assert lines["GC"] == "False"  # the garbage collector waits for the first paint
     loaded = set(lines["MODULES"].split())
     assert "srojournal.ui.unlock.screen" in loaded  # the probe did see the start-up
     assert sorted(loaded.intersection(NOT_AT_START)) == []
+    assert sorted(m for m in loaded if m.startswith("srojournal") and m not in START_PATH) == []
+
+
+def test_the_start_finishes_after_the_first_paint(tmp_path: Path) -> None:
+    """Menus, auto-lock, self-test: after the window has been painted, never before it (a call
+    queued at show() would run first: Qt paints at a lower priority)."""
+    vault, _ = Vault.create(tmp_path / "v", PASSPHRASE, kdf=CHEAP_KDF, allow_weak_kdf=True)
+    vault.close()
+    probe = textwrap.dedent(
+        """
+        import gc, sys
+        from srojournal.ui.main_window import MainWindow
+        from srojournal.ui.unlock.screen import UnlockScreen
+
+        events = []
+        paint, finish = UnlockScreen.paintEvent, MainWindow.finish_window
+
+        def painted(self, event):
+            events.append("paint")
+            paint(self, event)
+
+        def finished(self):
+            events.append(f"finish gc={gc.isenabled()}")
+            finish(self)
+
+        UnlockScreen.paintEvent = painted
+        MainWindow.finish_window = finished
+        from srojournal.cli import main
+
+        code = main(sys.argv[1:])
+        print("EVENTS", " ".join(events[:2]))
+        sys.exit(code)
+        """
+    )
+    proc = _run(["-c", probe, "--vault", str(tmp_path / "v"), "--quit-when-ready"], _env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "EVENTS paint finish gc=True" in proc.stdout
 
 
 def test_the_remembered_scheme_is_checked_against_the_system_once_the_window_is_up(

@@ -1,5 +1,9 @@
 """The main window: the unlock screen while locked; sidebar, pages, menus and status bar after.
 
+The app shows this window on its unlock screen first and adds the menus, their actions and the
+auto-lock right after the first paint (``finish_window``): importing and building them would
+delay the window the officer is waiting for. Everything after unlock is as if built at once.
+
 Locking (Ctrl+L, idle, sleep, screen lock, closing the window) always runs ``lock()``: the entry
 being typed is stored as an encrypted draft, every page drops its data (``Page.clear``), the pages
 and the session are destroyed, the vault closes (key zeroed), and only the unlock screen remains.
@@ -15,25 +19,15 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QStackedWidget,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget
 
 from srojournal.domain.errors import UserError
-from srojournal.domain.settings import AUTOLOCK_MINUTES, CLIPBOARD_TIMEOUT_SECONDS
-from srojournal.ui.autolock import AutoLock
-from srojournal.ui.pages import PAGE_SPECS, PageSpec
 from srojournal.ui.qsettings import AppSettings
 from srojournal.ui.unlock import UnlockScreen
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QUndoStack
+    from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
+    from PySide6.QtWidgets import QDialog
 
     from srojournal.domain.models import ContactInput
     from srojournal.ops.changes import Change
@@ -41,6 +35,7 @@ if TYPE_CHECKING:
     from srojournal.ui.clipboard import ClipboardGuard
     from srojournal.ui.entry import QuickEntryDialog
     from srojournal.ui.page import Page
+    from srojournal.ui.pages import PageSpec
     from srojournal.ui.session import Session
     from srojournal.ui.workspace import Workspace
     from srojournal.vault.keys import KdfParams
@@ -66,10 +61,14 @@ class MainWindow(QMainWindow):
         allow_weak_kdf: bool = False,
         autolock_seconds: float | None = None,
         connect_system_signals: bool = True,
-        page_specs: Sequence[PageSpec] = PAGE_SPECS,
+        page_specs: Sequence[PageSpec] | None = None,
+        finish_later: bool = False,
     ) -> None:
+        """``page_specs``: the sidebar's pages (all of ``ui/pages.py`` by default).
+        ``finish_later``: the caller runs ``finish_window`` once the window is on screen."""
         super().__init__()
-        self.page_specs = tuple(page_specs)
+        self.page_specs: tuple[PageSpec, ...] = () if page_specs is None else tuple(page_specs)
+        self._all_pages = page_specs is None
         self.setObjectName("MainWindow")
         self.settings = settings or AppSettings()
         self.session: Session | None = None
@@ -85,19 +84,26 @@ class MainWindow(QMainWindow):
         self.root.addWidget(self.unlock_screen)
         self.setCentralWidget(self.root)
 
-        self.autolock = AutoLock(self, idle_seconds=autolock_seconds)
-        self.autolock.lock_requested.connect(self.lock)
+        self._autolock_seconds = autolock_seconds
         # Sleep and screen-lock signals matter once there is something to lock: subscribed on the
         # first unlock, which keeps the D-Bus round trips out of start-up.
         self._subscribe_system_signals = connect_system_signals
 
-        self._build_actions()
-        self._build_menus()
+        # The first frame has the menu bar with its menus' titles and the status bar that says
+        # "Locked"; the menus' actions follow (``finish_window``).
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.edit_menu = bar.addMenu("&Edit")
+        self.go_menu = bar.addMenu("&Go")
+        self.go_menu.setEnabled(False)
+        self.help_menu = bar.addMenu("&Help")
         self._build_status()
+        self.lock_label.setText("Locked")
+        self.setWindowTitle(LOCKED_TITLE)
+        self._finished = False
         # Text copied from the unlocked journal: marked secret, cleared after a timeout and on
         # lock (ui/clipboard.py); the guard is made on the first unlock.
         self.clipboard_guard: ClipboardGuard | None = None
-        self._set_unlocked_ui(False)
 
         geometry = self.settings.window_geometry
         if geometry is not None:
@@ -111,6 +117,27 @@ class MainWindow(QMainWindow):
             self.unlock_screen.open_path(vault_path)
         elif path is not None and path.exists():
             self.unlock_screen.open_path(path)
+        else:
+            self.unlock_screen.show_home()
+        if not finish_later:
+            self.finish_window()
+
+    def finish_window(self) -> None:
+        """The menus and their shortcuts, and the auto-lock (once; before the first unlock)."""
+        if self._finished:
+            return
+        self._finished = True
+        from srojournal.ui.autolock import AutoLock
+
+        if self._all_pages:
+            from srojournal.ui.pages import PAGE_SPECS
+
+            self.page_specs = PAGE_SPECS
+        self.autolock = AutoLock(self, idle_seconds=self._autolock_seconds)
+        self.autolock.lock_requested.connect(self.lock)
+        self._build_actions()
+        self._build_menus()
+        self._set_unlocked_ui(False)
 
     def _fit_screen(self) -> None:
         """Never larger than the screen's free area (a 1366×768 laptop has 740 px or less)."""
@@ -132,6 +159,8 @@ class MainWindow(QMainWindow):
         app_wide: bool = False,
         tip: str = "",
     ) -> QAction:  # fmt: skip
+        from PySide6.QtGui import QAction, QKeySequence
+
         a = QAction(text, self)
         if shortcut is not None:
             # setShortcuts, not setShortcut: resolving the latter's overloads makes PySide build
@@ -146,6 +175,8 @@ class MainWindow(QMainWindow):
         return a
 
     def _build_actions(self) -> None:
+        from srojournal.ui.pages import PAGE_SPECS
+
         # Shortcuts that also work from the quick-entry window; that window exists only while
         # unlocked, so they are made application-wide on unlock.
         self._app_wide: list[QAction] = []
@@ -181,8 +212,7 @@ class MainWindow(QMainWindow):
             )
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        m = bar.addMenu("&File")
+        m = self.file_menu
         m.addAction(self.act_new)
         m.addSeparator()
         m.addAction(self.act_new_vault)
@@ -194,13 +224,12 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_lock)
         m.addSeparator()
         m.addAction(self.act_quit)
-        m = bar.addMenu("&Edit")
+        m = self.edit_menu
         m.addAction(self.act_undo)
         m.addAction(self.act_redo)
         m.addSeparator()
         m.addAction(self.act_find)
-        self.go_menu = bar.addMenu("&Go")
-        m = bar.addMenu("&Help")
+        m = self.help_menu
         m.addAction(self.act_shortcuts)
         m.addAction(self.act_about)
 
@@ -262,9 +291,11 @@ class MainWindow(QMainWindow):
     def on_unlocked(self, vault: Vault) -> None:
         # The unlocked UI is imported on the first unlock, not at start-up (the unlock window
         # comes first and fast).
+        from srojournal.domain.settings import AUTOLOCK_MINUTES, CLIPBOARD_TIMEOUT_SECONDS
         from srojournal.ui.session import Session
         from srojournal.ui.workspace import Workspace
 
+        self.finish_window()
         session = Session(vault, self)
         self.session = session
         session.data_changed.connect(self._on_data_changed)
@@ -544,6 +575,7 @@ class MainWindow(QMainWindow):
 
     # -- status --------------------------------------------------------------------------------
     def _on_data_changed(self, changes: Change) -> None:
+        from srojournal.domain.settings import AUTOLOCK_MINUTES, CLIPBOARD_TIMEOUT_SECONDS
         from srojournal.ops.changes import Change  # the unlocked side (not needed at start-up)
 
         if changes & Change.SETTINGS and self.session is not None:
@@ -600,7 +632,8 @@ class MainWindow(QMainWindow):
         pending = self.unlock_screen.pending_vault
         if pending is not None:  # created, its recovery code still on screen
             pending.close()
-        self.autolock.shutdown()
+        if self._finished:
+            self.autolock.shutdown()
         super().closeEvent(event)
 
 

@@ -25,27 +25,33 @@ MONO_FAMILY = "DejaVu Sans Mono"
 APP_ID = "org.srojournal.SROJournal"
 
 
-class Colors(NamedTuple):
-    window: str
-    base: str
-    alt_base: str
-    text: str
-    muted: str
-    border: str
-    sidebar: str
-    accent: str
-    accent_text: str
-    highlight: str
-    danger: str
-    warning_bg: str
-    warning_text: str
-    success: str
-    badge: str
-    focus: str  # the focus ring: visible on the page and on an accent-coloured button
-    accent_focus: str  # an accent-coloured button with the focus
-    check: str  # the tick drawn on a ticked box (an icon file name)
-    mark: str  # behind a search hit
-    mark_text: str
+# The functional form: the class form would compile each of its 20 annotations (strings here,
+# see the __future__ import) at start-up.
+Colors = NamedTuple(  # noqa: UP014 - see above
+    "Colors",
+    [
+        ("window", str),
+        ("base", str),
+        ("alt_base", str),
+        ("text", str),
+        ("muted", str),
+        ("border", str),
+        ("sidebar", str),
+        ("accent", str),
+        ("accent_text", str),
+        ("highlight", str),
+        ("danger", str),
+        ("warning_bg", str),
+        ("warning_text", str),
+        ("success", str),
+        ("badge", str),
+        ("focus", str),  # the focus ring: visible on the page and on an accent-coloured button
+        ("accent_focus", str),  # an accent-coloured button with the focus
+        ("check", str),  # the tick drawn on a ticked box (an icon file name)
+        ("mark", str),  # behind a search hit
+        ("mark_text", str),
+    ],
+)
 
 
 LIGHT = Colors(

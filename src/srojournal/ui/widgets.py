@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6 import QtCore
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeyEvent
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
     QFrame,
@@ -15,15 +15,23 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+# QEvent (its class holds 180 event types, built by PySide on first use), QKeyEvent and
+# QSizePolicy are not imported at run time: the unlock window shows without them.
 if TYPE_CHECKING:
-    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QEnterEvent, QKeyEvent
 
     from srojournal.vault.passphrase import Strength
+
+
+def _presses(event: QKeyEvent) -> bool:
+    return (
+        event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter) and not event.modifiers()
+    )
 
 
 class _EnterClicks(QObject):
@@ -35,10 +43,8 @@ class _EnterClicks(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
-            and not event.modifiers()
+            event.type() == event.Type.KeyPress
+            and _presses(cast("QKeyEvent", event))  # a key press arrives as a QKeyEvent
             and isinstance(watched, QAbstractButton)
             and watched.isEnabled()
         ):
@@ -50,9 +56,25 @@ class _EnterClicks(QObject):
 _ENTER_CLICKS = _EnterClicks()
 
 
+class _Button(QPushButton):
+    """A push button that Enter presses when it has the focus, like ``enter_clicks``.
+
+    In its own key handler rather than an event filter: a filter written in Python is called
+    for every event of the button (paint, layout, hover), and the unlock window's buttons are
+    on screen from the first paint.
+    """
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if _presses(event) and self.isEnabled():
+            self.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 def enter_clicks(b: QAbstractButton) -> QAbstractButton:
     """Let Enter press this button when it has the focus (see ``_EnterClicks``)."""
-    if not b.property("enterClicks"):
+    if not isinstance(b, _Button) and not b.property("enterClicks"):
         b.setProperty("enterClicks", True)
         b.installEventFilter(_ENTER_CLICKS)
     return b
@@ -69,16 +91,15 @@ def label(text: str, role: str | None = None, *, buddy: QWidget | None = None) -
 
 
 def primary_button(text: str, name: str) -> QPushButton:
-    b = QPushButton(text)
+    b = _Button(text)
     b.setProperty("primary", True)
     b.setAccessibleName(name)
     b.setDefault(False)
     b.setAutoDefault(False)
-    enter_clicks(b)
     return b
 
 
-class LinkButton(QPushButton):
+class LinkButton(_Button):
     """A flat, link-like button: the pointing hand appears when it is hovered.
 
     (Set on hover, not when built: the unlock window shows before PySide builds the ``Qt``
@@ -95,10 +116,9 @@ class LinkButton(QPushButton):
 
 
 def button(text: str, name: str, *, flat: bool = False) -> QPushButton:
-    b = LinkButton(text) if flat else QPushButton(text)
+    b = LinkButton(text) if flat else _Button(text)
     b.setAccessibleName(name)
     b.setAutoDefault(False)
-    enter_clicks(b)
     return b
 
 
@@ -168,6 +188,8 @@ class StrengthMeter(QWidget):
     changed = Signal(object)  # Strength | None
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QSizePolicy  # (not needed by the unlock window)
+
         super().__init__(parent)
         self.strength: Strength | None = None
         self._pending = ""

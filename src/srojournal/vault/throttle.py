@@ -12,9 +12,6 @@ import time
 from pathlib import Path
 from typing import Final, NamedTuple
 
-from srojournal.vault.errors import VaultError
-from srojournal.vault.fsutil import atomic_write
-
 FILE_NAME: Final = "unlock-failures"
 MAX_DELAY_SECONDS: Final = 30
 
@@ -54,6 +51,9 @@ def record_failure(folder: Path) -> Failures:
     count = load(folder).attempts + 1
     failures = Failures(count, time.time() + delay_for(count))
     import json
+
+    from srojournal.vault.errors import VaultError  # (the unlock window opens without these)
+    from srojournal.vault.fsutil import atomic_write
 
     with contextlib.suppress(VaultError):  # a read-only folder: the delay stays in memory only
         atomic_write(
