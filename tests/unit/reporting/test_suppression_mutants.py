@@ -1,0 +1,349 @@
+"""Suppression at its edges: each test names what a wrong line would change for a reader, an
+officer or the gate (the cuts of the integer program, the reasons shown, the release itself)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from srojournal.domain.facts import MonthFacts
+from srojournal.domain.periods import parse_period
+from srojournal.reporting.audit import audit_views, publication_of
+from srojournal.reporting.errors import AuditFailed
+from srojournal.reporting.lp import FloatArray
+from srojournal.reporting.model import Summary
+from srojournal.reporting.reader import ReleaseView
+from srojournal.reporting.rules import primary
+from srojournal.reporting.suppression import (
+    Reasons,
+    _Master,
+    _no_good,
+    suppress_facts,
+    suppress_release,
+)
+from srojournal.reporting.tables import ALL, LogicalKey, build_tables, logical_key
+
+from .conftest import busy_month
+from .factories import FactsBuilder
+
+KEYS = [logical_key("T1", (f"c{i}", ALL)) for i in range(5)]
+PATTERNS = [np.array(y) for y in itertools.product((0.0, 1.0), repeat=len(KEYS))]
+PATTERNS_INDEX = {tuple(float(v) for v in x): i for i, x in enumerate(PATTERNS)}
+
+
+def _allowed(master: _Master) -> list[bool]:
+    """Which binary patterns every row of the master allows."""
+    master.flush()
+    prog = master.relaxed
+    out = []
+    for x in PATTERNS:
+        if prog.m == 0:
+            out.append(True)
+            continue
+        act = prog.row_activity(x[None, :])[:, 0]
+        out.append(
+            bool(np.all(act >= prog.row_lower - 1e-9) & np.all(act <= prog.row_upper + 1e-9))
+        )
+    return out
+
+
+# -- the no-good cut: "this pattern fails, hide one more number of the target's part" ---------
+
+
+@pytest.mark.parametrize("cond", [None, 4])
+@pytest.mark.parametrize(
+    ("y", "members"),
+    [
+        ((1.0, 0.0, 0.0, 1.0, 1.0), [0, 1, 2, 3]),
+        ((0.0, 0.0, 1.0, 0.0, 1.0), [1, 2, 3]),
+        ((1.0, 1.0, 0.0, 0.0, 1.0), [0, 1, 2, 3, 4]),
+    ],
+)
+def test_a_no_good_cut_asks_for_one_more_hidden_number_of_the_part(
+    y: tuple[float, ...], members: list[int], cond: int | None
+) -> None:
+    """A failing pattern is cut off with every pattern that hides no more of the target's part:
+    any pattern hiding at least one of the part's numbers the failing one showed stays allowed
+    (and with a condition, every pattern that shows the condition's number)."""
+    master = _Master(KEYS, np.ones(len(KEYS)), set())
+    _no_good(master, np.array(y), members, cond)
+    shown = [i for i in members if y[i] < 0.5]
+    expected = [
+        (cond is not None and x[cond] < 0.5) or any(x[i] > 0.5 for i in shown) for x in PATTERNS
+    ]
+    assert _allowed(master) == expected
+    if cond is None or y[cond] > 0.5:
+        assert not _allowed(master)[PATTERNS_INDEX[y]]
+
+
+def test_a_no_good_cut_with_nothing_left_to_hide_forbids_its_condition() -> None:
+    """When every number of the part is hidden already and the target still fails, no pattern
+    protects it while its number is hidden: the number must be shown."""
+    master = _Master(KEYS, np.ones(len(KEYS)), set())
+    y = np.array([1.0, 1.0, 0.0, 0.0, 1.0])
+    _no_good(master, y, [0, 1], 4)
+    assert _allowed(master) == [x[4] < 0.5 for x in PATTERNS]
+
+
+def test_a_no_good_cut_with_nothing_left_and_no_condition_is_a_refusal() -> None:
+    """A target without a condition (it must hold whatever is hidden) that fails with its whole
+    part hidden cannot be protected: suppression refuses rather than publish it."""
+    master = _Master(KEYS, np.ones(len(KEYS)), set())
+    with pytest.raises(AuditFailed):
+        _no_good(master, np.array([1.0, 1.0, 0.0, 0.0, 0.0]), [0, 1], None)
+
+
+# -- suppress_facts: the first release of one month --------------------------------------------
+
+
+def test_the_first_release_of_a_month_is_numbered_one() -> None:
+    facts = busy_month().build()
+    summary = suppress_facts(facts)
+    assert summary.release == 1
+    assert summary.period == facts.period
+    assert summary.threshold == 10
+
+
+# -- the order among patterns of the same cost --------------------------------------------------
+
+
+def test_the_order_weights_of_the_numbers_do_not_change_between_versions() -> None:
+    """Of several cheapest patterns, the release is the first in a fixed order of the numbers.
+    That order is part of what a release is: a later version choosing another order would hide
+    other cells for the same month, and the two releases together would tell what each hides."""
+    from srojournal.reporting.suppression import _order_weight
+
+    assert _order_weight(logical_key("T1", ("mentoring", "none"))) == 348392
+    assert _order_weight(logical_key("T1", ("mentoring", "resolved"))) == 457727
+    assert _order_weight(logical_key("T0", ("contacts",))) == 673042
+
+
+def test_of_two_equally_cheap_patterns_the_first_in_the_order_is_released() -> None:
+    """One small cell in T1 and two columns that could protect it at the same cost (the same
+    counts): the column whose numbers come first in the order (the smaller sum of weights) is
+    hidden, and it is the same column in every version."""
+    from srojournal.reporting.suppression import _order_weight
+
+    b = FactsBuilder()
+    for s in range(1, 41):
+        b.contact("mentoring", [s], outcome_group="resolved")
+        b.contact("mentoring", [s], outcome_group="none")
+        b.contact("relationship", [s + 100], outcome_group="resolved")
+        b.contact("relationship", [s + 100], outcome_group="none")
+    for s in range(141, 161):
+        b.contact("relationship", [s], outcome_group="notified")
+    b.contact("mentoring", [201, 202], outcome_group="notified", times=2)
+    summary = suppress_facts(b.build())
+    hidden = sorted((t.id, c.coords) for t in summary.tables for c in t.cells if c.status == "S")
+    weight = {
+        col: sum(
+            _order_weight(logical_key("T1", (row, col))) for row in ("mentoring", "relationship")
+        )
+        for col in ("none", "resolved")
+    }
+    first = min(weight, key=lambda col: weight[col])
+    assert first == "resolved"
+    assert hidden == [
+        ("T1", ("mentoring", "notified")),
+        ("T1", ("mentoring", first)),
+        ("T1", ("relationship", "notified")),
+        ("T1", ("relationship", first)),
+    ]
+
+
+# -- reasons and revisions -----------------------------------------------------------------------
+
+
+def _revise(
+    b: FactsBuilder, earlier: list[ReleaseView], k: int = 10
+) -> tuple[Summary, Reasons, ReleaseView]:
+    facts = b.build()
+    period = parse_period(facts.period)
+    number = len(earlier) + 1
+    summary, reasons = suppress_release(
+        earlier, ReleaseView(period, number, {period.text: facts}, None), k, number
+    )
+    view = ReleaseView(period, number, {period.text: facts}, publication_of(summary))
+    audit_views([*earlier, view], k)
+    return summary, reasons, view
+
+
+def test_a_small_change_to_a_published_cell_is_hidden_as_changed() -> None:
+    """Two more students in a published cell: the revision would tell who was added. The cells
+    that show the change are hidden, each with the reason "changed", and counted as such."""
+    b = busy_month()
+    _first, _reasons, v1 = _revise(b, [])
+    b.contact("mentoring", [301, 302], outcome_group="resolved")
+    _second, reasons, _v2 = _revise(b, [v1])
+    mentoring_resolved = logical_key("T1", ("mentoring", "resolved"))
+    assert v1.published is not None and v1.published[mentoring_resolved] is not None
+    assert reasons.why[mentoring_resolved] == "changed"
+    assert reasons.changed == sum(1 for why in reasons.why.values() if why == "changed") > 0
+    assert reasons.sticky == sum(1 for why in reasons.why.values() if why == "sticky") > 0
+    assert reasons.secondary == sum(1 for why in reasons.why.values() if why == "complement")
+
+
+def test_a_change_is_measured_from_the_latest_release_not_the_first() -> None:
+    """A third release two students after the second: the change a reader can read off is the
+    one since the second (small), not since the first (larger than the threshold)."""
+    b = busy_month()
+    _first, _r1, v1 = _revise(b, [])
+    for s in range(400, 415):
+        b.contact("mentoring", [s], outcome_group="resolved")
+    _second, r2, v2 = _revise(b, [v1])
+    mentoring_resolved = logical_key("T1", ("mentoring", "resolved"))
+    assert mentoring_resolved not in r2.why
+    b.contact("mentoring", [501, 502], outcome_group="resolved")
+    _third, r3, _v3 = _revise(b, [v1, v2])
+    assert r3.why[mentoring_resolved] == "changed"
+
+
+def test_a_revision_cannot_take_back_what_an_earlier_release_gave_away() -> None:
+    """An earlier release hid a cell that its own row gives away (no complement). No pattern of
+    the revision can protect that number any more: suppression refuses, it does not publish a
+    revision as if the period were safe."""
+    b = busy_month()
+    facts = b.build()
+    period = parse_period(facts.period)
+    leaky = dict(build_tables(facts).values())
+    leaky[logical_key("T1", ("safety", "enforcement"))] = None
+    first = ReleaseView(period, 1, {period.text: facts}, leaky)
+    b.contact("mentoring", [301], outcome_group="resolved")
+    revised = b.build()
+    with pytest.raises(AuditFailed, match="no solution"):
+        suppress_release([first], ReleaseView(period, 2, {period.text: revised}, None), 10, 2)
+
+
+# -- a quarter after its months ------------------------------------------------------------------
+
+
+def _months_then_quarter(
+    seed: int,
+) -> tuple[list[ReleaseView], dict[str, MonthFacts], Summary, Reasons]:
+    from dataclasses import replace
+
+    from .factories import random_facts
+
+    months = {}
+    earlier: list[ReleaseView] = []
+    for i, m in enumerate(("2026-01", "2026-02", "2026-03")):
+        facts = replace(random_facts(seed * 7 + i, n_contacts=60, n_students=25), period=m)
+        months[m] = facts
+        period = parse_period(m)
+        summary, _ = suppress_release(earlier, ReleaseView(period, 1, {m: facts}, None), 10, 1)
+        earlier.append(ReleaseView(period, 1, {m: facts}, publication_of(summary)))
+    quarter = parse_period("2026-Q1")
+    summary, reasons = suppress_release(earlier, ReleaseView(quarter, 1, months, None), 10, 1)
+    return earlier, months, summary, reasons
+
+
+def test_a_quarter_shows_what_its_published_months_already_tell() -> None:
+    """A quarter's count of contacts that its published months add up to is known to every
+    reader: hiding it would protect nothing. The quarter shows each such number unless a rule
+    hides it, and passes the gate together with its months."""
+    from srojournal.reporting.tables import combine_months
+
+    earlier, months, summary, _reasons = _months_then_quarter(0)
+    quarter = parse_period("2026-Q1")
+    pub = publication_of(summary)
+    audit_views([*earlier, ReleaseView(quarter, 1, months, pub)], 10)
+    rules = primary(build_tables(combine_months("2026-Q1", list(months.values()))), 10)
+    told = [
+        key
+        for key in pub
+        if key[0] == "contacts"
+        and all(v.published is not None and v.published[key] is not None for v in earlier)
+    ]
+    assert len(told) >= 10
+    for key in told:
+        assert (pub[key] is None) == (key in rules.hidden), key
+
+
+# -- the cuts learnt from a failing pattern ------------------------------------------------------
+
+
+def _exact_month() -> MonthFacts:
+    """One small cell in T1 (see test_suppression's smallest protecting pattern)."""
+    b = FactsBuilder()
+    for s in range(1, 41):
+        b.contact("mentoring", [s], outcome_group="resolved", times=3)
+        b.contact("mentoring", [s], outcome_group="none")
+        b.contact("relationship", [s + 100], outcome_group="resolved", times=3)
+        b.contact("relationship", [s + 100], outcome_group="none")
+    for s in range(141, 161):
+        b.contact("relationship", [s], outcome_group="notified")
+    b.contact("mentoring", [201, 202], outcome_group="notified", times=2)
+    return b.build()
+
+
+def test_a_cut_learnt_from_a_failing_pattern_rules_out_hiding_what_cannot_help() -> None:
+    """The reader narrows the small cell when only the rules' cells are hidden. The cut learnt
+    from that (the reader's own bounds as a function of what is hidden) rules out this pattern
+    and a pattern that adds a number the reader does not need (the cell's column still gives it
+    away), and keeps the pattern the suppression releases."""
+    from srojournal.reporting.proof import System
+    from srojournal.reporting.reader import Model
+    from srojournal.reporting.suppression import CAP, _benders_cut, period_tables
+
+    facts = _exact_month()
+    period = parse_period(facts.period)
+    view = ReleaseView(period, 1, {period.text: facts}, None)
+    tables = period_tables(view)
+    keys = list(tables.values())
+    index = {key: i for i, key in enumerate(keys)}
+    model = Model([view], 10)
+    system = System(model, [], float(CAP), [model.exprs[0][key] for key in keys])
+    rules = primary(tables, 10)
+    master = _Master(keys, np.ones(len(keys)), set(rules.hidden))
+    conditions = [None if t.condition is None else index[t.condition] for t in model.targets]
+
+    def pattern(hidden: set[LogicalKey]) -> FloatArray:
+        return np.array([1.0 if key in hidden else 0.0 for key in keys])
+
+    y = pattern(set(rules.hidden))
+    system.set_pattern(y)
+    active = [t for t, c in enumerate(conditions) if c is None or y[c] > 0.5]
+    failing = system.prove(active, exact=False).failing
+    assert failing
+    for t in failing:
+        _benders_cut(master, system, t, y, conditions[t])
+    master.flush()
+    prog = master.relaxed
+
+    def allowed(x: FloatArray) -> bool:
+        act = prog.row_activity(x[None, :])[:, 0]
+        return bool(np.all(act >= prog.row_lower - 1e-7))
+
+    released = publication_of(suppress_facts(facts))
+    assert allowed(pattern({key for key, value in released.items() if value is None}))
+    assert not allowed(y)
+    # Hiding the small cell's row partner protects nothing while its column shows it.
+    assert not allowed(pattern({*rules.hidden, logical_key("T1", ("mentoring", "none"))}))
+
+
+@pytest.mark.parametrize(
+    ("seed", "n_contacts", "n_students"), [(21, 60, 20), (35, 60, 20), (39, 120, 40)]
+)
+def test_no_complement_is_hidden_that_the_gate_would_let_show(
+    seed: int, n_contacts: int, n_students: int
+) -> None:
+    """Months whose cuts carry a constant (the reader's bound at a count of zero): a cut with the
+    wrong constant is too strong, and the suppression then hides a complement the gate would
+    let it show. Each complement here is needed: showing it alone fails the gate."""
+    from .factories import random_facts
+
+    facts = random_facts(seed, n_contacts=n_contacts, n_students=n_students)
+    period = parse_period(facts.period)
+    tables = build_tables(facts)
+    values = tables.values()
+    rules = primary(tables, 10)
+    pub = publication_of(suppress_facts(facts))
+    complements = [key for key, value in pub.items() if value is None and key not in rules.hidden]
+    assert complements
+    for key in complements:
+        trial = dict(pub)
+        trial[key] = values[key]
+        with pytest.raises(AuditFailed):
+            audit_views([ReleaseView(period, 1, {period.text: facts}, trial)], 10)
