@@ -98,12 +98,19 @@ def test_a_no_good_cut_with_nothing_left_and_no_condition_is_a_refusal() -> None
 # -- suppress_facts: the first release of one month --------------------------------------------
 
 
-def test_the_first_release_of_a_month_is_numbered_one() -> None:
+def test_the_first_release_of_a_month_is_numbered_one_and_keeps_the_catalogue() -> None:
+    """The summary is release 1 of its month at its threshold, and each table keeps the unit
+    and the dimensions of the catalogue (the renderers and the reader of a file rely on them)."""
+    from srojournal.reporting.tables import TABLE_DIMENSIONS, TABLE_UNITS
+
     facts = busy_month().build()
     summary = suppress_facts(facts)
     assert summary.release == 1
     assert summary.period == facts.period
     assert summary.threshold == 10
+    for table in summary.tables:
+        assert table.unit == TABLE_UNITS[table.id]
+        assert table.dimensions == TABLE_DIMENSIONS[table.id]
 
 
 # -- the order among patterns of the same cost --------------------------------------------------
@@ -259,6 +266,9 @@ def test_a_quarter_shows_what_its_published_months_already_tell() -> None:
     assert len(told) >= 10
     for key in told:
         assert (pub[key] is None) == (key in rules.hidden), key
+    # The quarter's own numbers are the ones chosen: the fewest that protect it (a search over
+    # the last month's numbers instead hides about a hundred).
+    assert sum(value is None for value in pub.values()) == 72
 
 
 # -- the cuts learnt from a failing pattern ------------------------------------------------------
@@ -278,49 +288,94 @@ def _exact_month() -> MonthFacts:
     return b.build()
 
 
+class _Cuts:
+    """The suppression's reader and master for :func:`_exact_month`, as ``_secondary`` builds
+    them, before any cut."""
+
+    def __init__(self) -> None:
+        from srojournal.reporting.proof import System
+        from srojournal.reporting.reader import Model
+        from srojournal.reporting.suppression import CAP, period_tables
+
+        self.facts = _exact_month()
+        period = parse_period(self.facts.period)
+        view = ReleaseView(period, 1, {period.text: self.facts}, None)
+        tables = period_tables(view)
+        self.keys = list(tables.values())
+        index = {key: i for i, key in enumerate(self.keys)}
+        model = Model([view], 10)
+        self.system = System(model, [], float(CAP), [model.exprs[0][key] for key in self.keys])
+        self.rules = primary(tables, 10)
+        self.master = _Master(self.keys, np.ones(len(self.keys)), set(self.rules.hidden))
+        self.conditions = [
+            None if t.condition is None else index[t.condition] for t in model.targets
+        ]
+        released = publication_of(suppress_facts(self.facts))
+        self.released = self.pattern({key for key, value in released.items() if value is None})
+
+    def pattern(self, hidden: set[LogicalKey]) -> FloatArray:
+        return np.array([1.0 if key in hidden else 0.0 for key in self.keys])
+
+    def failing(self, y: FloatArray) -> list[int]:
+        self.system.set_pattern(y)
+        active = [t for t, c in enumerate(self.conditions) if c is None or y[c] > 0.5]
+        return self.system.prove(active, exact=False).failing
+
+    def allowed(self, x: FloatArray) -> bool:
+        self.master.flush()
+        prog = self.master.relaxed
+        act = prog.row_activity(x[None, :])[:, 0]
+        return bool(np.all(act >= prog.row_lower - 1e-7))
+
+
 def test_a_cut_learnt_from_a_failing_pattern_rules_out_hiding_what_cannot_help() -> None:
     """The reader narrows the small cell when only the rules' cells are hidden. The cut learnt
     from that (the reader's own bounds as a function of what is hidden) rules out this pattern
     and a pattern that adds a number the reader does not need (the cell's column still gives it
     away), and keeps the pattern the suppression releases."""
-    from srojournal.reporting.proof import System
-    from srojournal.reporting.reader import Model
-    from srojournal.reporting.suppression import CAP, _benders_cut, period_tables
+    from srojournal.reporting.suppression import _benders_cut
 
-    facts = _exact_month()
-    period = parse_period(facts.period)
-    view = ReleaseView(period, 1, {period.text: facts}, None)
-    tables = period_tables(view)
-    keys = list(tables.values())
-    index = {key: i for i, key in enumerate(keys)}
-    model = Model([view], 10)
-    system = System(model, [], float(CAP), [model.exprs[0][key] for key in keys])
-    rules = primary(tables, 10)
-    master = _Master(keys, np.ones(len(keys)), set(rules.hidden))
-    conditions = [None if t.condition is None else index[t.condition] for t in model.targets]
-
-    def pattern(hidden: set[LogicalKey]) -> FloatArray:
-        return np.array([1.0 if key in hidden else 0.0 for key in keys])
-
-    y = pattern(set(rules.hidden))
-    system.set_pattern(y)
-    active = [t for t, c in enumerate(conditions) if c is None or y[c] > 0.5]
-    failing = system.prove(active, exact=False).failing
+    c = _Cuts()
+    y = c.pattern(set(c.rules.hidden))
+    failing = c.failing(y)
     assert failing
     for t in failing:
-        _benders_cut(master, system, t, y, conditions[t])
-    master.flush()
-    prog = master.relaxed
-
-    def allowed(x: FloatArray) -> bool:
-        act = prog.row_activity(x[None, :])[:, 0]
-        return bool(np.all(act >= prog.row_lower - 1e-7))
-
-    released = publication_of(suppress_facts(facts))
-    assert allowed(pattern({key for key, value in released.items() if value is None}))
-    assert not allowed(y)
+        _benders_cut(c.master, c.system, t, y, c.conditions[t])
+    assert c.allowed(c.released)
+    assert not c.allowed(y)
     # Hiding the small cell's row partner protects nothing while its column shows it.
-    assert not allowed(pattern({*rules.hidden, logical_key("T1", ("mentoring", "none"))}))
+    assert not c.allowed(c.pattern({*c.rules.hidden, logical_key("T1", ("mentoring", "none"))}))
+
+
+def test_a_cut_the_pattern_already_meets_becomes_a_no_good() -> None:
+    """The reader's bounds hold for every pattern, so a pattern that protects the cell meets
+    them. Asked to cut such a pattern anyway (a later, stricter check failed it), the cut
+    would not move the search: the pattern is ruled out by a no-good over the cell's part
+    instead (hide one more of its numbers, or show the cell), so the search cannot stall."""
+    from srojournal.reporting.suppression import _benders_cut
+
+    c = _Cuts()
+    small = logical_key("T1", ("mentoring", "notified"))
+    cond = c.keys.index(small)
+    (t,) = [t for t in c.failing(c.pattern(set(c.rules.hidden))) if c.conditions[t] == cond]
+    y = c.released
+    _benders_cut(c.master, c.system, t, y, cond)
+    assert not c.allowed(y)
+    members = c.system.candidates_of(t)
+    shown = [i for i in members if y[i] < 0.5]
+    assert shown
+    for i in shown[:10]:
+        more = y.copy()
+        more[i] = 1.0
+        assert c.allowed(more)
+    outside = [i for i in range(len(c.keys)) if i not in members and y[i] < 0.5]
+    for i in outside[:10]:
+        other = y.copy()
+        other[i] = 1.0
+        assert not c.allowed(other)
+    without = y.copy()
+    without[cond] = 0.0
+    assert c.allowed(without)
 
 
 @pytest.mark.parametrize(
@@ -347,3 +402,137 @@ def test_no_complement_is_hidden_that_the_gate_would_let_show(
         trial[key] = values[key]
         with pytest.raises(AuditFailed):
             audit_views([ReleaseView(period, 1, {period.text: facts}, trial)], 10)
+
+
+def test_complements_are_counted_and_named_as_such() -> None:
+    """The officer's preview says why each cell is hidden: the small cell by its rule, the three
+    cells that complete its rectangle as complements, and the count of complements matches."""
+    facts = _exact_month()
+    period = parse_period(facts.period)
+    view = ReleaseView(period, 1, {period.text: facts}, None)
+    summary, reasons = suppress_release([], view, 10, 1)
+    complements = {key for key, why in reasons.why.items() if why == "complement"}
+    assert complements == {
+        logical_key("T1", ("mentoring", "none")),
+        logical_key("T1", ("relationship", "none")),
+        logical_key("T1", ("relationship", "notified")),
+    }
+    assert reasons.secondary == 3
+    assert reasons.why[logical_key("T1", ("mentoring", "notified"))] == "small"
+    assert reasons.primary.hidden == {logical_key("T1", ("mentoring", "notified"))}
+    assert reasons.primary.small == 1
+    assert reasons.sticky == reasons.changed == 0
+    hidden = {key for key, value in publication_of(summary).items() if value is None}
+    assert hidden == set(reasons.why)
+    assert summary.release == 1 and summary.threshold == 10 and summary.period == period.text
+
+
+@pytest.mark.parametrize(
+    ("seed", "n_contacts", "n_students", "cells", "contacts"),
+    [(2, 60, 20, 74, 820), (10, 120, 40, 86, 2308)],
+)
+def test_the_release_hides_the_fewest_cells_then_the_fewest_contacts(
+    seed: int, n_contacts: int, n_students: int, cells: int, contacts: int
+) -> None:
+    """The secondary suppression is exact: of every pattern that protects the month, the one
+    released hides the fewest cells (a number shown in two tables counts twice), then the
+    fewest contacts in them. A search that lets the cost drift while it looks for the first
+    pattern in the order (or any heuristic in place of the integer program) hides more, as it
+    would on these months."""
+    from .factories import random_facts
+
+    facts = random_facts(seed, n_contacts=n_contacts, n_students=n_students)
+    summary = suppress_facts(facts)
+    counts = {(t.id, c.coords): c.count for t in build_tables(facts).tables for c in t.cells}
+    hidden = [(t.id, c.coords) for t in summary.tables for c in t.cells if c.status == "S"]
+    assert (len(hidden), sum(counts[h] for h in hidden)) == (cells, contacts)
+
+
+# -- the master program ---------------------------------------------------------------------------
+
+
+def _triangle(extra: int = 1) -> _Master:
+    """Three numbers, each pair of which must hold a hidden one, and ``extra`` numbers nothing
+    asks for: the linear relaxation's only optimum hides half of each of the three."""
+    keys = [logical_key("T1", (f"c{i}", ALL)) for i in range(3 + extra)]
+    master = _Master(keys, np.ones(len(keys)), set())
+    for a, b in ((0, 1), (1, 2), (0, 2)):
+        master.add({a: 1.0, b: 1.0}, 1.0, None, 0.0)
+    return master
+
+
+def test_an_integral_relaxation_is_the_answer_without_branch_and_bound() -> None:
+    """When the linear relaxation's optimum is integral it is the integer optimum: the master
+    returns it as an exact pattern and never starts branch and bound."""
+    keys = [logical_key("T1", (f"c{i}", ALL)) for i in range(3)]
+    master = _Master(keys, np.array([1.0, 2.0, 3.0]), set())
+    master.add({1: 1.0, 2: 1.0}, 1.0, None, 0.0)
+    y = master.solve()
+    assert list(y) == [0.0, 1.0, 0.0]
+    assert master.exact
+    assert master.prog.solves == 0
+
+
+def test_a_rough_round_hides_every_number_the_relaxation_touches() -> None:
+    """A rough round takes the relaxation's fractional optimum and hides every number it hides
+    at all (and nothing else), without branch and bound, and says the pattern is not exact; an
+    exact round solves the integer program."""
+    master = _triangle()
+    y = master.solve(rough=True)
+    assert list(y) == [1.0, 1.0, 1.0, 0.0]
+    assert not master.exact
+    assert master.prog.solves == 0
+    y = master.solve()
+    assert sorted(y[:3]) == [0.0, 1.0, 1.0] and y[3] == 0.0
+    assert master.exact
+    assert master.prog.solves >= 1
+
+
+def test_branch_and_bound_uses_presolve_once_the_master_is_large() -> None:
+    """Presolve costs more than it saves on a small master: off until the master holds more
+    than ``_PRESOLVE_ROWS`` cuts, then on for the rest of the search."""
+    from srojournal.reporting.suppression import _PRESOLVE_ROWS
+
+    master = _triangle(extra=_PRESOLVE_ROWS)
+    master.solve()
+    assert master.prog._options["presolve"] == "off"
+    for i in range(3, 3 + _PRESOLVE_ROWS - 3):
+        master.add({i: 1.0, i + 1: 1.0}, 0.0, None, 0.0)
+    master.solve()
+    assert master.prog.m == _PRESOLVE_ROWS
+    assert master.prog._options["presolve"] == "off"
+    master.add({0: 1.0, 3: 1.0}, 0.0, None, 0.0)
+    master.solve()
+    assert master.prog.m == _PRESOLVE_ROWS + 1
+    assert master.prog._options["presolve"] == "on"
+
+
+def test_a_master_without_an_order_keeps_the_pattern_it_is_given() -> None:
+    """Settling needs an order to choose among patterns of the same cost; without one the
+    pattern handed over is the release."""
+    master = _triangle()
+    y = master.solve()
+    assert master.settle(y) is y
+    assert not master.settled
+
+
+def test_a_master_whose_cuts_contradict_the_rules_refuses_with_its_reason() -> None:
+    """A number the rules hide that a cut says must be shown: no pattern exists, and the
+    refusal says so (the officer's bug report carries that reason, never a number)."""
+    keys = [logical_key("T1", (f"c{i}", ALL)) for i in range(3)]
+    master = _Master(keys, np.ones(3), {keys[0]})
+    _no_good(master, np.array([1.0, 1.0, 1.0]), [0, 1, 2], 0)  # nothing left: show number 0
+    with pytest.raises(AuditFailed, match="the suppression problem has no solution"):
+        master.solve()
+
+
+def test_the_total_of_contacts_is_shown_even_where_hiding_it_would_hide_fewer_cells() -> None:
+    """The month's total of contacts is the one number every reader of a summary looks for:
+    it stays published whenever any pattern allows it, before the count of hidden cells. In
+    this small month, hiding it would protect everything with four numbers fewer."""
+    from .factories import random_facts
+
+    facts = random_facts(31, n_contacts=15, n_students=12)
+    pub = publication_of(suppress_facts(facts))
+    assert pub[logical_key("T0", ("contacts",))] == len(facts.contacts)
+    assert sum(value is None for value in pub.values()) == 52
