@@ -94,6 +94,9 @@ def test_empty_month_and_group_activities_only() -> None:
 
 
 def test_suppression_is_sticky_and_revisions_are_audited_jointly() -> None:
+    """A cell hidden in the first release stays hidden in the revision, even where the revision
+    grows it past every rule (fifteen more students in safety contacts, all cited): its hidden
+    cells and their complements are hidden again because they were hidden, and say so."""
     b = busy_month()
     first_facts = b.build()
     period = parse_period(first_facts.period)
@@ -101,8 +104,9 @@ def test_suppression_is_sticky_and_revisions_are_audited_jointly() -> None:
     before = ReleaseView(period, 1, {period.text: first_facts}, publication_of(first))
     for s in range(200, 215):
         b.contact("mentoring", [s], outcome_group="follow_up")
+        b.contact("investigation", [s + 100], outcome_group="enforcement")
     now = b.build()
-    second, _reasons = suppress_release(
+    second, reasons = suppress_release(
         [before], ReleaseView(period, 2, {period.text: now}, None), 10, 2
     )
     assert second.release == 2
@@ -110,6 +114,11 @@ def test_suppression_is_sticky_and_revisions_are_audited_jointly() -> None:
         for c1, c2 in zip(t1.cells, t2.cells, strict=True):
             if c1.status == "S":
                 assert c2.status == "S", (t1.id, c1.coords)
+    # No rule hides the safety contacts of T1 any more: only stickiness does.
+    safety = logical_key("T1", ("safety", ALL))
+    assert safety not in primary(build_tables(now), 10).hidden
+    assert reasons.why[safety] == "sticky"
+    assert reasons.sticky == sum(1 for why in reasons.why.values() if why == "sticky") > 0
     after = ReleaseView(period, 2, {period.text: now}, publication_of(second))
     audit_views([before, after], 10)
 
