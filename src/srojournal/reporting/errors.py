@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from srojournal.domain.errors import EXIT_REJECTED, UserError
@@ -27,6 +28,36 @@ class AuditFailed(ReportRejected):
         if detail:
             msg += f" ({detail})"
         super().__init__(msg)
+
+
+class NoSuppression(AuditFailed):
+    """No pattern of hidden cells protects every number the rules protect: some are already
+    public through earlier releases of the school year. With one threshold for the whole year
+    stickiness rules this out (a bug); after the threshold was raised it can happen, and the
+    export explains it (:class:`ThresholdRaised`)."""
+
+    def __init__(self) -> None:
+        super().__init__("the suppression problem has no solution")
+
+
+class ThresholdRaised(ReportRejected):
+    """The report threshold was raised after releases of the same school year were made with a
+    lower one, and this release cannot hide what the higher threshold asks for: its numbers are
+    sums and differences of numbers those releases published."""
+
+    def __init__(self, period: str, k: int, earlier: Mapping[str, int]) -> None:
+        self.period = period
+        self.k = k
+        self.earlier = dict(earlier)
+        lower = sorted(set(earlier.values()))
+        was = " or ".join(str(t) for t in lower)
+        periods = ", ".join(sorted(earlier))
+        super().__init__(
+            f"{period} cannot be released with the report threshold at {k}: {periods} of the "
+            f"same school year were released with a threshold of {was}, and some numbers that "
+            f"{k} would hide are already public through them. Set the report threshold back to "
+            f"{lower[0]} to release {period}; the next school year can use {k}"
+        )
 
 
 class RevisionRefused(ReportRejected):

@@ -32,7 +32,13 @@ from srojournal.domain.settings import REPORT_THRESHOLD
 from .aggregate import aggregate_contents
 from .audit import audit_views, publication_of
 from .basis import Interner, decode_basis, encode_basis
-from .errors import AuditFailed, ReportRejected, RevisionRefused
+from .errors import (
+    AuditFailed,
+    NoSuppression,
+    ReportRejected,
+    RevisionRefused,
+    ThresholdRaised,
+)
 from .leakcheck import LeakChecker
 from .model import STATUS_SUPPRESSED, Aggregate, Summary
 from .reader import ReleaseView
@@ -313,7 +319,14 @@ def _build_release(journal: JournalLike, period: Period, *, revise: bool) -> _Bu
             raise AssertionError("a released period is re-rendered, not rebuilt")
         _check_revision(same[-1], candidate, k)
     earlier = [s.view for s in related]
-    summary, reasons = suppress_release(earlier, candidate, k, len(same) + 1)
+    try:
+        summary, reasons = suppress_release(earlier, candidate, k, len(same) + 1)
+    except NoSuppression:
+        lower = {s.view.period.text: s.summary.threshold for s in related}
+        lower = {p: t for p, t in lower.items() if t < k}
+        if not lower:
+            raise  # one threshold for the year: stickiness rules this out, a bug
+        raise ThresholdRaised(period.text, k, lower) from None
     content = render_summary_json(summary)
     # The gate: everything read back from the bytes, audited with every related release.
     published = parse_summary_json(content)

@@ -59,7 +59,7 @@ import numpy as np
 from srojournal.domain.facts import MonthFacts
 from srojournal.domain.periods import Period
 
-from .errors import AuditFailed
+from .errors import AuditFailed, NoSuppression
 from .lp import INF, FloatArray, Program
 from .model import STATUS_OK, STATUS_SUPPRESSED, Cell, Summary, Table
 from .proof import System, Witnesses
@@ -172,7 +172,7 @@ class _Master:
         idx = sorted(i for i, c in terms.items() if abs(c) > 1e-9)
         if not idx:
             if rhs > 1e-9:
-                raise AuditFailed("the suppression problem has no solution")
+                raise NoSuppression()
             return
         # Coefficient tightening: with every negative term on, a positive term larger than what
         # is still missing counts only what is missing (the same binary solutions, a much
@@ -218,7 +218,7 @@ class _Master:
             self.prog.set_option("presolve", "on")
         out = self.prog.minimize(self.objective)
         if out.status != "optimal" or out.x is None:
-            raise AuditFailed("the suppression problem has no solution")
+            raise NoSuppression()
         return np.round(out.x)
 
     def settle(self, y: FloatArray) -> FloatArray:

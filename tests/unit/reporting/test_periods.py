@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from srojournal.reporting.errors import AuditFailed, ReportRejected
 from srojournal.reporting.service import export_month, export_summary
 from srojournal.reporting.tables import combine_months
 from srojournal.reporting.utility import information_loss, loss_line
@@ -56,3 +59,36 @@ def test_information_loss_per_table() -> None:
     assert t1.units_total == len(busy_month().build().contacts)
     assert 0 <= t1.units_hidden_share <= 1
     assert "T1" in loss_line("2026-03", losses)
+
+
+def _months_with_six_regulars(j) -> None:
+    """Three busy months in which the same six students have a mentoring follow-up each month:
+    published at k=5 month by month, fewer than 10 students over the quarter."""
+    writer = FactsWriter(j)
+    for month in MONTHS:
+        b = busy_month(month)
+        for s in range(500, 506):
+            b.contact("mentoring_followup", [s], outcome_group="follow_up", band="high")
+        writer.write(b.build())
+
+
+def test_a_quarter_after_the_threshold_was_raised_is_refused_with_what_to_do(vault: Vault) -> None:
+    """Months released at k=5, then k raised to 10: numbers the quarter would have to hide are
+    sums of published months. No suppression can hide them; the officer is told why and what to
+    do, not asked to report a bug, and nothing is stored."""
+    j = vault.journal
+    _months_with_six_regulars(j)
+    j.set_setting("report_threshold", "5")
+    for m in MONTHS:
+        export_month(j, m, "json")
+    j.set_setting("report_threshold", "10")
+    with pytest.raises(ReportRejected) as refused:
+        export_summary(j, "2026-Q1", "json")
+    assert not isinstance(refused.value, AuditFailed)
+    message = str(refused.value)
+    assert "report threshold" in message and "10" in message and "5" in message
+    assert "2026-01" in message and "bug" not in message
+    assert j.releases("2026-Q1") == []
+    j.set_setting("report_threshold", "5")  # as the message says: the months' threshold
+    quarter = export_summary(j, "2026-Q1", "json")
+    assert b'"threshold": 5' in quarter
