@@ -1,0 +1,348 @@
+"""The release gate told apart from a slightly wrong gate: each test pins one behaviour of the
+reader's system (:mod:`srojournal.reporting.reader`, :mod:`.relations`), of the exact proofs
+(:mod:`.proof`) or of the gate (:mod:`.audit`) that a wrong line would change.
+
+Months are hand-made and small, so every test runs in well under a second or two.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from srojournal.domain.facts import MonthFacts
+from srojournal.domain.periods import parse_period
+from srojournal.reporting.audit import audit_views, build_relations, publication_of
+from srojournal.reporting.errors import AuditFailed
+from srojournal.reporting.lp import INF
+from srojournal.reporting.model import Cell, Summary, Table
+from srojournal.reporting.proof import System
+from srojournal.reporting.reader import Interval, Model, ReleaseView, Target
+from srojournal.reporting.suppression import suppress_facts
+from srojournal.reporting.tables import build_tables, logical_key
+
+from .factories import FactsBuilder, random_facts
+
+PERIOD = "2026-03"
+RECTANGLE = [(c, g) for c in ("mentoring", "relationship") for g in ("resolved", "notified")]
+
+
+def _view(
+    facts: MonthFacts, hidden: set[tuple[str, tuple[str, ...]]], number: int = 1
+) -> ReleaseView:
+    """A release of one month that hides exactly these (table, coordinates) cells."""
+    tables = build_tables(facts)
+    keys = {logical_key(t, c) for t, c in hidden}
+    pub = {k: (None if k in keys else v) for k, v in tables.values().items()}
+    return ReleaseView(parse_period(facts.period), number, {facts.period: facts}, pub)
+
+
+def _rectangle_month() -> FactsBuilder:
+    """39 students in each corner of a mentoring/relationship × resolved/notified rectangle."""
+    b = FactsBuilder(PERIOD)
+    for s in range(1, 40):
+        for category, group in RECTANGLE:
+            b.contact(category, [s], outcome_group=group)
+    return b
+
+
+def _with_late_follow_ups() -> MonthFacts:
+    """The rectangle month with twelve follow-ups each on time, late and open."""
+    b = _rectangle_month()
+    for s in range(1, 37):
+        b.follow_up(("done_on_time", "done_late", "open")[s % 3], [s])
+    return b.build()
+
+
+# -- the reader's relations and links ----------------------------------------------------------
+
+
+def test_follow_up_relations_hold_with_late_follow_ups() -> None:
+    """Due = on time + late + open, and done = on time + late, for a month that has late
+    follow-ups (a wrong coefficient on "late" would make the truth break the relation)."""
+    facts = _with_late_follow_ups()
+    tables = build_tables(facts)
+    values = tables.values()
+    late = logical_key("T5", ("done_late",))
+    assert values[late] == 12
+    rels = build_relations((c.table_id, c.coords) for c in tables.cells())
+    with_late = [r for r in rels if late in {k for k, _ in r.terms}]
+    assert len(with_late) == 2
+    for r in rels:
+        total = sum(coef * values[k] for k, coef in r.terms)
+        assert total == 0 if r.op == "eq" else total <= 0
+
+
+def test_a_month_with_late_follow_ups_passes_the_gate_and_its_hidden_late_count_fails() -> None:
+    facts = _with_late_follow_ups()
+    rectangle = {("T1", cell) for cell in RECTANGLE}
+    assert not audit_views([_view(facts, rectangle)], 10).failing
+    # "late" hidden on its own is due − on time − open (and done − on time): the reader knows it
+    with pytest.raises(AuditFailed):
+        audit_views([_view(facts, {*rectangle, ("T5", ("done_late",))})], 10)
+
+
+def _change_target(model: Model, key: object) -> int:
+    older, newer = model.exprs[0][key][0][0], model.exprs[1][key][0][0]
+    want = tuple(sorted(((older, -1), (newer, 1))))
+    return next(i for i, t in enumerate(model.targets) if t.terms == want)
+
+
+def test_a_revision_that_only_adds_records_never_lowers_a_cell_for_the_reader() -> None:
+    """One contact added to a hidden corner of a rectangle whose margins are published in both
+    releases: since no cell can go down, the other corners did not move, and the reader knows
+    the corner's change exactly (+1) — the gate must see it exactly so."""
+    b = _rectangle_month()
+    first = b.build()
+    b.contact("mentoring", [300], outcome_group="resolved")
+    second = b.build()
+    hidden = {("T1", cell) for cell in RECTANGLE}
+    views = [_view(first, hidden, 1), _view(second, hidden, 2)]
+    model = Model(views, 10)
+    system = System(model, [(r, v.published) for r, v in enumerate(views) if v.published])
+    corner = logical_key("T1", ("mentoring", "resolved"))
+    t = _change_target(model, corner)
+    proof = system.prove([t], exact=True)
+    assert proof.failing == [t]
+    assert proof.intervals[t] == Interval(1.0, 1.0)
+    with pytest.raises(AuditFailed):
+        audit_views(views, 10)
+
+
+def test_a_revision_whose_numbers_go_down_is_consistent_for_the_reader() -> None:
+    """A contact deleted between two releases lowers a corner and its margins: nothing links
+    the versions upwards, so the two releases are consistent; the margin's published change
+    (−1, one student) is what the gate refuses, while the hidden corner's change stays open."""
+    b = _rectangle_month()
+    second = b.build()
+    first = b.contact("mentoring", [1], outcome_group="resolved").build()  # deleted later
+    hidden = {("T1", cell) for cell in RECTANGLE}
+    views = [_view(first, hidden, 1), _view(second, hidden, 2)]
+    model = Model(views, 10)
+    system = System(model, [(r, v.published) for r, v in enumerate(views) if v.published])
+    corner = _change_target(model, logical_key("T1", ("mentoring", "resolved")))
+    margin = _change_target(model, logical_key("T1", ("mentoring", "_all")))
+    proof = system.prove([corner, margin], exact=True)
+    assert proof.failing == [margin]
+    assert proof.intervals[margin] == Interval(-1.0, -1.0)
+    assert proof.intervals[corner].width >= 3
+    with pytest.raises(AuditFailed, match="narrowed"):
+        audit_views(views, 10)
+
+
+# -- exact proofs: integral points only ---------------------------------------------------------
+
+
+class _Program:
+    """A reader's system written by hand (what :class:`Model` hands to :class:`System`), for
+    shapes no month's tables produce: the tables' margins never give a fractional vertex."""
+
+    def __init__(
+        self,
+        true: list[int],
+        rows: list[tuple[list[int], list[float], float, float]],
+        targets: list[Target],
+    ) -> None:
+        self.true = true
+        self.rows = rows
+        self.targets = targets
+
+    def lower_deviation(self) -> np.ndarray:
+        true = np.asarray(self.true, dtype=np.float64)
+        return np.minimum(true, 1.0) - true
+
+    def row_specs(self) -> list[tuple[list[int], list[float], float, float]]:
+        return [(list(i), list(v), lo, hi) for i, v, lo, hi in self.rows]
+
+    def published_rows(self, r: int, published: object) -> tuple[dict[int, float], list[object]]:
+        return {}, []
+
+
+def _odd_cycle(need: float, kind: str = "up") -> System:
+    """Three counts of 5, any two of which add up to at most 11 (deviations: d_i + d_j <= 1).
+    Their sum is at most 16 over the integers, but 16.5 at the linear program's optimum
+    (every deviation one half)."""
+    rows = [([i, j], [1.0, 1.0], -INF, 1.0) for i, j in ((0, 1), (1, 2), (0, 2))]
+    target = Target(((0, 1), (1, 1), (2, 1)), need, kind, 15, None, "sum")
+    return System(_Program([5, 5, 5], rows, [target]), [])  # type: ignore[arg-type]
+
+
+def test_an_exact_proof_takes_the_integer_optimum_not_the_fractional_vertex() -> None:
+    """ "The sum can reach 16.5" is true of the linear relaxation only: the reader's counts are
+    integers, so the exact proof reaches 16 and no more, and says so."""
+    exact = _odd_cycle(16.5).prove([0], exact=True)
+    assert exact.failing == [0]
+    assert exact.intervals[0].high == 16.0
+    linear = _odd_cycle(16.5).prove([0], exact=False)
+    assert linear.failing == []
+    reached = _odd_cycle(16.0).prove([0], exact=True)
+    assert reached.failing == []
+    assert reached.intervals[0].high == 16.0
+
+
+# -- the gate judges every target ---------------------------------------------------------------
+
+
+def _scattered_release(seed: int) -> ReleaseView:
+    """A plausible month with a random third of its cells hidden: many small parts, many
+    hidden numbers a reader can narrow down and many it cannot."""
+    rng = random.Random(seed)
+    facts = random_facts(seed % 5, n_contacts=rng.choice((60, 120, 200)))
+    cells = [(c.table_id, c.coords) for c in build_tables(facts).cells()]
+    return _view(facts, set(rng.sample(cells, rng.randint(3, len(cells) // 3))))
+
+
+@pytest.mark.parametrize("seed", [9, 24])
+def test_proving_all_targets_at_once_gives_each_the_verdict_of_its_own_proof(seed: int) -> None:
+    """Targets are proven together (shared points, batches, parts one after another), but the
+    verdict on each must be the one its own exact minimum and maximum give: no target is left
+    undecided because another was settled or failed before it."""
+    view = _scattered_release(seed)
+    model = Model([view], 10)
+    system = System(model, [(0, view.published)])
+    together = system.prove(range(len(model.targets)), exact=True)
+    assert together.complete and together.failing
+    alone: list[int] = []
+    for t in range(len(model.targets)):
+        proof = System(model, [(0, view.published)]).prove([t], exact=True)
+        alone += proof.failing
+        if proof.failing and model.targets[t].kind == "width":  # both ends exact
+            assert together.intervals[t] == proof.intervals[t]
+    assert together.failing == alone
+    assert set(together.intervals) == set(range(len(model.targets)))
+
+
+# -- the gate's answer --------------------------------------------------------------------------
+
+
+def test_the_gate_says_how_many_hidden_numbers_a_reader_narrows_down() -> None:
+    """Two cells of one row hidden beside published column totals: both are known exactly, and
+    the bug report says two (never which, nor their counts)."""
+    facts = _rectangle_month().build()
+    hidden = {("T1", ("mentoring", "resolved")), ("T1", ("mentoring", "notified"))}
+    with pytest.raises(AuditFailed) as err:
+        audit_views([_view(facts, hidden)], 10)
+    assert str(err.value).endswith("(2 hidden number(s) can be narrowed down)")
+
+
+def test_the_gate_reports_what_it_proved() -> None:
+    facts = _rectangle_month().build()
+    view = _view(facts, {("T1", cell) for cell in RECTANGLE})
+    report = audit_views([view], 10)
+    assert report.targets == tuple(Model([view], 10).targets)
+    assert len(report.targets) == 4
+    assert report.failing == ()
+    assert set(report.intervals) == {0, 1, 2, 3}
+    assert report.solves >= 1
+    assert 3 <= report.narrowest() < INF
+    # nothing hidden: nothing to narrow down, nothing solved
+    plain = audit_views([_view(facts, set())], 10)
+    assert plain.targets == () and plain.intervals == {} and plain.failing == ()
+    assert plain.solves == 0
+    assert plain.narrowest() == INF
+
+
+def test_the_gate_refuses_a_release_still_being_chosen() -> None:
+    facts = _rectangle_month().build()
+    candidate = ReleaseView(parse_period(PERIOD), 1, {PERIOD: facts}, None)
+    with pytest.raises(ValueError, match="published releases only"):
+        audit_views([candidate], 10)
+
+
+def _summary_with(facts: MonthFacts, change: dict[tuple[str, tuple[str, ...]], Cell]) -> Summary:
+    """The month's tables with every cell shown, except the given cells replaced."""
+    s = suppress_facts(facts)
+    tables = tuple(
+        Table(t.id, t.unit, t.dimensions, tuple(change.get((t.id, c.coords), c) for c in t.cells))
+        for t in s.tables
+    )
+    return Summary(s.period, s.threshold, 1, tables)
+
+
+def test_a_publication_hides_what_is_marked_hidden_and_refuses_contradictions() -> None:
+    """The same number appears in several tables (T1's and T2's category totals, T0's and
+    T1's grand total): hidden in one and shown in another, or shown twice with two values,
+    is refused with what went wrong; a cell marked hidden is hidden, whatever it carries."""
+    facts = _rectangle_month().build()
+    total = logical_key("T0", ("contacts",))
+    n = build_tables(facts).values()[total]
+    hidden_first = _summary_with(facts, {("T0", ("contacts",)): Cell(("contacts",), None, "S")})
+    hidden_last = _summary_with(
+        facts, {("T1", ("_all", "_all")): Cell(("_all", "_all"), None, "S")}
+    )
+    for shown_and_hidden in (hidden_first, hidden_last):
+        with pytest.raises(AuditFailed, match="a suppressed cell is shown in another table"):
+            publication_of(shown_and_hidden)
+    disagree = _summary_with(facts, {("T0", ("contacts",)): Cell(("contacts",), n + 1, "ok")})
+    with pytest.raises(AuditFailed, match="two cells of the same quantity disagree"):
+        publication_of(disagree)
+    marked = {(tid, ("_all", "_all")): Cell(("_all", "_all"), n, "S") for tid in ("T1", "T2", "T3")}
+    marked[("T0", ("contacts",))] = Cell(("contacts",), n, "S")
+    pub = publication_of(_summary_with(facts, marked))
+    assert pub[total] is None
+
+
+# -- points found elsewhere -----------------------------------------------------------------------
+
+
+def test_points_found_elsewhere_are_checked_one_by_one_and_kept_as_witnesses() -> None:
+    """The suppression hands the gate points of the reader's system; the gate keeps each one
+    that is (within rounding) an integral point of its own system — on a bound counts, a step
+    beyond does not, and one bad point does not spoil the others — and uses them as its own."""
+    facts = _rectangle_month().build()
+    view = _view(facts, {("T1", cell) for cell in RECTANGLE})
+    model = Model([view], 10)
+    system = System(model, [(0, view.published)])
+    atoms = [model.exprs[0][logical_key("T1", cell)][0][0] for cell in RECTANGLE]
+    (part,) = system.parts
+    assert sorted(part.atoms) == sorted(atoms)
+    col = {a: i for i, a in enumerate(part.atoms)}
+
+    def point(*moves: float) -> np.ndarray:
+        x = np.zeros(len(part.atoms))
+        for atom, move in zip(atoms, moves, strict=True):
+            x[col[atom]] = move
+        return x
+
+    good = [
+        point(1, -1, -1, 1),  # a swap around the rectangle: every margin stays
+        point(-38, 38, 38, -38),  # the corners of 39 down to 1: on the lower bound
+        point(1e-6, 0, 0, 0),  # the truth, off by rounding
+    ]
+    bad = [
+        point(-39, 39, 39, -39),  # a non-empty cell down to 0
+        point(1, 0, 0, 0),  # off a margin
+        point(0.5, -0.5, -0.5, 0.5),  # not integral
+    ]
+    block = (tuple(part.atoms), np.array([bad[0], good[0], bad[1], good[1], bad[2], good[2]]))
+    assert system.seed([block]) == 3
+    kept = system.witnesses()
+    assert len(kept) == 1 and kept[0][0] == tuple(part.atoms)
+    assert sorted(map(tuple, kept[0][1])) == sorted(tuple(np.round(p)) for p in good)
+    # a block that misses one of the part's unknowns vouches for nothing, nor does an empty one
+    fresh = System(model, [(0, view.published)])
+    assert fresh.seed([(tuple(part.atoms[:-1]), np.zeros((1, len(part.atoms) - 1)))]) == 0
+    assert fresh.seed([(tuple(part.atoms), np.zeros((0, len(part.atoms))))]) == 0
+    assert fresh.witnesses() == []
+
+
+def test_points_are_checked_against_bounds_found_by_the_reduction_in_every_part() -> None:
+    """Two parts: counts 0 and 1 (5 each) with a fixed sum, where a published relation keeps
+    the first at most one above its truth; and count 2 on its own."""
+    rows = [([0, 1], [1.0, 1.0], 0.0, 0.0), ([0], [1.0], -INF, 1.0)]
+    targets = [
+        Target(((0, 1),), 3.0, "width", 5, None, "a"),
+        Target(((2, 1),), 3.0, "width", 5, None, "b"),
+    ]
+    system = System(_Program([5, 5, 5], rows, targets), [])  # type: ignore[arg-type]
+    assert len(system.parts) == 2
+    assert system.upper[0] == 1.0
+    witnesses = [
+        ((0, 1), np.array([[1.0, -1.0], [2.0, -2.0], [-4.0, 4.0]])),  # at the bound, beyond, low
+        ((2,), np.array([[3.0], [-4.0], [-5.0]])),
+    ]
+    assert system.seed(witnesses) == 4
+    proof = system.prove([0, 1], exact=True)
+    assert proof.failing == []
