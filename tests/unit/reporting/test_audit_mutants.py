@@ -20,9 +20,10 @@ from srojournal.reporting.lp import INF
 from srojournal.reporting.model import Cell, Summary, Table
 from srojournal.reporting.proof import System
 from srojournal.reporting.reader import Interval, Model, ReleaseView, Target
-from srojournal.reporting.suppression import suppress_facts
-from srojournal.reporting.tables import build_tables, logical_key
+from srojournal.reporting.suppression import suppress_facts, suppress_release
+from srojournal.reporting.tables import LogicalKey, build_tables, logical_key
 
+from .conftest import busy_month
 from .factories import FactsBuilder, random_facts
 
 PERIOD = "2026-03"
@@ -346,3 +347,89 @@ def test_points_are_checked_against_bounds_found_by_the_reduction_in_every_part(
     assert system.seed(witnesses) == 4
     proof = system.prove([0, 1], exact=True)
     assert proof.failing == []
+
+
+# -- the dual bounds the suppression's cuts are made of -------------------------------------------
+
+
+def _dual_bounds_hold(system: System, t: int, patterns: list[np.ndarray]) -> None:
+    """Target ``t`` was just shown to fail for ``patterns[0]``: its dual bounds, from the
+    proof's own duals and then solved anew, bound its linear optimum for every pattern and
+    equal it for the first."""
+    width = system.targets[t].kind == "width"
+    for again in (False, True):
+        solves = system.solves
+        bounds = system.dual_bounds(t)
+        assert bounds is not None
+        assert len(bounds) == (2 if width else 1)
+        if not again:
+            assert system.solves == solves or not width
+        part = system.parts[system.part_of_target[t]]
+        vec = part.target_vec[t]
+        for n, y in enumerate(patterns):
+            system.set_pattern(y)
+            values = [-part.lp.minimize(-vec).value, part.lp.minimize(vec).value]
+            for b, value, sign in zip(bounds, values, (-1.0, 1.0), strict=False):
+                bound = sign * (b.const + sum(c * y[i] for i, c in b.coefs.items()))
+                assert sign * value >= sign * bound - 1e-6
+                if n == 0:
+                    assert value == pytest.approx(bound, abs=1e-6)
+        system.set_pattern(patterns[0])
+
+
+def _check_dual_bounds(
+    views: list[ReleaseView], shown_of_hidden: int, seed: int, also: tuple[LogicalKey, ...] = ()
+) -> int:
+    """Hide the cells the suppression hides in the candidate (the last view), less a few and
+    plus ``also``, and check the dual bounds of every target the linear reader then narrows
+    (see below)."""
+    model = Model(views, 10)
+    r = len(views) - 1
+    keys = list(model.values[r])
+    published = [(i, v.published) for i, v in enumerate(views) if v.published is not None]
+    system = System(model, published, 12.0, [model.exprs[r][key] for key in keys])
+    facts = views[r].months
+    earlier = [v for v in views if v.published is not None]
+    released, _reasons = suppress_release(earlier, views[r], 10, 1)
+    hidden = sorted(
+        logical_key(t.id, c.coords) for t in released.tables for c in t.cells if c.status == "S"
+    )
+    assert facts and len(hidden) > shown_of_hidden
+    rng = random.Random(seed)
+    fewer = {*rng.sample(hidden, len(hidden) - shown_of_hidden), *also}
+    y0 = np.array([1.0 if key in fewer else 0.0 for key in keys])
+    system.set_pattern(y0)
+    conditions = [None if t.condition is None else keys.index(t.condition) for t in model.targets]
+    active = [t for t, c in enumerate(conditions) if c is None or y0[c] > 0.5]
+    failing = [t for t in system.prove(active, exact=False).failing][:8]
+    assert failing
+    patterns = [y0, *(np.array([float(rng.random() < 0.5) for _ in keys]) for _ in range(6))]
+    for t in failing:
+        _dual_bounds_hold(system, t, patterns)
+    return len(failing)
+
+
+def test_dual_bounds_hold_for_every_pattern_and_are_exact_for_the_one_solved() -> None:
+    """For a target the linear reader narrows, each dual bound is linear in which numbers are
+    hidden: it must bound the reader's optimum for every pattern (else a cut would exclude a
+    pattern that protects), equal it for the pattern just solved (else a cut would not move
+    the master problem), and come from that proof without solving again."""
+    facts = busy_month().build()
+    candidate = ReleaseView(parse_period(PERIOD), 1, {PERIOD: facts}, None)
+    assert _check_dual_bounds([candidate], 2, 7)
+
+
+def test_dual_bounds_read_each_end_of_a_relation_with_two() -> None:
+    """Two counts of 10 within one of each other (like a period's hours and its months'), each
+    a number of the candidate release: with the second shown, the first is narrowed to ±1 by
+    the upper end of the relation for its maximum and the lower end for its minimum."""
+    rows = [([0, 1], [1.0, -1.0], -1.0, 1.0)]
+    targets = [Target(((0, 1),), 3.0, "width", 10, None, "first")]
+    program = _Program([10, 10], rows, targets)
+    system = System(program, [], 12.0, [((0, 1),), ((1, 1),)])  # type: ignore[arg-type]
+    y0 = np.array([1.0, 0.0])
+    system.set_pattern(y0)
+    proof = system.prove([0], exact=False)
+    assert proof.failing == [0] and proof.intervals[0] == Interval(9.0, 11.0)
+    patterns = [y0, np.array([1.0, 1.0]), np.array([0.0, 0.0]), np.array([0.0, 1.0])]
+    _dual_bounds_hold(system, 0, patterns)
