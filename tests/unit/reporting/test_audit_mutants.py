@@ -433,3 +433,65 @@ def test_dual_bounds_read_each_end_of_a_relation_with_two() -> None:
     assert proof.failing == [0] and proof.intervals[0] == Interval(9.0, 11.0)
     patterns = [y0, np.array([1.0, 1.0]), np.array([0.0, 0.0]), np.array([0.0, 1.0])]
     _dual_bounds_hold(system, 0, patterns)
+
+
+# -- each target's own maximum and minimum ------------------------------------------------------
+
+
+def test_a_spread_of_exactly_min_width_passes_and_one_less_fails() -> None:
+    """A count of 2 that a published bound keeps at most 4 is 1 to 4: a spread of exactly 3,
+    which passes, read either way (a change "older − newer" has a coefficient of −1); at most
+    3, it is narrowed."""
+    for top, passes in ((2.0, True), (1.0, False)):
+        rows = [([0], [1.0], -INF, top)]
+        targets = [
+            Target(((0, -1),), 3.0, "width", -2, None, "minus the count"),
+            Target(((0, 1),), 3.0, "width", 2, None, "the count"),
+        ]
+        proof = System(_Program([2], rows, targets), []).prove([0, 1], exact=True)  # type: ignore[arg-type]
+        assert proof.intervals[0] == Interval(-2.0 - top, -1.0)
+        assert proof.intervals[1] == Interval(1.0, 2.0 + top)
+        assert proof.failing == ([] if passes else [0, 1])
+
+
+def test_a_one_sided_target_is_judged_by_its_maximum_alone() -> None:
+    """ "Up" targets (a group attribute: the reader must not prove "all of them") need their
+    maximum to reach an absolute level; reaching it exactly is enough. Their interval shows
+    the exact maximum and the lowest value seen on the way, never a minimum solved for."""
+    rows = [
+        ([0, 1], [1.0, 1.0], -INF, 1.0),  # two counts of 1 that together grow by one at most
+        ([2], [1.0], -INF, 1.0),  # a count of 5 that grows by one at most
+    ]
+    targets = [
+        Target(((0, 1),), 2.0, "up", 1, None, "first reaches 2"),
+        Target(((1, 1),), 2.0, "up", 1, None, "second reaches 2"),
+        Target(((2, 1),), 7.0, "up", 5, None, "third cannot reach 7"),
+        Target(((2, 1),), 3.0, "width", 5, None, "third is 1 to 6"),
+    ]
+    system = System(_Program([1, 1, 5], rows, targets), [])  # type: ignore[arg-type]
+    proof = system.prove(range(4), exact=True)
+    assert proof.failing == [2]
+    assert proof.intervals[0].high == proof.intervals[1].high == 2.0
+    # 6 at most; 3 was seen while the width of the same count was proven (1 to 6 is exact)
+    assert proof.intervals[2] == Interval(3.0, 6.0)
+
+
+def test_both_ends_of_a_spread_are_integer_optima() -> None:
+    """Three counts of 5, any two within one of their truth together: their sum is 14 to 16
+    over the integers (a spread of 2, narrowed), 13.5 to 16.5 for the linear relaxation."""
+    rows = [([i, j], [1.0, 1.0], -1.0, 1.0) for i, j in ((0, 1), (1, 2), (0, 2))]
+    target = Target(((0, 1), (1, 1), (2, 1)), 3.0, "width", 15, None, "sum")
+    exact = System(_Program([5, 5, 5], rows, [target]), []).prove([0], exact=True)  # type: ignore[arg-type]
+    assert exact.failing == [0] and exact.intervals[0] == Interval(14.0, 16.0)
+    linear = System(_Program([5, 5, 5], rows, [target]), []).prove([0], exact=False)  # type: ignore[arg-type]
+    assert linear.failing == [] and linear.intervals[0].width >= 3
+
+
+def test_published_numbers_that_contradict_each_other_are_a_bug() -> None:
+    """Two counts that must add up to five more than their truth while each grows by one at
+    most: no point of the reader's system exists, and the gate says so instead of passing."""
+    rows = [([0, 1], [1.0, 1.0], 5.0, 5.0), ([0], [1.0], -INF, 1.0), ([1], [1.0], -INF, 1.0)]
+    targets = [Target(((0, 1), (1, 1)), 3.0, "width", 10, None, "sum")]
+    system = System(_Program([5, 5], rows, targets), [])  # type: ignore[arg-type]
+    with pytest.raises(AuditFailed, match="the published numbers are inconsistent"):
+        system.prove([0], exact=True)
