@@ -213,6 +213,11 @@ def test_proving_all_targets_at_once_gives_each_the_verdict_of_its_own_proof(see
             assert together.intervals[t] == proof.intervals[t]
     assert together.failing == alone
     assert set(together.intervals) == set(range(len(model.targets)))
+    for t, target in enumerate(model.targets):  # what passes shows what it needs
+        if t not in alone:
+            interval = together.intervals[t]
+            shown = interval.width if target.kind == "width" else interval.high
+            assert shown >= target.need, (t, interval, target.need)
 
 
 # -- the gate's answer --------------------------------------------------------------------------
@@ -495,3 +500,15 @@ def test_published_numbers_that_contradict_each_other_are_a_bug() -> None:
     system = System(_Program([5, 5], rows, targets), [])  # type: ignore[arg-type]
     with pytest.raises(AuditFailed, match="the published numbers are inconsistent"):
         system.prove([0], exact=True)
+
+
+def test_a_one_sided_target_that_can_fall_far_but_not_rise_enough_fails() -> None:
+    """ "Contacts of a category that were not sensitive" is a difference: the reader can make
+    it as low as he likes, but what matters is whether it can rise to the level it needs. A
+    wide spread below is no protection."""
+    rows = [([0], [1.0], -INF, 1.0)]  # the first count (5) grows by one at most
+    target = Target(((0, 1), (1, -1)), 6.0, "up", 4, None, "first minus second")
+    system = System(_Program([5, 1], rows, [target]), [])  # type: ignore[arg-type]
+    proof = system.prove([0], exact=True)
+    assert proof.failing == [0]
+    assert proof.intervals[0].high == 5.0
