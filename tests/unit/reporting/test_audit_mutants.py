@@ -21,7 +21,7 @@ from srojournal.reporting.model import Cell, Summary, Table
 from srojournal.reporting.proof import System
 from srojournal.reporting.reader import Interval, Model, ReleaseView, Target
 from srojournal.reporting.suppression import suppress_facts, suppress_release
-from srojournal.reporting.tables import LogicalKey, build_tables, logical_key
+from srojournal.reporting.tables import LogicalKey, build_tables, logical_key, period_tables_of
 
 from .conftest import busy_month
 from .factories import FactsBuilder, random_facts
@@ -512,3 +512,63 @@ def test_a_one_sided_target_that_can_fall_far_but_not_rise_enough_fails() -> Non
     proof = system.prove([0], exact=True)
     assert proof.failing == [0]
     assert proof.intervals[0].high == 5.0
+
+
+# -- what showing a number of the candidate would tell -------------------------------------------
+
+
+def _school_year_with_a_published_quarter() -> tuple[Model, System, list[LogicalKey]]:
+    """Every month of 2025-26 released. July to September hide a rectangle of mentoring and
+    relationship × resolved and notified, October one of mentoring and conflict; the first
+    quarter (July to September) was released with everything shown. The school year is the
+    candidate."""
+    year = parse_period("2025-26")
+    facts: dict[str, MonthFacts] = {}
+    views: list[ReleaseView] = []
+    for n, month in enumerate(year.months()):
+        b = FactsBuilder(month)
+        for s in range(1, 13):
+            for category in ("mentoring", "relationship", "mediation"):
+                for group in ("resolved", "notified"):
+                    b.contact(category, [s + 20 * n], outcome_group=group)
+        facts[month] = b.build()
+        corners = ("relationship", "mentoring") if n < 3 else ("conflict", "mentoring")
+        hidden = (
+            {("T1", (c, g)) for c in corners for g in ("resolved", "notified")} if n < 4 else set()
+        )
+        views.append(_view(facts[month], hidden if n < 4 else set()))
+    first = year.months()[:3]
+    quarter = parse_period("2025-Q3")
+    assert quarter.months() == first
+    values = period_tables_of(quarter.text, [facts[m] for m in first]).values()
+    views.append(ReleaseView(quarter, 1, {m: facts[m] for m in first}, dict(values)))
+    views.append(ReleaseView(year, 1, facts, None))
+    model = Model(views, 10)
+    keys = list(model.values[-1])
+    published = [(r, v.published) for r, v in enumerate(views) if v.published is not None]
+    system = System(model, published, 12.0, [model.exprs[-1][key] for key in keys])
+    return model, system, keys
+
+
+def test_what_the_published_quarter_and_the_year_together_tell() -> None:
+    """The school year's "relationship, notified" is the published quarter's plus published
+    months: the reader knows it already (hiding it protects nothing). Its "mentoring,
+    resolved" adds October's hidden cell to the quarter's sum: showing it would tell October's
+    cell exactly (and nothing exact about July's, which stays mixed with August and
+    September)."""
+    model, system, keys = _school_year_with_a_published_quarter()
+    known = {keys[c] for c in system.known()}
+    notified = logical_key("T1", ("relationship", "notified"))
+    resolved = logical_key("T1", ("mentoring", "resolved"))
+    assert notified in known and resolved not in known
+    month_targets = {
+        model.versions[v].month: t
+        for t, target in enumerate(model.targets)
+        for v in range(len(model.versions))
+        if target.terms == ((model.versions[v].atoms[resolved], 1),) and target.kind == "width"
+    }
+    assert set(month_targets) == {"2025-07", "2025-08", "2025-09", "2025-10"}
+    pins = set(system.pinning())
+    c = keys.index(resolved)
+    assert (month_targets["2025-10"], c) in pins
+    assert not {(month_targets[m], c) for m in ("2025-07", "2025-08", "2025-09")} & pins
