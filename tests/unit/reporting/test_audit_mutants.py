@@ -572,3 +572,67 @@ def test_what_the_published_quarter_and_the_year_together_tell() -> None:
     c = keys.index(resolved)
     assert (month_targets["2025-10"], c) in pins
     assert not {(month_targets[m], c) for m in ("2025-07", "2025-08", "2025-09")} & pins
+
+
+# -- reduction, known numbers and proofs that stop early ------------------------------------------
+
+
+def test_counts_fixed_one_after_another_are_carried_into_the_next_relation() -> None:
+    """Relations with one unknown left fix it, and what they fix is carried into the next
+    relation: here two counts are fixed one above their truth, and a sum that is two above
+    fixes the third at its truth."""
+    rows = [
+        ([0], [1.0], 1.0, 1.0),
+        ([1], [1.0], 1.0, 1.0),
+        ([0, 1, 2], [1.0, 1.0, 1.0], 2.0, 2.0),
+    ]
+    target = Target(((2, 1),), 3.0, "width", 5, None, "third")
+    system = System(_Program([5, 5, 5], rows, [target]), [])  # type: ignore[arg-type]
+    assert list(system.lower) == list(system.upper) == [1.0, 1.0, 0.0]
+    proof = system.prove([0], exact=True)
+    assert proof.failing == [0] and proof.intervals[0] == Interval(5.0, 5.0)
+
+
+def test_relations_that_contradict_each_other_are_refused() -> None:
+    for first, second in ((1.0, 0.0), (-1.0, 0.0), (0.0, 1.0)):
+        rows = [
+            ([0], [1.0], first, first),
+            ([0, 1], [1.0, 1.0], second, second),
+            ([1], [1.0], 0.0, 0.0),
+        ]
+        with pytest.raises(AuditFailed, match=r"\(the published numbers are inconsistent\)"):
+            System(_Program([5, 5], rows, []), [])  # type: ignore[arg-type]
+
+
+def test_a_number_the_reader_knows_exactly_has_an_interval_of_one_value() -> None:
+    """All of a target's unknowns fixed: its interval is its true value alone; a width target
+    fails, a one-sided one passes when its true value is already at its level."""
+    rows = [([0], [1.0], 0.0, 0.0)]
+    targets = [
+        Target(((0, 1),), 3.0, "width", 5, None, "known"),
+        Target(((0, 1),), 5.0, "up", 5, None, "known, at its level"),
+        Target(((0, 1),), 6.0, "up", 5, None, "known, below its level"),
+    ]
+    proof = System(_Program([5], rows, targets), []).prove(range(3), exact=True)  # type: ignore[arg-type]
+    assert proof.intervals == {t: Interval(5.0, 5.0) for t in range(3)}
+    assert proof.failing == [0, 2]
+
+
+def test_a_proof_with_a_limit_stops_at_that_many_failures_and_says_what_it_left() -> None:
+    """The suppression asks for a few failures per round, drawn from all of them. Here eight
+    pairs of counts of 1 and 2 with a published sum: each count is 1 or 2, all sixteen fail."""
+    rows = [([2 * k, 2 * k + 1], [1.0, 1.0], 0.0, 0.0) for k in range(8)]
+    targets = [Target(((a, 1),), 3.0, "width", 1 + a % 2, None, f"count {a}") for a in range(16)]
+    program = _Program([1, 2] * 8, rows, targets)
+    full = System(program, []).prove(range(16), exact=False)  # type: ignore[arg-type]
+    assert full.failing == list(range(16)) and full.complete and not full.undecided
+    samples = []
+    for seed in (0, 1, 2):
+        system = System(program, [])  # type: ignore[arg-type]
+        proof = system.prove(range(16), exact=False, limit=5, seed=seed)
+        assert len(proof.failing) == 5 and not proof.complete
+        assert sorted(proof.failing + proof.undecided) == list(range(16))
+        samples.append(tuple(proof.failing))
+    assert len(set(samples)) > 1  # drawn from the seed
+    default = System(program, []).prove(range(16), exact=False, limit=5)  # type: ignore[arg-type]
+    assert tuple(default.failing) == samples[0]
