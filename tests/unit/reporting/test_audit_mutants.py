@@ -335,21 +335,24 @@ def test_points_found_elsewhere_are_checked_one_by_one_and_kept_as_witnesses() -
 
 
 def test_points_are_checked_against_bounds_found_by_the_reduction_in_every_part() -> None:
-    """Two parts: counts 0 and 1 (5 each) with a fixed sum, where a published relation keeps
-    the first at most one above its truth; and count 2 on its own."""
+    """Three parts: counts 0 and 1 (5 each) with a fixed sum, where a published relation keeps
+    the first at most one above its truth; count 2 on its own; and count 3, which no target
+    concerns."""
     rows = [([0, 1], [1.0, 1.0], 0.0, 0.0), ([0], [1.0], -INF, 1.0)]
     targets = [
         Target(((0, 1),), 3.0, "width", 5, None, "a"),
         Target(((2, 1),), 3.0, "width", 5, None, "b"),
     ]
-    system = System(_Program([5, 5, 5], rows, targets), [])  # type: ignore[arg-type]
-    assert len(system.parts) == 2
+    system = System(_Program([5, 5, 5, 5], rows, targets), [])  # type: ignore[arg-type]
+    assert len(system.parts) == 3
     assert system.upper[0] == 1.0
     witnesses = [
         ((0, 1), np.array([[1.0, -1.0], [2.0, -2.0], [-4.0, 4.0]])),  # at the bound, beyond, low
         ((2,), np.array([[3.0], [-4.0], [-5.0]])),
+        ((3,), np.array([[7.0]])),
     ]
-    assert system.seed(witnesses) == 4
+    assert system.seed(witnesses) == 5
+    assert [len(points) for _atoms, points in system.witnesses()] == [2, 2, 1]
     proof = system.prove([0, 1], exact=True)
     assert proof.failing == []
 
@@ -636,3 +639,57 @@ def test_a_proof_with_a_limit_stops_at_that_many_failures_and_says_what_it_left(
     assert len(set(samples)) > 1  # drawn from the seed
     default = System(program, []).prove(range(16), exact=False, limit=5)  # type: ignore[arg-type]
     assert tuple(default.failing) == samples[0]
+
+
+# -- points kept between proofs and patterns -----------------------------------------------------
+
+
+def test_an_exact_proof_after_a_linear_one_uses_no_fractional_point() -> None:
+    """The suppression proves a pattern linearly, then exactly, on the same system: the
+    linear proof's fractional points must not vouch for the exact one, nor be handed on as
+    witnesses."""
+    system = _odd_cycle(16.5)
+    assert system.prove([0], exact=False).failing == []
+    exact = system.prove([0], exact=True)
+    assert exact.failing == [0] and exact.intervals[0].high == 16.0
+    for _atoms, points in system.witnesses():
+        assert np.array_equal(points, np.round(points))
+
+
+def test_points_found_for_one_pattern_do_not_vouch_for_another() -> None:
+    """Two counts of 5 with a published sum; the first is a number of the candidate. Hidden,
+    it can move with the second; shown, the reader knows it — points found while it was
+    hidden move it, so they are no points of the system once it is shown."""
+    rows = [([0, 1], [1.0, 1.0], 0.0, 0.0)]
+    targets = [Target(((0, 1),), 3.0, "width", 5, None, "first")]
+    system = System(_Program([5, 5], rows, targets), [], 12.0, [((0, 1),)])  # type: ignore[arg-type]
+    for exact in (False, True):
+        system.set_pattern(np.array([1.0]))
+        assert system.prove([0], exact=exact).failing == []
+        assert system.witnesses()
+        system.set_pattern(np.array([0.0]))
+        assert system.prove([0], exact=exact).failing == [0]
+        assert all(np.all(points[:, 0] == 0) for _atoms, points in system.witnesses())
+
+
+def test_a_hidden_number_of_the_candidate_ranges_as_far_as_its_unknowns() -> None:
+    """A hidden number of the candidate release constrains nothing beyond its unknowns' own
+    bounds (a count of 5 is 1 to 5 + cap, a count of 3 is 1 to 3 + cap); a shown one is its
+    true value. Checked for a sum and a difference of two counts."""
+    targets = [
+        Target(((0, 1), (1, 1)), 3.0, "width", 8, None, "sum"),
+        Target(((0, 1), (1, -1)), 3.0, "width", 2, None, "difference"),
+    ]
+    cands = [((0, 1), (1, 1)), ((0, 1), (1, -1))]
+    system = System(_Program([5, 3], [], targets), [], 12.0, cands)  # type: ignore[arg-type]
+    (part,) = system.parts
+    ranges = {0: (-6.0, 24.0), 1: (-4.0 - 12.0, 12.0 + 2.0)}  # deviations from the truth
+    for hidden in ([1.0, 1.0], [1.0, 0.0], [0.0, 1.0]):
+        system.set_pattern(np.array(hidden))
+        for t in (0, 1):
+            vec = part.target_vec[t]
+            low, high = part.lp.minimize(vec).value, -part.lp.minimize(-vec).value
+            if all(hidden):
+                assert (low, high) == ranges[t]
+            elif not hidden[t]:
+                assert low == high == 0.0
