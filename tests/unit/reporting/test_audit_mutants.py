@@ -429,19 +429,32 @@ def test_dual_bounds_hold_for_every_pattern_and_are_exact_for_the_one_solved() -
 
 
 def test_dual_bounds_read_each_end_of_a_relation_with_two() -> None:
-    """Two counts of 10 within one of each other (like a period's hours and its months'), each
-    a number of the candidate release: with the second shown, the first is narrowed to ±1 by
-    the upper end of the relation for its maximum and the lower end for its minimum."""
-    rows = [([0, 1], [1.0, -1.0], -1.0, 1.0)]
-    targets = [Target(((0, 1),), 3.0, "width", 10, None, "first")]
-    program = _Program([10, 10], rows, targets)
-    system = System(program, [], 12.0, [((0, 1),), ((1, 1),)])  # type: ignore[arg-type]
-    y0 = np.array([1.0, 0.0])
+    """Two counts of 10, the first at most one below the second (a relation with two ends,
+    like a period's hours and its months'), each a number of the candidate release: with the
+    second shown, the first is narrowed to 9 to 10 by the relation's ends. Beside them, a count
+    of 2 (of an earlier release) at most its neighbour's value is narrowed to 1 to 2, at the
+    bottom by its own lower bound (a column's dual, not a relation's); their sum needs both."""
+    rows = [([0, 1], [1.0, -1.0], -1.0, 0.0), ([2, 3], [1.0, -1.0], -INF, 0.0)]
+    targets = [
+        Target(((0, 1),), 3.0, "width", 10, None, "first"),
+        Target(((2, 1),), 3.0, "width", 2, None, "third"),
+        Target(((0, 1), (2, 1)), 3.0, "width", 12, None, "first and third"),
+    ]
+    program = _Program([10, 10, 2, 2], rows, targets)
+    cands = [((0, 1),), ((1, 1),), ((3, 1),)]
+    system = System(program, [], 12.0, cands)  # type: ignore[arg-type]
+    y0 = np.array([1.0, 0.0, 0.0])
     system.set_pattern(y0)
-    proof = system.prove([0], exact=False)
-    assert proof.failing == [0] and proof.intervals[0] == Interval(9.0, 11.0)
-    patterns = [y0, np.array([1.0, 1.0]), np.array([0.0, 0.0]), np.array([0.0, 1.0])]
-    _dual_bounds_hold(system, 0, patterns)
+    proof = system.prove([0, 1, 2], exact=False)
+    assert proof.failing == [0, 1, 2]
+    assert proof.intervals == {
+        0: Interval(9.0, 10.0),
+        1: Interval(1.0, 2.0),
+        2: Interval(10.0, 12.0),
+    }
+    patterns = [y0, *(np.array(p, dtype=float) for p in ([1, 1, 1], [0, 0, 0], [0, 1, 1]))]
+    for t in (0, 1, 2):
+        _dual_bounds_hold(system, t, patterns)
 
 
 # -- each target's own maximum and minimum ------------------------------------------------------
@@ -617,7 +630,9 @@ def test_a_number_the_reader_knows_exactly_has_an_interval_of_one_value() -> Non
         Target(((0, 1),), 5.0, "up", 5, None, "known, at its level"),
         Target(((0, 1),), 6.0, "up", 5, None, "known, below its level"),
     ]
-    proof = System(_Program([5], rows, targets), []).prove(range(3), exact=True)  # type: ignore[arg-type]
+    system = System(_Program([5], rows, targets), [])  # type: ignore[arg-type]
+    assert system.candidates_of(0) == []  # nothing to hide would change it
+    proof = system.prove(range(3), exact=True)
     assert proof.intervals == {t: Interval(5.0, 5.0) for t in range(3)}
     assert proof.failing == [0, 2]
 
@@ -664,6 +679,7 @@ def test_points_found_for_one_pattern_do_not_vouch_for_another() -> None:
     rows = [([0, 1], [1.0, 1.0], 0.0, 0.0)]
     targets = [Target(((0, 1),), 3.0, "width", 5, None, "first")]
     system = System(_Program([5, 5], rows, targets), [], 12.0, [((0, 1),)])  # type: ignore[arg-type]
+    assert system.candidates_of(0) == [0]  # the number that decides the target's fate
     for exact in (False, True):
         system.set_pattern(np.array([1.0]))
         assert system.prove([0], exact=exact).failing == []
