@@ -588,6 +588,8 @@ def test_what_the_published_quarter_and_the_year_together_tell() -> None:
     pins = set(system.pinning())
     c = keys.index(resolved)
     assert (month_targets["2025-10"], c) in pins
+    year_cell = next(t for t, target in enumerate(model.targets) if target.condition == resolved)
+    assert (year_cell, c) in pins  # showing it shows it, of course
     assert not {(month_targets[m], c) for m in ("2025-07", "2025-08", "2025-09")} & pins
 
 
@@ -710,3 +712,9 @@ def test_a_hidden_number_of_the_candidate_ranges_as_far_as_its_unknowns() -> Non
                 assert (low, high) == ranges[t]
             elif not hidden[t]:
                 assert low == high == 0.0
+    # the linear relaxation of the choice: half hidden, half the range
+    system.set_pattern(np.array([0.5, 0.5]))
+    for t in (0, 1):
+        vec = part.target_vec[t]
+        low, high = part.lp.minimize(vec).value, -part.lp.minimize(-vec).value
+        assert (low, high) == (ranges[t][0] / 2, ranges[t][1] / 2)
