@@ -123,7 +123,7 @@ def test_a_rebuild_solves_the_program_as_changed() -> None:
         twin = p.clone(integer=False)
         third = twin.minimize(KCOST)
         assert third.x is not None
-        return first, second, int(round(third.value))
+        return first, second, round(third.value)
 
     first, second, relaxed = _run(scenario)
     # x0 = 0, x2 = 0: 3 x1 >= 3, x1 >= 1: x1 = 1, value 4

@@ -19,7 +19,6 @@ import pytest
 
 from srojournal.domain.facts import MonthFacts
 from srojournal.domain.periods import parse_period
-from srojournal.reporting.audit import publication_of
 from srojournal.reporting.errors import AuditFailed
 from srojournal.reporting.lp import INF
 from srojournal.reporting.reader import (
@@ -36,7 +35,6 @@ from srojournal.reporting.rules import MIN_WIDTH, primary
 from srojournal.reporting.tables import ALL, build_tables, logical_key, period_tables_of
 
 from .conftest import busy_month
-from .factories import FactsBuilder
 
 K = 10
 QUARTER = ("2026-01", "2026-02", "2026-03")
@@ -119,9 +117,7 @@ def _school_year_releases() -> tuple[list[ReleaseView], dict[str, MonthFacts]]:
     late.contact("relationship", [70], outcome_group="resolved")  # a late entry
     revised = dict(months, **{"2026-03": late.build()})
     views.append(_month_view(revised["2026-03"], number=2))
-    views.append(
-        ReleaseView(parse_period("2026-Q1"), 1, {m: revised[m] for m in QUARTER}, None)
-    )
+    views.append(ReleaseView(parse_period("2026-Q1"), 1, {m: revised[m] for m in QUARTER}, None))
     return views, revised
 
 
@@ -209,7 +205,7 @@ def test_a_periods_students_lie_between_the_largest_month_and_the_sum() -> None:
     views = [_month_view(f) for f in facts.values()]
     views.append(ReleaseView(parse_period("2026-Q1"), 1, facts, None))
     model = Model(views, K)
-    (p, _), = model.exprs[3][STUDENTS_KEY]
+    ((p, _),) = model.exprs[3][STUDENTS_KEY]
     ms = [model.exprs[r][STUDENTS_KEY][0][0] for r in range(3)]
     t3 = [model.exprs[r][T3_TOTAL][0][0] for r in range(3)]
     rows = {(terms, lo, hi) for terms, lo, hi in model.rows if any(a == p for a, _ in terms)}
@@ -248,7 +244,7 @@ def test_a_periods_hours_are_within_the_rounding_slack_of_its_months(
     months = parse_period(period).months()
     facts = {m: _month(m) for m in months}
     model = Model([ReleaseView(parse_period(period), 1, facts, None)], K)
-    (h, _), = model.exprs[0][HOURS_KEY]
+    ((h, _),) = model.exprs[0][HOURS_KEY]
     rows = [(t, lo, hi) for t, lo, hi in model.rows if any(a == h for a, _ in t)]
     assert len(rows) == 1
     terms, lo, hi = rows[0]
@@ -271,7 +267,7 @@ def test_hours_slack_is_tight_for_real_minutes() -> None:
         facts[m] = b.build()
     model = Model([ReleaseView(parse_period("2026-Q1"), 1, facts, None)], K)
     _rows_hold(model)
-    (h, _), = model.exprs[0][HOURS_KEY]
+    ((h, _),) = model.exprs[0][HOURS_KEY]
     month_hours = [v.atoms[HOURS_KEY] for v in model.versions]
     assert model.true[h] - sum(model.true[m] for m in month_hours) == 1
 
@@ -312,7 +308,8 @@ def test_a_late_entry_links_the_versions_and_protects_the_change() -> None:
     # from outside: the old release shows 0 referred, so the hidden new cell is at least 1
     # (non-empty) and the reader's range of the change starts at 1, not at a smaller number
     low, _high = _span(
-        model, [(0, _month_view(old).published), (1, _month_view(new, 2, (SMALL,)).published)],
+        model,
+        [(0, _month_view(old).published), (1, _month_view(new, 2, (SMALL,)).published)],
         ((b.atoms[SMALL], 1), (a.atoms[SMALL], -1)),
     )
     assert low == 1
@@ -342,7 +339,9 @@ def test_an_edit_adds_no_link_between_versions() -> None:
     model = Model([_month_view(old), _month_view(edited, number=2)], K)
     a, b = model.versions
     olds, news = set(a.atoms.values()), set(b.atoms.values())
-    assert not [t for t, _l, _h in model.rows if {x for x, _ in t} & olds and {x for x, _ in t} & news]
+    assert not [
+        t for t, _l, _h in model.rows if {x for x, _ in t} & olds and {x for x, _ in t} & news
+    ]
     _rows_hold(model)
 
 
@@ -379,7 +378,9 @@ def test_a_merge_of_schools_relabels_the_older_rows() -> None:
     eq_rows = {t for t, lo, hi in model.rows if lo == hi == 0.0}
     for key, atom in mid.atoms.items():
         if key == STUDENTS_KEY:
-            assert not [t for t, _l, _h in model.rows if t == tuple(sorted([(atom, 1), (a.atoms[key], -1)]))]
+            assert not [
+                t for t, _l, _h in model.rows if t == tuple(sorted([(atom, 1), (a.atoms[key], -1)]))
+            ]
             continue
         pairs = dict(key[2])
         if pairs.get("school") == school_a:
@@ -407,7 +408,9 @@ def test_a_merge_into_the_same_facts_adds_no_change_targets() -> None:
     assert len(model.versions) == 2
     a, b = model.versions
     olds, news = set(a.atoms.values()), set(b.atoms.values())
-    relabels = [t for t, _l, _h in model.rows if {x for x, _ in t} & olds and {x for x, _ in t} & news]
+    relabels = [
+        t for t, _l, _h in model.rows if {x for x, _ in t} & olds and {x for x, _ in t} & news
+    ]
     assert relabels and all(lo == hi == 0.0 for t, lo, hi in model.rows if t in relabels)
 
 
@@ -458,7 +461,10 @@ def test_the_candidate_has_a_width_target_for_every_non_empty_cell() -> None:
         assert t.kind == "width" and t.need == MIN_WIDTH and type(t.need) is float
         assert t.terms == ((model.exprs[0][t.condition][0][0], 1),)
         assert t.true == values[t.condition]
-    assert any(t.label == "2026-03 release 1 contacts category=mentoring outcome_group=referred" for t in tied)
+    assert any(
+        t.label == "2026-03 release 1 contacts category=mentoring outcome_group=referred"
+        for t in tied
+    )
     assert model.candidate == 0
 
 
@@ -486,7 +492,9 @@ def test_a_month_on_its_own_protects_what_its_rules_would_hide() -> None:
         got = {
             t.terms[0][0]
             for t in model.targets
-            if t.kind == "width" and len(t.terms) == 1 and t.terms[0][0] in set(ver.atoms.values())
+            if t.kind == "width"
+            and len(t.terms) == 1
+            and t.terms[0][0] in set(ver.atoms.values())
             and t.label.startswith(ver.month)
         }
         assert want <= got
@@ -603,7 +611,10 @@ def test_a_published_number_that_contradicts_another_is_refused() -> None:
     assert model.exprs[0][other] == ((atom, 1),)
     model.exprs[0][("alias", "month", ())] = ((atom, 1),)
     model.values[0][("alias", "month", ())] = model.values[0][contacts]
-    pub = {contacts: model.values[0][contacts], ("alias", "month", ()): model.values[0][contacts] + 1}
+    pub = {
+        contacts: model.values[0][contacts],
+        ("alias", "month", ()): model.values[0][contacts] + 1,
+    }
     with pytest.raises(AuditFailed, match="inconsistent"):
         model.published_rows(0, pub)
     pub[("alias", "month", ())] = model.values[0][contacts]
@@ -673,7 +684,10 @@ def _expected_margins(layout: list[tuple[str, tuple[str, ...]]]) -> set[frozense
             members = [
                 (t, c)
                 for t, c in present
-                if t == tid and c[i] != ALL and c[:i] == coords[:i] and c[i + 1 :] == coords[i + 1 :]
+                if t == tid
+                and c[i] != ALL
+                and c[:i] == coords[:i]
+                and c[i + 1 :] == coords[i + 1 :]
             ]
             terms: dict = {logical_key(tid, coords): 1}
             for t, c in members:
@@ -696,7 +710,11 @@ def test_the_equalities_are_every_margin_and_the_follow_up_identities() -> None:
     eqs = [r for r in rels if r.op == "eq"]
     t5 = {s: logical_key("T5", (s,)) for s in ("due", "done_on_time", "done_late", "open")}
     want = {_sign_free(tuple(m)) for m in _expected_margins(layout)}
-    want.add(_sign_free(((t5["due"], 1), (t5["done_on_time"], -1), (t5["done_late"], -1), (t5["open"], -1))))
+    want.add(
+        _sign_free(
+            ((t5["due"], 1), (t5["done_on_time"], -1), (t5["done_late"], -1), (t5["open"], -1))
+        )
+    )
     done = logical_key("T0", ("follow_ups_done",))
     want.add(_sign_free(((done, 1), (t5["done_on_time"], -1), (t5["done_late"], -1))))
     got = [_sign_free(r.terms) for r in eqs]
@@ -735,7 +753,9 @@ def test_relations_use_only_the_cells_present() -> None:
     number nobody published): drop the referral table and one school's row."""
     layout = _layout(busy_month().build())
     school = busy_month().schools[1]
-    fewer = [(t, c) for t, c in layout if t != "T4" and not (t == "T2" and c == (school, "mentoring"))]
+    fewer = [
+        (t, c) for t, c in layout if t != "T4" and not (t == "T2" and c == (school, "mentoring"))
+    ]
     rels = build_relations(fewer)
     keys = {logical_key(t, c) for t, c in fewer}
     assert all(k in keys for r in rels for k, _c in r.terms)
