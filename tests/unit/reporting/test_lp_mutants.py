@@ -260,3 +260,200 @@ def test_an_unbounded_or_infeasible_answer_is_told_apart_and_the_cost_kept() -> 
     assert second == "infeasible"
     assert value == pytest.approx(-4.0)
     assert cost == [-1.0, 0.0]
+
+
+def _strategy(p: Program) -> int:
+    return int(p._h.getOptionValue("simplex_strategy")[1])
+
+
+DUAL, PRIMAL = 1, 4
+
+
+def test_a_tightened_program_goes_on_with_the_dual_simplex() -> None:
+    """After a bound was tightened (or a row added, or integrality switched) the last basis is
+    no longer feasible and the next LP solve uses the dual simplex; after a change of the
+    objective alone, or a bound only loosened, it goes on with the primal simplex."""
+
+    def scenario() -> list[int]:
+        p = _knapsack(False)
+        seen = []
+
+        def solve() -> None:
+            p.minimize(KCOST)
+            seen.append(_strategy(p))
+
+        solve()  # a new program: dual
+        solve()  # the objective alone: primal
+        p.set_col_bounds(0, 0.0, 1.0)  # unchanged
+        solve()
+        p.set_col_bounds(0, 0.0, 2.0)  # loosened above only
+        solve()
+        p.set_col_bounds(0, 0.0, 1.0)  # tightened above
+        solve()
+        p.set_col_bounds(0, -1.0, 1.0)  # loosened below only
+        solve()
+        p.set_col_bounds(0, 0.0, 1.0)  # tightened below
+        solve()
+        p.set_row_bounds(0, 7.0, 50.0)  # tightened above
+        solve()
+        p.set_row_bounds(0, 6.0, 50.0)  # loosened below only
+        solve()
+        p.set_row_bounds(0, 6.0, INF)  # loosened above only
+        solve()
+        p.set_row_bounds(0, 7.0, INF)  # tightened below
+        solve()
+        p.set_cols_bounds([1, 2], np.array([0.0, 0.0]), np.array([2.0, 1.0]))  # loosened
+        solve()
+        p.set_cols_bounds([1, 2], np.array([0.0, 0.0]), np.array([1.0, 1.0]))  # tightened
+        solve()
+        p.set_cols_bounds([1, 2], np.array([-1.0, 0.0]), np.array([1.0, 1.0]))  # loosened
+        solve()
+        p.set_cols_bounds([1, 2], np.array([0.0, 0.0]), np.array([1.0, 1.0]))  # tightened below
+        solve()
+        p.add_rows([([0], [1.0], 0.0, 1.0)])
+        solve()
+        p.set_integer(False)  # unchanged
+        solve()
+        p.set_integer(True)
+        p.set_integer(False)
+        solve()
+        twin = p.clone(integer=False)
+        twin.minimize(KCOST)
+        seen.append(_strategy(twin))
+        return seen
+
+    seen = _run(scenario)
+    assert seen == [
+        DUAL, PRIMAL, PRIMAL, PRIMAL, DUAL, PRIMAL, DUAL, DUAL, PRIMAL, PRIMAL, DUAL,
+        PRIMAL, DUAL, PRIMAL, DUAL, DUAL, PRIMAL, DUAL, DUAL,
+    ]  # fmt: skip
+
+
+def test_a_change_of_the_lower_bound_alone_reaches_the_solver() -> None:
+    def scenario() -> tuple[float, float]:
+        p = _knapsack(True)
+        p.set_col_bounds(1, 1.0, 1.0)  # x1 = 1: 3 + 2 x0 + 5 x2 >= 7: x2 = 1, value 10
+        p.set_row_bounds(0, 7.0, INF)  # unchanged
+        fixed = p.minimize(KCOST).value
+        q = _knapsack(True)
+        q.set_col_bounds(0, 0.0, 1.0)  # unchanged
+        q.set_col_bounds(1, 1.0, 1.0)
+        return fixed, q.minimize(KCOST).value
+
+    fixed, again = _run(scenario)
+    assert fixed == again == pytest.approx(10.0)
+
+
+def test_integrality_of_a_one_column_program_and_through_a_rebuild() -> None:
+    """A program switched to integer stays integer when a solve without an answer rebuilds it
+    (the rebuilt program is the same program)."""
+
+    def scenario() -> tuple[float, float, float]:
+        one = Program([0.0], [1.5], [])
+        one.set_integer(True)
+        single = one.minimize(np.array([-1.0])).value
+        p = _knapsack(False)
+        p.set_integer(True)
+        p._h.setOptionValue("presolve", "off")
+        p._h.setOptionValue("mip_max_nodes", 0)  # the instance goes astray
+        p._h.setOptionValue("mip_max_leaves", 0)
+        p._h.setOptionValue("mip_max_improving_sols", 0)
+        out = p.minimize(KCOST)
+        q = _knapsack(False)
+        q.set_integer(True)
+        q._h = q._build()
+        return single, out.value, q.minimize(KCOST).value
+
+    single, rebuilt, built = _run(scenario)
+    assert single == pytest.approx(-1.0)
+    assert rebuilt == pytest.approx(9.0)
+    assert built == pytest.approx(9.0)
+
+
+def test_a_rebuild_is_logged_with_the_status() -> None:
+    import logging
+
+    from .test_lp import _small
+
+    def scenario() -> int:
+        prog = _small()
+        prog._h.setOptionValue("presolve", "off")
+        prog._h.setOptionValue("simplex_iteration_limit", 0)
+        prog.minimize(np.array([1.0, 2.0, 1.0]))
+        return prog.rebuilds
+
+    logger = logging.getLogger("srojournal.reporting.lp")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        assert _run(scenario) == 1
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert [r.levelno for r in records] == [logging.INFO]
+    assert records[0].getMessage() == (
+        "solver: no definite answer (Iteration limit reached); solving a rebuilt program"
+    )
+
+
+def test_a_program_without_columns_is_solved_at_zero() -> None:
+    def scenario() -> Outcome:
+        return Program([], [], [([], [], 0.0, 1.0), ([], [], -1.0, 0.0)]).minimize(np.zeros(0))
+
+    out = _run(scenario)
+    assert out.status == "optimal" and out.value == 0.0 and type(out.value) is float
+    assert out.x is not None and out.x.shape == (0,)
+    assert out.row_dual is not None and out.row_dual.shape == (2,)
+    assert out.col_dual is not None and out.col_dual.shape == (0,)
+
+
+def test_an_unbounded_program_costs_minus_infinity_and_one_solve() -> None:
+    """HiGHS says "unbounded" for an LP (one solve) and, after presolve, "unbounded or
+    infeasible" for integer programs: a feasibility solve then tells which (two solves)."""
+
+    def scenario() -> list[tuple[str, float, int]]:
+        out = []
+        free = Program([0.0], [INF], [([0], [1.0], 0.0, INF)])
+        answer = free.minimize(np.array([-1.0]))
+        assert answer.x is None
+        out.append((answer.status, answer.value, free.solves))
+        free_int = Program([0.0], [INF], [([0], [1.0], 0.0, INF)], binary=True)
+        answer = free_int.minimize(np.array([-1.0]))
+        out.append((answer.status, answer.value, free_int.solves))
+        # 3 x1 + 5 x2 = 1 has no solution in integers >= 0; x0 alone could descend for ever
+        none = Program([0.0] * 3, [INF] * 3, [([1, 2], [3.0, 5.0], 1.0, 1.0)], binary=True)
+        answer = none.minimize(np.array([-1.0, 0.0, 0.0]))
+        out.append((answer.status, answer.value, none.solves))
+        return out
+
+    lp, mip, infeasible = _run(scenario)
+    assert lp == ("unbounded", -INF, 1)
+    assert mip == ("unbounded", -INF, 2)
+    assert infeasible == ("infeasible", 0.0, 2)
+
+
+def test_a_solve_after_a_highs_user_with_worker_threads_in_the_same_thread() -> None:
+    """Another HiGHS user (HiGHS's own class, as a library would use it) sized this thread's
+    scheduler with two threads: our one-thread program resets it and answers. (Built on the
+    core class, so that no test plugin can change its thread count.)"""
+    from highspy import _core
+
+    def scenario() -> tuple[str, float, int]:
+        h = _core._Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 2)
+        h.addVars(2, np.zeros(2), np.ones(2))
+        h.addRow(1.0, 2.0, 2, np.array([0, 1], dtype=np.int32), np.ones(2))
+        h.run()
+        assert h.getModelStatus() == _core.HighsModelStatus.kOptimal
+        p = _knapsack(False)
+        out = p.minimize(KCOST)
+        return out.status, out.value, p.solves
+
+    status, value, solves = _run(scenario)
+    assert status == "optimal" and value == pytest.approx(26 / 3)
+    assert solves == 2  # the first run met the other scheduler; the second answered
