@@ -464,3 +464,21 @@ def test_a_solve_after_a_highs_user_with_worker_threads_in_the_same_thread() -> 
     status, value, solves = _run(scenario)
     assert status == "optimal" and value == pytest.approx(26 / 3)
     assert solves == 2  # the first run met the other scheduler; the second answered
+
+
+def test_a_solve_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    """The command line prints its result on standard output: HiGHS must print nothing there
+    (no banner, no log), for an LP, an integer program and a rebuilt one."""
+
+    def scenario() -> None:
+        _knapsack(False).minimize(KCOST)
+        _knapsack(True).minimize(KCOST)
+        p = _knapsack(False)
+        p._h.setOptionValue("presolve", "off")
+        p._h.setOptionValue("simplex_iteration_limit", 0)
+        p.minimize(KCOST)
+        assert p.rebuilds == 1
+
+    capfd.readouterr()
+    _run(scenario)
+    assert capfd.readouterr() == ("", "")
