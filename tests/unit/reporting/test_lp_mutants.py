@@ -56,8 +56,9 @@ def test_integral_is_exact_within_its_tolerance() -> None:
 
 
 def test_the_mip_gaps_are_zero() -> None:
-    """An integer program where HiGHS stops early at a worse solution under a relative or an
-    absolute gap of 1: ours must reach the optimum (21.54, proved with both gaps at zero)."""
+    """An integer program where HiGHS stops early at a worse solution under its default relative
+    gap (1e-4) or an absolute gap of 1: ours must reach the optimum (21.54 above a fixed part of
+    100000, proved with both gaps at zero)."""
 
     def scenario() -> list[float]:
         rng = np.random.default_rng(0)
@@ -66,17 +67,18 @@ def test_the_mip_gaps_are_zero() -> None:
         for _ in range(15):
             idx = sorted(rng.choice(n, 6, replace=False).tolist())
             rows.append((idx, list(rng.integers(3, 20, 6).astype(float)), 30.0, INF))
-        cost = rng.integers(100, 400, n).astype(float) / 100
+        cost = np.append(rng.integers(100, 400, n).astype(float) / 100, 1e5)
         out = []
-        for option in (None, "mip_rel_gap", "mip_abs_gap"):
-            p = Program([0.0] * n, [2.0] * n, rows, binary=True)
+        for option, value in ((None, 0.0), ("mip_rel_gap", 1e-4), ("mip_abs_gap", 1.0)):
+            # the last column is fixed at 1: a constant part of the objective
+            p = Program([0.0] * n + [1.0], [2.0] * n + [1.0], rows, binary=True)
             if option:
-                p.set_option(option, 1.0)
-            out.append(p.minimize(cost).value)
+                p.set_option(option, value)
+            out.append(p.minimize(cost).value - 1e5)
         return out
 
     exact, loose_rel, loose_abs = _run(scenario)
-    assert exact == pytest.approx(21.54)
+    assert exact == pytest.approx(21.54, abs=1e-6)
     assert loose_rel > exact + 0.1 and loose_abs > exact + 0.1  # the instance tells them apart
 
 
@@ -482,3 +484,21 @@ def test_a_solve_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
     capfd.readouterr()
     _run(scenario)
     assert capfd.readouterr() == ("", "")
+
+
+def test_a_rebuild_without_presolve_turns_presolve_off() -> None:
+    """The last rebuild of a solve without an answer is without presolve; the others keep the
+    program's own options."""
+
+    def scenario() -> tuple[object, object, object]:
+        p = _knapsack(False)
+        p.set_option("mip_rel_gap", 0.5)
+        off = p._build(presolve=False)
+        on = p._build()
+        return (
+            off.getOptionValue("presolve")[1],
+            on.getOptionValue("presolve")[1],
+            (on.getOptionValue("mip_rel_gap")[1]),
+        )
+
+    assert _run(scenario) == ("off", "choose", 0.5)
