@@ -35,6 +35,7 @@ from srojournal.reporting.rules import MIN_WIDTH, primary
 from srojournal.reporting.tables import ALL, build_tables, logical_key, period_tables_of
 
 from .conftest import busy_month
+from .factories import FactsBuilder
 
 K = 10
 QUARTER = ("2026-01", "2026-02", "2026-03")
@@ -467,6 +468,13 @@ def test_a_quarter_revised_after_a_merge_protects_the_merged_schools_change() ->
         want[a] = want.get(a, 0) - c
     assert tuple(sorted((a, c) for a, c in want.items() if c)) in {t.terms for t in changes}
     assert all(t.true == _value(model, t.terms) for t in changes)
+    # the school's total changed by one contact only once the merge is applied: protected
+    total_a = logical_key("T2", (school_a, ALL))
+    total_b = logical_key("T2", (school_b, ALL))
+    want = {a: c for a, c in model.exprs[1][total_a]}
+    for a, c in [*model.exprs[0][total_a], *model.exprs[0][total_b]]:
+        want[a] = want.get(a, 0) - c
+    assert tuple(sorted((a, c) for a, c in want.items() if c)) in {t.terms for t in changes}
 
 
 # -- targets -------------------------------------------------------------------------------------
@@ -483,7 +491,7 @@ def test_the_candidate_has_a_width_target_for_every_non_empty_cell() -> None:
     for t in tied:
         assert t.kind == "width" and t.need == MIN_WIDTH and type(t.need) is float
         assert t.terms == ((model.exprs[0][t.condition][0][0], 1),)
-        assert t.true == values[t.condition]
+        assert t.true == values[t.condition] and type(t.true) is int
     assert any(
         t.label == "2026-03 release 1 contacts category=mentoring outcome_group=referred"
         for t in tied
@@ -512,6 +520,9 @@ def test_a_month_on_its_own_protects_what_its_rules_would_hide() -> None:
         values = ver.tables.values()
         want = {ver.atoms[key] for key in rules.hidden if values[key] > 0}
         assert want
+        for t in model.targets:
+            if len(t.terms) == 1 and t.terms[0][0] in set(ver.atoms.values()):
+                assert t.terms[0][1] == 1
         got = {
             t.terms[0][0]
             for t in model.targets
@@ -796,3 +807,71 @@ def test_relations_use_only_the_cells_present() -> None:
     # the order of the layout does not matter, and the result is a fresh list each time
     again = build_relations(reversed(layout))
     assert again == full and again is not full
+
+
+def test_each_month_links_its_own_versions_after_a_merge_elsewhere() -> None:
+    """A merge that leaves one month's facts unchanged (nothing to link) does not stop the
+    linking of the other months' versions."""
+    old, new = _merged(added=False)
+    april = busy_month("2026-04").build()
+    april_late = _late("2026-04")
+    views = [
+        _month_view(old),
+        _month_view(new, number=2),
+        _month_view(april),
+        _month_view(april_late, number=2),
+    ]
+    model = Model(views, K)
+    a, b = (model.versions[v] for v in model._by_month["2026-04"])
+    olds, news = set(a.atoms.values()), set(b.atoms.values())
+    links = [t for t, _l, _h in model.rows if {x for x, _ in t} & olds and {x for x, _ in t} & news]
+    assert len(links) == len(a.atoms.keys() & b.atoms.keys())
+    assert [t for t in model.targets if t.label.startswith("change of 2026-04")]
+
+
+def test_a_school_added_between_versions_links_the_shared_cells_only() -> None:
+    """A late entry at a school the older version did not list: the cells both versions have
+    are linked, and only the changed cells that concern few students are targets."""
+    from srojournal.reporting.rules import change_between, delta_sensitive
+
+    old = _month("2026-03")
+    b = busy_month("2026-03")
+    b.schools = (*b.schools, "Adams Elementary")
+    b.contact("mentoring", [95, 96], outcome_group="resolved", school="Adams Elementary")
+    new = b.build()
+    model = Model([_month_view(old), _month_view(new, number=2)], K)
+    va, vb = model.versions
+    shared = va.atoms.keys() & vb.atoms.keys()
+    assert vb.atoms.keys() - va.atoms.keys()  # the new school's cells
+    olds, news = set(va.atoms.values()), set(vb.atoms.values())
+    links = [t for t, _l, _h in model.rows if {x for x, _ in t} & olds and {x for x, _ in t} & news]
+    assert len(links) == len(shared)
+    _rows_hold(model)
+    sensitive = delta_sensitive(change_between(old, new), K) & shared
+    assert sensitive
+    changes = {t.terms for t in model.targets if t.label.startswith("change of 2026-03")}
+    assert changes == {
+        tuple(sorted([(vb.atoms[key], 1), (va.atoms[key], -1)])) for key in sensitive
+    }
+
+
+def test_a_month_without_a_breakdown_protects_its_non_empty_cells_only() -> None:
+    """Fewer than k students in a month: the rules hide every breakdown cell, empty ones too;
+    only the non-empty ones are targets (an empty cell has nothing to protect)."""
+    b = FactsBuilder("2026-01")
+    for s in range(1, 4):
+        b.contact("mentoring", [s], outcome_group="resolved")
+    small = b.build()
+    facts = {"2026-01": small} | {m: _month(m) for m in QUARTER[1:]}
+    model = Model([ReleaseView(parse_period("2026-Q1"), 1, facts, None)], K)
+    ver = model.versions[0]
+    rules = primary(ver.tables, K)
+    assert rules.no_breakdown
+    values = ver.tables.values()
+    assert any(values[key] == 0 for key in rules.hidden)
+    mine = set(ver.atoms.values())
+    singles = [t for t in model.targets if len(t.terms) == 1 and t.terms[0][0] in mine]
+    assert {t.terms[0][0] for t in singles} == {
+        ver.atoms[key] for key in rules.hidden if values[key] > 0
+    }
+    assert all(t.true > 0 for t in singles)
