@@ -502,3 +502,22 @@ def test_a_rebuild_without_presolve_turns_presolve_off() -> None:
         )
 
     assert _run(scenario) == ("off", "choose", 0.5)
+
+
+def test_bounds_given_as_integers_take_fractional_changes() -> None:
+    """A program described with integer bounds keeps fractional bounds set later, in its mirror
+    and in the program HiGHS solves after a rebuild."""
+
+    def scenario() -> tuple[list[float], list[float], float]:
+        p = Program([0, 0, 0], [1, 1, 1], [([0, 1, 2], [2, 3, 5], 7, 10)])
+        p.set_col_bounds(0, 0.5, 1.5)
+        p.set_row_bounds(0, 7.5, 9.5)
+        p._h = p._build()  # what a rebuild does
+        out = p.minimize(KCOST)
+        return [*p.col_lower, *p.col_upper], [*p.row_lower, *p.row_upper], out.value
+
+    cols, rows, value = _run(scenario)
+    assert cols == [0.5, 0.0, 0.0, 1.5, 1.0, 1.0]
+    assert rows == [7.5, 9.5]
+    # x0 = 0.5 (1.5), then the cheapest per unit of the row: x2 = 1 (6), x1 = 0.5 (2)
+    assert value == pytest.approx(9.5)

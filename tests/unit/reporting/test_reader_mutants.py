@@ -875,3 +875,68 @@ def test_a_month_without_a_breakdown_protects_its_non_empty_cells_only() -> None
         ver.atoms[key] for key in rules.hidden if values[key] > 0
     }
     assert all(t.true > 0 for t in singles)
+
+
+def test_a_months_rows_are_its_relations_with_their_exact_bounds() -> None:
+    """Each relation of a month's tables is one row over its atoms: an equality is 0 = sum,
+    an inequality sum <= 0 (not a looser bound)."""
+    facts = _month("2026-03", extra=2)
+    model = Model([_month_view(facts)], K)
+    ver = model.versions[0]
+    rels = build_relations((c.table_id, c.coords) for c in ver.tables.cells())
+    want = {
+        (
+            tuple(sorted((ver.atoms[k], c) for k, c in r.terms)),
+            0.0 if r.op == "eq" else -INF,
+            0.0,
+        )
+        for r in rels
+    }
+    assert set(model.rows) == want and len(model.rows) == len(rels)
+
+
+def test_a_revised_quarter_protects_every_small_change() -> None:
+    """A quarter released again after a late entry at a new school and the deletion of the only
+    contact of a school since dropped: every cell of both releases whose change concerns few
+    students is a width target on (new − old), months left alone cancelling out."""
+    from srojournal.reporting.rules import change_between, delta_sensitive
+    from srojournal.reporting.tables import combine_months
+
+    before: dict[str, MonthFacts] = {}
+    after: dict[str, MonthFacts] = {}
+    for m in QUARTER:
+        b = busy_month(m)
+        after[m] = b.build()
+        if m == "2026-03":
+            b.schools = (*b.schools, "Carver Middle")
+            b.contact("mentoring", [97], outcome_group="follow_up", school="Carver Middle")
+            gone = dataclasses.replace(b.contacts[-1], contact_id=999)  # no id of the new facts
+            before[m] = dataclasses.replace(b.build(), contacts=(*b.contacts[:-1], gone))
+            late = busy_month(m)
+            late.schools = (*late.schools, "Adams Elementary")
+            late.contact("mentoring", [95, 96], outcome_group="resolved", school="Adams Elementary")
+            after[m] = late.build()
+        else:
+            before[m] = after[m]
+    q1 = ReleaseView(parse_period("2026-Q1"), 1, before, publication_of_facts(before))
+    q2 = ReleaseView(parse_period("2026-Q1"), 2, after, None)
+    model = Model([q1, q2], K)
+    old = combine_months("2026-Q1", list(before.values()))
+    new = combine_months("2026-Q1", list(after.values()))
+    keys = delta_sensitive(change_between(old, new), K)
+    assert keys - model.exprs[1].keys() and keys - model.exprs[0].keys()  # both schools
+    want = set()
+    for key in keys & model.exprs[0].keys() & model.exprs[1].keys():
+        diff = dict(model.exprs[1][key])
+        for a, c in model.exprs[0][key]:
+            diff[a] = diff.get(a, 0) - c
+        terms = tuple(sorted((a, c) for a, c in diff.items() if c))
+        if terms:
+            want.add(terms)
+    assert len(want) > 3
+    # (the same expression as March's own change is one target, listed once)
+    changes = [t for t in model.targets if t.terms in want]
+    assert {t.terms for t in changes} == want
+    assert all(t.kind == "width" and t.need == MIN_WIDTH and t.condition is None for t in changes)
+    assert any(t.label == "2026-Q1 release 2 change" for t in changes)
+    assert all(t.terms in want for t in model.targets if t.label == "2026-Q1 release 2 change")
