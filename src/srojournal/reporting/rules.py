@@ -308,7 +308,10 @@ def merge_between(old: MonthFacts, new: MonthFacts) -> Merge | None:
                 c.duration_min, students, c.referrals, c.attendees, c.group_activity,
             )
         )  # fmt: skip
+    # The schools the contacts went to are listed too: a school renamed since (its new name was
+    # not in the older list), or a new school whose new contact got a deleted contact's id.
     schools = tuple(s for s in old.schools if s not in into)
+    schools += tuple(dict.fromkeys(t for t in into.values() if t not in schools))
     return Merge(into, MonthFacts(old.period, tuple(contacts), old.follow_ups, schools))
 
 

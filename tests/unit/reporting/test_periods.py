@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from srojournal.domain.facts import MonthFacts
 from srojournal.reporting.errors import AuditFailed, ReportRejected
 from srojournal.reporting.service import export_month, export_summary
 from srojournal.reporting.tables import combine_months
@@ -92,3 +93,21 @@ def test_a_quarter_after_the_threshold_was_raised_is_refused_with_what_to_do(vau
     j.set_setting("report_threshold", "5")  # as the message says: the months' threshold
     quarter = export_summary(j, "2026-Q1", "json")
     assert b'"threshold": 5' in quarter
+
+
+def test_a_month_revised_after_its_school_was_renamed(vault: Vault) -> None:
+    """A school renamed after its month was released: late entries for that month are still
+    released as a revision (the older release's contacts are followed to the new name), and
+    the revision names the school by its new name."""
+    j = vault.journal
+    FactsWriter(j).write(busy_month("2026-03").build())
+    export_month(j, "2026-03", "json")
+    school = j.schools()[0]
+    j.rename_school(school.id, school.name + " Campus")
+    late = busy_month("2026-03")
+    for s in range(700, 712):
+        late.contact("relationship", [s], outcome_group="resolved", school=school.name + " Campus")
+    FactsWriter(j).write(MonthFacts("2026-03", late.build().contacts[-12:], (), ()))
+    revision = export_summary(j, "2026-03", "json", revise=True)
+    assert b'"release": 2' in revision
+    assert (school.name + " Campus").encode() in revision

@@ -462,6 +462,45 @@ def test_a_school_merged_into_another_relabels_the_older_facts() -> None:
     assert not rules.change_between(old, new).empty
 
 
+def test_a_school_renamed_since_the_release_is_followed_not_a_change() -> None:
+    """A school renamed after its month was released: the older facts are relabelled to the new
+    name, which their school list then holds (the tables of the relabelled facts can be built),
+    and nothing else changed."""
+    old = MonthFacts("2026-03", (_at("Lincoln High", 3, [3]), _at("Adams", 1, [1])), (), SCHOOLS3)
+    new = MonthFacts(
+        "2026-03",
+        (_at("Lincoln High", 3, [3]), _at("Adams Middle", 1, [1])),
+        (),
+        ("Adams Middle", "Lincoln High", "Washington Middle"),
+    )
+    merge = rules.merge_between(old, new)
+    assert merge is not None and merge.into == {"Adams": "Adams Middle"}
+    assert set(merge.relabelled.schools) == set(new.schools)
+    build_tables(merge.relabelled)  # every contact's school is listed
+    assert rules.change_since(old, new).empty
+
+
+def test_a_new_contact_that_reuses_a_dropped_schools_contact_id_is_a_change() -> None:
+    """The vault can give a new contact the id of a deleted one: a school that left the list
+    with its only contact deleted, and a new school whose new contact got that id, are seen as
+    the change they are (the old record removed, the new one added), never as an error."""
+    old = MonthFacts("2026-03", (_at("Lincoln High", 3, [3]), _at("Adams", 1, [1])), (), SCHOOLS3)
+    reused = _contact(1, [7], school="Roosevelt", contact_type="classroom", category="education")
+    new = MonthFacts(
+        "2026-03",
+        (_at("Lincoln High", 3, [3]), reused),
+        (),
+        ("Lincoln High", "Roosevelt", "Washington Middle"),
+    )
+    merge = rules.merge_between(old, new)
+    assert merge is not None
+    build_tables(merge.relabelled)  # read as a move to the new school: its name is listed
+    change = rules.change_since(old, new)
+    assert change.added.contacts == (reused,)
+    assert [c.contact_id for c in change.removed.contacts] == [1]
+    assert change.students == {1, 7}
+
+
 def test_a_merged_contact_edited_too_keeps_its_old_students() -> None:
     old = MonthFacts("2026-03", (_at("Adams", 1, [2]), _at("Adams", 2, [5])), (), SCHOOLS3)
     edited = _at("Lincoln High", 1, [22], duration_min=45)
