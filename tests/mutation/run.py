@@ -41,6 +41,8 @@ A fresh copy is made on every run, so results never come from a cache of older c
 ``--again`` (``make mutation AGAIN=1``) is the one exception, for the loop of killing survivors:
 it copies the current tests into the last run's copy and runs only its survivors again (mutmut
 records the calls of the new tests first); it refuses when the code has changed since.
+``--again`` keeps the last run's test selection: a new test file must be named in ``TESTS`` from
+the first run (it may start empty), and ``--again`` refuses ``TESTS`` that name a file outside it.
 ``--tests`` (``make mutation TESTS="tests/unit/test_wal.py …"``) runs only the named test files
 or folders, for a quick first look at a module's survivors; a mutant that only other tests would
 kill then counts as survived, so the score is a lower bound, and says so.
@@ -397,6 +399,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         if changed or not (STAGE / "mutants").is_dir():
             print(f"mutation: --again needs a last run of the same code ({', '.join(changed)})")
+            return 2
+        named = [t for a in args.tests for t in re.split(r"[\s,]+", a) if t]
+        staged = staged_tests()
+        outside = [
+            t
+            for t in named
+            if not any(t.split("::")[0] == d or t.startswith(d.rstrip("/") + "/") for d in staged)
+        ]
+        if outside:
+            # mutmut keeps the selection it recorded the calls of: a file outside it would not
+            # run, and changing the selection discards every result of the last run.
+            print(
+                f"mutation: --again runs the last run's tests ({' '.join(staged)}); "
+                f"{' '.join(outside)} is not among them: start a new run with TESTS naming it"
+            )
             return 2
         refresh_tests()
         for statuses in results(modules).values():

@@ -95,3 +95,24 @@ def test_the_accepted_equivalents_file_is_well_formed(tmp_path: Path) -> None:
     bad.write_text('[[equivalent]]\nfunction = "x"\nchange = "-a\\n+b"\nreason = " "\n')
     with pytest.raises(SystemExit, match="no reason"):
         load_equivalents(bad)
+
+
+def test_a_run_again_refuses_tests_outside_the_last_runs_selection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--again`` runs the last run's selection: a new test file outside it would silently not
+    run, so naming one is refused with what to do instead."""
+    from tests.mutation import run
+
+    module = "srojournal/reporting/lp.py"
+    (tmp_path / "src" / module).parent.mkdir(parents=True)
+    (tmp_path / "src" / module).write_bytes((run.REPO / "src" / module).read_bytes())
+    (tmp_path / "mutants").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.mutmut]\npytest_add_cli_args_test_selection = ["tests/unit/reporting/test_lp.py"]\n'
+    )
+    monkeypatch.setattr(run, "STAGE", tmp_path)
+    new = "tests/unit/reporting/test_lp_mutants.py"
+    assert run.main([module, "--again", "--tests", new]) == 2
+    out = capsys.readouterr().out
+    assert new in out and "start a new run with TESTS naming it" in out
