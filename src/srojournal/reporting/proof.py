@@ -472,7 +472,6 @@ class System:
         cap: float = INF,
         candidates: Sequence[Terms] = (),
     ) -> None:
-        self.model = model
         self.targets = model.targets
         n = len(model.true)
         lower = model.lower_deviation()
@@ -550,7 +549,6 @@ class System:
             _Part(groups[root], lower, upper, rows_of[i], cands_of[i], targets_of[i])
             for i, root in enumerate(roots)
         ]
-        self.part_of_candidate = {c: i for i, part in enumerate(self.parts) for c in part.cand_rows}
         self._pins: tuple[list[tuple[int, int]], list[int]] | None = None
 
     @property
