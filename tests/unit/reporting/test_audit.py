@@ -10,7 +10,7 @@ from srojournal.reporting.errors import AuditFailed
 from srojournal.reporting.reader import Model, ReleaseView
 from srojournal.reporting.tables import ALL, build_tables, logical_key
 
-from .conftest import busy_month
+from .conftest import busy_month, point_of
 from .factories import FactsBuilder
 
 PERIOD = "2026-03"
@@ -125,13 +125,9 @@ def test_points_found_elsewhere_are_checked_before_they_count() -> None:
     system = System(model, [(0, view.published)])
     atoms = [model.exprs[0][logical_key("T1", cell)][0][0] for cell in cells]
     part = system.parts[system.part_of_target[0]]
-    col = {a: i for i, a in enumerate(part.atoms)}
 
     def point(*moves: float) -> np.ndarray:
-        x = np.zeros(len(part.atoms))
-        for atom, move in zip(atoms, moves, strict=True):
-            x[col[atom]] = move
-        return x
+        return point_of(part.atoms, atoms, *moves)
 
     swap = point(1, -1, -1, 1)  # a rectangle: every margin stays
     off_a_relation = point(1, 0, 0, 0)

@@ -23,7 +23,7 @@ from srojournal.reporting.reader import Interval, Model, ReleaseView, Target
 from srojournal.reporting.suppression import suppress_facts, suppress_release
 from srojournal.reporting.tables import LogicalKey, build_tables, logical_key, period_tables_of
 
-from .conftest import busy_month
+from .conftest import busy_month, point_of
 from .factories import FactsBuilder, random_facts
 
 PERIOD = "2026-03"
@@ -305,13 +305,9 @@ def test_points_found_elsewhere_are_checked_one_by_one_and_kept_as_witnesses() -
     atoms = [model.exprs[0][logical_key("T1", cell)][0][0] for cell in RECTANGLE]
     (part,) = system.parts
     assert sorted(part.atoms) == sorted(atoms)
-    col = {a: i for i, a in enumerate(part.atoms)}
 
     def point(*moves: float) -> np.ndarray:
-        x = np.zeros(len(part.atoms))
-        for atom, move in zip(atoms, moves, strict=True):
-            x[col[atom]] = move
-        return x
+        return point_of(part.atoms, atoms, *moves)
 
     good = [
         point(1, -1, -1, 1),  # a swap around the rectangle: every margin stays

@@ -10,7 +10,7 @@ from srojournal.reporting.rules import primary
 from srojournal.reporting.suppression import suppress_facts, suppress_release
 from srojournal.reporting.tables import ALL, build_tables, logical_key
 
-from .conftest import busy_month
+from .conftest import busy_month, one_small_cell_month
 from .factories import FactsBuilder
 
 
@@ -128,16 +128,7 @@ def test_exact_suppression_finds_the_smallest_protecting_pattern() -> None:
 
     Zeros cannot help here (they can only grow), so each row needs a second cell with room to
     go down; the integer program picks the column with the fewest contacts."""
-    b = FactsBuilder()
-    for s in range(1, 41):
-        b.contact("mentoring", [s], outcome_group="resolved", times=3)
-        b.contact("mentoring", [s], outcome_group="none")
-        b.contact("relationship", [s + 100], outcome_group="resolved", times=3)
-        b.contact("relationship", [s + 100], outcome_group="none")
-    for s in range(141, 161):
-        b.contact("relationship", [s], outcome_group="notified")
-    b.contact("mentoring", [201, 202], outcome_group="notified", times=2)
-    summary = suppress_facts(b.build())
+    summary = suppress_facts(one_small_cell_month().build())
     hidden = sorted((t.id, c.coords) for t in summary.tables for c in t.cells if c.status == "S")
     assert hidden == [
         ("T1", ("mentoring", "none")),

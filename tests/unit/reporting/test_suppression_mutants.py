@@ -25,7 +25,7 @@ from srojournal.reporting.suppression import (
 )
 from srojournal.reporting.tables import ALL, LogicalKey, build_tables, logical_key
 
-from .conftest import busy_month
+from .conftest import busy_month, one_small_cell_month
 from .factories import FactsBuilder
 
 KEYS = [logical_key("T1", (f"c{i}", ALL)) for i in range(5)]
@@ -276,16 +276,7 @@ def test_a_quarter_shows_what_its_published_months_already_tell() -> None:
 
 def _exact_month() -> MonthFacts:
     """One small cell in T1 (see test_suppression's smallest protecting pattern)."""
-    b = FactsBuilder()
-    for s in range(1, 41):
-        b.contact("mentoring", [s], outcome_group="resolved", times=3)
-        b.contact("mentoring", [s], outcome_group="none")
-        b.contact("relationship", [s + 100], outcome_group="resolved", times=3)
-        b.contact("relationship", [s + 100], outcome_group="none")
-    for s in range(141, 161):
-        b.contact("relationship", [s], outcome_group="notified")
-    b.contact("mentoring", [201, 202], outcome_group="notified", times=2)
-    return b.build()
+    return one_small_cell_month().build()
 
 
 class _Cuts:
