@@ -100,3 +100,23 @@ def test_a_published_quarter_cell_off_by_one_from_its_months_is_refused() -> Non
     assert str(refused.value) == MISMATCH
     honest = ReleaseView(parse_period("2026-Q1"), 1, months, dict(quarter))
     System(Model([honest], 10), [(0, dict(quarter))])  # the true numbers pass
+
+
+@pytest.mark.parametrize(("seed", "most"), [(9, 26), (24, 11), (3, 12), (11, 8)])
+@pytest.mark.parametrize("exact", [True, False])
+def test_a_proof_of_a_month_takes_no_more_solves_than_today(
+    seed: int, most: int, exact: bool
+) -> None:
+    """The work of a proof is part of what it promises: the school year's releases are proven
+    many times over, and each step that settles targets without a solve (points already seen,
+    targets the truth settles, pushes capped at what they need) keeps that work small. A change
+    that makes a month's proof solve more often fails here; one that solves less updates the
+    number."""
+    from .test_audit_mutants import _scattered_release
+
+    view = _scattered_release(seed)
+    model = Model([view], 10)
+    system = System(model, [(0, view.published)])
+    proof = system.prove(range(len(model.targets)), exact=exact)
+    assert proof.complete and set(proof.intervals) == set(range(len(model.targets)))
+    assert system.solves <= most
