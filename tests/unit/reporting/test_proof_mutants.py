@@ -14,9 +14,10 @@ from srojournal.domain.periods import parse_period
 from srojournal.reporting.errors import AuditFailed
 from srojournal.reporting.proof import System, _reduce
 from srojournal.reporting.reader import Model, ReleaseView
-from srojournal.reporting.tables import build_tables, combine_months
+from srojournal.reporting.suppression import suppress_release
+from srojournal.reporting.tables import build_tables, combine_months, logical_key
 
-from .factories import FactsBuilder
+from .factories import FactsBuilder, random_facts
 
 MONTHS = ("2026-01", "2026-02", "2026-03")
 
@@ -119,4 +120,30 @@ def test_a_proof_of_a_month_takes_no_more_solves_than_today(
     system = System(model, [(0, view.published)])
     proof = system.prove(range(len(model.targets)), exact=exact)
     assert proof.complete and set(proof.intervals) == set(range(len(model.targets)))
+    assert system.solves <= most
+
+
+@pytest.mark.parametrize(("seed", "most"), [(1, 12), (2, 15), (4, 11)])
+@pytest.mark.parametrize("exact", [False, True])
+def test_the_suppressions_pattern_is_proven_capped_with_no_more_solves_than_today(
+    seed: int, most: int, exact: bool
+) -> None:
+    """The suppression's reader (a cap on every unknown, the candidate's numbers pinned or
+    freed by a pattern) proves the pattern the suppression chose: nothing fails, and the work
+    stays where it is today (the caps and the pattern's bounds are what keep it small)."""
+    facts = random_facts(seed, n_contacts=120)
+    candidate = ReleaseView(parse_period(facts.period), 1, {facts.period: facts}, None)
+    model = Model([candidate], 10)
+    keys = list(model.values[0])
+    released, _reasons = suppress_release([], candidate, 10, 1)
+    hidden = {
+        logical_key(t.id, c.coords) for t in released.tables for c in t.cells if c.status == "S"
+    }
+    y = np.array([1.0 if key in hidden else 0.0 for key in keys])
+    conditions = [None if t.condition is None else keys.index(t.condition) for t in model.targets]
+    active = [t for t, c in enumerate(conditions) if c is None or y[c] > 0.5]
+    system = System(model, [], 12.0, [model.exprs[0][key] for key in keys])
+    system.set_pattern(y)
+    proof = system.prove(active, exact=exact)
+    assert proof.complete and proof.failing == [] and len(active) > 50
     assert system.solves <= most
