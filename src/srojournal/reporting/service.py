@@ -322,8 +322,9 @@ def _build_release(journal: JournalLike, period: Period, *, revise: bool) -> _Bu
     try:
         summary, reasons = suppress_release(earlier, candidate, k, len(same) + 1)
     except NoSuppression:
-        lower = {s.view.period.text: s.summary.threshold for s in related}
-        lower = {p: t for p, t in lower.items() if t < k}
+        lower = {
+            s.view.period.text: s.summary.threshold for s in related if s.summary.threshold < k
+        }
         if not lower:
             raise  # one threshold for the year: stickiness rules this out, a bug
         raise ThresholdRaised(period.text, k, lower) from None

@@ -80,8 +80,7 @@ def test_a_quarter_after_the_threshold_was_raised_is_refused_with_what_to_do(vau
     j = vault.journal
     _months_with_six_regulars(j)
     j.set_setting("report_threshold", "5")
-    for m in MONTHS:
-        export_month(j, m, "json")
+    months = [export_month(j, m, "json") for m in MONTHS]
     j.set_setting("report_threshold", "10")
     with pytest.raises(ReportRejected) as refused:
         export_summary(j, "2026-Q1", "json")
@@ -93,6 +92,9 @@ def test_a_quarter_after_the_threshold_was_raised_is_refused_with_what_to_do(vau
     j.set_setting("report_threshold", "5")  # as the message says: the months' threshold
     quarter = export_summary(j, "2026-Q1", "json")
     assert b'"threshold": 5' in quarter
+    facts = [j.month_facts(m) for m in MONTHS]
+    reader = oracles(*facts, combine_months("2026-Q1", facts)).reader([*months, quarter])
+    assert reader.attack() == []  # at the months' threshold, nothing hidden is narrowed
 
 
 def test_a_month_revised_after_its_school_was_renamed(vault: Vault) -> None:
@@ -101,7 +103,8 @@ def test_a_month_revised_after_its_school_was_renamed(vault: Vault) -> None:
     the revision names the school by its new name."""
     j = vault.journal
     FactsWriter(j).write(busy_month("2026-03").build())
-    export_month(j, "2026-03", "json")
+    before = j.month_facts("2026-03")
+    first = export_month(j, "2026-03", "json")
     school = j.schools()[0]
     j.rename_school(school.id, school.name + " Campus")
     late = busy_month("2026-03")
@@ -111,3 +114,7 @@ def test_a_month_revised_after_its_school_was_renamed(vault: Vault) -> None:
     revision = export_summary(j, "2026-03", "json", revise=True)
     assert b'"release": 2' in revision
     assert (school.name + " Campus").encode() in revision
+    # The outside attacker, who knows the algorithm, both releases and which cells are
+    # non-empty, narrows no hidden number of either release and no change between them.
+    after = j.month_facts("2026-03")
+    assert oracles(before, after).reader([first, revision], monotone=True).attack() == []
