@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtGui import QColor, QPalette
 
 from srojournal.domain.models import ContactFilter, ContactInput
-from srojournal.ui.journal.model import JournalModel
+from srojournal.ui.journal.model import NOTES, JournalModel
 from srojournal.ui.journal.page import JournalPage
 from srojournal.ui.session import Session
 
@@ -183,35 +184,91 @@ def test_no_matches_says_so_and_clears_the_filters(qtbot, open_vault):
     assert page.search.text() == ""
 
 
+def _mark_runs(page: JournalPage, row: int) -> list[tuple[int, int]]:
+    """The runs of marked pixels across the middle of a row's notes cell, as painted."""
+    from srojournal.ui import theme
+
+    rect = page.table.visualRect(page.model.index(row, NOTES))
+    image = page.table.viewport().grab().toImage()
+    mark = QColor(theme.colors().mark).rgb()
+    y = rect.top() + 4  # inside a mark, above the letters
+    runs: list[tuple[int, int]] = []
+    for x in range(rect.left(), rect.right() + 1):
+        if image.pixel(x, y) == mark:
+            if runs and runs[-1][1] == x - 1:
+                runs[-1] = (runs[-1][0], x)
+            else:
+                runs.append((x, x))
+    return runs
+
+
+def _ink(page: JournalPage, row: int) -> int:
+    """How many pixels of a row's notes cell are the text colour (the text is drawn)."""
+    rect = page.table.visualRect(page.model.index(row, NOTES))
+    image = page.table.viewport().grab().toImage()
+    text = page.table.palette().color(QPalette.ColorRole.Text)
+    return sum(
+        1
+        for x in range(rect.left(), rect.right() + 1)
+        for y in range(rect.top(), rect.bottom() + 1)
+        if QColor(image.pixel(x, y)).lightness() <= text.lightness() + 40
+    )
+
+
 def test_search_hits_are_marked_in_the_list_and_the_detail(qtbot, open_vault):
     cid = add_contact(open_vault, "Talked about the basketball tryouts\nBasketball again later")
+    add_contact(
+        open_vault,
+        "Basketball hoop fixed; tryouts next week",
+        occurred_at=dt.datetime(2026, 3, 1, 10, 0),
+    )
     page = _page(qtbot, open_vault)
-    page.search.setText("basketb")
+    page.resize(1200, 600)
+    qtbot.keyClicks(page.search, "basketb")
     qtbot.waitUntil(lambda: page.hits.query == "basketb", timeout=2000)
-    assert page.table.itemDelegateForColumn(5) is page.hits
+    assert page.table.itemDelegateForColumn(NOTES) is page.hits
+    # In the list: each row's word is marked where it is, once (not the other words).
+    first, second = (page.model.row_of(cid), 1 - page.model.row_of(cid))
+    (a,) = _mark_runs(page, first)
+    (b,) = _mark_runs(page, second)
+    left = page.table.visualRect(page.model.index(first, NOTES)).left()
+    assert a[0] - left > 40 and b[0] - left < 20  # "…the basketball" vs "Basketball hoop"
+    assert _ink(page, first) > 20 and _ink(page, second) > 20
     page.select_contact(cid)
     html = page.detail.toHtml()
     assert html.count("background-color:#ffe58a") == 2  # both words, no other
-    image = page.table.grab()  # the marked row paints (no error in the delegate)
-    assert not image.isNull()
+    # A new search marks its own words; no search marks nothing, and the text stays.
+    page.search.selectAll()
+    qtbot.keyClicks(page.search, "talked tr")
+    qtbot.waitUntil(lambda: page.hits.query == "talked tr", timeout=2000)
+    assert page.model.total == 1 and len(_mark_runs(page, 0)) == 2
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.hits.query is None, timeout=2000)
+    assert all(_mark_runs(page, r) == [] for r in range(2))
+    assert all(_ink(page, r) > 20 for r in range(2))
 
 
 def test_list_marks_follow_the_search_and_are_forgotten_on_lock(qtbot, open_vault):
     add_contact(open_vault, "Talked about the basketball tryouts")
     page = _page(qtbot, open_vault)
+    page.resize(1200, 600)  # the whole line is shown: marks are found in the shown part only
     line = "Talked about the basketball tryouts"
+
+    def marks() -> list[list[tuple[int, int]]]:
+        return [m for (text, _width), (_shown, m) in page.hits._shown.items() if text == line]
+
     qtbot.keyClicks(page.search, "basketb")
     qtbot.waitUntil(lambda: page.hits.query == "basketb", timeout=2000)
     page.table.grab()  # paints the row: its hits are found and kept for this search
-    assert page.hits.spans(line) == [(17, 27)]
+    assert [len(m) for m in marks()] == [1]
     page.search.selectAll()
     qtbot.keyClicks(page.search, "talked tr")
     qtbot.waitUntil(lambda: page.hits.query == "talked tr", timeout=2000)
     page.table.grab()
-    assert page.hits.spans(line) == [(0, 6), (28, 35)]  # not the last search's marks
+    assert [len(m) for m in marks()] == [2]  # not the last search's marks
     page.clear()  # on lock
-    assert page.hits.query is None and page.hits.spans(line) == []
-    assert not page.hits._spans  # no note text kept in memory after the lock
+    assert page.hits.query is None
+    assert not page.hits._shown  # no note text kept in memory after the lock
 
 
 def test_date_filters_take_typing_and_open_a_calendar(qtbot, open_vault):
@@ -240,3 +297,34 @@ def test_date_filters_take_typing_and_open_a_calendar(qtbot, open_vault):
     assert page.date_to.text() == "not a date"
     assert page.date_to.property("invalid") is True  # kept, marked, and not filtering
     assert page.model.total == 2
+
+
+def test_count_and_rows_follow_each_keystroke_without_moving_the_page(qtbot, open_vault):
+    """Typing a search changes the count and the rows on every keystroke: the count label is
+    of fixed size (it never lays the page out again) yet shows its whole text, and each row
+    shows the texts of the search's own rows, not those of the last one."""
+    add_contact(open_vault, "Talked about the basketball tryouts")
+    for day in range(1, 12):
+        add_contact(open_vault, f"Hallway check {day}", occurred_at=dt.datetime(2026, 2, day, 9))
+    page = _page(qtbot, open_vault)
+    label = page.count_label
+    fm = label.fontMetrics()
+    qtbot.keyClicks(page.search, "hallw")
+    qtbot.waitUntil(lambda: page.model.filter.text == "hallw", timeout=2000)
+    assert label.text() == "11 contacts"
+    assert page.model.index(0, NOTES).data() == "Hallway check 11"
+    assert page.model.index(0, 0).data() == "2026-02-11 09:00"
+    geometry = label.geometry()
+    assert label.width() >= fm.horizontalAdvance("999,999 contacts")
+    assert label.alignment() & Qt.AlignmentFlag.AlignRight
+    page.search.selectAll()
+    qtbot.keyClicks(page.search, "basketb")
+    qtbot.waitUntil(lambda: page.model.filter.text == "basketb", timeout=2000)
+    assert label.text() == "1 contact" and label.geometry() == geometry
+    assert page.model.index(0, NOTES).data() == "Talked about the basketball tryouts"
+    assert page.model.index(0, 0).data() == "2026-03-02 10:00"
+    assert page.model.index(1, NOTES).data() is None
+    # A count with more digits than there was room for makes the label wider, not clipped.
+    page.model.total = 12_345_678
+    page._update_count()
+    assert label.width() >= fm.horizontalAdvance("12,345,678 contacts")

@@ -59,22 +59,41 @@ def rank(query: str, labels: Sequence[str]) -> list[int]:
     return exact + starting + inside
 
 
+class HitFinder:
+    """Finds the words of one notes search in texts: the list looks for them row by row, so
+    the search's words are worked out once, not for every row."""
+
+    __slots__ = ("_prefix", "_whole")
+
+    def __init__(self, query: str) -> None:
+        q = words(query)
+        self._whole = frozenset(q[:-1])
+        self._prefix = q[-1] if q else ""
+
+    def spans(self, text: str, stop: int | None = None) -> list[tuple[int, int]]:
+        """(start, end) of each word of ``text`` equal to a searched word, or beginning with the
+        last one (as the search matches them); only words that begin before ``stop``, if given
+        (the part of a long text that is shown)."""
+        if not self._prefix:
+            return []
+        whole, prefix = self._whole, self._prefix
+        spans = []
+        for m in _WORD.finditer(text):
+            if stop is not None and m.start() >= stop:
+                break
+            w = m.group()
+            # An ASCII word is normalised by lower case alone (NFKC leaves ASCII as it is, and
+            # case folding of ASCII is lower case): the list repaints its rows on every keystroke.
+            w = w.lower() if w.isascii() else normalize_alias(w)
+            if w in whole or w.startswith(prefix):
+                spans.append((m.start(), m.end()))
+        return spans
+
+
 def hit_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where the words of a notes search occur in ``text``: (start, end) of each word equal to
     a searched word, or beginning with the last one (as the search matches them)."""
-    q = words(query)
-    if not q:
-        return []
-    whole, prefix = set(q[:-1]), q[-1]
-    spans = []
-    for m in _WORD.finditer(text):
-        w = m.group()
-        # An ASCII word is normalised by lower case alone (NFKC leaves ASCII as it is, and case
-        # folding of ASCII is lower case): the list repaints its rows on every keystroke.
-        w = w.lower() if w.isascii() else normalize_alias(w)
-        if w in whole or w.startswith(prefix):
-            spans.append((m.start(), m.end()))
-    return spans
+    return HitFinder(query).spans(text)
 
 
 def while_typing(text: str) -> str:

@@ -113,6 +113,18 @@ def test_search_hits_are_whole_words_and_the_last_a_prefix() -> None:
     spans = matching.hit_spans(text, "ball bask")
     assert [text[a:b] for a, b in spans] == ["Basketball", "basket", "ball"]
     assert matching.hit_spans(text, "") == []
+    assert matching.hit_spans(text, "  ;  ") == []  # no words: nothing is marked
+
+
+def test_search_hits_of_the_shown_part_only() -> None:
+    """The list finds hits in the part of a note it shows: words that begin before ``stop``."""
+    text = "ball basket ball basketball"
+    finder = matching.HitFinder("ball bask")
+    assert finder.spans(text) == matching.hit_spans(text, "ball bask")
+    assert finder.spans(text, stop=12) == [(0, 4), (5, 11)]
+    assert finder.spans(text, stop=13) == [(0, 4), (5, 11), (12, 16)]  # begins before, ends after
+    assert finder.spans(text, stop=0) == []
+    assert matching.HitFinder("").spans(text) == []
 
 
 def test_search_hits_fold_case_and_width_in_any_word() -> None:

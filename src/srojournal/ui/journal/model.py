@@ -64,6 +64,9 @@ class JournalModel(QAbstractTableModel):
         self.page_size = page_size
         self.filter = ContactFilter()
         self._rows: list[ContactRow] = []
+        # Each row's six texts, made the first time the view asks for one of them: the view
+        # asks each visible cell again on every repaint (hover, scroll, selection).
+        self._texts: dict[int, tuple[str, str, str, str, str, str]] = {}
         self.total = 0
         self.fetch_calls = 0
 
@@ -89,6 +92,7 @@ class JournalModel(QAbstractTableModel):
         """Start over: count the matches, load the first page only."""
         self.beginResetModel()
         self._rows = []
+        self._texts.clear()
         self.total = 0
         if self._journal is not None:
             self.total = self._journal.count_contacts(self.filter)
@@ -103,6 +107,7 @@ class JournalModel(QAbstractTableModel):
         self.beginResetModel()
         self._journal = None
         self._rows = []
+        self._texts.clear()
         self.total = 0
         self.filter = ContactFilter()
         self.endResetModel()
@@ -161,32 +166,35 @@ class JournalModel(QAbstractTableModel):
                 return i
         return -1
 
+    def texts_of(self, row: int) -> tuple[str, str, str, str, str, str] | None:
+        """The row's texts as the columns show them."""
+        texts = self._texts.get(row)
+        if texts is None:
+            r = self.row_at(row)
+            if r is None:
+                return None
+            d = r.occurred_at  # as strftime("%Y-%m-%d %H:%M"), which imports on every call
+            texts = self._texts[row] = (
+                f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}",
+                r.school,
+                r.type_label,
+                r.students,
+                outcome_label(r.outcome),
+                r.first_line,
+            )
+        return texts
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in _TEXT_ROLES and role != ContactIdRole and role != ContactRowRole:
-            return None
-        if not index.isValid() or index.parent().isValid():
-            return None
-        r = self.row_at(index.row())
-        if r is None or not 0 <= index.column() < len(COLUMNS):
-            return None
-        col = index.column()
+        # A table's index has no parent; an invalid one has row -1, which no row has.
         if role in _TEXT_ROLES:
-            if col == DATE:
-                return r.occurred_at.strftime("%Y-%m-%d %H:%M")
-            if col == SCHOOL:
-                return r.school
-            if col == TYPE:
-                return r.type_label
-            if col == STUDENTS:
-                return r.students
-            if col == OUTCOME:
-                return outcome_label(r.outcome)
-            if col == NOTES:
-                return r.first_line
-        if role == ContactIdRole:
-            return r.id
-        if role == ContactRowRole:
-            return r
+            texts = self.texts_of(index.row())
+            col = index.column()
+            return texts[col] if texts is not None and 0 <= col < len(texts) else None
+        if role in (ContactIdRole, ContactRowRole):
+            r = self.row_at(index.row())
+            if r is None or not 0 <= index.column() < len(COLUMNS):
+                return None
+            return r.id if role == ContactIdRole else r
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

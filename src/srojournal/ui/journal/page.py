@@ -23,6 +23,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QFont,
+    QFontMetrics,
     QKeySequence,
     QPainter,
     QPalette,
@@ -51,7 +53,7 @@ from PySide6.QtWidgets import (
 
 from srojournal.domain import taxonomy
 from srojournal.domain.errors import UserError
-from srojournal.domain.matching import hit_spans, while_typing
+from srojournal.domain.matching import HitFinder, hit_spans, while_typing
 from srojournal.domain.models import Contact, ContactFilter
 from srojournal.ops import entries
 from srojournal.ops.changes import Change, Done
@@ -92,6 +94,12 @@ JOURNAL_COLUMNS = (
 )
 EMPTY_JOURNAL = "No entries yet. Press Ctrl+N to log your first contact."
 NO_MATCHES = "No entries match these filters."
+COUNT_ROOM = "999,999 contacts"  # the count label makes room for this much at first
+_LEFT_CENTRED = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+# An item's state as plain bits: the notes column tests them for every row it paints.
+_ENABLED = QStyle.StateFlag.State_Enabled.value
+_ACTIVE = QStyle.StateFlag.State_Active.value
+_SELECTED = QStyle.StateFlag.State_Selected.value
 INITIATOR_LABELS = {"student": "Student", "staff": "Staff", "parent": "Parent", "sro": "SRO"}
 
 
@@ -113,14 +121,22 @@ def marked_html(text: str, query: str | None) -> str:
 
 
 class HitDelegate(QStyledItemDelegate):
-    """Draws the notes column with the words of the current search marked."""
+    """Draws the notes column: the start of each note, cut to the column with "…", and the
+    words of the current search marked.
+
+    The text is cut and measured here once per row, search and width, not by the style on
+    every repaint: Qt's own item drawing lays out the whole line (up to 160 characters) twice
+    to show the 30 to 60 that fit, and a row is repainted on every hover, scroll and selection.
+    """
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._query: str | None = None
-        # Where the hits are in each row's text, for the current search: a row is repainted
-        # on every hover, scroll and selection, its hits found once.
-        self._spans: dict[str, list[tuple[int, int]]] = {}
+        self._finder: HitFinder | None = None
+        # For the current search only (never unbounded; emptied on lock): each row's shown
+        # text at a width, with the x offset and width of each visible hit.
+        self._shown: dict[tuple[str, int], tuple[str, list[tuple[int, int]]]] = {}
+        self._font = QFont()  # the font the shown texts were measured in
 
     @property
     def query(self) -> str | None:
@@ -130,16 +146,28 @@ class HitDelegate(QStyledItemDelegate):
     def query(self, query: str | None) -> None:
         if query != self._query:
             self._query = query
-            self._spans.clear()
+            self._finder = HitFinder(query) if query else None
+            self.forget()
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        if not self._query:
-            return []
-        found = self._spans.get(text)
+    def forget(self) -> None:
+        """Drop every note text kept for painting."""
+        self._shown.clear()
+
+    def shown(self, text: str, fm: QFontMetrics, width: int) -> tuple[str, list[tuple[int, int]]]:
+        """``text`` cut to ``width`` pixels, and the x offset and width of each visible hit."""
+        key = (text, width)
+        found = self._shown.get(key)
         if found is None:
-            if len(self._spans) >= 1000:  # one search's rows seen so far; never unbounded
-                self._spans.clear()
-            found = self._spans[text] = hit_spans(text, self._query)
+            shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            visible = len(shown.rstrip("…"))
+            spans = self._finder.spans(text, stop=visible) if self._finder else []
+            marks = [
+                (fm.horizontalAdvance(shown[:start]), fm.horizontalAdvance(shown[start:end]))
+                for start, end in spans
+            ]
+            if len(self._shown) >= 1000:  # one search's rows seen so far; never unbounded
+                self._shown.clear()
+            found = self._shown[key] = (shown, marks)
         return found
 
     def paint(
@@ -148,38 +176,42 @@ class HitDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        text = str(index.data() or "")
-        spans = self.spans(text)
-        if not spans:
-            super().paint(painter, option, index)
-            return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        opt.text = ""
         widget = opt.widget
         style = widget.style() if widget is not None else None
         if style is None:
             super().paint(painter, option, index)
             return
+        text = opt.text
+        opt.text = ""
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if not text:
+            return
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
-        rect = rect.adjusted(4, 0, -4, 0)
-        fm = opt.fontMetrics
-        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        rect = rect.adjusted(margin, 0, -margin, 0)
+        if opt.font != self._font:  # a new text size: measure again
+            self._shown.clear()
+            self._font = QFont(opt.font)
+        shown, marks = self.shown(text, opt.fontMetrics, rect.width())
         painter.save()
-        c = theme.colors()
-        for start, end in spans:
-            if start >= len(shown.rstrip("…")):
-                break
-            x = rect.x() + fm.horizontalAdvance(shown[:start])
-            w = fm.horizontalAdvance(shown[start:end])
-            painter.fillRect(QRect(x, rect.y() + 3, w, rect.height() - 6), QColor(c.mark))
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.setPen(opt.palette.color(role))
-        painter.drawText(
-            rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), shown
+        if marks:
+            mark = QColor(theme.colors().mark)
+            for x, w in marks:
+                painter.fillRect(QRect(rect.x() + x, rect.y() + 3, w, rect.height() - 6), mark)
+        # The colours the style gives an item's text (QCommonStyle's CE_ItemViewItem).
+        state = opt.state.value
+        group = (
+            QPalette.ColorGroup.Disabled
+            if not state & _ENABLED
+            else QPalette.ColorGroup.Normal
+            if state & _ACTIVE
+            else QPalette.ColorGroup.Inactive
         )
+        role = QPalette.ColorRole.HighlightedText if state & _SELECTED else QPalette.ColorRole.Text
+        painter.setPen(opt.palette.color(group, role))
+        painter.drawText(rect, _LEFT_CENTRED, shown)
         painter.restore()
 
 
@@ -254,6 +286,11 @@ class JournalPage(Page):
         head.addStretch(1)
         self.count_label = label("", "hint")
         self.count_label.setAccessibleName("Number of contacts shown")
+        # The count changes on every keystroke of a search: at a fixed size, taking the new
+        # number does not lay the page out again (see _update_count).
+        self.count_label.setWordWrap(False)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._count_width = 0
         head.addWidget(self.count_label)
         self.new_btn = button("New entry", "New entry")
         self.new_btn.setProperty("primary", True)
@@ -475,6 +512,7 @@ class JournalPage(Page):
         finally:
             self._updating = False
         self.hits.query = None
+        self.hits.forget()
         self.detail.clear()
         self.count_label.clear()
         self._stale = True
@@ -613,7 +651,13 @@ class JournalPage(Page):
 
     def _update_count(self) -> None:
         n = self.model.total
-        self.count_label.setText(f"{n:,} contact{'s' if n != 1 else ''}")
+        text = f"{n:,} contact{'s' if n != 1 else ''}"
+        fm = self.count_label.fontMetrics()
+        need = fm.horizontalAdvance(text)
+        if need > self._count_width:  # the first count, or more digits than there was room for
+            self._count_width = max(need, fm.horizontalAdvance(COUNT_ROOM))
+            self.count_label.setFixedSize(self._count_width + 2, fm.height() + 2)
+        self.count_label.setText(text)
         empty = n == 0 and self.model.has_journal
         if empty:
             filtered = self.filtered()
@@ -664,7 +708,8 @@ class JournalPage(Page):
         self.edit_btn.setEnabled(contact is not None)
         self.delete_btn.setEnabled(contact is not None)
         if contact is None:
-            self.detail.clear()
+            if not self.detail.document().isEmpty():  # a search clears it on every keystroke
+                self.detail.clear()
             return
         self.detail.setHtml(self.detail_html(contact))
 
