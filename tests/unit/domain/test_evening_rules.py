@@ -86,6 +86,15 @@ def test_type_ahead_finds_words_in_order_and_keeps_the_given_order() -> None:
     assert labels[exact[0]] == "Warning"
 
 
+def test_type_ahead_puts_the_label_typed_in_full_first_and_keeps_word_order() -> None:
+    labels = ["Agreement held", "Agreement", "Conflict mediation"]
+    assert matching.rank("agreement", labels) == [1, 0]  # the exact label first
+    assert matching.rank("iat", labels) == [2]  # three letters inside a word count
+    assert matching.rank("he he", labels) == []  # one word of the label cannot match twice
+    assert matching.rank("held ag", labels) == []  # the words in order only
+    assert matching.rank("agreement held", labels) == [0]
+
+
 def test_defaults_follow_the_type() -> None:
     assert entries.default_minutes(TYPES["mentoring"]) == 30
     assert entries.default_minutes(TYPES["relationship"]) == 5
@@ -125,6 +134,10 @@ def test_search_hits_of_the_shown_part_only() -> None:
     assert finder.spans(text, stop=13) == [(0, 4), (5, 11), (12, 16)]  # begins before, ends after
     assert finder.spans(text, stop=0) == []
     assert matching.HitFinder("").spans(text) == []
+    # Every word but the last is a whole word, the last a prefix.
+    text = "ball basket weaving basketball"
+    spans = matching.hit_spans(text, "ball basket weav")
+    assert [text[a:b] for a, b in spans] == ["ball", "basket", "weaving"]
 
 
 def test_search_hits_fold_case_and_width_in_any_word() -> None:
@@ -174,6 +187,7 @@ def test_one_letter_is_no_match_inside_a_word() -> None:
         ("", ""),
         ("  ", "  "),
         ("é", ""),
+        ("  class b", "  class"),  # what comes before the letter stays as typed
     ],
 )
 def test_a_last_word_of_one_letter_waits_while_typing(typed: str, searched: str) -> None:
