@@ -41,11 +41,9 @@ import numpy as np
 from .contribution import Contribution, catalogue, cell_noise
 from .contribution_io import (
     CONFIDENCE,
-    FORMAT,
     Rollup,
     RollupCell,
     RollupTable,
-    file_format,
     parse_contribution_json,
 )
 from .errors import ReportRejected
@@ -143,10 +141,6 @@ def aggregate_contributions(items: Sequence[Contribution]) -> Rollup:
     periods = tuple(sorted({c.period for c in items}))
     epsilons = tuple(sorted({c.epsilon.normalize() for c in items}))
     return Rollup(periods, len(items), epsilons, method, tables)
-
-
-def is_contribution(content: bytes) -> bool:
-    return file_format(content) == FORMAT
 
 
 def aggregate_contribution_contents(contents: Sequence[bytes]) -> Rollup:

@@ -22,8 +22,9 @@ from srojournal.domain.periods import is_month, parse_period, school_year_of
 from srojournal.domain.schools import SchoolNameRefused, clean_school_name
 
 from .contribution import Contribution, Noise, make_contribution, noise_parts, opendp_noise
-from .contribution_aggregate import aggregate_contribution_contents, is_contribution
+from .contribution_aggregate import aggregate_contribution_contents
 from .contribution_io import (
+    FORMAT,
     MAX_BYTES,
     ROLLUP_FORMAT,
     VOCABULARY,
@@ -202,11 +203,12 @@ def aggregate_contribution_files(paths: Sequence[Path], fmt: str) -> bytes | Non
     unbiased counts against suppressed ones), so one sum of both would mean neither.
     """
     contents = read_inputs(paths)
-    if any(file_format(c) == ROLLUP_FORMAT for c in contents):
+    formats = [file_format(c) for c in contents]  # each file parsed once to tell its kind
+    if ROLLUP_FORMAT in formats:
         raise ReportRejected(
             "a contribution roll-up cannot be rolled up again: give the contribution files"
         )
-    kinds = [is_contribution(c) for c in contents]
+    kinds = [f == FORMAT for f in formats]
     if not any(kinds):
         return None
     if not all(kinds):
