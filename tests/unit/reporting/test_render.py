@@ -72,6 +72,19 @@ def test_no_hidden_value_anywhere(summary: Summary) -> None:
         lambda d: d["tables"][1]["cells"].reverse(),
         lambda d: d.update(extra=1),
         lambda d: d["tables"].pop(),
+        # Each cell: its keys exactly, its coordinates in catalogue order, its count and status.
+        lambda d: d["tables"][1]["cells"][0].update(extra=1),
+        lambda d: d["tables"][1]["cells"][0].pop("status"),
+        lambda d: d["tables"][1]["cells"].__setitem__(0, [1, 2]),
+        lambda d: d["tables"][0]["cells"][0].update(measure="students"),
+        lambda d: d["tables"][1]["cells"][0].update(category="elsewhere"),
+        lambda d: d["tables"][1]["cells"][0].update(outcome_group=["resolved"]),
+        lambda d: d["tables"][1]["cells"][0].update(count=-1, status="ok"),
+        lambda d: d["tables"][1]["cells"][0].update(count=True, status="ok"),
+        lambda d: d["tables"][1]["cells"][0].update(count=10**13, status="ok"),
+        lambda d: d["tables"][1]["cells"][0].update(count=None, status="ok"),
+        lambda d: d["tables"][1]["cells"][0].update(status="lower_bound"),
+        lambda d: d["tables"][1]["cells"][0].update(status="x"),
     ],
 )
 def test_reader_is_strict(summary: Summary, mutate) -> None:
