@@ -160,6 +160,30 @@ def test_detail_pane_and_delete_with_undo(qtbot, open_vault):
     assert page.model.total == 0
 
 
+def test_undo_after_a_new_entry_took_the_deleted_id_loses_nothing(qtbot, open_vault):
+    """Delete the newest entry, save a new one (it takes the freed id), undo, redo: the undo
+    puts the deleted entry back beside the new one, and the redo deletes it, not the new one."""
+    add_contact(open_vault, "Older entry", occurred_at=dt.datetime(2026, 3, 1, 9, 0))
+    newest = add_contact(open_vault, "Deleted, then put back")
+    page = _page(qtbot, open_vault)
+    assert page.select_contact(newest)
+    page.delete_selected()
+    qtbot.waitUntil(lambda: page.model.total == 1, timeout=2000)
+    saved = add_contact(open_vault, "Saved after the delete")
+    assert saved == newest  # the freed id, as SQLite hands it out
+    page.refresh()
+    page.undo_stack.undo()
+    qtbot.waitUntil(lambda: page.model.total == 3, timeout=2000)
+    journal = open_vault.journal
+    assert journal.contact(saved).notes == "Saved after the delete"
+    put_back = page.current_contact_id()
+    assert put_back is not None and put_back != saved
+    assert journal.contact(put_back).notes == "Deleted, then put back"
+    page.undo_stack.redo()
+    qtbot.waitUntil(lambda: page.model.total == 2, timeout=2000)
+    assert journal.contact(saved).notes == "Saved after the delete"
+
+
 def test_clear_drops_everything(qtbot, open_vault):
     add_contact(open_vault, "something private")
     page = _page(qtbot, open_vault)

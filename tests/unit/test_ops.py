@@ -163,3 +163,27 @@ def test_a_write_from_another_thread_cannot_slip_into_a_key_change(vault: Vault)
 
     access.change_passphrase(vault, PASSPHRASE, NEW_PASSPHRASE, progress=progress)
     assert len(outcome) == 1 and isinstance(outcome[0], ConcurrentWrite)
+
+
+def test_undo_of_a_delete_after_a_new_entry_puts_both_back(vault: Vault) -> None:
+    """The newest entry deleted, a new one saved, then the delete undone: nothing is lost."""
+    j = vault.journal
+    a, _b = _students(vault)
+    school = j.school_id_by_name("Lincoln Middle")
+    assert school is not None
+    j.add_contact(ContactInput(WHEN, school, "mentoring", notes="older"))
+    newest = j.add_contact(
+        ContactInput(WHEN, school, "mentoring", (ContactStudent(a),), notes="deleted then restored")
+    )
+    deleted = entries.delete_entry(j, newest).value
+    new = entries.save_entry(
+        j, entries.EntryDraft(ContactInput(WHEN, school, "relationship", notes="saved after"))
+    ).value
+    restored = entries.restore_entry(j, deleted).value
+    notes = sorted(j.contact(c).notes for c in (new, restored))
+    assert notes == ["deleted then restored", "saved after"]
+    assert j.count_contacts() == 3
+    assert restored != new and [s.student_id for s in j.contact(restored).students] == [a]
+    # With its id free, an entry comes back under its own id.
+    again = entries.delete_entry(j, restored).value
+    assert entries.restore_entry(j, again).value == restored

@@ -176,7 +176,8 @@ def delete_entry(journal: Journal, contact_id: int) -> Done[DeletedEntry]:
 
 
 def restore_entry(journal: Journal, deleted: DeletedEntry) -> Done[int]:
-    """Put a deleted entry back with its id, its case links and its follow-up links."""
+    """Put a deleted entry back with its id, its case links and its follow-up links; the
+    result is its id (a new one if an entry saved since took the old one)."""
     with journal.batch():
         contact_id = journal.restore_contact(deleted.contact)
         for case_id in deleted.case_ids:

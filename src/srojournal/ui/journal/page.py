@@ -254,7 +254,9 @@ class DeleteContactCommand(QUndoCommand):
 
         def done(result: Done[int]) -> None:
             self.deleted = None
-            session.applied(result)
+            # Its id, or a new one if an entry saved since the delete took it: redo deletes
+            # what was put back.
+            self.contact_id = session.applied(result)
             self.page.select_contact(self.contact_id)
             self.page.status_message.emit("Entry restored.")
 

@@ -160,8 +160,11 @@ class Contacts(SchoolsAndTypes):
         return old
 
     def restore_contact(self, contact: Contact) -> int:
-        """Put a deleted contact back as it was: its id, links, grades and purge mark."""
-        cid = self.add_contact(contact.to_input(), contact_id=contact.id)
+        """Put a deleted contact back as it was: its id, links, grades and purge mark. Returns
+        its id: a new one when an entry saved after the delete took the old one (a new contact
+        takes the id after the highest, which a deleted newest entry frees)."""
+        taken = self.conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact.id,)).fetchone()
+        cid = self.add_contact(contact.to_input(), contact_id=None if taken else contact.id)
         if contact.redacted:
             with self.batch() as c:
                 c.execute("UPDATE contacts SET redacted = 1 WHERE id = ?", (cid,))
