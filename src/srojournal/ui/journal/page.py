@@ -216,7 +216,8 @@ class HitDelegate(QStyledItemDelegate):
 
 
 class DeleteContactCommand(QUndoCommand):
-    """Deletes on ``redo`` and restores the same entry (same id, same case links) on ``undo``.
+    """Deletes on ``redo`` and restores the same entry (same id, same case links) on ``undo``;
+    if an entry saved since took its id, it comes back under a new one, which redo deletes.
 
     The first delete happens before the command is pushed (so an error surfaces to the
     caller); errors on later undo/redo become a status message, never an exception inside Qt.
