@@ -323,6 +323,23 @@ def test_date_filters_take_typing_and_open_a_calendar(qtbot, open_vault):
     assert page.model.total == 2
 
 
+def test_marks_are_measured_again_when_the_text_size_changes(qtbot, open_vault):
+    """The notes column keeps each row's measured text for the search; a new font (a larger
+    text size) measures it again, so the marks stay on the words."""
+    add_contact(open_vault, "About basketball")
+    page = _page(qtbot, open_vault)
+    page.resize(1200, 600)
+    qtbot.keyClicks(page.search, "basketb")
+    qtbot.waitUntil(lambda: page.hits.query == "basketb", timeout=2000)
+    (small,) = _mark_runs(page, 0)
+    font = page.table.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    page.table.setFont(font)
+    (large,) = _mark_runs(page, 0)
+    assert large[1] - large[0] > small[1] - small[0]  # as wide as the larger word
+    assert large[0] > small[0]
+
+
 def test_count_and_rows_follow_each_keystroke_without_moving_the_page(qtbot, open_vault):
     """Typing a search changes the count and the rows on every keystroke: the count label is
     of fixed size (it never lays the page out again) yet shows its whole text, and each row
