@@ -656,3 +656,45 @@ def test_a_cut_already_in_the_master_is_not_added_again_and_a_different_one_is()
     master.add({0: 0.2, 1: 0.3}, 0.45, None, 0.0)
     master.flush()
     assert master.relaxed.m == 4
+
+
+def test_a_number_the_reader_knows_is_shown_in_the_relaxation_and_in_branch_and_bound() -> None:
+    """``show``: a number the reader already knows is never hidden, by the linear relaxation
+    (rough rounds) nor by the integer program (exact rounds), even where hiding it is the
+    cheapest way to meet a cut."""
+    keys = [logical_key("T1", (f"c{i}", ALL)) for i in range(2)]
+    master = _Master(keys, np.array([1.0, 2.0]), set())
+    master.add({0: 1.0, 1: 1.0}, 1.0, None, 0.0)  # hide one of the two; number 0 is cheaper
+    master.show(0)
+    master.flush()
+    for prog in (master.relaxed, master.prog):
+        out = prog.minimize(master.objective)
+        assert out.status == "optimal" and out.x is not None
+        assert list(np.round(out.x)) == [0.0, 1.0]
+    assert list(master.solve(rough=True)) == [0.0, 1.0]
+
+
+def test_a_cut_that_asks_for_nothing_beyond_rounding_is_no_refusal() -> None:
+    """A cut whose terms all vanish (at most 1e-9) asks for nothing when its right-hand side is
+    within that tolerance too; with anything more left to meet, no pattern can meet it and the
+    search refuses at once. A coefficient of 1e-9 is rounding noise, not a term."""
+    from srojournal.reporting.errors import NoSuppression
+
+    master = _Master(KEYS, np.ones(len(KEYS)), set())
+    master.add({0: 1e-12}, 1e-9, None, 0.0)
+    master.add({}, 0.0, None, 1e-9)
+    master.flush()
+    assert master.relaxed.m == 0
+    with pytest.raises(NoSuppression):
+        master.add({0: 1e-9}, 0.5, None, 0.0)
+
+
+def test_cuts_that_differ_by_rounding_noise_are_one_row() -> None:
+    """Cuts are compared to nine decimals: the same cut found twice with a difference below
+    that (the duals of two solves) is one row of the master, in a coefficient or in its bound."""
+    master = _Master(KEYS, np.ones(len(KEYS)), set())
+    master.add({0: 0.3, 1: 0.7}, 0.5, None, 0.0)
+    master.add({0: 0.3 + 4e-10, 1: 0.7}, 0.5, None, 0.0)
+    master.add({0: 0.3, 1: 0.7}, 0.5 + 4e-10, None, 0.0)
+    master.flush()
+    assert master.relaxed.m == 1
