@@ -698,3 +698,27 @@ def test_cuts_that_differ_by_rounding_noise_are_one_row() -> None:
     master.add({0: 0.3, 1: 0.7}, 0.5 + 4e-10, None, 0.0)
     master.flush()
     assert master.relaxed.m == 1
+
+
+def test_the_cuts_learnt_from_a_failing_pattern_keep_every_pattern_that_protects() -> None:
+    """A cut must never rule out a pattern under which the reader cannot narrow the cell: the
+    reader's bounds of both its maximum and its minimum are summed for each hidden number. Of
+    random patterns that hide the rules' cells and more, each one that protects every target
+    is still allowed by the cuts learnt from the rules' pattern alone."""
+    from srojournal.reporting.suppression import _benders_cut
+
+    c = _Cuts()
+    y = c.pattern(set(c.rules.hidden))
+    learnt = c.failing(y)
+    for t in learnt:
+        _benders_cut(c.master, c.system, t, y, c.conditions[t])
+    rng = np.random.default_rng(7)
+    protecting = 0
+    for share in (0.1, 0.2, 0.3, 0.5):
+        for _ in range(40):
+            x = y.copy()
+            x[rng.random(len(x)) < share] = 1.0
+            if not set(learnt) & set(c.failing(x)):
+                protecting += 1
+                assert c.allowed(x)
+    assert protecting >= 10
